@@ -1,0 +1,99 @@
+"""The command line (``python -m geo …``); every command reads PAIRMAP_DATABASE_URL.
+
+Errors are translated here, once: a ``PairMapError`` becomes one plain sentence on
+standard error and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from geo import db, seed, store
+from geo.errors import PairMapError
+from geo.settings import SAMPLE_DIR, Settings
+from geo.tables import EXPORT_COLUMNS, GEO_TABLES, write_table
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m geo``."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description="PairMap command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("seed-demo", help="load the sample county into the database")
+    demo.add_argument("--scale", choices=["county"], default="county",
+                      help="only the sample county (Xingshan) is available so far")
+    demo.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
+    demo.add_argument("--as-of", type=_iso_date, default=None,
+                      help="last day of the visit history (default today, Asia/Shanghai)")
+    demo.add_argument("--force", action="store_true", help="replace a non-empty database")
+
+    export = commands.add_parser("export", help="write a table to CSV, XLSX or GeoJSON")
+    export.add_argument("table", choices=list(EXPORT_COLUMNS))
+    export.add_argument("--out", type=Path, required=True,
+                        help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
+
+    sample = commands.add_parser("make-sample",
+                                 help="regenerate the sample files in data/sample")
+    sample.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
+    sample.add_argument("--as-of", type=_iso_date, default=None)
+    sample.add_argument("--out", type=Path, default=SAMPLE_DIR)
+    return parser
+
+
+def _seed_demo(args: argparse.Namespace, settings: Settings) -> dict:
+    engine = db.make_engine(settings.database_url)
+    counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force)
+    return {"loaded": counts}
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> dict:
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    frame = store.load_table(engine, args.table)
+    if args.out.suffix.lower() == ".geojson" and args.table not in GEO_TABLES:
+        raise PairMapError(f"{args.table} has no geometry; write it as .csv or .xlsx")
+    path = write_table(frame, args.out, args.table)
+    return {"table": args.table, "rows": len(frame), "out": str(path)}
+
+
+def _make_sample(args: argparse.Namespace, settings: Settings) -> dict:
+    anchor = args.as_of or seed.today()
+    demo = seed.build_demo_county(seed=args.seed, anchor=anchor)
+    return seed.write_sample_files(demo, args.out, seed=args.seed, anchor=anchor)
+
+
+COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        result = COMMANDS[args.command](args, settings)
+    except PairMapError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"error: database: {detail}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, default=str))
+    return 0

@@ -1,0 +1,257 @@
+"""Folium maps of villages and townships, built offline.
+
+Call ``geo.offline.configure_offline_assets`` once before building a map. Every text
+that reaches the map (names, tooltips, legend) is HTML-escaped here, because folium's
+tooltip template writes property values into ``innerHTML`` unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.metrics import STATUSES
+
+STATUS_COLOURS: dict[str, str] = {
+    # Blue / orange / dark red / grey: apart for colour-blind readers and in greyscale.
+    "served": "#2166AC",
+    "paired_not_visited": "#F1A340",
+    "unpaired": "#8E0B0B",
+    "never_visited": "#8C8C8C",
+}
+MAX_ZOOM = 16
+SIMPLIFY_DEGREES = 0.0005
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TIANDITU_TILES = (
+    "https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+)
+
+
+def escape(value: object) -> str:
+    """Return ``value`` as HTML-escaped text (``None`` and NaN as ``""``)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def simplify_coverage(
+    geometry: gpd.GeoSeries, tolerance: float = SIMPLIFY_DEGREES
+) -> gpd.GeoSeries:
+    """Simplify polygons that share borders without opening gaps between them."""
+    polygons = geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    values = geometry.to_numpy().copy()
+    if polygons.any():
+        values[polygons] = shapely.coverage_simplify(values[polygons], tolerance)
+    return gpd.GeoSeries(values, index=geometry.index, crs=geometry.crs)
+
+
+def tile_layer(tiles: str, tianditu_key: str = "") -> tuple[str, str] | None:
+    """Return (URL template, attribution) for a ``PAIRMAP_TILES`` value, or None."""
+    choice = tiles.strip()
+    if choice in ("", "none"):
+        return None
+    if choice == "osm":
+        return OSM_TILES, "&copy; OpenStreetMap contributors"
+    if choice == "tianditu":
+        return TIANDITU_TILES.format(key=tianditu_key), "&copy; 天地图"
+    return choice, "basemap"
+
+
+class _MetricScale(MacroElement):
+    """A metric-only scale bar (folium's ``control_scale`` adds miles too)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+class _Legend(MacroElement):
+    """A fixed legend box; its HTML is built (and escaped) in Python."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "pairmap-legend");
+                div.innerHTML = {{ this.markup|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.markup = markup
+
+
+def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
+                  note: str | None) -> str:
+    """Return the legend's HTML: escaped title, a swatch, label and count per row."""
+    parts = [
+        (
+            '<div style="background:rgba(255,255,255,0.92);padding:8px 10px;'
+            "border-radius:4px;font-size:15px;line-height:1.5;"
+            'box-shadow:0 1px 4px rgba(0,0,0,0.3);color:#222">'
+        ),
+        f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>',
+    ]
+    for colour, label, count in rows:
+        parts.append(
+            f'<div class="pairmap-legend-row"><span style="display:inline-block;width:16px;'
+            f'height:12px;margin-right:6px;border:1px solid #333;background:{escape(colour)}">'
+            f'</span>{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
+        )
+    if note:
+        parts.append(f'<div style="margin-top:4px;font-style:italic;color:#555">{escape(note)}'
+                     "</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def build_village_map(
+    villages: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+    county: gpd.GeoDataFrame,
+    status: pd.DataFrame,
+    labels: Mapping[str, str],
+    tiles: str = "none",
+    tianditu_key: str = "",
+) -> folium.Map:
+    """Build the village status map.
+
+    Parameters
+    ----------
+    villages, townships, county : GeoDataFrame
+        Admin units as loaded by ``geo.store`` (WGS84).
+    status : DataFrame
+        ``compute_village_status`` output, indexed by village code.
+    labels : Mapping
+        Translated texts: ``status.<name>`` for each status, ``legend.title``,
+        ``legend.count`` (with ``{count}``), ``map.schematic``, ``tooltip.village``,
+        ``tooltip.township``, ``tooltip.departments``, ``tooltip.days``,
+        ``tooltip.none``, ``tooltip.never``, ``tooltip.days_value`` (with ``{days}``).
+    tiles : str
+        ``PAIRMAP_TILES``: ``none`` (default) draws no basemap.
+
+    Returns
+    -------
+    folium.Map
+    """
+    township_names = townships.set_index("code")["short_name"]
+    frame = villages[["code", "short_name", "parent_code", "boundary_source", "geometry"]].copy()
+    frame = frame.join(status, on="code")
+    frame["geometry"] = simplify_coverage(frame.geometry)
+
+    def days_text(days: object) -> str:
+        if days is None or pd.isna(days):
+            return labels["tooltip.never"]
+        return labels["tooltip.days_value"].format(days=int(days))
+
+    shown = gpd.GeoDataFrame(
+        {
+            "name": frame["short_name"].map(escape),
+            "township": frame["parent_code"].map(township_names).map(escape),
+            "departments": [escape("、".join(d) if d else labels["tooltip.none"])
+                            for d in frame["departments"]],
+            "days": [escape(days_text(d)) for d in frame["days_since_last_visit"]],
+            "status": frame["status"],
+        },
+        geometry=frame.geometry,
+        crs=4326,
+    )
+    west, south, east, north = county.total_bounds
+    layer = tile_layer(tiles, tianditu_key)
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        tiles=None,
+        control_scale=False,
+        zoom_snap=0.25,
+        max_zoom=MAX_ZOOM,
+        prefer_canvas=False,
+    )
+    fmap.options["max_zoom"] = MAX_ZOOM
+    fmap.add_child(_MetricScale())
+    if layer is not None:
+        folium.TileLayer(tiles=layer[0], attr=layer[1], max_zoom=MAX_ZOOM).add_to(fmap)
+    fmap.fit_bounds([[south, west], [north, east]])
+
+    folium.GeoJson(
+        shown.to_json(drop_id=True),
+        name="villages",
+        style_function=lambda feature: {
+            "fillColor": STATUS_COLOURS[feature["properties"]["status"]],
+            "fillOpacity": 0.78,
+            "color": "#ffffff",
+            "weight": 0.8,
+        },
+        highlight_function=lambda _feature: {"weight": 3, "color": "#111111"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "township", "departments", "days"],
+            aliases=[escape(labels[k]) for k in
+                     ("tooltip.village", "tooltip.township", "tooltip.departments",
+                      "tooltip.days")],
+            sticky=True,
+            style="font-size:15px;",
+        ),
+    ).add_to(fmap)
+
+    folium.GeoJson(
+        townships[["geometry"]].to_json(drop_id=True),
+        name="townships",
+        style_function=lambda _feature: {"fill": False, "color": "#333333", "weight": 2.2},
+        interactive=False,
+    ).add_to(fmap)
+    folium.GeoJson(
+        county[["geometry"]].to_json(drop_id=True),
+        name="county",
+        style_function=lambda _feature: {"fill": False, "color": "#111111", "weight": 4},
+        interactive=False,
+    ).add_to(fmap)
+
+    for row in townships.itertuples(index=False):
+        point = row.geometry.representative_point()
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=(
+                    '<div class="pairmap-township-label" style="font-size:16px;'
+                    "font-weight:bold;color:#111;white-space:nowrap;"
+                    'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">'
+                    f"{escape(row.short_name)}</div>"
+                ),
+                icon_size=(80, 20),
+                icon_anchor=(40, 10),
+            ),
+            interactive=False,
+        ).add_to(fmap)
+
+    counts = status["status"].value_counts()
+    rows = [(STATUS_COLOURS[name], labels[f"status.{name}"], int(counts.get(name, 0)))
+            for name in STATUSES]
+    schematic = (villages["boundary_source"] == "schematic").any() or (
+        townships["boundary_source"] == "schematic").any()
+    note = labels["map.schematic"] if schematic else None
+    fmap.add_child(_Legend(legend_markup(labels["legend.title"], rows, labels["legend.count"],
+                                         note)))
+    return fmap

@@ -1,0 +1,471 @@
+"""Synthetic, plausible sample records for the real county's villages.
+
+Codes, names and the county outline are real; everything made here (village figures,
+departments' habits, pairings, 24 months of visits) is synthetic. The generator is
+deterministic for a ``seed`` and an ``anchor`` date: the visit history ends on the
+anchor, so the demo never opens on a stale county. Departments follow four habits so
+that every metric, neglect reason and formalism warning of DESIGN.md has something
+real to find:
+
+* ``diligent`` visits often, with much long-term (造血) work;
+* ``steady`` visits about twice a week;
+* ``burst`` does most of a quarter's visits in its last ten days;
+* ``neglectful`` visits rarely, stops visiting, or never shows up at all.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import gauss_kruger_epsg
+
+HISTORY_DAYS = 730
+HABITS = ("diligent", "steady", "burst", "neglectful")
+
+# Plausible county-level departments and units, by kind (name, kind).
+_DEPARTMENTS_BY_KIND = {
+    "党政机关": """县委办公室 县人大常委会办公室 县政府办公室 县政协办公室 县纪委监委 县委组织部
+        县委宣传部 县委统战部 县委政法委 县委机构编制委员会办公室 县发展和改革局 县财政局
+        县人力资源和社会保障局 县民政局 县审计局 县统计局 县信访局 县退役军人事务局
+        县医疗保障局 县政务服务和大数据管理局 县机关事务服务中心""",
+    "政法": "县公安局 县人民法院 县人民检察院 县司法局",
+    "经济": """县农业农村局 县自然资源和规划局 县住房和城乡建设局 县交通运输局 县水利和湖泊局
+        县商务局 县文化和旅游局 县市场监督管理局 县林业局 县经济和信息化局
+        市生态环境局兴山分局 县应急管理局 县税务局 县乡村振兴服务中心""",
+    "教科文卫": """县教育局 县卫生健康局 县科学技术局 县融媒体中心 县人民医院 县中医医院
+        县疾病预防控制中心 兴山县第一中学""",
+    "群团": """县总工会 共青团兴山县委员会 县妇女联合会 县科学技术协会 县工商业联合会
+        县残疾人联合会 县红十字会""",
+    "企事业": """国网兴山县供电公司 县烟草专卖局 中国移动兴山分公司 中国电信兴山分公司
+        兴山农村商业银行 中国农业银行兴山支行 中国邮政兴山县分公司 县城市建设投资有限公司""",
+}
+DEPARTMENTS: tuple[tuple[str, str], ...] = tuple(
+    (name, kind) for kind, names in _DEPARTMENTS_BY_KIND.items() for name in names.split()
+)
+INACTIVE_DEPARTMENT = "县乡村振兴服务中心"  # merged away: ended pairings, no active ones
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
+    "袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅方邹熊孟秦"
+    "邱江尹薛阎段雷侯龙史陶黎贺顾毛郝龚邵万覃"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国"
+    "文斌峰林辉鹏云飞燕丹萍宇浩凯婷雪琳晨阳欣怡子涵"
+)
+
+# Summary templates by visit kind, separated by "|"; {h} households, {p} problems.
+_SUMMARY_TEMPLATES = {
+    "走访慰问": "走访困难群众{h}户，送去米油等慰问品|看望留守老人{h}户，了解生活需求"
+                "|入户走访脱贫户{h}户，宣传防返贫政策",
+    "政策宣讲": "在村委会开展惠农政策宣讲，{h}户群众参加|宣讲医保和养老保险政策，发放资料"
+                "|开展防诈骗、防溺水宣传",
+    "解决实际问题": "协调解决{p}个饮水和道路问题|帮助修缮村组道路排水沟|协调解决村民用电问题",
+    "信访接待/大下访": "开展大下访，现场接待群众来访{p}件|化解邻里土地纠纷"
+                       "|接待来访群众，登记诉求{p}件",
+    "支部联过": "与村党支部联合开展主题党日活动|联合召开支部组织生活会|共同学习党的创新理论",
+    "阵地联建": "援建村党群服务中心设施|捐赠图书室书籍和办公设备|共建村文化广场",
+    "发展联谋": "与村两委共商集体经济发展思路|调研茶叶产业发展，提出建议|研究制定村庄发展规划",
+    "创优联促": "指导村级星级党支部创建|联合开展文明家庭评选|共同开展清廉村居建设",
+    "产业帮扶": "对接柑橘销售渠道，帮助销售农产品|引进香菇种植项目，培训农户{h}户"
+                "|协调产业发展资金，扶持合作社",
+    "其他": "参加村集体活动|开展志愿服务活动|走访调研",
+}
+SUMMARIES: dict[str, tuple[str, ...]] = {
+    kind: tuple(text.split("|")) for kind, text in _SUMMARY_TEMPLATES.items()
+}
+KIND_WEIGHTS: dict[str, tuple[float, ...]] = {
+    # order of schema.VISIT_KINDS
+    "diligent": (0.14, 0.10, 0.14, 0.06, 0.08, 0.08, 0.12, 0.06, 0.18, 0.04),
+    "steady": (0.22, 0.16, 0.14, 0.08, 0.10, 0.04, 0.06, 0.06, 0.10, 0.04),
+    "burst": (0.40, 0.25, 0.06, 0.04, 0.10, 0.02, 0.03, 0.04, 0.03, 0.03),
+    "neglectful": (0.45, 0.25, 0.05, 0.05, 0.10, 0.01, 0.02, 0.02, 0.02, 0.03),
+}
+MONTHLY_RATE = {"diligent": 12.0, "steady": 8.0, "burst": 7.0, "neglectful": 1.2}
+
+
+@dataclass(frozen=True)
+class SampleCounty:
+    """The synthetic tables of one sample county (export column names)."""
+
+    units: gpd.GeoDataFrame
+    departments: pd.DataFrame
+    cadres: pd.DataFrame
+    pairings: pd.DataFrame
+    visits: pd.DataFrame
+
+
+def _village_figures(villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    n = len(villages)
+    community = (villages["kind"] == "社区").to_numpy()
+    population = np.where(community, rng.lognormal(8.3, 0.35, n), rng.lognormal(7.35, 0.4, n))
+    population = np.clip(population.round(), 300, 15000).astype(int)
+    households = (population / rng.uniform(2.6, 3.3, n)).round().astype(int)
+    elderly_share = np.where(community, rng.uniform(0.02, 0.07, n), rng.uniform(0.05, 0.2, n))
+    left_behind = (population * elderly_share).round().astype(int)
+    low_income = (households * rng.uniform(0.01, 0.09, n)).round().astype(int)
+    weak = np.zeros(n, dtype=bool)
+    weak[rng.choice(np.flatnonzero(~community), size=max(5, n // 12), replace=False)] = True
+    figures = pd.DataFrame(
+        {
+            "population": pd.array(population, dtype="Int64"),
+            "households": pd.array(households, dtype="Int64"),
+            "left_behind_elderly": pd.array(left_behind, dtype="Int64"),
+            "low_income_households": pd.array(low_income, dtype="Int64"),
+            "weak": weak,
+        },
+        index=villages.index,
+    )
+    # Two villages have not reported their figures yet ("without data" must show).
+    missing = rng.choice(np.flatnonzero(~community & ~weak), size=2, replace=False)
+    figures.iloc[missing, 0:4] = pd.NA
+    return figures
+
+
+def _departments(rng: np.random.Generator, seat: tuple[float, float]) -> pd.DataFrame:
+    rows = []
+    for number, (name, kind) in enumerate(DEPARTMENTS, start=1):
+        members = int(rng.integers(8, 40)) if kind == "群团" else int(rng.integers(15, 130))
+        rows.append(
+            {
+                "code": f"XS{number:03d}",
+                "name": name,
+                "kind": kind,
+                "party_members": members,
+                "seat_lon": round(seat[0], 6),
+                "seat_lat": round(seat[1], 6),
+                "active": name != INACTIVE_DEPARTMENT,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _habits(departments: pd.DataFrame, rng: np.random.Generator) -> dict[str, str]:
+    codes = departments["code"].tolist()
+    shuffled = list(rng.permutation(codes))
+    n = len(codes)
+    cuts = [round(n * 0.2), round(n * 0.65), round(n * 0.85)]
+    habits = {}
+    for i, code in enumerate(shuffled):
+        habits[code] = HABITS[sum(i >= c for c in cuts)]
+    return habits
+
+
+def _cadres(departments: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    chosen = rng.choice(len(departments), size=len(departments) // 3, replace=False)
+    for index in sorted(chosen):
+        department = departments.iloc[index]
+        if not department["active"]:
+            continue
+        size = int(min(department["party_members"], rng.integers(5, 16)))
+        for k in range(size):
+            name = rng.choice(list(SURNAMES)) + "".join(
+                rng.choice(list(GIVEN), size=int(rng.integers(1, 3)))
+            )
+            rows.append(
+                {
+                    "id": len(rows) + 1,
+                    "department_code": department["code"],
+                    "name": name,
+                    "leader": k == 0,
+                    "active": bool(rng.random() > 0.05),
+                }
+            )
+    return pd.DataFrame(rows, columns=["id", "department_code", "name", "leader", "active"])
+
+
+def _pairings(
+    villages: pd.DataFrame,
+    departments: pd.DataFrame,
+    habits: dict[str, str],
+    anchor: date,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, set[str]]:
+    """Return pairings and the villages that are to stay never visited."""
+    history_start = anchor - timedelta(days=HISTORY_DAYS)
+    village_codes = villages["code"].tolist()
+    weak = dict(zip(villages["code"], villages["weak"], strict=True))
+    order = list(rng.permutation(village_codes))
+    n_unpaired = round(len(order) * 0.1)
+    unpaired, paired = order[:n_unpaired], order[n_unpaired:]
+    active = departments.loc[departments["active"], "code"].tolist()
+    inactive = departments.loc[~departments["active"], "code"].tolist()
+    neglectful = [c for c in active if habits[c] == "neglectful"]
+    long_ago = date(history_start.year - 1, 3, 1)
+    rows: list[dict] = []
+
+    def add(dept: str, village: str, start: date, end: date | None, kind: str | None = None,
+            required: int | None = None, note: str = "") -> None:
+        if kind is None:
+            kind = "定点帮扶" if weak[village] else str(
+                rng.choice(["结对共建", "结对共建", "结对共建", "四联四推"]))
+        if required is None:
+            required = 2 if weak[village] and kind == "定点帮扶" else 1
+        rows.append({"department_code": dept, "village_code": village, "kind": kind,
+                     "start_date": start, "end_date": end,
+                     "required_visits_per_month": required, "note": note})
+
+    depts = list(rng.permutation(active))
+    # Every active department gets one village; the rest of the paired villages go round.
+    for i, village in enumerate(paired):
+        add(str(depts[i % len(depts)]), village, long_ago, None)
+    # Some villages have a second department.
+    for village in rng.choice(paired, size=14, replace=False):
+        taken = {r["department_code"] for r in rows if r["village_code"] == village}
+        dept = str(rng.choice([d for d in active if d not in taken]))
+        add(dept, str(village), long_ago, None, kind="四联四推")
+    # Pairings that started during the history, on a day in mid-month.
+    recent = rng.choice(len(rows), size=8, replace=False)
+    for index in recent:
+        offset = int(rng.integers(60, HISTORY_DAYS - 60))
+        start = history_start + timedelta(days=offset)
+        rows[index]["start_date"] = start.replace(day=min(start.day, 28) if start.day > 3 else 15)
+    # Ended pairings: the inactive department's, and earlier partners of some unpaired villages.
+    for village in unpaired[:3]:
+        end = anchor - timedelta(days=int(rng.integers(150, 400)))
+        add(str(rng.choice(active)), village, long_ago, end, note="单位调整，结对终止")
+    for village in rng.choice(paired, size=3, replace=False):
+        end = anchor - timedelta(days=int(rng.integers(200, 500)))
+        add(inactive[0], str(village), long_ago, end, note="机构改革，结对终止")
+    # A couple of villages paired only with a neglectful department that never came.
+    never = set(unpaired[3:7])
+    lonely = [v for v in paired if sum(r["village_code"] == v for r in rows) == 1]
+    for village in lonely[:2]:
+        for row in rows:
+            if row["village_code"] == village and neglectful:
+                row["department_code"] = str(rng.choice(neglectful))
+                never.add(village)
+    frame = pd.DataFrame(rows)
+    frame = frame.drop_duplicates(["department_code", "village_code", "start_date"])
+    frame = frame.sort_values(["village_code", "start_date", "department_code"], ignore_index=True)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame, never
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    months = []
+    current = first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _visit_days(habit: str, month: date, first: date, last: date,
+                rng: np.random.Generator) -> list[date]:
+    days_in_month = calendar.monthrange(month.year, month.month)[1]
+    lo = max(first, month)
+    hi = min(last, month.replace(day=days_in_month))
+    if lo > hi:
+        return []
+    span = (hi - lo).days + 1
+    share = span / days_in_month
+    quarter_end = month.month in (3, 6, 9, 12)
+    if habit == "burst":
+        # Little in the quarter's first two months, a rush at its end.
+        rate = MONTHLY_RATE[habit] * (2.6 if quarter_end else 0.2)
+    else:
+        rate = MONTHLY_RATE[habit]
+    n = int(rng.poisson(rate * share))
+    if habit == "burst" and quarter_end:
+        rush_start = max(lo, month.replace(day=days_in_month - 9))
+        if rush_start <= hi:
+            width = (hi - rush_start).days + 1
+            return [rush_start + timedelta(days=int(d)) for d in rng.integers(0, width, n)]
+    return [lo + timedelta(days=int(d)) for d in rng.integers(0, span, n)]
+
+
+def _points_in(polygon: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarray:
+    minx, miny, maxx, maxy = polygon.bounds
+    points: list[np.ndarray] = []
+    found = 0
+    while found < n:
+        xs = rng.uniform(minx, maxx, 4 * n + 8)
+        ys = rng.uniform(miny, maxy, 4 * n + 8)
+        inside = shapely.contains_xy(polygon, xs, ys)
+        batch = np.column_stack([xs[inside], ys[inside]])
+        points.append(batch)
+        found += len(batch)
+    return np.vstack(points)[:n]
+
+
+def _visits(
+    villages: gpd.GeoDataFrame,
+    departments: pd.DataFrame,
+    habits: dict[str, str],
+    cadres: pd.DataFrame,
+    pairings: pd.DataFrame,
+    never: set[str],
+    anchor: date,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    from geo.schema import VISIT_KINDS
+
+    history_start = anchor - timedelta(days=HISTORY_DAYS)
+    short = dict(zip(villages["code"], villages["short_name"], strict=True))
+    cadre_ids = cadres[cadres["active"]].groupby("department_code")["id"].apply(list).to_dict()
+    rows: list[dict] = []
+    stopped = set()  # neglectful pairings that stopped visiting long ago
+    for pairing in pairings.itertuples(index=False):
+        if pairing.village_code in never:
+            continue
+        habit = habits[pairing.department_code]
+        first = max(pairing.start_date, history_start + timedelta(days=1))
+        last = anchor if pd.isna(pairing.end_date) else min(pairing.end_date, anchor)
+        if habit == "neglectful" and rng.random() < 0.6:
+            last = min(last, anchor - timedelta(days=int(rng.integers(100, 300))))
+            stopped.add(pairing.village_code)
+        for month in _month_starts(first, last):
+            for day in _visit_days(habit, month, first, last, rng):
+                rows.append({"date": day, "department_code": pairing.department_code,
+                             "village_code": pairing.village_code, "habit": habit})
+    # Visits outside the pairings: petitions days (大下访) and policy talks anywhere.
+    reachable = [c for c in villages["code"] if c not in never]
+    active = departments.loc[departments["active"], "code"].tolist()
+    for _ in range(max(1, len(rows) // 40)):
+        day = history_start + timedelta(days=int(rng.integers(1, HISTORY_DAYS + 1)))
+        dept = str(rng.choice(active))
+        rows.append({"date": day, "department_code": dept,
+                     "village_code": str(rng.choice(reachable)), "habit": habits[dept],
+                     "kind": str(rng.choice(["信访接待/大下访", "政策宣讲"]))})
+    frame = pd.DataFrame(rows)
+    n = len(frame)
+    kinds = frame.get("kind", pd.Series([None] * n)).tolist()
+    for i, habit in enumerate(frame["habit"]):
+        if not isinstance(kinds[i], str):
+            kinds[i] = str(rng.choice(VISIT_KINDS, p=KIND_WEIGHTS[habit]))
+    frame["kind"] = kinds
+    frame["cadre_count"] = rng.integers(1, 7, n)
+    frame["households_visited"] = np.where(
+        np.isin(frame["kind"], ["走访慰问", "解决实际问题", "信访接待/大下访"]),
+        rng.integers(1, 25, n), rng.integers(0, 6, n))
+    raised = rng.poisson(0.7, n)
+    resolved = rng.binomial(raised, 0.75)
+    follow_up = rng.random(n) < 0.04  # follow-up visits resolve earlier problems
+    resolved = np.where(follow_up, resolved + rng.integers(1, 3, n), resolved)
+    frame["problems_raised"] = raised
+    frame["problems_resolved"] = resolved
+    summaries, ids = [], []
+    for row in frame.itertuples(index=False):
+        template = str(rng.choice(SUMMARIES[row.kind]))
+        text = template.format(h=max(1, row.households_visited), p=max(1, row.problems_raised))
+        summaries.append(f"{short[row.village_code]}：{text}")
+        pool = cadre_ids.get(row.department_code)
+        if pool:
+            size = min(len(pool), int(row.cadre_count))
+            ids.append(";".join(str(c) for c in sorted(rng.choice(pool, size, replace=False))))
+        else:
+            ids.append("")
+    frame["summary"] = summaries
+    frame["cadre_ids"] = ids
+    # Empty records (形式主义: a form filled in with nothing), mostly from bursts.
+    empty_p = frame["habit"].map({"burst": 0.05, "neglectful": 0.05}).fillna(0.004).to_numpy()
+    empty = rng.random(n) < empty_p
+    frame.loc[empty, ["summary"]] = ""
+    frame.loc[empty, ["households_visited", "problems_raised", "problems_resolved"]] = 0
+    # GPS: about half carry a point inside the village; a few land far away.
+    gps = rng.random(n) < 0.55
+    frame["lon"] = np.nan
+    frame["lat"] = np.nan
+    geometry = dict(zip(villages["code"], villages.geometry, strict=True))
+    for code, index in frame[gps].groupby("village_code").groups.items():
+        points = _points_in(geometry[code], len(index), rng)
+        frame.loc[index, "lon"] = points[:, 0].round(6)
+        frame.loc[index, "lat"] = points[:, 1].round(6)
+    frame = _misplace_points(frame, villages, rng)
+    # Record ids: half of the departments number their sheets.
+    numbered = set(rng.choice(active, size=len(active) // 2, replace=False))
+    frame = frame.sort_values(["date", "department_code", "village_code"], ignore_index=True)
+    frame["record_id"] = ""
+    for dept, index in frame.groupby("department_code").groups.items():
+        if dept in numbered:
+            years = frame.loc[index, "date"].map(lambda d: d.year)
+            seq = years.groupby(years).cumcount() + 1
+            frame.loc[index, "record_id"] = [
+                f"{y}-{s:04d}" for y, s in zip(years, seq, strict=True)
+            ]
+    # Duplicates: the same visit keyed in twice (record ids differ, the content does not).
+    dup = frame.sample(n=max(3, n // 120), random_state=int(rng.integers(0, 2**31)))
+    dup = dup.assign(record_id=np.where(dup["record_id"] != "", dup["record_id"] + "-2", ""))
+    frame = pd.concat([frame, dup], ignore_index=True)
+    frame = frame.sort_values(["date", "department_code", "village_code"], ignore_index=True,
+                              kind="stable")
+    created = [datetime.combine(d, datetime.min.time()) + timedelta(hours=int(h))
+               for d, h in zip(frame["date"], rng.integers(9, 20, len(frame)), strict=True)]
+    frame["created_at"] = created
+    frame["source"] = "sample"
+    frame["created_by"] = "sample"
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame[["id", "date", "department_code", "village_code", "kind", "cadre_count",
+                  "cadre_ids", "households_visited", "problems_raised", "problems_resolved",
+                  "lon", "lat", "summary", "record_id", "source", "created_by", "created_at"]]
+
+
+def _misplace_points(frame: pd.DataFrame, villages: gpd.GeoDataFrame,
+                     rng: np.random.Generator) -> pd.DataFrame:
+    """Move about 2% of GPS points into a village of another township (> 2 km away)."""
+    with_gps = np.flatnonzero(frame["lon"].notna().to_numpy())
+    chosen = rng.choice(with_gps, size=max(5, len(with_gps) // 50), replace=False)
+    township = dict(zip(villages["code"], villages["parent_code"], strict=True))
+    epsg = gauss_kruger_epsg(float(villages.geometry.union_all().centroid.x))
+    projected = villages.set_index("code").geometry.to_crs(epsg)
+    codes = villages["code"].to_numpy()
+    for index in chosen:
+        own = frame.at[index, "village_code"]
+        others = [c for c in codes if township[c] != township[own]]
+        for _ in range(20):
+            target = str(rng.choice(others))
+            point = _points_in(villages.geometry.iloc[int(np.flatnonzero(codes == target)[0])],
+                               1, rng)[0]
+            projected_point = gpd.GeoSeries([shapely.Point(point)], crs=4326).to_crs(epsg)[0]
+            if projected[own].distance(projected_point) > 2500:
+                frame.at[index, "lon"] = round(float(point[0]), 6)
+                frame.at[index, "lat"] = round(float(point[1]), 6)
+                break
+    return frame
+
+
+def county_seat(villages: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Return the county seat: a point in the first community of the first township."""
+    seat = villages.sort_values("code").geometry.iloc[0].representative_point()
+    return float(seat.x), float(seat.y)
+
+
+def generate_sample(villages: gpd.GeoDataFrame, anchor: date, seed: int = 42) -> SampleCounty:
+    """Generate the synthetic records for ``villages``.
+
+    Parameters
+    ----------
+    villages : geopandas.GeoDataFrame
+        Village units with ``code``, ``short_name``, ``parent_code``, ``kind`` and polygons
+        (WGS84), in code order.
+    anchor : datetime.date
+        The last day of the visit history.
+    seed : int
+        Random seed; the same seed and anchor give the same tables.
+
+    Returns
+    -------
+    SampleCounty
+    """
+    rng = np.random.default_rng(seed)
+    villages = villages.sort_values("code", ignore_index=True)
+    figures = _village_figures(villages, rng)
+    units = pd.concat([villages.drop(columns=list(figures.columns), errors="ignore"), figures],
+                      axis=1)
+    departments = _departments(rng, county_seat(villages))
+    habits = _habits(departments, rng)
+    cadres = _cadres(departments, rng)
+    pairings, never = _pairings(units, departments, habits, anchor, rng)
+    visits = _visits(units, departments, habits, cadres, pairings, never, anchor, rng)
+    return SampleCounty(units=gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
+                        departments=departments, cadres=cadres, pairings=pairings, visits=visits)

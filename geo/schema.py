@@ -1,0 +1,174 @@
+"""The database schema (SQLAlchemy Core), one table per entity of DESIGN.md.
+
+The schema is created and changed only by Alembic migrations (``geo/migrations``);
+this module is their description for queries, and a test checks that the two agree.
+Geometry is stored as GeoJSON text in WGS84 so the SQL stays portable.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ADMIN_LEVELS = ("county", "township", "village")
+BOUNDARY_SOURCES = ("official", "schematic")
+DEPARTMENT_KINDS = ("党政机关", "政法", "经济", "教科文卫", "群团", "企事业")
+PAIRING_KINDS = ("结对共建", "定点帮扶", "四联四推")
+VISIT_KINDS = (
+    "走访慰问",
+    "政策宣讲",
+    "解决实际问题",
+    "信访接待/大下访",
+    "支部联过",
+    "阵地联建",
+    "发展联谋",
+    "创优联促",
+    "产业帮扶",
+    "其他",
+)
+ONE_OFF_VISIT_KINDS = ("走访慰问",)
+LONG_TERM_VISIT_KINDS = ("产业帮扶", "发展联谋", "阵地联建")
+VISIT_SOURCES = ("form", "import", "sample")
+ROLES = ("leader", "organiser", "liaison", "admin")
+
+admin_units = Table(
+    "admin_units",
+    metadata,
+    Column("code", String(12), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("short_name", String(100), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("parent_code", String(12), ForeignKey("admin_units.code"), nullable=True),
+    Column("kind", String(10), nullable=True),
+    Column("geometry", Text, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("boundary_source", String(10), nullable=True),
+    Column("population", Integer, nullable=True),
+    Column("households", Integer, nullable=True),
+    Column("left_behind_elderly", Integer, nullable=True),
+    Column("low_income_households", Integer, nullable=True),
+    Column("weak", Boolean, nullable=False, default=False),
+    CheckConstraint("level IN ('county', 'township', 'village')", name="level"),
+    Index(None, "level", "parent_code"),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("party_members", Integer, nullable=False, default=0),
+    Column("seat_lon", Float, nullable=True),
+    Column("seat_lat", Float, nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+cadres = Table(
+    "cadres",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department_code", String(20), ForeignKey("departments.code"), nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("leader", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Index(None, "department_code"),
+)
+
+pairings = Table(
+    "pairings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department_code", String(20), ForeignKey("departments.code"), nullable=False),
+    Column("village_code", String(12), ForeignKey("admin_units.code"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("required_visits_per_month", Integer, nullable=False, default=1),
+    Column("note", Text, nullable=True),
+    UniqueConstraint("department_code", "village_code", "start_date"),
+    Index(None, "village_code"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("date", Date, nullable=False),
+    Column("department_code", String(20), ForeignKey("departments.code"), nullable=False),
+    Column("village_code", String(12), ForeignKey("admin_units.code"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("cadre_count", Integer, nullable=False, default=0),
+    Column("cadre_ids", Text, nullable=True),
+    Column("households_visited", Integer, nullable=False, default=0),
+    Column("problems_raised", Integer, nullable=False, default=0),
+    Column("problems_resolved", Integer, nullable=False, default=0),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("record_id", String(50), nullable=True),
+    Column("source", String(10), nullable=False, default="form"),
+    Column("created_by", String(50), nullable=True),
+    Column("created_at", DateTime, nullable=True),
+    Index(None, "village_code", "date"),
+    Index(None, "department_code", "date"),
+    Index(None, "department_code", "record_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(50), primary_key=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(100), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("department_code", String(20), ForeignKey("departments.code"), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    CheckConstraint("role IN ('leader', 'organiser', 'liaison', 'admin')", name="role"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(100), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("entity", String(30), nullable=False),
+    Column("entity_key", String(200), nullable=True),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Index(None, "at"),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", Text, nullable=True),
+)

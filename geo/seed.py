@@ -1,0 +1,168 @@
+"""The sample county: build it, write its files, load it into a database.
+
+Real: the county outline, township and village codes and names (``data/reference``).
+Schematic: township and village polygons. Synthetic: every figure and record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import Engine
+
+from geo import db, store
+from geo.boundaries import generate_schematic_boundaries
+from geo.errors import DatabaseNotEmptyError, DataError
+from geo.reference import COUNTY_CODE, load_admin_units, load_county_outline
+from geo.sample import SampleCounty, generate_sample
+from geo.settings import SAMPLE_DIR, TIMEZONE
+from geo.tables import write_table
+
+DEFAULT_SEED = 42
+MANIFEST = "manifest.json"
+SAMPLE_TABLES = ("departments", "cadres", "pairings", "visits")
+
+
+@dataclass(frozen=True)
+class DemoCounty:
+    """Every admin unit (county, townships, villages) plus the synthetic records."""
+
+    units: gpd.GeoDataFrame
+    sample: SampleCounty
+
+
+def today() -> date:
+    """Return today's date in the county's time zone (Asia/Shanghai)."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def schematic_units(seed: int = DEFAULT_SEED) -> gpd.GeoDataFrame:
+    """Return the county, townships and villages with schematic polygons.
+
+    The polygons are generated from the real outline (deterministic for ``seed``, well
+    under a second); ``data/sample/*.geojson`` holds the same shapes for ``seed`` 42.
+    """
+    units = load_admin_units()
+    outline = load_county_outline()
+    towns, villages = generate_schematic_boundaries(
+        outline, units[units["level"] != "county"], seed=seed
+    )
+    shapes = pd.concat([towns[["code", "geometry"]], villages[["code", "geometry"]]],
+                       ignore_index=True)
+    geometry = dict(zip(shapes["code"].astype(str), shapes.geometry, strict=True))
+    geometry[COUNTY_CODE] = outline
+    missing = sorted(set(units["code"]) - set(geometry))
+    if missing:
+        raise DataError(f"no boundary for unit {missing[0]}", file=str(SAMPLE_DIR))
+    frame = gpd.GeoDataFrame(units, geometry=[geometry[c] for c in units["code"]], crs=4326)
+    frame["boundary_source"] = ["official" if level == "county" else "schematic"
+                                for level in frame["level"]]
+    return frame
+
+
+def build_demo_county(seed: int = DEFAULT_SEED, anchor: date | None = None) -> DemoCounty:
+    """Build the sample county whose visit history ends on ``anchor`` (default today)."""
+    anchor = anchor or today()
+    units = schematic_units(seed)
+    villages = units[units["level"] == "village"].reset_index(drop=True)
+    sample = generate_sample(villages, anchor=anchor, seed=seed)
+    others = units[units["level"] != "village"]
+    figures = sample.units.drop(columns="geometry")
+    villages = villages[["code", "geometry"]].merge(figures, on="code", how="left")
+    all_units = pd.concat([others, villages], ignore_index=True)
+    return DemoCounty(units=gpd.GeoDataFrame(all_units, geometry="geometry", crs=4326),
+                      sample=sample)
+
+
+def read_manifest(directory: Path = SAMPLE_DIR) -> dict:
+    """Return the sample files' manifest (seed, anchor, counts), or ``{}``."""
+    path = directory / MANIFEST
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_sample_files(demo: DemoCounty, directory: Path, seed: int, anchor: date) -> dict:
+    """Write the sample county's tables (CSV) and boundaries (GeoJSON) to ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    units = demo.units
+    write_table(units[units["level"] == "township"], directory / "townships.geojson",
+                "townships")
+    write_table(units[units["level"] == "village"], directory / "villages.geojson", "villages")
+    write_table(units[units["level"] == "village"], directory / "villages.csv", "villages")
+    for name in SAMPLE_TABLES:
+        write_table(getattr(demo.sample, name), directory / f"{name}.csv", name)
+    manifest = {
+        "seed": seed,
+        "anchor": anchor.isoformat(),
+        "note": "Synthetic sample data except codes, names and the county outline; "
+                "township and village boundaries are schematic (示意边界).",
+        "counts": {
+            "townships": int((units["level"] == "township").sum()),
+            "villages": int((units["level"] == "village").sum()),
+            **{name: len(getattr(demo.sample, name)) for name in SAMPLE_TABLES},
+        },
+    }
+    (directory / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def seed_demo(
+    engine: Engine,
+    seed: int = DEFAULT_SEED,
+    anchor: date | None = None,
+    force: bool = False,
+) -> dict[str, int]:
+    """Create the schema and load the sample county, its history ending on ``anchor``.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    seed : int
+        The generator's seed (42 is the shipped sample).
+    anchor : datetime.date, optional
+        The last day of the visit history; default today (Asia/Shanghai).
+    force : bool
+        Replace the data of a non-empty database.
+
+    Returns
+    -------
+    dict
+        Rows per table after loading.
+    """
+    db.upgrade(engine)
+    if not force and not db.is_empty(engine):
+        raise DatabaseNotEmptyError(
+            "the database already holds data; add --force to replace it with the sample county"
+        )
+    anchor = anchor or today()
+    demo = build_demo_county(seed=seed, anchor=anchor)
+    sample = demo.sample
+    store.replace_all(
+        engine, demo.units, sample.departments, sample.cadres, sample.pairings, sample.visits,
+        meta={"demo_seed": str(seed), "demo_anchor": anchor.isoformat()},
+    )
+    return store.count_rows(engine)
+
+
+def ensure_seeded(engine: Engine) -> bool:
+    """Create the schema and load the sample county when the database is empty.
+
+    Returns
+    -------
+    bool
+        True when the sample was loaded now.
+    """
+    db.upgrade(engine)
+    if not db.is_empty(engine):
+        return False
+    seed_demo(engine)
+    return True

@@ -1,0 +1,103 @@
+"""Typed settings read from environment variables or ``.streamlit/secrets.toml``.
+
+Environment variables win over the secrets file. Every value has a documented default
+(see the README's Settings table).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+SAMPLE_DIR = DATA_DIR / "sample"
+STATIC_DIR = PROJECT_ROOT / "static"
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+DEFAULT_DATABASE_URL = "sqlite:///data/pairmap.db"
+TIMEZONE = "Asia/Shanghai"
+LANGUAGES = ("zh", "en")
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
+    return {key: str(value) for key, value in raw.items() if not isinstance(value, dict)}
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of days, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+def resolve_database_url(url: str, root: Path = PROJECT_ROOT) -> str:
+    """Make a relative SQLite path absolute against the project root.
+
+    ``sqlite:///data/pairmap.db`` then means the project's ``data/`` folder whatever
+    the working directory is.
+    """
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        rest = url[len(prefix):]
+        if rest and rest != ":memory:":
+            return prefix + str((root / rest).resolve())
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """PairMap's settings.
+
+    Attributes mirror the ``PAIRMAP_*`` variables of the README.
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    tiles: str = "none"
+    tianditu_key: str = ""
+    lang: str = "zh"
+    neglect_days: int = 90
+    window_days: int = 90
+    edit_days: int = 7
+    cookie_key: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(
+        cls, environ: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE
+    ) -> Settings:
+        """Read settings from ``environ`` (default ``os.environ``) and the secrets file."""
+        env = dict(os.environ if environ is None else environ)
+        values = {**_read_secrets(secrets_file), **env}
+
+        def get(name: str, default: str) -> str:
+            value = values.get(f"PAIRMAP_{name}", "").strip()
+            return value or default
+
+        lang = get("LANG", "zh")
+        if lang not in LANGUAGES:
+            raise ConfigError(f"PAIRMAP_LANG must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+        return cls(
+            database_url=resolve_database_url(get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            tiles=get("TILES", "none"),
+            tianditu_key=get("TIANDITU_KEY", ""),
+            lang=lang,
+            neglect_days=_positive_int("PAIRMAP_NEGLECT_DAYS", get("NEGLECT_DAYS", "90")),
+            window_days=_positive_int("PAIRMAP_WINDOW_DAYS", get("WINDOW_DAYS", "90")),
+            edit_days=_positive_int("PAIRMAP_EDIT_DAYS", get("EDIT_DAYS", "7")),
+            cookie_key=get("COOKIE_KEY", ""),
+        )

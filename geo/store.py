@@ -1,0 +1,284 @@
+"""Reading tables into frames and writing whole data sets, in transactions.
+
+Every function takes an SQLAlchemy engine; SQL is built with SQLAlchemy Core, so values
+always travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+
+from geo import schema
+from geo.tables import EXPORT_COLUMNS
+
+DATA_VERSION_KEY = "data_version"
+
+
+def _plain(value: object) -> object:
+    """Convert numpy/pandas scalars and missing values to plain Python for the driver."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict[str, object]]:
+    """Return ``frame``'s rows as driver-ready dictionaries of ``columns``."""
+    cols = list(columns)
+    return [
+        {column: _plain(value) for column, value in zip(cols, row, strict=True)}
+        for row in frame[cols].itertuples(index=False, name=None)
+    ]
+
+
+def _unit_rows(units: gpd.GeoDataFrame, level: str) -> list[dict[str, object]]:
+    part = units[units["level"] == level]
+    geometry = part.geometry
+    points = geometry.representative_point()
+    frame = pd.DataFrame(part.drop(columns="geometry"))
+    frame["geometry"] = [
+        None if g is None or g.is_empty else shapely.to_geojson(g) for g in geometry
+    ]
+    frame["lon"] = points.x.round(6)
+    frame["lat"] = points.y.round(6)
+    for column in ("population", "households", "left_behind_elderly", "low_income_households"):
+        if column not in frame:
+            frame[column] = None
+    if "weak" not in frame:
+        frame["weak"] = False
+    frame["weak"] = frame["weak"].fillna(False).astype(bool)
+    columns = [c.name for c in schema.admin_units.columns]
+    return records(frame, columns)
+
+
+def bump_data_version(connection: Connection) -> int:
+    """Increase the data version (used to invalidate cached metrics) and return it."""
+    table = schema.meta
+    current = connection.execute(
+        select(table.c.value).where(table.c.key == DATA_VERSION_KEY)
+    ).scalar_one_or_none()
+    new = int(current or 0) + 1
+    if current is None:
+        connection.execute(insert(table).values(key=DATA_VERSION_KEY, value=str(new)))
+    else:
+        connection.execute(
+            update(table).where(table.c.key == DATA_VERSION_KEY).values(value=str(new))
+        )
+    return new
+
+
+def set_meta(connection: Connection, key: str, value: str) -> None:
+    """Insert or replace one ``meta`` value."""
+    connection.execute(delete(schema.meta).where(schema.meta.c.key == key))
+    connection.execute(insert(schema.meta).values(key=key, value=value))
+
+
+def data_version(engine: Engine) -> int:
+    """Return the current data version (0 for a database never written)."""
+    with engine.connect() as connection:
+        value = connection.execute(
+            select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION_KEY)
+        ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def replace_all(
+    engine: Engine,
+    units: gpd.GeoDataFrame,
+    departments: pd.DataFrame,
+    cadres: pd.DataFrame,
+    pairings: pd.DataFrame,
+    visits: pd.DataFrame,
+    meta: dict[str, str] | None = None,
+) -> None:
+    """Replace every admin unit, department, cadre, pairing and visit in one transaction.
+
+    Users and the audit log are kept. ``units`` holds all levels (county, township,
+    village) in WGS84.
+    """
+    with engine.begin() as connection:
+        for table in (schema.visits, schema.pairings, schema.cadres):
+            connection.execute(delete(table))
+        connection.execute(
+            update(schema.admin_units).values(parent_code=None)
+        )
+        connection.execute(delete(schema.admin_units))
+        connection.execute(delete(schema.departments).where(
+            schema.departments.c.code.not_in(
+                select(schema.users.c.department_code).where(
+                    schema.users.c.department_code.is_not(None))
+            )
+        ))
+        for level in ("county", "township", "village"):
+            rows = _unit_rows(units, level)
+            if rows:
+                connection.execute(insert(schema.admin_units), rows)
+        _insert(connection, schema.departments, departments, upsert_key="code")
+        _insert(connection, schema.cadres, cadres)
+        _insert(connection, schema.pairings, pairings)
+        _insert(connection, schema.visits, visits)
+        for key, value in (meta or {}).items():
+            set_meta(connection, key, value)
+        bump_data_version(connection)
+
+
+def _insert(connection: Connection, table: Table, frame: pd.DataFrame,
+            upsert_key: str | None = None) -> None:
+    """Insert ``frame``'s rows, keeping their ids; PostgreSQL's sequences follow."""
+    if frame.empty:
+        return
+    columns = [c.name for c in table.columns if c.name in frame.columns]
+    rows = records(frame, columns)
+    if upsert_key is not None:
+        kept = set(connection.execute(select(table.c[upsert_key])).scalars())
+        for row in [r for r in rows if r[upsert_key] in kept]:
+            connection.execute(
+                update(table).where(table.c[upsert_key] == row[upsert_key]).values(**row)
+            )
+        rows = [r for r in rows if r[upsert_key] not in kept]
+    if rows:
+        connection.execute(insert(table), rows)
+    if "id" in columns and connection.dialect.name == "postgresql":
+        connection.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                 f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))")
+        )
+
+
+def _read(engine: Engine, table: Table, where: object = None) -> pd.DataFrame:
+    query = select(table)
+    if where is not None:
+        query = query.where(where)
+    with engine.connect() as connection:
+        result = connection.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def load_units(engine: Engine, level: str) -> gpd.GeoDataFrame:
+    """Return the admin units of ``level`` with their polygons (WGS84), in code order."""
+    frame = _read(engine, schema.admin_units, schema.admin_units.c.level == level)
+    frame = frame.sort_values("code", ignore_index=True)
+    geometry = [
+        shapely.from_geojson(text) if isinstance(text, str) and text else
+        (shapely.Point(lon, lat) if lon is not None and not pd.isna(lon) else None)
+        for text, lon, lat in zip(frame["geometry"], frame["lon"], frame["lat"], strict=True)
+    ]
+    frame = frame.drop(columns="geometry")
+    for column in ("population", "households", "left_behind_elderly", "low_income_households"):
+        frame[column] = frame[column].astype("Int64")
+    frame["weak"] = frame["weak"].astype(bool)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+
+
+def load_villages(engine: Engine) -> gpd.GeoDataFrame:
+    """Return the villages (polygon or point) with their figures."""
+    return load_units(engine, "village")
+
+
+def load_townships(engine: Engine) -> gpd.GeoDataFrame:
+    """Return the townships."""
+    return load_units(engine, "township")
+
+
+def load_county(engine: Engine) -> gpd.GeoDataFrame:
+    """Return the county (one row)."""
+    return load_units(engine, "county")
+
+
+def _dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object)
+        frame.loc[frame[column].isna(), column] = None
+    return frame
+
+
+def load_departments(engine: Engine) -> pd.DataFrame:
+    """Return the departments in code order."""
+    return _read(engine, schema.departments).sort_values("code", ignore_index=True)
+
+
+def load_cadres(engine: Engine) -> pd.DataFrame:
+    """Return the cadres in id order."""
+    return _read(engine, schema.cadres).sort_values("id", ignore_index=True)
+
+
+def load_pairings(engine: Engine) -> pd.DataFrame:
+    """Return the pairings; ``start_date`` and ``end_date`` are ``datetime.date``."""
+    frame = _read(engine, schema.pairings).sort_values("id", ignore_index=True)
+    return _dates(frame, ["start_date", "end_date"])
+
+
+def load_visits(engine: Engine, until: date | None = None) -> pd.DataFrame:
+    """Return the visits (optionally only those on or before ``until``) in id order."""
+    where = None if until is None else schema.visits.c.date <= until
+    frame = _read(engine, schema.visits, where).sort_values("id", ignore_index=True)
+    return _dates(frame, ["date"])
+
+
+def load_audit(engine: Engine) -> pd.DataFrame:
+    """Return the audit log in id order."""
+    return _read(engine, schema.audit_log).sort_values("id", ignore_index=True)
+
+
+def count_rows(engine: Engine) -> dict[str, int]:
+    """Return the number of rows of each table."""
+    with engine.connect() as connection:
+        return {
+            name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in schema.metadata.tables.items()
+        }
+
+
+def load_table(engine: Engine, table: str) -> pd.DataFrame:
+    """Return an export table by its name (see ``geo.tables.EXPORT_COLUMNS``)."""
+    loaders = {
+        "townships": load_townships,
+        "villages": load_villages,
+        "departments": load_departments,
+        "cadres": load_cadres,
+        "pairings": load_pairings,
+        "visits": load_visits,
+        "audit": load_audit,
+    }
+    frame = loaders[table](engine)
+    if table == "audit":
+        for column in ("before", "after"):
+            frame[column] = frame[column].map(
+                lambda v: v if v is None else json.dumps(json.loads(v), ensure_ascii=False)
+            )
+    if table == "villages" or table == "townships":
+        return frame
+    return frame[EXPORT_COLUMNS[table]]
+
+
+def as_datetime(value: date) -> datetime:
+    """Return midnight of ``value``."""
+    return datetime.combine(value, datetime.min.time())

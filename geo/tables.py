@@ -1,0 +1,84 @@
+"""Table files: the export columns of each table and writing CSV, XLSX and GeoJSON.
+
+The same writers produce the sample files in ``data/sample`` (which double as import
+templates) and ``python -m geo export``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import DataError
+
+UNIT_COLUMNS = ["code", "name", "short_name", "parent_code", "kind", "boundary_source"]
+VILLAGE_FIGURES = ["population", "households", "left_behind_elderly", "low_income_households",
+                   "weak"]
+EXPORT_COLUMNS: dict[str, list[str]] = {
+    "townships": ["code", "name", "short_name", "parent_code", "boundary_source"],
+    "villages": UNIT_COLUMNS + VILLAGE_FIGURES,
+    "departments": ["code", "name", "kind", "party_members", "seat_lon", "seat_lat", "active"],
+    "cadres": ["id", "department_code", "name", "leader", "active"],
+    "pairings": ["id", "department_code", "village_code", "kind", "start_date", "end_date",
+                 "required_visits_per_month", "note"],
+    "visits": ["id", "date", "department_code", "village_code", "kind", "cadre_count",
+               "cadre_ids", "households_visited", "problems_raised", "problems_resolved",
+               "lon", "lat", "summary", "record_id", "source", "created_by", "created_at"],
+    "audit": ["id", "at", "username", "action", "entity", "entity_key", "before", "after"],
+}
+GEO_TABLES = ("townships", "villages")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with ``'``.
+
+    Non-text values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if column == "geometry":
+            continue
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_formula)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: Path, table: str) -> Path:
+    """Write ``frame`` as the export of ``table`` to ``path`` (format by ending).
+
+    ``.csv`` is UTF-8 with a byte-order mark (Excel opens it correctly), ``.xlsx`` one
+    sheet named after the table, ``.geojson`` WGS84 features (townships and villages
+    only). Text cells that look like formulas are neutralised in CSV and XLSX.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    columns = EXPORT_COLUMNS[table]
+    if suffix == ".geojson":
+        if table not in GEO_TABLES or not isinstance(frame, gpd.GeoDataFrame):
+            raise DataError(f"only {', '.join(GEO_TABLES)} can be written as GeoJSON",
+                            file=str(path))
+        out = gpd.GeoDataFrame(frame[columns], geometry=frame.geometry, crs=frame.crs)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        out.to_crs(4326).to_file(path, driver="GeoJSON", engine="pyogrio",
+                                 layer_options={"COORDINATE_PRECISION": 6, "RFC7946": "YES"})
+        return path
+    plain = _neutralised(pd.DataFrame(frame[columns]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        plain.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    elif suffix == ".xlsx":
+        plain.to_excel(path, index=False, sheet_name=table, engine="openpyxl")
+    else:
+        raise DataError(f"unknown file type {suffix or '(none)'}; use .csv, .xlsx or .geojson",
+                        file=str(path))
+    return path

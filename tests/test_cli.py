@@ -1,0 +1,109 @@
+"""``python -m geo seed-demo`` and ``export``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pytest
+from sqlalchemy import update
+
+from geo import db, schema
+from geo.cli import main
+from tests.conftest import ROOT
+
+
+def run_cli(args: list[str], url: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, text=True,
+                          capture_output=True, env={"PATH": "/usr/bin:/bin",
+                                                    "PAIRMAP_DATABASE_URL": url},
+                          timeout=300, check=False)
+
+
+def test_seed_demo_fills_an_empty_database_and_refuses_a_full_one(sqlite_url: str):
+    result = run_cli(["seed-demo", "--as-of", "2026-11-28"], sqlite_url)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)["loaded"]
+    assert loaded["admin_units"] == 105 and loaded["departments"] >= 55
+    assert 15_000 <= loaded["visits"] <= 25_000
+
+    again = run_cli(["seed-demo"], sqlite_url)
+    assert again.returncode == 2
+    assert "--force" in again.stderr and "Traceback" not in again.stderr
+
+    forced = run_cli(["seed-demo", "--force", "--as-of", "2026-12-31"], sqlite_url)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["loaded"]["visits"] >= 15_000
+
+
+def test_seed_demo_on_postgres(postgres_url: str):
+    result = run_cli(["seed-demo", "--as-of", "2026-11-28"], postgres_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["loaded"]["admin_units"] == 105
+
+
+@pytest.fixture
+def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{demo_copy}"
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", url)
+    return url
+
+
+@pytest.mark.parametrize("table", ["departments", "cadres", "pairings", "visits", "audit",
+                                   "villages", "townships"])
+def test_export_csv_has_the_design_columns(demo_url: str, tmp_path: Path, table: str,
+                                           capsys: pytest.CaptureFixture):
+    from geo.tables import EXPORT_COLUMNS
+
+    out = tmp_path / f"{table}.csv"
+    assert main(["export", table, "--out", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == EXPORT_COLUMNS[table]
+    assert len(rows) - 1 == report["rows"]
+
+
+def test_export_geojson_and_xlsx(demo_url: str, tmp_path: Path):
+    assert main(["export", "villages", "--out", str(tmp_path / "v.geojson")]) == 0
+    villages = gpd.read_file(tmp_path / "v.geojson")
+    assert len(villages) == 96 and villages.crs.to_epsg() == 4326
+    assert set(villages["boundary_source"]) == {"schematic"}
+    assert main(["export", "visits", "--out", str(tmp_path / "v.xlsx")]) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "v.xlsx", read_only=True)["visits"]
+    assert next(sheet.iter_rows(values_only=True))[:3] == ("id", "date", "department_code")
+
+
+def test_export_refuses_geojson_for_a_plain_table(demo_url: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture):
+    assert main(["export", "visits", "--out", str(tmp_path / "v.geojson")]) == 2
+    assert "csv" in capsys.readouterr().err
+
+
+def test_export_neutralises_formulas(demo_url: str, demo_copy: Path, tmp_path: Path):
+    engine = db.make_engine(demo_url)
+    with engine.begin() as connection:
+        connection.execute(update(schema.departments).where(
+            schema.departments.c.code == "XS001").values(name="=HYPERLINK(\"http://x\")"))
+        connection.execute(update(schema.visits).where(schema.visits.c.id == 1).values(
+            summary="@SUM(A1)"))
+    assert main(["export", "departments", "--out", str(tmp_path / "d.xlsx")]) == 0
+    assert main(["export", "visits", "--out", str(tmp_path / "v.csv")]) == 0
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "d.xlsx")["departments"]
+             .iter_rows(values_only=True) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    with (tmp_path / "v.csv").open(encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    assert first["summary"] == "'@SUM(A1)"
+
+
+def test_bad_database_url_is_one_sentence(tmp_path: Path):
+    result = run_cli(["export", "visits", "--out", str(tmp_path / "v.csv")], "nonsense://")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "PAIRMAP_DATABASE_URL" in result.stderr

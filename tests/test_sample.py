@@ -1,0 +1,137 @@
+"""The sample county: real codes, plausible synthetic records, every pattern present."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo.crs import gauss_kruger_epsg
+from geo.metrics import active_pairings
+from geo.sample import HISTORY_DAYS
+from geo.seed import DemoCounty, build_demo_county, read_manifest
+from geo.settings import SAMPLE_DIR
+from geo.text import normalize_text
+
+ANCHOR = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def demo() -> DemoCounty:
+    return build_demo_county(seed=42, anchor=ANCHOR)
+
+
+def test_real_units_and_counts(demo: DemoCounty):
+    units = demo.units
+    assert units["level"].value_counts().to_dict() == {"village": 96, "township": 8, "county": 1}
+    villages = units[units["level"] == "village"]
+    assert villages["code"].str.len().eq(12).all()
+    assert (villages["code"].str[:9] == villages["parent_code"]).all()
+    assert set(villages["boundary_source"]) == {"schematic"}
+    assert units.loc[units["level"] == "county", "boundary_source"].item() == "official"
+    assert villages["population"].isna().sum() == 2  # "without data" must show somewhere
+    assert villages["weak"].sum() >= 5
+
+
+def test_departments_and_cadres(demo: DemoCounty):
+    departments = demo.sample.departments
+    assert 55 <= len(departments) <= 65
+    assert departments["code"].is_unique and departments["name"].is_unique
+    assert {"县委办公室", "县公安局", "县教育局", "县农业农村局", "县卫生健康局", "县总工会",
+            "国网兴山县供电公司"} <= set(departments["name"])
+    assert (departments["party_members"] > 0).all()
+    cadres = demo.sample.cadres
+    assert 0 < cadres["department_code"].nunique() < len(departments)
+
+
+def test_pairings(demo: DemoCounty):
+    pairings = demo.sample.pairings
+    active = active_pairings(pairings, ANCHOR)
+    villages = demo.units.loc[demo.units["level"] == "village", "code"]
+    unpaired = set(villages) - set(active["village_code"])
+    assert 0.07 <= len(unpaired) / len(villages) <= 0.13
+    assert (active.groupby("village_code").size() == 2).sum() >= 5
+    assert pairings["end_date"].notna().sum() >= 3
+    assert not pairings.duplicated(["department_code", "village_code", "start_date"]).any()
+    mid_month = pairings["start_date"].map(lambda d: d.day != 1)
+    assert mid_month.sum() >= 3
+
+
+def test_visit_history_ends_on_the_anchor(demo: DemoCounty):
+    visits = demo.sample.visits
+    assert 15_000 <= len(visits) <= 25_000
+    assert visits["date"].max() == ANCHOR
+    assert visits["date"].min() > ANCHOR - timedelta(days=HISTORY_DAYS)
+    assert visits["id"].is_unique
+
+
+def test_every_pattern_has_something_to_find(demo: DemoCounty):
+    visits = demo.sample.visits
+    villages = demo.units[demo.units["level"] == "village"]
+    never = set(villages["code"]) - set(visits["village_code"])
+    assert len(never) >= 3
+    last = visits.groupby("village_code")["date"].max()
+    assert ((ANCHOR - last).map(lambda d: d.days) >= 90).sum() >= 1  # NOT_VISITED
+    key = ["department_code", "village_code", "date", "kind"]
+    summary = visits["summary"].map(normalize_text)
+    assert visits.assign(summary=summary).duplicated([*key, "summary"], keep=False).sum() >= 6
+    empty = (summary == "") & (visits["households_visited"] == 0) & (
+        visits["problems_raised"] == 0)
+    assert empty.sum() >= 10
+    assert (visits["problems_resolved"] > visits["problems_raised"]).any()
+    assert (visits["cadre_ids"] != "").any() and (visits["record_id"] != "").any()
+    paired = set(zip(demo.sample.pairings["department_code"],
+                     demo.sample.pairings["village_code"], strict=True))
+    outside = [(d, v) not in paired for d, v in zip(visits["department_code"],
+                                                     visits["village_code"], strict=True)]
+    assert any(outside)
+
+
+def test_some_gps_points_fall_far_outside_their_village(demo: DemoCounty):
+    visits = demo.sample.visits.dropna(subset=["lon", "lat"])
+    villages = demo.units[demo.units["level"] == "village"].set_index("code")
+    epsg = gauss_kruger_epsg(110.7)
+    points = gpd.GeoSeries(gpd.points_from_xy(visits["lon"], visits["lat"]), crs=4326,
+                           index=visits.index).to_crs(epsg)
+    polygons = gpd.GeoSeries(villages.geometry.loc[visits["village_code"]].to_numpy(),
+                             crs=4326, index=visits.index).to_crs(epsg)
+    distance = points.distance(polygons)
+    assert (distance > 2000).sum() >= 5
+    assert (distance == 0).mean() > 0.9
+
+
+def test_end_of_quarter_bursts_exist(demo: DemoCounty):
+    visits = demo.sample.visits
+    found = False
+    for (_dept, year, quarter), group in visits.groupby(
+        [visits["department_code"], visits["date"].map(lambda d: d.year),
+         visits["date"].map(lambda d: (d.month - 1) // 3)]
+    ):
+        last_month = 3 * quarter + 3
+        end = (date(year, last_month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        burst = (group["date"] >= end - timedelta(days=9)).sum()
+        if len(group) >= 6 and 2 * burst >= len(group):
+            found = True
+            break
+    assert found
+
+
+def test_generation_is_deterministic(demo: DemoCounty):
+    again = build_demo_county(seed=42, anchor=ANCHOR)
+    pd.testing.assert_frame_equal(demo.sample.visits, again.sample.visits)
+    other = build_demo_county(seed=7, anchor=ANCHOR)
+    assert not demo.sample.visits["date"].equals(other.sample.visits["date"])
+
+
+def test_shipped_sample_files_match_the_generator(tmp_path):
+    from geo.seed import write_sample_files
+
+    manifest = read_manifest()
+    anchor = date.fromisoformat(manifest["anchor"])
+    demo = build_demo_county(seed=manifest["seed"], anchor=anchor)
+    write_sample_files(demo, tmp_path, seed=manifest["seed"], anchor=anchor)
+    for name in ("departments.csv", "cadres.csv", "pairings.csv", "visits.csv",
+                 "villages.csv", "manifest.json"):
+        assert (tmp_path / name).read_bytes() == (SAMPLE_DIR / name).read_bytes(), name
