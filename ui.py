@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from geo import db, maps, offline, seed, store
 from geo.errors import ConfigError, DataError, PairMapError
-from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
+from geo.i18n import translate
 from geo.overview import Overview, build_overview
 from geo.settings import STATIC_DIR, Settings
 
@@ -86,22 +86,14 @@ def load_overview(as_of: date, window_days: int) -> dict:
                      window_days)
 
 
-def map_labels(window_days: int) -> dict[str, str]:
-    """Return the translated texts a map needs."""
-    lang = get_settings().lang
-    keys = [k for k in CATALOGUE[DEFAULT_LANG] if k.split(".")[0] in ("status", "legend",
-                                                                       "tooltip", "map")]
-    return {k: translate(k, lang, window=window_days) if k.startswith("status.")
-            else translate(k, lang) for k in keys}
-
-
 def village_map(data: dict, window_days: int) -> folium.Map:
     """Build the overview's village map from ``load_overview`` data."""
     overview: Overview = data["overview"]
     settings = get_settings()
     return maps.build_village_map(
         data["villages"], data["townships"], data["county"], overview.status,
-        map_labels(window_days), tiles=settings.tiles, tianditu_key=settings.tianditu_key,
+        maps.map_labels(settings.lang, window_days), tiles=settings.tiles,
+        tianditu_key=settings.tianditu_key,
     )
 
 

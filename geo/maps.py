@@ -18,6 +18,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
 from geo.metrics import STATUSES
 
 STATUS_COLOURS: dict[str, str] = {
@@ -35,6 +36,16 @@ TIANDITU_TILES = (
     "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
     "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
 )
+
+
+MAP_LABEL_GROUPS = ("status", "legend", "tooltip", "map")
+
+
+def map_labels(lang: str, window_days: int) -> dict[str, str]:
+    """Return the translated texts ``build_village_map`` needs."""
+    keys = [k for k in CATALOGUE[DEFAULT_LANG] if k.split(".")[0] in MAP_LABEL_GROUPS]
+    return {k: translate(k, lang, window=window_days) if k.startswith("status.")
+            else translate(k, lang) for k in keys}
 
 
 def escape(value: object) -> str:

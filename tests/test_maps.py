@@ -1,0 +1,117 @@
+"""The village map: colours, legend counts, escaping, schematic note, offline links."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo.maps import (
+    MAX_ZOOM,
+    STATUS_COLOURS,
+    build_village_map,
+    escape,
+    legend_markup,
+    map_labels,
+    tile_layer,
+)
+from geo.metrics import compute_village_status
+from geo.offline import configure_offline_assets, remote_asset_links
+
+PAYLOAD = '<img src=x onerror="alert(1)">'
+LABELS = map_labels("zh", 90)
+
+
+def _units(source: str = "schematic") -> tuple[gpd.GeoDataFrame, ...]:
+    county = gpd.GeoDataFrame({"code": ["420526"], "short_name": ["兴山县"],
+                               "boundary_source": ["official"]},
+                              geometry=[shapely.box(110, 31, 110.3, 31.1)], crs=4326)
+    townships = gpd.GeoDataFrame({"code": ["420526101"], "short_name": [f"古夫镇{PAYLOAD}"],
+                                  "boundary_source": [source]},
+                                 geometry=[shapely.box(110, 31, 110.3, 31.1)], crs=4326)
+    villages = gpd.GeoDataFrame(
+        {"code": ["V1", "V2", "V3"], "short_name": [PAYLOAD, "咸水村", "平水村"],
+         "parent_code": ["420526101"] * 3, "boundary_source": [source] * 3,
+         "weak": [False] * 3},
+        geometry=[shapely.box(110 + i / 10, 31, 110.1 + i / 10, 31.1) for i in range(3)],
+        crs=4326,
+    )
+    return county, townships, villages
+
+
+def _status(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    pairings = pd.DataFrame({"department_code": ["D1", "D1"], "village_code": ["V1", "V2"],
+                             "start_date": [date(2025, 1, 1)] * 2, "end_date": [None, None]})
+    visits = pd.DataFrame({"village_code": ["V1"], "date": [date(2026, 6, 1)],
+                           "department_code": ["D1"]})
+    departments = pd.DataFrame({"code": ["D1"], "name": ["<script>alert(2)</script>局"]})
+    return compute_village_status(villages, pairings, visits, departments, date(2026, 6, 30), 90)
+
+
+def _build(source: str = "schematic"):
+    configure_offline_assets()
+    county, townships, villages = _units(source)
+    return build_village_map(villages, townships, county, _status(villages), LABELS)
+
+
+def _legend(fmap) -> str:
+    return next(child.markup for child in fmap._children.values()
+                if type(child).__name__ == "_Legend")
+
+
+@pytest.fixture(scope="module")
+def fmap():
+    return _build()
+
+
+@pytest.fixture(scope="module")
+def html(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def test_user_text_is_escaped_everywhere(fmap, html: str):
+    assert PAYLOAD not in html
+    assert "<script>alert(2)" not in html
+    villages = next(child for child in fmap._children.values()
+                    if getattr(child, "layer_name", "") == "villages")
+    shown = {f["properties"]["name"]: f["properties"] for f in villages.data["features"]}
+    assert escape(PAYLOAD) in shown  # the tooltip writes innerHTML: values arrive escaped
+    assert shown["咸水村"]["departments"] == "&lt;script&gt;alert(2)&lt;/script&gt;局"
+
+
+def test_legend_counts_every_status_and_says_schematic(fmap):
+    legend = _legend(fmap)
+    for colour in STATUS_COLOURS.values():
+        assert colour in legend
+    # V1 served, V2 paired never visited, V3 unpaired and never visited.
+    assert "从未走访：<b>2 个</b>" in legend
+    assert "未结对：<b>0 个</b>" in legend
+    assert "已结对且有走访：<b>1 个</b>" in legend
+    assert "已结对但近90天未走访：<b>0 个</b>" in legend
+    assert legend.endswith("示意边界</div></div>")
+
+
+def test_legend_markup_escapes_its_text():
+    markup = legend_markup("<b>t</b>", [("#000", "<i>x</i>", 3)], "{count} 个", None)
+    assert "&lt;b&gt;t&lt;/b&gt;" in markup and "&lt;i&gt;x&lt;/i&gt;" in markup
+    assert "<i>" not in markup
+
+
+def test_no_remote_links_and_max_zoom(fmap, html: str):
+    assert remote_asset_links(html) == []
+    assert fmap.options["max_zoom"] == MAX_ZOOM
+
+
+def test_official_boundaries_drop_the_schematic_note():
+    assert "示意边界" not in _legend(_build(source="official"))
+
+
+def test_tile_settings():
+    assert tile_layer("none") is None
+    assert tile_layer("osm")[0].startswith("https://tile.openstreetmap.org/")
+    assert "tk=KEY" in tile_layer("tianditu", "KEY")[0]
+    assert tile_layer("http://tiles.intranet/{z}/{x}/{y}.png")[0] == (
+        "http://tiles.intranet/{z}/{x}/{y}.png")
