@@ -13,11 +13,12 @@ import folium
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 from geo import db, maps, offline, seed, store
 from geo.errors import ConfigError, DataError, PairMapError
-from geo.i18n import translate
+from geo.i18n import DEFAULT_LANG, translate
 from geo.overview import Overview, build_overview
 from geo.settings import STATIC_DIR, Settings
 
@@ -31,8 +32,12 @@ def get_settings() -> Settings:
 
 
 def t(key: str, **values: object) -> str:
-    """Translate ``key`` into the configured language."""
-    return translate(key, get_settings().lang, **values)
+    """Translate ``key`` into the configured language (Chinese while settings are bad)."""
+    try:
+        lang = get_settings().lang
+    except ConfigError:
+        lang = DEFAULT_LANG
+    return translate(key, lang, **values)
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,6 +51,7 @@ def get_engine() -> Engine:
 def guarded(render: Callable[[], None]) -> None:
     """Run a page's body, showing PairMap's errors as one calm message."""
     try:
+        get_settings()
         render()
     except ConfigError as exc:
         st.error(t("error.config", detail=exc))
@@ -95,6 +101,20 @@ def village_map(data: dict, window_days: int) -> folium.Map:
         maps.map_labels(settings.lang, window_days), tiles=settings.tiles,
         tianditu_key=settings.tianditu_key,
     )
+
+
+def kpi_card(column: DeltaGenerator, label: str, value: object, now: int | None = None,
+             before: int | None = None, help_text: str | None = None,
+             lower_is_better: bool = False) -> None:
+    """Draw one KPI card with its change against the previous period of the same length."""
+    if now is None or before is None:
+        column.metric(label, value, help=help_text)
+        return
+    change = now - before
+    window = get_settings().window_days
+    colour = "off" if change == 0 else ("inverse" if lower_is_better else "normal")
+    column.metric(label, value, f"{change:+d} {t('kpi.delta_previous', window=window)}",
+                  delta_color=colour, help=help_text)
 
 
 def show_map(fmap: folium.Map, key: str, height: int = 620) -> None:

@@ -11,17 +11,14 @@ def render() -> None:
     data = ui.load_overview(as_of, window)
     overview = data["overview"]
     kpis, previous = overview.kpis, overview.previous
-    delta = t("kpi.delta_previous", window=window)
     cards = st.columns(4)
-    cards[0].metric(t("kpi.paired"), f"{kpis.paired} / {kpis.villages}",
-                    f"{kpis.paired - previous.paired:+d} {delta}", help=t("kpi.paired.help"))
-    cards[1].metric(t("kpi.visited", window=window), f"{kpis.visited_share:.0%}",
-                    f"{kpis.visited - previous.visited:+d} {delta}",
-                    help=t("kpi.visited.help", window=window))
-    cards[2].metric(t("kpi.never_visited"), kpis.never_visited,
-                    f"{kpis.never_visited - previous.never_visited:+d} {delta}",
-                    delta_color="inverse", help=t("kpi.never_visited.help"))
-    cards[3].metric(t("kpi.weak"), kpis.weak, help=t("kpi.weak.help"))
+    ui.kpi_card(cards[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
+                previous.paired, t("kpi.paired.help"))
+    ui.kpi_card(cards[1], t("kpi.visited", window=window), f"{kpis.visited_share:.0%}",
+                kpis.visited, previous.visited, t("kpi.visited.help", window=window))
+    ui.kpi_card(cards[2], t("kpi.never_visited"), kpis.never_visited, kpis.never_visited,
+                previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
+    ui.kpi_card(cards[3], t("kpi.weak"), kpis.weak, help_text=t("kpi.weak.help"))
     ui.show_map(ui.village_map(data, window), key="overview_map")
     st.caption(t("caption.schematic"))
     st.subheader(t("table.never_visited.title"))

@@ -1,0 +1,162 @@
+"""The real thing: `streamlit run` in a subprocess, opened by headless Chromium.
+
+Checks what only a browser shows: the map is drawn (every village polygon), nothing is
+requested from another origin, and the page raises no error. A screenshot is saved to
+``test-artifacts/`` when a check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ARTIFACTS, ROOT, unavailable
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        unavailable("Chromium is not installed (Debian package `chromium`)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("the Python package playwright is not installed")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_ready(process: subprocess.Popen, url: str, log: Path) -> None:
+    """Poll the health endpoint until it answers; fail if the server dies or never does."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit did not become ready:\n{log.read_text(errors='replace')}")
+
+
+def _start_app(database: Path, base_path: str = "") -> Iterator[str]:
+    port = _free_port()
+    log = database.parent / f"streamlit-{port}.log"
+    env = {**os.environ, "PAIRMAP_DATABASE_URL": f"sqlite:///{database}"}
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.headless", "true"]
+    if base_path:
+        command += ["--server.baseUrlPath", base_path]
+    prefix = f"/{base_path}" if base_path else ""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT)
+    try:
+        _wait_until_ready(process, f"http://127.0.0.1:{port}{prefix}/_stcore/health", log)
+        yield f"http://127.0.0.1:{port}{prefix}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def app_url(demo_copy: Path) -> Iterator[str]:
+    yield from _start_app(demo_copy)
+
+
+@pytest.fixture
+def app_url_under_base_path(demo_copy: Path) -> Iterator[str]:
+    yield from _start_app(demo_copy, base_path="pairmap")
+
+
+def _open_overview(chromium: str, url: str, name: str) -> dict:
+    """Open ``url``; return the drawn polygons, foreign requests and page errors."""
+    from playwright.sync_api import sync_playwright
+
+    origin = urlsplit(url).netloc
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+        page.on("console", lambda message: errors.append(f"console: {message.text}")
+                if message.type == "error" else None)
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            frame = page.frame_locator(MAP_FRAME)
+            villages = frame.locator("path.leaflet-interactive")
+            villages.nth(95).wait_for(state="attached", timeout=90_000)
+            frame.locator(".pairmap-legend").wait_for(timeout=30_000)
+            result = {
+                "polygons": villages.count(),
+                "legend": frame.locator(".pairmap-legend").inner_text(),
+                "labels": frame.locator(".pairmap-township-label").count(),
+                "frame_height": page.locator(MAP_FRAME).bounding_box()["height"],
+                "title": page.locator("h1").first.inner_text(),
+            }
+            foreign = [r for r in requests
+                       if urlsplit(r).scheme in ("http", "https", "ws", "wss")
+                       and urlsplit(r).netloc != origin]
+            result["foreign"] = foreign
+            result["errors"] = errors
+            if foreign or errors or result["polygons"] < 96:
+                raise AssertionError(result)
+            return result
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            raise
+        finally:
+            context.close()
+
+
+def test_overview_map_is_drawn_offline(chromium: str, app_url: str):
+    result = _open_overview(chromium, app_url, "overview")
+    assert result["polygons"] >= 96
+    assert result["labels"] == 8
+    assert "示意边界" in result["legend"]
+    assert "从未走访" in result["legend"]
+    assert result["frame_height"] > 300
+    assert result["title"] == "总览"
+    assert result["foreign"] == []
+    assert result["errors"] == []
+
+
+def test_map_still_draws_under_a_base_url_path(chromium: str, app_url_under_base_path: str):
+    result = _open_overview(chromium, app_url_under_base_path, "overview-base-path")
+    assert result["polygons"] >= 96
+    assert result["foreign"] == [] and result["errors"] == []
