@@ -1,17 +1,11 @@
-"""PairMap's entry point: page configuration and navigation only."""
+"""PairMap's entry point: page configuration, login and navigation only."""
 
 import streamlit as st
 
-from ui import FAVICON, t
+import ui
 
 # A local icon: emoji and Material icons as page_icon are fetched from other origins.
-st.set_page_config(page_title=t("app.title"), page_icon=FAVICON, layout="wide")
-navigation = st.navigation(
-    {
-        t("nav.section.maps"): [
-            st.Page("pages/overview.py", title=t("page.overview"), icon=":material/map:",
-                    default=True, url_path="overview"),
-        ],
-    }
-)
-navigation.run()
+st.set_page_config(page_title=ui.t("app.title"), page_icon=ui.FAVICON, layout="wide")
+user = ui.login_gate()
+ui.sidebar(user)
+st.navigation(ui.navigation(user)).run()

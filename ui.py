@@ -1,4 +1,4 @@
-"""Streamlit glue: settings, the engine, cached loaders, page setup, map rendering.
+"""Streamlit glue: settings, engine, login session, navigation, cached loaders, map rendering.
 
 The only module besides the pages that imports streamlit; ``geo`` stays free of it.
 Errors from ``geo`` are translated here, once, into a calm message in the UI language.
@@ -7,22 +7,53 @@ Errors from ``geo`` are translated here, once, into a calm message in the UI lan
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
+import extra_streamlit_components as stx
 import folium
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from geo import db, maps, offline, seed, store
-from geo.errors import ConfigError, DataError, PairMapError
+from geo import auth, db, maps, offline, records, seed, store
+from geo.access import Action, User, can
+from geo.errors import AccessDeniedError, ConfigError, DataError, PairMapError
 from geo.i18n import DEFAULT_LANG, translate
 from geo.overview import Overview, build_overview
-from geo.settings import STATIC_DIR, Settings
+from geo.settings import STATIC_DIR, Settings, local_now, local_today
 
 FAVICON = str(STATIC_DIR / "favicon.png")
+SESSION_USER = "pairmap_user"
+SESSION_LOGGED_OUT = "pairmap_logged_out"
+COOKIE_NAME = "pairmap_session"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the navigation and the action it needs."""
+
+    path: str
+    title_key: str
+    icon: str
+    action: Action
+    url_path: str
+    section: str = "nav.section.maps"
+
+
+PAGES = (
+    PageSpec("pages/overview.py", "page.overview", ":material/map:", Action.VIEW_MAPS,
+             "overview"),
+    PageSpec("pages/visit_records.py", "page.visits", ":material/list_alt:",
+             Action.VIEW_VISITS, "visits", "nav.section.records"),
+    PageSpec("pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
+             "audit", "nav.section.admin"),
+    PageSpec("pages/administration.py", "page.admin", ":material/manage_accounts:",
+             Action.MANAGE_USERS, "admin", "nav.section.admin"),
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,24 +79,175 @@ def get_engine() -> Engine:
     return engine
 
 
+def show_error(exc: Exception) -> None:
+    """Show one calm message for an error from ``geo`` or the database."""
+    if isinstance(exc, ConfigError):
+        st.error(t("error.config", detail=exc))
+    elif isinstance(exc, AccessDeniedError):
+        st.warning(t("error.refused"))
+    elif isinstance(exc, DataError):
+        st.error(t("error.data", detail=exc))
+    else:
+        st.error(t("error.database", detail=type(exc).__name__))
+
+
 def guarded(render: Callable[[], None]) -> None:
     """Run a page's body, showing PairMap's errors as one calm message."""
     try:
         get_settings()
         render()
-    except ConfigError as exc:
-        st.error(t("error.config", detail=exc))
-    except DataError as exc:
-        st.error(t("error.data", detail=exc))
     except (PairMapError, SQLAlchemyError, OSError) as exc:
-        st.error(t("error.database", detail=type(exc).__name__))
+        show_error(exc)
+
+
+# --- login session ---------------------------------------------------------------------
+
+
+def _cookie_key() -> str:
+    return auth.cookie_key(get_settings().cookie_key)
+
+
+def current_user() -> User | None:
+    """Return the logged-in user (session first, then a valid signed cookie)."""
+    engine = get_engine()
+    username = st.session_state.get(SESSION_USER)
+    if username:
+        user = auth.get_user(engine, username)
+        if user is None:  # deactivated meanwhile
+            st.session_state.pop(SESSION_USER, None)
+        return user
+    if st.session_state.get(SESSION_LOGGED_OUT):
+        return None
+    token = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    if token:
+        user = auth.verify_token(engine, token, _cookie_key())
+        if user is not None:
+            st.session_state[SESSION_USER] = user.username
+        return user
+    return None
+
+
+def _set_cookie(user: User) -> None:
+    token = auth.issue_token(get_engine(), user, _cookie_key())
+    stx.CookieManager(key="pairmap_cookie_set").set(
+        COOKIE_NAME, token, key="pairmap_cookie_value", path="/", same_site="strict",
+        expires_at=local_now() + timedelta(days=auth.SESSION_DAYS))
+
+
+def _first_admin_form() -> None:
+    st.title(t("app.title"))
+    st.subheader(t("setup.title"))
+    st.write(t("setup.explain"))
+    with st.form("setup_form"):
+        username = st.text_input(t("login.username"), key="setup_username")
+        display_name = st.text_input(t("setup.display_name"), key="setup_display_name")
+        password = st.text_input(t("login.password"), type="password", key="setup_password")
+        again = st.text_input(t("setup.again"), type="password", key="setup_again")
+        submitted = st.form_submit_button(t("setup.submit"), type="primary")
+    if submitted:
+        if password != again:
+            st.error(t("setup.mismatch"))
+            return
+        try:
+            user = auth.create_first_admin(get_engine(), username, password, display_name)
+        except DataError as exc:
+            st.error(t("error.data", detail=exc))
+            return
+        st.session_state[SESSION_USER] = user.username
+        st.session_state.pop(SESSION_LOGGED_OUT, None)
+        st.rerun()
+
+
+def _login_form() -> User | None:
+    box = st.empty()
+    with box.container():
+        st.title(t("app.title"))
+        st.caption(t("app.subtitle"))
+        with st.form("login_form"):
+            username = st.text_input(t("login.username"), key="login_username")
+            password = st.text_input(t("login.password"), type="password",
+                                     key="login_password")
+            submitted = st.form_submit_button(t("login.submit"), type="primary")
+        if not submitted:
+            return None
+        result = auth.authenticate(get_engine(), username, password)
+        if result.user is None:
+            if result.locked_until is not None:
+                st.error(t("login.locked", until=result.locked_until.strftime("%H:%M")))
+            else:
+                st.error(t("login.failed"))
+            return None
+    box.empty()
+    st.session_state[SESSION_USER] = result.user.username
+    st.session_state.pop(SESSION_LOGGED_OUT, None)
+    _set_cookie(result.user)
+    return result.user
+
+
+def logout() -> None:
+    """End the session and delete the login cookie."""
+    st.session_state.pop(SESSION_USER, None)
+    st.session_state[SESSION_LOGGED_OUT] = True
+    stx.CookieManager(key="pairmap_cookie_delete").delete(COOKIE_NAME,
+                                                          key="pairmap_cookie_gone")
+
+
+def login_gate() -> User:
+    """Return the logged-in user, or show the first-start or login form and stop."""
+    try:
+        engine = get_engine()
+        if not auth.has_users(engine):
+            _first_admin_form()
+            st.stop()
+        user = current_user() or _login_form()
+    except (PairMapError, SQLAlchemyError, OSError) as exc:
+        show_error(exc)
+        st.stop()
+    if user is None:
+        st.stop()
+    return user
+
+
+def navigation(user: User) -> dict[str, list[st.Page]]:
+    """Return the pages ``user`` may open, by section."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        if can(user, spec.action):
+            sections.setdefault(t(spec.section), []).append(
+                st.Page(spec.path, title=t(spec.title_key), icon=spec.icon,
+                        url_path=spec.url_path, default=spec.url_path == "overview"))
+    return sections
+
+
+def sidebar(user: User) -> None:
+    """Show who is logged in and the logout button."""
+    with st.sidebar:
+        st.caption(t("sidebar.user", name=user.label, role=t(f"role.{user.role}")))
+        if st.button(t("sidebar.logout"), key="logout"):
+            logout()
+            st.rerun()
+
+
+def page_user(action: Action) -> User:
+    """Return the user if they may open a page needing ``action``; else say so and stop."""
+    user = current_user()
+    if user is None:
+        st.warning(t("error.login_required"))
+        st.stop()
+    if not can(user, action):
+        st.warning(t("error.refused"))
+        st.stop()
+    return user
+
+
+# --- pages' shared pieces --------------------------------------------------------------
 
 
 def setup_page(title_key: str) -> tuple[date, int]:
     """Draw the page title with the as-of date and window; return both."""
     offline.configure_offline_assets(st.get_option("server.baseUrlPath") or "")
     settings = get_settings()
-    as_of = seed.today()
+    as_of = local_today()
     st.title(t(title_key))
     st.caption(t("caption.as_of", as_of=as_of.isoformat(), window=settings.window_days))
     return as_of, settings.window_days
@@ -85,11 +267,31 @@ def _overview(version: int, url: str, as_of: date, window_days: int) -> dict:
             "county": county}
 
 
-def load_overview(as_of: date, window_days: int) -> dict:
+def load_overview(user: User, as_of: date, window_days: int) -> dict:
     """Return the overview and the boundaries, cached per data version."""
+    if not can(user, Action.VIEW_MAPS):
+        raise AccessDeniedError("maps")
     engine = get_engine()
     return _overview(store.data_version(engine), get_settings().database_url, as_of,
                      window_days)
+
+
+def visit_records(user: User, since: date) -> pd.DataFrame:
+    """Return the visit records ``user`` may read since ``since``, with names."""
+    engine = get_engine()
+    visits = records.visits_for(engine, user, since=since)
+    return records.describe_visits(visits, store.load_villages(engine),
+                                   store.load_departments(engine))
+
+
+def choices(kind: str) -> dict[str, str]:
+    """Return code → name of ``townships`` or ``departments`` for select boxes."""
+    engine = get_engine()
+    if kind == "townships":
+        frame = store.load_townships(engine)
+        return dict(zip(frame["code"], frame["short_name"], strict=True))
+    frame = store.load_departments(engine)
+    return dict(zip(frame["code"], frame["name"], strict=True))
 
 
 def village_map(data: dict, window_days: int) -> folium.Map:

@@ -7,6 +7,7 @@ standard error and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -15,9 +16,10 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo import db, seed, store
+from geo import auth, db, seed, store
+from geo.access import Role
 from geo.errors import PairMapError
-from geo.settings import SAMPLE_DIR, Settings
+from geo.settings import SAMPLE_DIR, Settings, local_today
 from geo.tables import EXPORT_COLUMNS, GEO_TABLES, write_table
 
 
@@ -46,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True,
                         help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
 
+    users = commands.add_parser("users", help="add, reset or deactivate users")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add = user_commands.add_parser("add", help="add a user; the password is read from stdin")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--department", default=None, help="department code (liaison only)")
+    add.add_argument("--display-name", default="")
+    reset = user_commands.add_parser("reset", help="set a new password, read from stdin")
+    reset.add_argument("name")
+    deactivate = user_commands.add_parser("deactivate", help="stop a user from logging in")
+    deactivate.add_argument("name")
+
     sample = commands.add_parser("make-sample",
                                  help="regenerate the sample files in data/sample")
     sample.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
@@ -71,12 +85,44 @@ def _export(args: argparse.Namespace, settings: Settings) -> dict:
 
 
 def _make_sample(args: argparse.Namespace, settings: Settings) -> dict:
-    anchor = args.as_of or seed.today()
+    anchor = args.as_of or local_today()
     demo = seed.build_demo_county(seed=args.seed, anchor=anchor)
     return seed.write_sample_files(demo, args.out, seed=args.seed, anchor=anchor)
 
 
-COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample}
+def read_password() -> str:
+    """Read a password from standard input without echoing it on a terminal."""
+    if sys.stdin is None:
+        raise PairMapError("no standard input to read the password from")
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise PairMapError("the two passwords differ")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise PairMapError("no password on standard input")
+    return line.rstrip("\r\n")
+
+
+def _users(args: argparse.Namespace, settings: Settings) -> dict:
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    actor = auth.cli_user()
+    if args.users_command == "add":
+        user = auth.create_user(engine, actor, args.name, args.role, args.department,
+                                read_password(), args.display_name)
+        return {"added": user.username, "role": user.role.value,
+                "department": user.department_code}
+    if args.users_command == "reset":
+        auth.reset_password(engine, actor, args.name, read_password())
+        return {"reset": args.name}
+    auth.deactivate_user(engine, actor, args.name)
+    return {"deactivated": args.name}
+
+
+COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample,
+            "users": _users}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

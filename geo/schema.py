@@ -149,6 +149,8 @@ users = Table(
     Column("role", String(10), nullable=False),
     Column("department_code", String(20), ForeignKey("departments.code"), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    Column("locked_until", DateTime, nullable=True),
     CheckConstraint("role IN ('leader', 'organiser', 'liaison', 'admin')", name="role"),
 )
 

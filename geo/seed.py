@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +20,7 @@ from geo.boundaries import generate_schematic_boundaries
 from geo.errors import DatabaseNotEmptyError, DataError
 from geo.reference import COUNTY_CODE, load_admin_units, load_county_outline
 from geo.sample import SampleCounty, generate_sample
-from geo.settings import SAMPLE_DIR, TIMEZONE
+from geo.settings import SAMPLE_DIR, local_today
 from geo.tables import write_table
 
 DEFAULT_SEED = 42
@@ -35,11 +34,6 @@ class DemoCounty:
 
     units: gpd.GeoDataFrame
     sample: SampleCounty
-
-
-def today() -> date:
-    """Return today's date in the county's time zone (Asia/Shanghai)."""
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def schematic_units(seed: int = DEFAULT_SEED) -> gpd.GeoDataFrame:
@@ -68,7 +62,7 @@ def schematic_units(seed: int = DEFAULT_SEED) -> gpd.GeoDataFrame:
 
 def build_demo_county(seed: int = DEFAULT_SEED, anchor: date | None = None) -> DemoCounty:
     """Build the sample county whose visit history ends on ``anchor`` (default today)."""
-    anchor = anchor or today()
+    anchor = anchor or local_today()
     units = schematic_units(seed)
     villages = units[units["level"] == "village"].reset_index(drop=True)
     sample = generate_sample(villages, anchor=anchor, seed=seed)
@@ -143,7 +137,7 @@ def seed_demo(
         raise DatabaseNotEmptyError(
             "the database already holds data; add --force to replace it with the sample county"
         )
-    anchor = anchor or today()
+    anchor = anchor or local_today()
     demo = build_demo_county(seed=seed, anchor=anchor)
     sample = demo.sample
     store.replace_all(

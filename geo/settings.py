@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from geo.errors import ConfigError
 
@@ -23,6 +25,16 @@ SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DEFAULT_DATABASE_URL = "sqlite:///data/pairmap.db"
 TIMEZONE = "Asia/Shanghai"
 LANGUAGES = ("zh", "en")
+
+
+def local_now() -> datetime:
+    """Return the county's wall-clock time (Asia/Shanghai) without a time zone."""
+    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    """Return today's date in the county (Asia/Shanghai)."""
+    return local_now().date()
 
 
 def _read_secrets(path: Path) -> dict[str, str]:

@@ -6,7 +6,6 @@ always travel as bound parameters.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -269,11 +268,6 @@ def load_table(engine: Engine, table: str) -> pd.DataFrame:
         "audit": load_audit,
     }
     frame = loaders[table](engine)
-    if table == "audit":
-        for column in ("before", "after"):
-            frame[column] = frame[column].map(
-                lambda v: v if v is None else json.dumps(json.loads(v), ensure_ascii=False)
-            )
     if table == "villages" or table == "townships":
         return frame
     return frame[EXPORT_COLUMNS[table]]

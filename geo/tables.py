@@ -6,6 +6,7 @@ templates) and ``python -m geo export``.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import geopandas as gpd
@@ -50,6 +51,18 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise_formula)
     return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Return ``frame`` as UTF-8 CSV with a byte-order mark, formulas neutralised."""
+    return _neutralised(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    """Return ``frame`` as an XLSX workbook of one sheet, formulas neutralised."""
+    buffer = io.BytesIO()
+    _neutralised(frame).to_excel(buffer, index=False, sheet_name=sheet, engine="openpyxl")
+    return buffer.getvalue()
 
 
 def write_table(frame: pd.DataFrame, path: Path, table: str) -> Path:

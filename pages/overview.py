@@ -3,12 +3,14 @@
 import streamlit as st
 
 import ui
+from geo.access import Action
 from ui import t
 
 
 def render() -> None:
+    user = ui.page_user(Action.VIEW_MAPS)
     as_of, window = ui.setup_page("page.overview")
-    data = ui.load_overview(as_of, window)
+    data = ui.load_overview(user, as_of, window)
     overview = data["overview"]
     kpis, previous = overview.kpis, overview.previous
     cards = st.columns(4)

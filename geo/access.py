@@ -1,0 +1,103 @@
+"""Who may do what: DESIGN.md's role table as data, checked on the server side.
+
+Every service function that reads visit records or cadre names, and every write, takes
+the acting ``User`` and calls ``require`` first; hiding a page is never the only guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from geo.errors import AccessDeniedError
+
+
+class Role(StrEnum):
+    """The four roles of DESIGN.md."""
+
+    LEADER = "leader"
+    ORGANISER = "organiser"
+    LIAISON = "liaison"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    """The rows of the role table."""
+
+    VIEW_MAPS = "view_maps"  # maps, coverage, neglected villages, department figures, briefing
+    VIEW_VISITS = "view_visits"  # visit records with summaries
+    VIEW_CADRES = "view_cadres"  # cadre names
+    WRITE_VISITS = "write_visits"  # record, import, edit, delete visits
+    EDIT_PAIRINGS = "edit_pairings"  # edit and end pairings; run and commit plans
+    IMPORT_REFERENCE = "import_reference"  # boundaries, villages, departments, cadres
+    VIEW_AUDIT = "view_audit"  # audit log (view, export)
+    MANAGE_USERS = "manage_users"  # users (add, reset, deactivate); backup download
+
+
+ALL, OWN, NONE = "all", "own", "none"
+
+ROLE_TABLE: dict[Action, dict[Role, str]] = {
+    Action.VIEW_MAPS: {Role.LEADER: ALL, Role.ORGANISER: ALL, Role.LIAISON: ALL, Role.ADMIN: ALL},
+    Action.VIEW_VISITS: {Role.LEADER: ALL, Role.ORGANISER: ALL, Role.LIAISON: OWN,
+                         Role.ADMIN: ALL},
+    Action.VIEW_CADRES: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: OWN,
+                         Role.ADMIN: ALL},
+    Action.WRITE_VISITS: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: OWN,
+                          Role.ADMIN: ALL},
+    Action.EDIT_PAIRINGS: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: NONE,
+                           Role.ADMIN: ALL},
+    Action.IMPORT_REFERENCE: {Role.LEADER: NONE, Role.ORGANISER: NONE, Role.LIAISON: NONE,
+                              Role.ADMIN: ALL},
+    Action.VIEW_AUDIT: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: NONE,
+                        Role.ADMIN: ALL},
+    Action.MANAGE_USERS: {Role.LEADER: NONE, Role.ORGANISER: NONE, Role.LIAISON: NONE,
+                          Role.ADMIN: ALL},
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """The acting user (from a login, or the command line acting as admin)."""
+
+    username: str
+    role: Role
+    display_name: str = ""
+    department_code: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Display name, or the username when there is none."""
+        return self.display_name or self.username
+
+
+def scope(user: User, action: Action) -> str:
+    """Return ``"all"``, ``"own"`` (the user's department only) or ``"none"``."""
+    return ROLE_TABLE[action][Role(user.role)]
+
+
+def can(user: User, action: Action, department_code: str | None = None) -> bool:
+    """Whether ``user`` may do ``action`` (for ``department_code`` when given)."""
+    granted = scope(user, action)
+    if granted == ALL:
+        return True
+    if granted == OWN:
+        return user.department_code is not None and (
+            department_code is None or department_code == user.department_code
+        )
+    return False
+
+
+def require(user: User, action: Action, department_code: str | None = None) -> None:
+    """Raise ``AccessDeniedError`` unless ``user`` may do ``action``."""
+    if not can(user, action, department_code):
+        target = f" for department {department_code}" if department_code else ""
+        raise AccessDeniedError(f"role {user.role} may not {action.value}{target}")
+
+
+def department_filter(user: User, action: Action) -> str | None:
+    """Return the department a read must be limited to (None: no limit).
+
+    Raises ``AccessDeniedError`` when the user may not read at all.
+    """
+    require(user, action)
+    return user.department_code if scope(user, action) == OWN else None

@@ -1,0 +1,646 @@
+"""Service coverage and neglect, exactly as DESIGN.md's metric definitions say.
+
+Pure functions: frames in, frames, Series or plain dictionaries out, keyed by village or
+township code; no I/O. The as-of date ``T``, the window ``W`` (days; the window is
+``T-W < date <= T``) and the neglect threshold ``N`` (days) are always parameters.
+
+Frames are those ``geo.store`` loads:
+
+- villages: ``code`` (12 digits), ``short_name``, ``parent_code`` (9-digit township),
+  ``population``, ``households``, ``left_behind_elderly``, ``low_income_households``
+  (nullable integers) and ``weak`` (bool);
+- pairings: ``id``, ``department_code``, ``village_code``, ``start_date``, ``end_date``
+  (``datetime.date`` or None) and ``required_visits_per_month``;
+- visits: ``date`` (``datetime.date``), ``department_code``, ``village_code``,
+  ``problems_raised`` and ``problems_resolved``;
+- townships: ``code`` and ``short_name``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.metrics import active_pairings, window_start
+
+UNPAIRED = "UNPAIRED"
+NEVER_VISITED = "NEVER_VISITED"
+NOT_VISITED = "NOT_VISITED"
+BELOW_REQUIRED = "BELOW_REQUIRED"
+PROBLEMS_PENDING = "PROBLEMS_PENDING"
+
+#: Neglect reasons in their listed order: code -> (severity, Chinese label).
+REASONS: dict[str, tuple[int, str]] = {
+    UNPAIRED: (3, "未结对"),
+    NEVER_VISITED: (3, "从未走访"),
+    NOT_VISITED: (2, "超期未走访"),
+    BELOW_REQUIRED: (1, "走访未达要求"),
+    PROBLEMS_PENDING: (1, "问题未解决"),
+}
+REASON_LABELS_EN: dict[str, str] = {
+    UNPAIRED: "unpaired",
+    NEVER_VISITED: "never visited",
+    NOT_VISITED: "not visited for too long",
+    BELOW_REQUIRED: "visits below requirement",
+    PROBLEMS_PENDING: "problems pending",
+}
+
+#: Weights of the need index's factors (population, elderly share, low-income share, weak).
+NEED_WEIGHTS: dict[str, float] = {
+    "population": 0.3,
+    "elderly_share": 0.3,
+    "low_income_share": 0.2,
+    "weak": 0.2,
+}
+
+COUNTY_CODE_LENGTH = 6
+TOWNSHIP_CODE_LENGTH = 9
+# Priorities closer than this are ties (they differ only by floating-point rounding).
+_PRIORITY_DECIMALS = 9
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Return ``values`` (dates, timestamps or None) as ``datetime64[D]`` (NaT for missing)."""
+    return pd.to_datetime(pd.Series(values, dtype=object)).to_numpy("datetime64[D]")
+
+
+def _day(value: date) -> np.datetime64:
+    return np.datetime64(value, "D")
+
+
+def _ordinal(value: date) -> int:
+    """Return ``value`` as days since 1970-01-01."""
+    return int(_day(value).astype("int64"))
+
+
+def _floats(values: pd.Series) -> pd.Series:
+    """Return a numeric column as float64 with NaN for missing values."""
+    numeric = pd.to_numeric(pd.Series(values), errors="coerce")
+    return pd.Series(numeric.to_numpy(dtype="float64", na_value=np.nan), index=values.index)
+
+
+def _codes(villages: pd.DataFrame) -> pd.Index:
+    return pd.Index(villages["code"].astype(str), name="code")
+
+
+def _township_codes(villages: pd.DataFrame) -> pd.Series:
+    """Return each village's township code (``parent_code``, else its first 9 digits)."""
+    codes = villages["code"].astype(str)
+    fallback = codes.str[:TOWNSHIP_CODE_LENGTH]
+    if "parent_code" in villages:
+        parent = villages["parent_code"].astype(object)
+        known = parent.notna() & (parent.astype(str) != "")
+        return parent.where(known, fallback).astype(str)
+    return fallback
+
+
+def _past_visits(visits: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Return the visits on or before ``T``, slimmed to the columns the metrics use.
+
+    ``day`` is the date as days since 1970-01-01 (int64); the problem counts are floats
+    with 0 for missing.
+    """
+    day = _days(visits["date"])
+    keep = day <= _day(as_of)  # NaT compares False
+    columns: dict[str, object] = {"day": day[keep].astype("int64")}
+    for column in ("department_code", "village_code"):
+        columns[column] = visits[column].to_numpy(dtype=object)[keep]
+    for column in ("problems_raised", "problems_resolved"):
+        values = _floats(visits[column]) if column in visits else pd.Series(0.0, visits.index)
+        columns[column] = values.fillna(0.0).to_numpy()[keep]
+    return pd.DataFrame(columns)
+
+
+def judged_months(as_of: date, window_days: int) -> list[tuple[date, date]]:
+    """Return the calendar months that can be judged at ``T`` with window ``W``.
+
+    A month can be judged when its first day is inside the window (``> T-W``) and its
+    last day is ``<= T``. A pairing further judges only the months whose first day is on
+    or after its ``start_date``.
+
+    Returns
+    -------
+    list of (date, date)
+        First and last day of each month, oldest first.
+    """
+    after = window_start(as_of, window_days)
+    month = np.datetime64(after, "M") + 1  # the first month starting after T-W
+    months = []
+    while True:
+        first = month.astype("datetime64[D]")
+        last = (month + 1).astype("datetime64[D]") - 1
+        if last > _day(as_of):
+            break
+        months.append((first.astype(date), last.astype(date)))
+        month += 1
+    return months
+
+
+# --------------------------------------------------------------------------- compliance
+
+
+def compute_pairing_compliance(
+    pairings: pd.DataFrame, visits: pd.DataFrame, as_of: date, window_days: int
+) -> pd.DataFrame:
+    """Return the visit compliance of each pairing active at ``T``.
+
+    The months judged for a pairing are the calendar months whose first day is inside
+    the window (``> T-W``) and on or after the pairing's ``start_date``, and whose last
+    day is ``<= T``. A month is met when that department's visits to that village in
+    the month reach ``required_visits_per_month``. Visits by other departments do not
+    count.
+
+    Parameters
+    ----------
+    pairings, visits : DataFrame
+        As loaded by ``geo.store``.
+    as_of : datetime.date
+        ``T``.
+    window_days : int
+        ``W``.
+
+    Returns
+    -------
+    DataFrame
+        One row per active pairing, indexed by pairing ``id`` (the frame's index when
+        there is no ``id`` column), with ``department_code``, ``village_code``,
+        ``required_visits_per_month``, ``months_judged`` and ``months_met`` (int) and
+        ``compliance`` (``months_met / months_judged``; NaN with no month to judge).
+    """
+    return _compliance(active_pairings(pairings, as_of), _past_visits(visits, as_of), as_of,
+                       window_days)
+
+
+def _compliance(
+    active: pd.DataFrame, past: pd.DataFrame, as_of: date, window_days: int
+) -> pd.DataFrame:
+    """``compute_pairing_compliance`` on active pairings and ``_past_visits``."""
+    ids = active["id"].to_numpy() if "id" in active else active.index.to_numpy()
+    pairs = pd.MultiIndex.from_arrays(
+        [active["department_code"].to_numpy(dtype=object),
+         active["village_code"].to_numpy(dtype=object)]
+    )
+    required = _floats(active["required_visits_per_month"]).fillna(0).astype(int).to_numpy()
+    result = pd.DataFrame(
+        {
+            "department_code": pairs.get_level_values(0),
+            "village_code": pairs.get_level_values(1),
+            "required_visits_per_month": required,
+        },
+        index=pd.Index(ids, name="id"),
+    )
+    months = judged_months(as_of, window_days)
+    firsts = np.array([first for first, _ in months], dtype="datetime64[D]")
+    # judged[p, k]: month k starts on or after pairing p's start date.
+    judged = firsts[np.newaxis, :] >= _days(active["start_date"])[:, np.newaxis]
+    done = np.zeros(judged.shape, dtype=int)
+    if len(months) and len(active):
+        unique = pairs.unique()
+        month = (past["day"].to_numpy().astype("datetime64[D]").astype("datetime64[M]")
+                 - firsts[0].astype("datetime64[M]")).astype("int64")
+        inside = (month >= 0) & (month < len(months))
+        where = unique.get_indexer(pd.MultiIndex.from_arrays(
+            [past["department_code"].to_numpy()[inside], past["village_code"].to_numpy()[inside]]
+        ))
+        paired = where >= 0
+        counts = np.bincount(where[paired] * len(months) + month[inside][paired],
+                             minlength=len(unique) * len(months))
+        done = counts.reshape(len(unique), len(months))[unique.get_indexer(pairs)]
+    met = judged & (done >= required[:, np.newaxis])
+    months_judged = judged.sum(axis=1)
+    months_met = met.sum(axis=1)
+    result["months_judged"] = months_judged.astype(int)
+    result["months_met"] = months_met.astype(int)
+    result["compliance"] = np.where(
+        months_judged > 0, months_met / np.maximum(months_judged, 1), np.nan
+    )
+    return result
+
+
+# --------------------------------------------------------------------------- need
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Return ``numerator / denominator``; 0 where the denominator is missing or 0.
+
+    A missing numerator counts as 0.
+    """
+    usable = ~np.isnan(denominator) & (denominator != 0)
+    safe = np.where(usable, denominator, 1.0)
+    return np.where(usable, np.nan_to_num(numerator, nan=0.0) / safe, 0.0)
+
+
+def _minmax_by(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Min-max scale ``values`` within ``groups`` (integer labels from 0).
+
+    A group whose range is zero scales to 0.
+    """
+    count = int(groups.max()) + 1 if len(groups) else 0
+    low = np.full(count, np.inf)
+    high = np.full(count, -np.inf)
+    np.minimum.at(low, groups, values)
+    np.maximum.at(high, groups, values)
+    span = (high - low)[groups]
+    return np.where(span > 0, (values - low[groups]) / np.where(span > 0, span, 1.0), 0.0)
+
+
+def compute_need_factors(villages: pd.DataFrame) -> pd.DataFrame:
+    """Return the need index's four factors of each village, each in [0, 1].
+
+    ``population``, ``elderly_share`` (``left_behind_elderly / population``) and
+    ``low_income_share`` (``low_income_households / households``) are min-max scaled over
+    the villages of the same county (the first 6 digits of the village code); a factor
+    whose range is zero within the county scales to 0. A missing value counts as 0, and
+    so does a ratio whose denominator is missing or 0 (before scaling). ``weak`` is 1 for
+    a weak village, else 0.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by village code: ``population``, ``elderly_share``, ``low_income_share``
+        and ``weak`` (float).
+    """
+    codes = _codes(villages)
+
+    def figure(column: str) -> np.ndarray:
+        if column not in villages:
+            return np.full(len(villages), np.nan)
+        return _floats(villages[column]).to_numpy()
+
+    population = figure("population")
+    _, county = np.unique(codes.str[:COUNTY_CODE_LENGTH].to_numpy(dtype=object).astype(str),
+                          return_inverse=True)
+    weak = villages["weak"] if "weak" in villages else pd.Series(False, index=villages.index)
+    return pd.DataFrame(
+        {
+            "population": _minmax_by(np.nan_to_num(population, nan=0.0), county),
+            "elderly_share": _minmax_by(_ratio(figure("left_behind_elderly"), population),
+                                        county),
+            "low_income_share": _minmax_by(
+                _ratio(figure("low_income_households"), figure("households")), county
+            ),
+            "weak": weak.fillna(False).astype(bool).to_numpy(dtype=float),
+        },
+        index=codes,
+    )
+
+
+def compute_need_index(villages: pd.DataFrame) -> pd.Series:
+    """Return each village's need index in [0, 1], keyed by village code.
+
+    ``0.3·population + 0.3·elderly_share + 0.2·low_income_share + 0.2·weak`` over the
+    factors of ``compute_need_factors``.
+    """
+    factors = compute_need_factors(villages)
+    need = sum(factors[name] * weight for name, weight in NEED_WEIGHTS.items())
+    return pd.Series(need, index=factors.index, name="need", dtype="float64")
+
+
+# --------------------------------------------------------------------------- villages
+
+
+def compute_village_coverage(
+    villages: pd.DataFrame,
+    pairings: pd.DataFrame,
+    visits: pd.DataFrame,
+    as_of: date,
+    window_days: int,
+    neglect_days: int,
+) -> pd.DataFrame:
+    """Return each village's coverage, neglect reasons, need index and priority at ``T``.
+
+    Parameters
+    ----------
+    villages, pairings, visits : DataFrame
+        As loaded by ``geo.store``. Visits and pairings of villages not in ``villages``
+        are ignored.
+    as_of : datetime.date
+        ``T``.
+    window_days : int
+        ``W``: the window is ``T-W < date <= T``.
+    neglect_days : int
+        ``N``: a village last visited ``N`` or more days before ``T`` is ``NOT_VISITED``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by village code, in the order of ``villages``:
+
+        - ``name``, ``township_code``;
+        - ``paired`` (an active pairing at ``T``), ``pairings`` (how many);
+        - ``visits_in_window`` (any department), ``visited`` (at least one);
+        - ``last_visit`` (latest visit on or before ``T``, date or None) and
+          ``days_since_last_visit`` (Int64, null when never visited);
+        - ``problems_raised``, ``problems_resolved`` (sums over the window's visits) and
+          ``problems_pending`` (their difference, 0 when it is negative);
+        - ``compliance_min``: the lowest non-null compliance of its active pairings (NaN
+          when none has a month to judge);
+        - ``reasons``: the codes of ``REASONS`` that apply, in their listed order;
+          ``severity`` (of the worst reason, 0 with none) and ``neglected`` (bool);
+        - ``need`` (``compute_need_index``) and ``priority`` (``severity × (1 + need)``,
+          NaN with no reason).
+    """
+    codes = _codes(villages)
+    size = len(codes)
+    names = villages["short_name"] if "short_name" in villages else villages["code"]
+
+    active = active_pairings(pairings, as_of)
+    position = codes.get_indexer(active["village_code"].to_numpy(dtype=object))
+    pairing_counts = np.bincount(position[position >= 0], minlength=size)
+
+    past = _past_visits(visits, as_of)
+    where = codes.get_indexer(past["village_code"].to_numpy())
+    known = where >= 0
+    day = past["day"].to_numpy()
+    in_window = known & (day > _ordinal(window_start(as_of, window_days)))
+    visits_in_window = np.bincount(where[in_window], minlength=size)
+
+    never_day = np.iinfo(np.int64).min
+    last = np.full(size, never_day, dtype="int64")
+    np.maximum.at(last, where[known], day[known])
+    never = last == never_day
+    last_visit = np.where(never, np.datetime64("NaT"), last.astype("datetime64[D]"))
+    elapsed = np.where(never, 0, _ordinal(as_of) - last)
+    days_since = pd.array(elapsed, dtype="Int64")
+    days_since[never] = pd.NA
+
+    raised = np.bincount(where[in_window], weights=past["problems_raised"].to_numpy()[in_window],
+                         minlength=size).round().astype(int)
+    resolved = np.bincount(where[in_window],
+                           weights=past["problems_resolved"].to_numpy()[in_window],
+                           minlength=size).round().astype(int)
+    net = raised - resolved
+
+    compliance = _compliance(active, past, as_of, window_days)
+    lowest = compliance.groupby("village_code")["compliance"].min()  # skips NaN
+    compliance_min = lowest.reindex(codes).to_numpy(dtype="float64")
+
+    flags = {
+        UNPAIRED: pairing_counts == 0,
+        NEVER_VISITED: never,
+        NOT_VISITED: ~never & (elapsed >= neglect_days),
+        BELOW_REQUIRED: compliance_min < 1,  # NaN compares False
+        PROBLEMS_PENDING: net > 0,
+    }
+    matrix = np.column_stack([flags[code] for code in REASONS]) if size else np.zeros(
+        (0, len(REASONS)), dtype=bool)
+    reason_codes = np.array(list(REASONS), dtype=object)
+    severities = np.array([severity for severity, _ in REASONS.values()])
+    severity = (matrix * severities).max(axis=1, initial=0).astype(int)
+    neglected = matrix.any(axis=1)
+    need = compute_need_index(villages).to_numpy()
+
+    return pd.DataFrame(
+        {
+            "name": names.to_numpy(dtype=object),
+            "township_code": _township_codes(villages).to_numpy(dtype=object),
+            "pairings": pairing_counts.astype(int),
+            "paired": pairing_counts > 0,
+            "visits_in_window": visits_in_window.astype(int),
+            "visited": visits_in_window > 0,
+            "last_visit": pd.Series(last_visit.astype(object), dtype=object),
+            "days_since_last_visit": days_since,
+            "problems_raised": raised,
+            "problems_resolved": resolved,
+            "problems_pending": np.maximum(net, 0),
+            "compliance_min": compliance_min,
+            "reasons": [reason_codes[row].tolist() for row in matrix],
+            "severity": severity,
+            "neglected": neglected,
+            "need": need,
+            "priority": np.where(neglected, severity * (1 + need), np.nan),
+        }
+    ).set_axis(codes)
+
+
+def order_neglected(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Return the villages of ``coverage`` with at least one reason, most urgent first.
+
+    Ordered by ``priority`` (high first), then days since the last visit (never visited
+    first, then the longest), then village code.
+    """
+    neglected = coverage[coverage["reasons"].map(len) > 0]
+    days = neglected["days_since_last_visit"].to_numpy(dtype="float64", na_value=np.inf)
+    keys = pd.DataFrame(
+        {
+            "priority": neglected["priority"].round(_PRIORITY_DECIMALS).to_numpy(),
+            "days": days,
+            "code": neglected.index.astype(str),
+        }
+    )
+    order = keys.sort_values(
+        ["priority", "days", "code"], ascending=[False, False, True], kind="mergesort"
+    ).index
+    return neglected.iloc[order.to_numpy()]
+
+
+# --------------------------------------------------------------------------- roll-ups
+
+
+def _rollup(coverage: pd.DataFrame, villages: pd.DataFrame, keys: np.ndarray) -> pd.DataFrame:
+    """Aggregate ``coverage`` by ``keys`` (one key per row of ``coverage``)."""
+    population = _floats(villages.set_index(_codes(villages))["population"])
+    parts = pd.DataFrame(
+        {
+            "key": keys,
+            "paired": coverage["paired"].to_numpy(dtype=bool),
+            "visited": coverage["visited"].to_numpy(dtype=bool),
+            "neglected": (coverage["reasons"].map(len) > 0).to_numpy(),
+            "visits_in_window": coverage["visits_in_window"].to_numpy(dtype="int64"),
+            "population": population.reindex(coverage.index).fillna(0.0).to_numpy(),
+        }
+    )
+    out = parts.groupby("key", sort=True).agg(
+        villages=("paired", "size"),
+        paired=("paired", "sum"),
+        visited=("visited", "sum"),
+        neglected=("neglected", "sum"),
+        visits_in_window=("visits_in_window", "sum"),
+        population=("population", "sum"),
+    )
+    out["paired_share"] = out["paired"] / out["villages"]
+    out["visited_share"] = out["visited"] / out["villages"]
+    known = out["population"] > 0
+    out["visits_per_1000"] = (
+        out["visits_in_window"] * 1000.0 / out["population"].where(known, 1.0)
+    ).where(known)
+    return out
+
+
+_ROLLUP_COLUMNS = ["villages", "paired_share", "visited_share", "neglected",
+                   "visits_per_1000", "paired", "visited", "visits_in_window", "population"]
+
+
+def compute_township_rollup(
+    coverage: pd.DataFrame, villages: pd.DataFrame, townships: pd.DataFrame
+) -> pd.DataFrame:
+    """Return the coverage of each township, in code order.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        From ``compute_village_coverage``.
+    villages : DataFrame
+        Its villages (for ``population``).
+    townships : DataFrame
+        ``code`` and ``short_name`` (or ``name``). A township without villages gets a row
+        with null shares; a village's township missing here gets a row without a name.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by township code: ``name``, ``villages``, ``paired_share``,
+        ``visited_share`` (shares of its villages; NaN with no village), ``neglected``
+        (villages with at least one reason), ``visits_per_1000`` (visits in the window
+        per 1,000 residents of known population; NaN when that population is 0 or
+        missing), and the counts ``paired``, ``visited``, ``visits_in_window`` and
+        ``population`` (known population).
+    """
+    out = _rollup(coverage, villages, coverage["township_code"].astype(str).to_numpy())
+    name_column = "short_name" if "short_name" in townships else "name"
+    names = pd.Series(
+        townships[name_column].astype(object).to_numpy(),
+        index=townships["code"].astype(str).to_numpy(),
+    )
+    index = pd.Index(sorted(set(names.index) | set(out.index)), name="code")
+    out = out.reindex(index)
+    for column in ("villages", "paired", "visited", "neglected", "visits_in_window"):
+        out[column] = out[column].fillna(0).astype(int)
+    out["population"] = out["population"].fillna(0.0)
+    out.insert(0, "name", names.reindex(index).astype(object).where(lambda s: s.notna(), None))
+    return out[["name", *_ROLLUP_COLUMNS]]
+
+
+def compute_county_rollup(
+    coverage: pd.DataFrame, villages: pd.DataFrame, name: str | None = None
+) -> dict[str, Any]:
+    """Return the county's coverage: the township roll-up over all villages of ``coverage``.
+
+    Returns
+    -------
+    dict
+        ``code`` (the 6-digit county code shared by the villages, else None), ``name``
+        and the fields of ``compute_township_rollup`` (shares and ``visits_per_1000``
+        None where undefined).
+    """
+    counties = {str(code)[:COUNTY_CODE_LENGTH] for code in coverage.index}
+    out = _rollup(coverage, villages, np.zeros(len(coverage), dtype=int))
+    row = {column: 0 for column in _ROLLUP_COLUMNS}
+    row.update({"paired_share": None, "visited_share": None, "visits_per_1000": None})
+    if not out.empty:
+        row.update({column: _plain(out[column].iloc[0]) for column in _ROLLUP_COLUMNS})
+    return {"code": counties.pop() if len(counties) == 1 else None, "name": name, **row}
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _plain(value: object) -> object:
+    """Return ``value`` as a JSON-ready Python value (None for NaN/NA, ISO for dates)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+_TOWNSHIP_FIELDS = ["code", "name", "villages", "paired_share", "visited_share", "neglected",
+                    "visits_per_1000"]
+_VILLAGE_FIELDS = ["code", "name", "township_code", "paired", "visits_in_window",
+                   "last_visit", "days_since_last_visit", "reasons", "need", "priority"]
+
+
+def _report(
+    coverage: pd.DataFrame,
+    rollup: pd.DataFrame,
+    listed: pd.DataFrame,
+    as_of: date,
+    window_days: int,
+    neglect_days: int,
+) -> dict[str, Any]:
+    townships = rollup.reset_index()[_TOWNSHIP_FIELDS]
+    rows = listed.reset_index()[_VILLAGE_FIELDS]
+    return {
+        "as_of": as_of.isoformat(),
+        "window_days": int(window_days),
+        "neglect_days": int(neglect_days),
+        "totals": {
+            "villages": len(coverage),
+            "paired": int(coverage["paired"].sum()),
+            "visited": int(coverage["visited"].sum()),
+            "never_visited": int(coverage["days_since_last_visit"].isna().sum()),
+            "neglected": int((coverage["reasons"].map(len) > 0).sum()),
+        },
+        "townships": [
+            {k: _plain(v) for k, v in zip(_TOWNSHIP_FIELDS, row, strict=True)}
+            for row in townships.itertuples(index=False, name=None)
+        ],
+        "villages": [
+            {k: _plain(v) for k, v in zip(_VILLAGE_FIELDS, row, strict=True)}
+            for row in rows.itertuples(index=False, name=None)
+        ],
+    }
+
+
+def coverage_report(
+    villages: pd.DataFrame,
+    townships: pd.DataFrame,
+    pairings: pd.DataFrame,
+    visits: pd.DataFrame,
+    as_of: date,
+    window_days: int,
+    neglect_days: int,
+) -> dict[str, Any]:
+    """Return the coverage of every village and township as a JSON-ready object.
+
+    Returns
+    -------
+    dict
+        ``{"as_of", "window_days", "neglect_days", "totals": {"villages", "paired",
+        "visited", "never_visited", "neglected"}, "townships": [{"code", "name",
+        "villages", "paired_share", "visited_share", "neglected", "visits_per_1000"}],
+        "villages": [{"code", "name", "township_code", "paired", "visits_in_window",
+        "last_visit", "days_since_last_visit", "reasons", "need", "priority"}]}``;
+        townships and villages in code order, dates as ISO strings, NaN as None.
+    """
+    coverage = compute_village_coverage(villages, pairings, visits, as_of, window_days,
+                                        neglect_days)
+    rollup = compute_township_rollup(coverage, villages, townships)
+    return _report(coverage, rollup, coverage.sort_index(), as_of, window_days,
+                   neglect_days)
+
+
+def neglected_report(
+    villages: pd.DataFrame,
+    townships: pd.DataFrame,
+    pairings: pd.DataFrame,
+    visits: pd.DataFrame,
+    as_of: date,
+    window_days: int,
+    neglect_days: int,
+) -> dict[str, Any]:
+    """Return ``coverage_report``'s object listing only the neglected villages.
+
+    Totals and townships are unchanged; ``villages`` holds the villages with at least one
+    reason, in the order of ``order_neglected``.
+    """
+    coverage = compute_village_coverage(villages, pairings, visits, as_of, window_days,
+                                        neglect_days)
+    rollup = compute_township_rollup(coverage, villages, townships)
+    return _report(coverage, rollup, order_neglected(coverage), as_of, window_days,
+                   neglect_days)

@@ -1,0 +1,186 @@
+"""Visit records and cadre names behind the role table: every read and write takes a user.
+
+Reads of summaries and cadre names are limited to what the role may see; writes check
+the role and department, run in one transaction and leave one audit entry each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from geo import schema, store
+from geo.access import Action, Role, User, can, department_filter, require
+from geo.audit import write_audit
+from geo.errors import AccessDeniedError, DataError
+from geo.settings import local_now
+from geo.text import normalize_text
+
+VISIT_FIELDS = ("date", "department_code", "village_code", "kind", "cadre_count", "cadre_ids",
+                "households_visited", "problems_raised", "problems_resolved", "lon", "lat",
+                "summary", "record_id")
+COUNT_FIELDS = ("cadre_count", "households_visited", "problems_raised", "problems_resolved")
+PRIVATE_VISIT_COLUMNS = ("summary", "cadre_ids", "created_by")
+
+
+def metric_visits(engine: Engine, actor: User, until: date | None = None) -> pd.DataFrame:
+    """Visits for metrics and maps (every role): no summaries, cadre ids or authors."""
+    require(actor, Action.VIEW_MAPS)
+    return store.load_visits(engine, until).drop(columns=list(PRIVATE_VISIT_COLUMNS))
+
+
+def visits_for(engine: Engine, actor: User, since: date | None = None,
+               until: date | None = None) -> pd.DataFrame:
+    """Visit records with summaries that ``actor`` may read (a liaison: own department)."""
+    department = department_filter(actor, Action.VIEW_VISITS)
+    visits = store.load_visits(engine, until)
+    if since is not None:
+        visits = visits[visits["date"] >= since]
+    if department is not None:
+        visits = visits[visits["department_code"] == department]
+    if not can(actor, Action.VIEW_CADRES):
+        visits = visits.assign(cadre_ids="")
+    return visits.reset_index(drop=True)
+
+
+def cadres_for(engine: Engine, actor: User) -> pd.DataFrame:
+    """Cadre names ``actor`` may read (a liaison: own department; a leader: none)."""
+    department = department_filter(actor, Action.VIEW_CADRES)
+    cadres = store.load_cadres(engine)
+    if department is not None:
+        cadres = cadres[cadres["department_code"] == department]
+    return cadres.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    """One visit as entered on the form or given to the service."""
+
+    date: date
+    department_code: str
+    village_code: str
+    kind: str
+    cadre_count: int = 1
+    households_visited: int = 0
+    problems_raised: int = 0
+    problems_resolved: int = 0
+    summary: str = ""
+    cadre_ids: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    record_id: str = ""
+
+
+def _validate(connection: Connection, visit: VisitInput, today: date) -> dict:
+    row = {field: getattr(visit, field) for field in VISIT_FIELDS}
+    if visit.date > today:
+        raise DataError(f"the visit date {visit.date} is in the future", column="date")
+    if visit.kind not in schema.VISIT_KINDS:
+        raise DataError(f"unknown visit kind {visit.kind!r}", column="kind")
+    for field in COUNT_FIELDS:
+        if int(row[field]) < 0:
+            raise DataError(f"{field} cannot be negative", column=field)
+    village = connection.execute(select(schema.admin_units.c.code).where(
+        schema.admin_units.c.code == visit.village_code,
+        schema.admin_units.c.level == "village")).first()
+    if village is None:
+        raise DataError(f"unknown village {visit.village_code}", column="village_code")
+    department = connection.execute(select(schema.departments.c.code).where(
+        schema.departments.c.code == visit.department_code)).first()
+    if department is None:
+        raise DataError(f"unknown department {visit.department_code}",
+                        column="department_code")
+    if (visit.lon is None) != (visit.lat is None):
+        raise DataError("give both longitude and latitude, or neither", column="lon")
+    row["summary"] = normalize_text(visit.summary)
+    row["cadre_ids"] = normalize_text(visit.cadre_ids) or None
+    row["record_id"] = normalize_text(visit.record_id) or None
+    return row
+
+
+def add_visit(engine: Engine, actor: User, visit: VisitInput, today: date,
+              source: str = "form") -> int:
+    """Record one visit; a liaison only for their own department. Returns its id."""
+    require(actor, Action.WRITE_VISITS, visit.department_code)
+    with engine.begin() as connection:
+        row = _validate(connection, visit, today)
+        row.update(source=source, created_by=actor.username, created_at=local_now())
+        visit_id = connection.execute(
+            insert(schema.visits).values(**row).returning(schema.visits.c.id)
+        ).scalar_one()
+        write_audit(connection, actor, "create", "visits", str(visit_id), None, row)
+        store.bump_data_version(connection)
+    return visit_id
+
+
+def _editable(connection: Connection, actor: User, visit_id: int, today: date,
+              edit_days: int) -> dict:
+    row = connection.execute(select(schema.visits).where(schema.visits.c.id == visit_id)
+                             ).mappings().first()
+    if row is None:
+        raise DataError(f"no visit {visit_id}")
+    require(actor, Action.WRITE_VISITS, row["department_code"])
+    if Role(actor.role) == Role.LIAISON:
+        created = row["created_at"]
+        if created is None or created.date() < today - timedelta(days=edit_days):
+            raise AccessDeniedError(
+                f"a liaison may change a visit only within {edit_days} days of recording it"
+            )
+    return dict(row)
+
+
+def update_visit(engine: Engine, actor: User, visit_id: int, visit: VisitInput, today: date,
+                 edit_days: int) -> None:
+    """Change a visit (a liaison: own department, within ``edit_days`` of recording)."""
+    require(actor, Action.WRITE_VISITS, visit.department_code)
+    with engine.begin() as connection:
+        before = _editable(connection, actor, visit_id, today, edit_days)
+        row = _validate(connection, visit, today)
+        changed = {k: v for k, v in row.items() if before.get(k) != v}
+        if not changed:
+            return
+        connection.execute(update(schema.visits).where(schema.visits.c.id == visit_id)
+                           .values(**changed))
+        write_audit(connection, actor, "update", "visits", str(visit_id),
+                    {k: before.get(k) for k in changed}, changed)
+        store.bump_data_version(connection)
+
+
+def delete_visit(engine: Engine, actor: User, visit_id: int, today: date,
+                 edit_days: int) -> None:
+    """Delete a visit (a liaison: own department, within ``edit_days`` of recording)."""
+    with engine.begin() as connection:
+        before = _editable(connection, actor, visit_id, today, edit_days)
+        connection.execute(delete(schema.visits).where(schema.visits.c.id == visit_id))
+        write_audit(connection, actor, "delete", "visits", str(visit_id), before, None)
+        store.bump_data_version(connection)
+
+
+def describe_visits(visits: pd.DataFrame, villages: pd.DataFrame,
+                    departments: pd.DataFrame) -> pd.DataFrame:
+    """Return visit rows for display: names beside codes, newest first."""
+    village_names = villages.set_index("code")["short_name"]
+    township_of = villages.set_index("code")["parent_code"]
+    names = departments.set_index("code")["name"]
+    table = visits.assign(
+        village=visits["village_code"].map(village_names),
+        township_code=visits["village_code"].map(township_of),
+        department=visits["department_code"].map(names),
+    )
+    columns = ["id", "date", "township_code", "village_code", "village", "department_code",
+               "department", "kind", "cadre_count", "households_visited", "problems_raised",
+               "problems_resolved", "summary", "record_id"]
+    return table.sort_values(["date", "id"], ascending=False)[columns].reset_index(drop=True)
+
+
+def filter_visits(table: pd.DataFrame, township_code: str | None = None,
+                  department_code: str | None = None) -> pd.DataFrame:
+    """Keep the rows of one township and/or department (None keeps all)."""
+    if township_code:
+        table = table[table["township_code"] == township_code]
+    if department_code:
+        table = table[table["department_code"] == department_code]
+    return table.reset_index(drop=True)

@@ -1,0 +1,71 @@
+"""Administration: who may log in, with which role, and a backup of the database."""
+
+import streamlit as st
+
+import ui
+from geo import auth, backup
+from geo.access import Action, Role, User
+from geo.errors import DataError
+from ui import t
+
+
+def add_user_form(user: User, departments: dict[str, str]) -> None:
+    with st.form("add_user_form", clear_on_submit=True):
+        st.subheader(t("admin.add_user"))
+        left, right = st.columns(2)
+        username = left.text_input(t("login.username"), key="add_username")
+        display_name = right.text_input(t("setup.display_name"), key="add_display_name")
+        role = left.selectbox(t("admin.role"), [r.value for r in Role], key="add_role",
+                              format_func=lambda r: t(f"role.{r}"))
+        department = right.selectbox(t("admin.department"), [None, *departments],
+                                     key="add_department",
+                                     format_func=lambda c: "—" if c is None else departments[c])
+        password = st.text_input(t("login.password"), type="password", key="add_password")
+        if st.form_submit_button(t("admin.add_submit"), type="primary"):
+            try:
+                auth.create_user(ui.get_engine(), user, username, role, department, password,
+                                 display_name)
+                st.success(t("admin.added", name=username))
+            except DataError as exc:
+                st.error(t("error.data", detail=exc))
+
+
+def change_user_form(user: User, usernames: list[str]) -> None:
+    with st.form("change_user_form", clear_on_submit=True):
+        st.subheader(t("admin.change_user"))
+        name = st.selectbox(t("login.username"), usernames, key="change_username")
+        password = st.text_input(t("admin.new_password"), type="password",
+                                 key="change_password")
+        left, right = st.columns(2)
+        reset = left.form_submit_button(t("admin.reset_submit"))
+        deactivate = right.form_submit_button(t("admin.deactivate_submit"))
+        try:
+            if reset:
+                auth.reset_password(ui.get_engine(), user, name, password)
+                st.success(t("admin.reset_done", name=name))
+            if deactivate:
+                auth.deactivate_user(ui.get_engine(), user, name)
+                st.success(t("admin.deactivated", name=name))
+        except DataError as exc:
+            st.error(t("error.data", detail=exc))
+
+
+def render() -> None:
+    user = ui.page_user(Action.MANAGE_USERS)
+    ui.setup_page("page.admin")
+    engine = ui.get_engine()
+    departments = ui.choices("departments")
+    add_user_form(user, departments)
+    users = auth.list_users(engine, user)
+    change_user_form(user, users.loc[users["active"], "username"].tolist())
+    st.subheader(t("admin.users"))
+    st.dataframe(users, hide_index=True, key="admin_users", use_container_width=True)
+    st.subheader(t("admin.backup"))
+    st.caption(t("admin.backup_explain"))
+    if engine.dialect.name == "sqlite":
+        st.download_button(t("admin.backup_download"), lambda: backup.backup_sqlite(engine, user),
+                           file_name="pairmap-backup.db", key="admin_backup",
+                           mime="application/octet-stream")
+
+
+ui.guarded(render)

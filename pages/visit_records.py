@@ -1,0 +1,57 @@
+"""Visit records: what did departments do in the villages, and when?"""
+
+from datetime import timedelta
+
+import streamlit as st
+
+import ui
+from geo.access import Action, Role
+from geo.records import filter_visits
+from geo.tables import csv_bytes
+from ui import t
+
+
+def render() -> None:
+    user = ui.page_user(Action.VIEW_VISITS)
+    as_of, window = ui.setup_page("page.visits")
+    towns = ui.choices("townships")
+    departments = ui.choices("departments")
+    left, middle, right = st.columns(3)
+    since = left.date_input(t("filter.since"), as_of - timedelta(days=window),
+                            max_value=as_of, key="visits_since")
+    township = middle.selectbox(t("filter.township"), [None, *towns], key="visits_township",
+                                format_func=lambda c: t("filter.all") if c is None else towns[c])
+    if user.role == Role.LIAISON:
+        department = user.department_code
+        right.text_input(t("filter.department"), departments.get(department, department),
+                         disabled=True, key="visits_department_fixed")
+    else:
+        department = right.selectbox(
+            t("filter.department"), [None, *departments], key="visits_department",
+            format_func=lambda c: t("filter.all") if c is None else departments[c])
+    table = filter_visits(ui.visit_records(user, since), township, department)
+    st.caption(t("visits.count", count=len(table)))
+    st.dataframe(
+        table, hide_index=True, key="visits_table", use_container_width=True,
+        column_config={
+            "id": st.column_config.NumberColumn(t("visits.id"), format="%d"),
+            "date": st.column_config.DateColumn(t("visits.date")),
+            "township_code": None,
+            "village_code": None,
+            "department_code": None,
+            "village": st.column_config.TextColumn(t("table.village")),
+            "department": st.column_config.TextColumn(t("table.department")),
+            "kind": st.column_config.TextColumn(t("visits.kind")),
+            "cadre_count": st.column_config.NumberColumn(t("visits.cadres")),
+            "households_visited": st.column_config.NumberColumn(t("visits.households")),
+            "problems_raised": st.column_config.NumberColumn(t("visits.raised")),
+            "problems_resolved": st.column_config.NumberColumn(t("visits.resolved")),
+            "summary": st.column_config.TextColumn(t("visits.summary"), width="large"),
+            "record_id": st.column_config.TextColumn(t("visits.record_id")),
+        },
+    )
+    st.download_button(t("download.csv"), csv_bytes(table), file_name="visits.csv",
+                       mime="text/csv", key="visits_download")
+
+
+ui.guarded(render)
