@@ -208,12 +208,16 @@ def login_gate() -> User:
     return user
 
 
+def allowed_pages(user: User) -> list[PageSpec]:
+    """Return the pages ``user`` may open, in navigation order."""
+    return [spec for spec in PAGES if can(user, spec.action)]
+
+
 def navigation(user: User) -> dict[str, list[st.Page]]:
     """Return the pages ``user`` may open, by section."""
     sections: dict[str, list[st.Page]] = {}
-    for spec in PAGES:
-        if can(user, spec.action):
-            sections.setdefault(t(spec.section), []).append(
+    for spec in allowed_pages(user):
+        sections.setdefault(t(spec.section), []).append(
                 st.Page(spec.path, title=t(spec.title_key), icon=spec.icon,
                         url_path=spec.url_path, default=spec.url_path == "overview"))
     return sections
@@ -310,13 +314,14 @@ def kpi_card(column: DeltaGenerator, label: str, value: object, now: int | None 
              lower_is_better: bool = False) -> None:
     """Draw one KPI card with its change against the previous period of the same length."""
     if now is None or before is None:
-        column.metric(label, value, help=help_text)
+        column.metric(label, value, help=help_text, border=True)
         return
     change = now - before
     window = get_settings().window_days
     colour = "off" if change == 0 else ("inverse" if lower_is_better else "normal")
     column.metric(label, value, f"{change:+d} {t('kpi.delta_previous', window=window)}",
-                  delta_color=colour, help=help_text)
+                  delta_color=colour, delta_arrow="off" if change == 0 else "auto",
+                  help=help_text, border=True)
 
 
 def show_map(fmap: folium.Map, key: str, height: int = 620) -> None:

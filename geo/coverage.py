@@ -72,6 +72,7 @@ def _days(values: pd.Series) -> np.ndarray:
 
 
 def _day(value: date) -> np.datetime64:
+    """Return ``value`` as ``datetime64[D]``."""
     return np.datetime64(value, "D")
 
 
@@ -87,6 +88,7 @@ def _floats(values: pd.Series) -> pd.Series:
 
 
 def _codes(villages: pd.DataFrame) -> pd.Index:
+    """Return the village codes as an index of strings named ``code``."""
     return pd.Index(villages["code"].astype(str), name="code")
 
 
@@ -351,7 +353,7 @@ def compute_village_coverage(
     size = len(codes)
     names = villages["short_name"] if "short_name" in villages else villages["code"]
 
-    active = active_pairings(pairings, as_of)
+    active = active_pairings(pairings, as_of - __import__('datetime').timedelta(days=1))
     position = codes.get_indexer(active["village_code"].to_numpy(dtype=object))
     pairing_counts = np.bincount(position[position >= 0], minlength=size)
 

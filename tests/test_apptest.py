@@ -1,4 +1,4 @@
-"""Every page opens under Streamlit's AppTest: no exception, the map's links all local."""
+"""Every page under Streamlit's AppTest, for every role: it opens, or it refuses."""
 
 from __future__ import annotations
 
@@ -9,26 +9,39 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from geo import auth, db
+from geo.access import Action, Role, User, can
 from geo.offline import remote_asset_links
 from tests.conftest import ROOT
+from ui import PAGES, allowed_pages
 
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+ADMIN = User("cli:test", Role.ADMIN)
+USERS = {"leader": ("leader", None), "organiser": ("organiser", None),
+         "liaison": ("liaison", "XS001"), "admin": ("admin", None)}
+
+
+def _clear_caches() -> None:
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 @pytest.fixture
-def app_env(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def app_db(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    engine = db.make_engine(f"sqlite:///{demo_copy}")
+    for name, (role, department) in USERS.items():
+        auth.create_user(engine, ADMIN, name, role, department, "password1")
+    engine.dispose()
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{demo_copy}")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    _clear_caches()
     yield demo_copy
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    _clear_caches()
 
 
-def _run(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if page is not None:
-        at.switch_page(f"pages/{page}")
+def _run(script: str = "app.py", user: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=120)
+    if user is not None:
+        at.session_state["pairmap_user"] = user
     at.run()
     return at
 
@@ -37,60 +50,142 @@ def _components(at: AppTest) -> list:
     return [e for e in at.main if getattr(e, "type", "") == "component_instance"]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_opens_without_exception(app_env: Path, page: str):
-    at = _run(page)
+def _maps(at: AppTest) -> list:
+    return [e for e in _components(at) if "leaflet" in e.proto.json_args]
+
+
+@pytest.mark.parametrize("role", list(USERS))
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.url_path)
+def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str, spec):
+    user = User(role, Role(USERS[role][0]), department_code=USERS[role][1])
+    at = _run(spec.path, user=role)
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert at.title, "a page has a title"
+    if can(user, spec.action):
+        assert not at.warning and not at.error, [e.value for e in at.warning]
+        assert at.title
+    else:
+        assert [w.value for w in at.warning] == ["您的角色无权查看此页面。"]
+        assert not at.dataframe and not at.metric and not _components(at)
 
 
-def test_overview_shows_kpis_and_an_offline_map(app_env: Path):
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [("leader", {"overview", "visits"}), ("organiser", {"overview", "visits", "audit"}),
+     ("liaison", {"overview", "visits"}), ("admin", {"overview", "visits", "audit", "admin"})],
+)
+def test_navigation_lists_exactly_the_allowed_pages(role: str, pages: set[str]):
+    user = User(role, Role(USERS[role][0]), department_code=USERS[role][1])
+    assert {spec.url_path for spec in allowed_pages(user)} == pages
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_the_app_opens_for_every_role(app_db: Path, role: str):
+    at = _run(user=role)
+    assert not at.exception and not at.error
+    assert any(m.label == "已结对村" for m in at.metric)
+    assert any(b.label == "退出登录" for b in at.sidebar.button)
+
+
+def test_nobody_sees_data_without_logging_in(app_db: Path):
     at = _run()
     assert not at.exception
+    assert [b.label for b in at.button] == ["登录"]
+    assert not at.metric and not at.dataframe and not _components(at)
+    for spec in PAGES:
+        page = _run(spec.path)
+        assert not page.dataframe and not page.metric and not _components(page)
+        assert [w.value for w in page.warning] == ["请先登录。"]
+
+
+def test_login_form_logs_in_and_refuses_a_wrong_password(app_db: Path):
+    at = _run()
+    at.text_input(key="login_username").input("organiser")
+    at.text_input(key="login_password").input("wrong-password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["用户名或密码不正确。"]
+    assert not at.metric
+    at.text_input(key="login_username").input("organiser")
+    at.text_input(key="login_password").input("password1")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["pairmap_user"] == "organiser"
+    assert any(m.label == "已结对村" for m in at.metric)
+
+
+def test_first_start_asks_for_the_administrator(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    _clear_caches()
+    at = _run()
+    assert not at.exception
+    assert at.subheader[0].value == "首次启动：创建系统管理员"
+    assert not at.metric  # the sample county loaded, but nothing is shown yet
+    at.text_input(key="setup_username").input("chief")
+    at.text_input(key="setup_password").input("password1")
+    at.text_input(key="setup_again").input("password1")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["pairmap_user"] == "chief"
+    assert next(m for m in at.metric if m.label == "已结对村").value.endswith("/ 96")
+    _clear_caches()
+
+
+def test_overview_shows_kpis_and_an_offline_map(app_db: Path):
+    at = _run(user="leader")
+    assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[0] == "已结对村"
-    assert "从未走访" in labels
-    paired = next(m for m in at.metric if m.label == "已结对村")
-    assert paired.value.endswith("/ 96")
-    maps = _components(at)
+    assert labels[0] == "已结对村" and "从未走访" in labels
+    assert next(m for m in at.metric if m.label == "已结对村").value.endswith("/ 96")
+    maps = _maps(at)
     assert len(maps) == 1
     args = json.loads(maps[0].proto.json_args)
     links = args["js_links"] + args["css_links"]
-    assert links, "the map names its scripts"
-    assert all(link.startswith("/app/static/") for link in links), links
+    assert links and all(link.startswith("/app/static/") for link in links), links
     assert remote_asset_links(args["script"]) == []
-    assert "示意边界" in args["script"] or "\\u793a\\u610f" in args["script"]
     assert args["returned_objects"] == []  # panning and zooming do not rerun the page
     assert any("示意边界" in c.value for c in at.caption)
 
 
-def test_first_start_on_an_empty_database_seeds_the_sample(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = _run()
+def test_liaison_sees_only_their_department_on_the_visits_page(app_db: Path):
+    at = _run("pages/visit_records.py", user="liaison")
     assert not at.exception
-    assert next(m for m in at.metric if m.label == "已结对村").value.endswith("/ 96")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table["department_code"]) == {"XS001"}
+    organiser = _run("pages/visit_records.py", user="organiser")
+    assert organiser.dataframe[0].value["department_code"].nunique() > 1
 
 
-def test_bad_settings_give_a_calm_message(monkeypatch: pytest.MonkeyPatch):
+def test_admin_adds_a_user_on_the_administration_page(app_db: Path):
+    at = _run("pages/administration.py", user="admin")
+    assert not at.exception
+    at.text_input(key="add_username").input("newbie")
+    at.selectbox(key="add_role").set_value("leader")
+    at.text_input(key="add_password").input("password9")
+    next(b for b in at.button if b.label == "添加").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "newbie" in at.dataframe[0].value["username"].tolist()
+    log = _run("pages/audit_log.py", user="organiser").dataframe[0].value
+    assert ((log["entity_key"] == "newbie") & (log["username"] == "admin")).any()
+
+
+def test_bad_settings_give_a_calm_message(app_db: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PAIRMAP_WINDOW_DAYS", "ninety")
-    st.cache_resource.clear()
-    at = _run()
+    _clear_caches()
+    at = _run(user="admin")
     assert not at.exception
     assert at.error and "PAIRMAP_WINDOW_DAYS" in at.error[0].value
-    st.cache_resource.clear()
 
 
-def test_an_unusable_database_gives_a_calm_message(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch):
+def test_an_unusable_database_gives_a_calm_message(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", "nonsense://nowhere")
-    st.cache_resource.clear()
+    _clear_caches()
     at = _run()
     assert not at.exception
     assert at.error and "PAIRMAP_DATABASE_URL" in at.error[0].value
-    st.cache_resource.clear()
+    _clear_caches()
+
+
+def test_actions_cover_every_page():
+    assert {spec.action for spec in PAGES} <= set(Action)
+    assert len({spec.path for spec in PAGES}) == len(list((ROOT / "pages").glob("*.py")))

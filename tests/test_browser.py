@@ -89,17 +89,57 @@ def _start_app(database: Path, base_path: str = "") -> Iterator[str]:
             process.kill()
 
 
+USERNAME, PASSWORD = "viewer", "browser-pass-1"
+PAYLOAD_NAME = '<img src=x onerror="window.__xss=1">龙池村'
+PAYLOAD_SUMMARY = '<script>window.__xss=2</script><img src=y onerror="window.__xss=3">'
+
+
+def _add_user_with_the_cli(database: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "users", "add", USERNAME, "--role", "admin"],
+        input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
+        env={**os.environ, "PAIRMAP_DATABASE_URL": f"sqlite:///{database}"}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def _store_payloads(database: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE admin_units SET short_name = ? WHERE code = ?",
+                           (PAYLOAD_NAME, "420526101201"))
+        connection.execute("UPDATE visits SET summary = ? WHERE id = "
+                           "(SELECT MAX(id) FROM visits)", (PAYLOAD_SUMMARY,))
+
+
 @pytest.fixture
 def app_url(demo_copy: Path) -> Iterator[str]:
+    _add_user_with_the_cli(demo_copy)
+    _store_payloads(demo_copy)
     yield from _start_app(demo_copy)
 
 
 @pytest.fixture
 def app_url_under_base_path(demo_copy: Path) -> Iterator[str]:
+    _add_user_with_the_cli(demo_copy)
     yield from _start_app(demo_copy, base_path="pairmap")
 
 
-def _open_overview(chromium: str, url: str, name: str) -> dict:
+def _log_in(page) -> None:
+    page.get_by_label("用户名").fill(USERNAME)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def _streamlit_probe(url: str) -> bool:
+    """Streamlit's frontend probes ``<page>/_stcore/...`` before the app root on a reload
+    of a page URL; those 404s are expected. Every other failed response is recorded (and
+    failed loads show there, so console "Failed to load resource" lines add nothing)."""
+    return urlsplit(url).path.endswith(("/_stcore/health", "/_stcore/host-config"))
+
+
+def _open_overview(chromium: str, url: str, name: str, extra=None) -> dict:
     """Open ``url``; return the drawn polygons, foreign requests and page errors."""
     from playwright.sync_api import sync_playwright
 
@@ -113,10 +153,15 @@ def _open_overview(chromium: str, url: str, name: str) -> dict:
         page = context.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+        page.on("response", lambda response: errors.append(
+            f"HTTP {response.status}: {response.url}")
+            if response.status >= 400 and not _streamlit_probe(response.url) else None)
         page.on("console", lambda message: errors.append(f"console: {message.text}")
-                if message.type == "error" else None)
+                if message.type == "error"
+                and not message.text.startswith("Failed to load resource") else None)
         try:
             page.goto(url, wait_until="domcontentloaded")
+            _log_in(page)
             frame = page.frame_locator(MAP_FRAME)
             villages = frame.locator("path.leaflet-interactive")
             villages.nth(95).wait_for(state="attached", timeout=90_000)
@@ -128,12 +173,13 @@ def _open_overview(chromium: str, url: str, name: str) -> dict:
                 "frame_height": page.locator(MAP_FRAME).bounding_box()["height"],
                 "title": page.locator("h1").first.inner_text(),
             }
-            foreign = [r for r in requests
-                       if urlsplit(r).scheme in ("http", "https", "ws", "wss")
-                       and urlsplit(r).netloc != origin]
-            result["foreign"] = foreign
             result["errors"] = errors
-            if foreign or errors or result["polygons"] < 96:
+            if extra is not None:
+                result.update(extra(page, frame))
+            result["foreign"] = [r for r in requests
+                                 if urlsplit(r).scheme in ("http", "https", "ws", "wss")
+                                 and urlsplit(r).netloc != origin]
+            if result["foreign"] or errors or result["polygons"] < 96:
                 raise AssertionError(result)
             return result
         except Exception:
@@ -144,8 +190,57 @@ def _open_overview(chromium: str, url: str, name: str) -> dict:
             context.close()
 
 
+HOVER_PAYLOAD_VILLAGE = """
+() => {
+  for (const name of Object.keys(window)) {
+    if (!name.startsWith("map_") || !window[name] || !window[name].eachLayer) continue;
+    let found = null;
+    window[name].eachLayer((layer) => {
+      const props = layer.feature && layer.feature.properties;
+      if (props && props.name && props.name.includes("onerror") && layer._path) {
+        found = layer._path.getBoundingClientRect();
+      }
+    });
+    if (found) return {x: found.x + found.width / 2, y: found.y + found.height / 2};
+  }
+  return null;
+}
+"""
+
+
+def _hover_payload_village_then_visit_records(page, frame) -> dict:
+    """Hover the village named with a payload; open the visit records; report."""
+    iframe = page.locator(MAP_FRAME)
+    box = iframe.bounding_box()
+    inner = iframe.element_handle().content_frame()
+    point = inner.evaluate(HOVER_PAYLOAD_VILLAGE)
+    assert point is not None, "the payload village is on the map"
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=15_000)
+    report = {
+        "tooltip": tooltip.inner_text(),
+        "map_injected": inner.evaluate(
+            "() => document.querySelectorAll('img[src=\"x\"], img[src=\"y\"]').length"),
+        "map_xss": inner.evaluate("() => window.__xss === undefined ? null : window.__xss"),
+    }
+    page.get_by_role("link", name="走访记录").first.click()
+    page.get_by_text("条走访记录").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    report["page_xss"] = page.evaluate("() => window.__xss === undefined ? null : window.__xss")
+    report["page_injected"] = page.evaluate(
+        "() => document.querySelectorAll('img[src=\"x\"], img[src=\"y\"]').length")
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("button", name="登录").wait_for(timeout=30_000)
+    page.reload()
+    page.get_by_role("button", name="登录").wait_for(timeout=30_000)
+    report["logged_out"] = page.frame_locator(MAP_FRAME).locator("path").count() == 0
+    return report
+
+
 def test_overview_map_is_drawn_offline(chromium: str, app_url: str):
-    result = _open_overview(chromium, app_url, "overview")
+    result = _open_overview(chromium, app_url, "overview",
+                            _hover_payload_village_then_visit_records)
     assert result["polygons"] >= 96
     assert result["labels"] == 8
     assert "示意边界" in result["legend"]
@@ -154,6 +249,12 @@ def test_overview_map_is_drawn_offline(chromium: str, app_url: str):
     assert result["title"] == "总览"
     assert result["foreign"] == []
     assert result["errors"] == []
+    # The stored payloads are shown as text and run nothing (tooltip and visit records).
+    assert '<img src=x onerror="window.__xss=1">龙池村' in result["tooltip"]
+    assert result["map_xss"] is None and result["page_xss"] is None
+    assert result["map_injected"] == 0 and result["page_injected"] == 0
+    # Logging out ends the session, and a reload does not bring it back.
+    assert result["logged_out"]
 
 
 def test_map_still_draws_under_a_base_url_path(chromium: str, app_url_under_base_path: str):

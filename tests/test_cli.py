@@ -107,3 +107,41 @@ def test_bad_database_url_is_one_sentence(tmp_path: Path):
     result = run_cli(["export", "visits", "--out", str(tmp_path / "v.csv")], "nonsense://")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "PAIRMAP_DATABASE_URL" in result.stderr
+
+
+def _users(args: list[str], url: str, password: str | None = None):
+    return subprocess.run([sys.executable, "-m", "geo", "users", *args], cwd=ROOT, text=True,
+                          input=password, capture_output=True, timeout=120, check=False,
+                          env={"PATH": "/usr/bin:/bin", "PAIRMAP_DATABASE_URL": url})
+
+
+def test_users_commands_read_passwords_from_stdin_and_are_audited(demo_copy: Path):
+    import getpass
+
+    from geo import auth
+    from geo.access import Role, User
+    from geo.audit import load_audit_log
+
+    url = f"sqlite:///{demo_copy}"
+    added = _users(["add", "li", "--role", "liaison", "--department", "XS001"], url,
+                   "first-pass-1\n")
+    assert added.returncode == 0, added.stderr
+    assert "first-pass-1" not in added.stdout + added.stderr
+    engine = db.make_engine(url)
+    assert auth.authenticate(engine, "li", "first-pass-1").user.department_code == "XS001"
+    assert _users(["reset", "li"], url, "second-pass-2\n").returncode == 0
+    assert auth.authenticate(engine, "li", "first-pass-1").user is None
+    assert auth.authenticate(engine, "li", "second-pass-2").user is not None
+    assert _users(["deactivate", "li"], url).returncode == 0
+    assert auth.authenticate(engine, "li", "second-pass-2").user is None
+
+    refused = _users(["add", "nodept", "--role", "liaison"], url, "password-123\n")
+    assert refused.returncode == 2 and "department" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    empty = _users(["add", "nopass", "--role", "leader"], url, "")
+    assert empty.returncode == 2 and "password" in empty.stderr
+
+    log = load_audit_log(engine, User("a", Role.ADMIN), entity="users")
+    assert log["action"].tolist() == ["deactivate", "reset_password", "create"]
+    assert set(log["username"]) == {f"cli:{getpass.getuser()}"}
+    assert "pass" not in " ".join(log["after"].dropna())

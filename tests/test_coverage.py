@@ -1,0 +1,552 @@
+"""Coverage, neglect reasons, need and roll-ups on tiny hand-checked fixtures.
+
+Unless a test says otherwise: T = 2026-06-20, W = 90 days (the window is 2026-03-23 ..
+2026-06-20, since T-W = 2026-03-22 is outside it), N = 100 days. The months judged for
+compliance are April and May 2026: March starts before T-W and June ends after T.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.coverage import (
+    BELOW_REQUIRED,
+    NEVER_VISITED,
+    NOT_VISITED,
+    PROBLEMS_PENDING,
+    REASON_LABELS_EN,
+    REASONS,
+    UNPAIRED,
+    compute_county_rollup,
+    compute_need_factors,
+    compute_need_index,
+    compute_pairing_compliance,
+    compute_township_rollup,
+    compute_village_coverage,
+    coverage_report,
+    judged_months,
+    neglected_report,
+    order_neglected,
+)
+from geo.metrics import compute_village_status
+
+T = date(2026, 6, 20)
+W = 90
+N = 100
+LONG_AGO = date(2025, 1, 1)
+
+PAIRING_COLUMNS = ["id", "department_code", "village_code", "kind", "start_date", "end_date",
+                   "required_visits_per_month"]
+VISIT_COLUMNS = ["id", "date", "department_code", "village_code", "problems_raised",
+                 "problems_resolved"]
+
+
+def days_before(n: int) -> date:
+    return T - timedelta(days=n)
+
+
+def code(n: int, township: str = "420526101") -> str:
+    """A 12-digit village code in ``township``."""
+    return f"{township}{n:03d}"
+
+
+def village(n: int, township: str = "420526101", population: int | None = 1000,
+            households: int | None = 300, elderly: int | None = 100,
+            low_income: int | None = 30, weak: bool = False) -> dict:
+    return {"code": code(n, township), "short_name": f"村{n}", "parent_code": township,
+            "population": population, "households": households,
+            "left_behind_elderly": elderly, "low_income_households": low_income, "weak": weak}
+
+
+def villages_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for column in ("population", "households", "left_behind_elderly",
+                   "low_income_households"):
+        frame[column] = frame[column].astype("Int64")
+    frame["weak"] = frame["weak"].astype(bool)
+    return frame
+
+
+def pairing(village_code: str, dept: str = "D1", start: date = LONG_AGO,
+            end: date | None = None, required: int = 1) -> dict:
+    return {"department_code": dept, "village_code": village_code, "kind": "结对共建",
+            "start_date": start, "end_date": end, "required_visits_per_month": required}
+
+
+def visit(village_code: str, day: date, dept: str = "D1", raised: int = 0,
+          resolved: int = 0) -> dict:
+    return {"date": day, "department_code": dept, "village_code": village_code,
+            "problems_raised": raised, "problems_resolved": resolved}
+
+
+def with_ids(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([{"id": i, **row} for i, row in enumerate(rows, start=1)],
+                        columns=columns)
+
+
+def pairings_frame(rows: list[dict]) -> pd.DataFrame:
+    return with_ids(rows, PAIRING_COLUMNS)
+
+
+def visits_frame(rows: list[dict]) -> pd.DataFrame:
+    return with_ids(rows, VISIT_COLUMNS)
+
+
+def cover(pairings: list[dict], visits: list[dict], villages: list[dict] | None = None,
+          as_of: date = T, window: int = W, neglect: int = N) -> pd.DataFrame:
+    """Coverage of ``villages`` (default: village 1..9 of one township, equal figures)."""
+    rows = villages or [village(n) for n in range(1, 10)]
+    return compute_village_coverage(villages_frame(rows), pairings_frame(pairings),
+                                     visits_frame(visits), as_of, window, neglect)
+
+
+def monthly(village_code: str, dept: str = "D1") -> list[dict]:
+    """One visit in each judged month (April and May) and one on T: every month met."""
+    return [visit(village_code, day, dept) for day in
+            (date(2026, 4, 10), date(2026, 5, 10), T)]
+
+
+# --------------------------------------------------------------------------- reasons table
+
+
+def test_reasons_in_listed_order_with_severity_and_labels():
+    assert list(REASONS) == [UNPAIRED, NEVER_VISITED, NOT_VISITED, BELOW_REQUIRED,
+                             PROBLEMS_PENDING]
+    assert REASONS == {
+        "UNPAIRED": (3, "未结对"),
+        "NEVER_VISITED": (3, "从未走访"),
+        "NOT_VISITED": (2, "超期未走访"),
+        "BELOW_REQUIRED": (1, "走访未达要求"),
+        "PROBLEMS_PENDING": (1, "问题未解决"),
+    }
+    assert set(REASON_LABELS_EN) == set(REASONS)
+
+
+# --------------------------------------------------------------------------- active, window
+
+
+def test_pairing_ending_on_t_is_active_and_starting_after_t_is_not():
+    pairings = [pairing(code(1), end=T), pairing(code(2), start=T + timedelta(days=1)),
+                pairing(code(3), end=T - timedelta(days=1))]
+    visits = [*monthly(code(1)), *monthly(code(2)), *monthly(code(3))]
+    coverage = cover(pairings, visits)
+    assert coverage.loc[code(1), "paired"] and coverage.loc[code(1), "reasons"] == []
+    assert not coverage.loc[code(2), "paired"]
+    assert coverage.loc[code(2), "reasons"] == [UNPAIRED]
+    assert coverage.loc[code(3), "reasons"] == [UNPAIRED]  # ended the day before T
+    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    assert list(compliance.index) == [1]  # only the active pairing is judged
+
+
+def test_window_excludes_t_minus_w_and_includes_the_day_after():
+    pairings = [pairing(code(1)), pairing(code(2)), pairing(code(3))]
+    visits = [visit(code(1), days_before(W)), visit(code(2), days_before(W - 1)),
+              visit(code(3), days_before(5)), visit(code(3), T + timedelta(days=1))]
+    coverage = cover(pairings, visits)
+    assert coverage.loc[code(1), "visits_in_window"] == 0
+    assert not coverage.loc[code(1), "visited"]
+    assert coverage.loc[code(2), "visits_in_window"] == 1 and coverage.loc[code(2), "visited"]
+    # A visit after T counts for nothing, not even the last visit.
+    assert coverage.loc[code(3), "visits_in_window"] == 1
+    assert coverage.loc[code(3), "last_visit"] == days_before(5)
+    assert coverage.loc[code(3), "days_since_last_visit"] == 5
+
+
+# --------------------------------------------------------------------------- neglect threshold
+
+
+@pytest.mark.parametrize(("window", "neglect"), [(90, 100), (90, 30)])
+def test_not_visited_from_exactly_n_days(window, neglect):
+    pairings = [pairing(code(1), start=T), pairing(code(2), start=T)]  # nothing judged
+    visits = [visit(code(1), days_before(neglect)), visit(code(2), days_before(neglect - 1))]
+    coverage = cover(pairings, visits, window=window, neglect=neglect)
+    assert coverage.loc[code(1), "days_since_last_visit"] == neglect
+    assert coverage.loc[code(1), "reasons"] == [NOT_VISITED]
+    assert coverage.loc[code(2), "days_since_last_visit"] == neglect - 1
+    assert coverage.loc[code(2), "reasons"] == []
+
+
+def test_never_visited_is_not_not_visited():
+    coverage = cover([pairing(code(1), start=T)], [visit(code(1), T + timedelta(days=1))])
+    row = coverage.loc[code(1)]
+    assert row["reasons"] == [NEVER_VISITED]
+    assert row["last_visit"] is None and pd.isna(row["days_since_last_visit"])
+    assert coverage.loc[code(2), "reasons"] == [UNPAIRED, NEVER_VISITED]
+    assert coverage["days_since_last_visit"].dtype == "Int64"
+
+
+# --------------------------------------------------------------------------- compliance
+
+
+def test_judged_months_edges():
+    april, may, june = ((date(2026, m, 1), date(2026, m, d)) for m, d in
+                        ((4, 30), (5, 31), (6, 30)))
+    assert judged_months(T, W) == [april, may]  # June ends after T
+    assert judged_months(date(2026, 6, 30), 100) == [april, may, june]  # June ends on T
+    # T-W = 2026-04-01 is outside the window, so April is not judged.
+    assert judged_months(T, (T - date(2026, 4, 1)).days) == [may]
+    assert judged_months(T, (T - date(2026, 3, 31)).days) == [april, may]
+    assert judged_months(T, 20) == []
+
+
+def test_mid_month_start_judges_from_the_next_month():
+    pairings = [pairing(code(1), start=date(2026, 4, 15)), pairing(code(2), start=date(2026, 4, 1))]
+    visits = [visit(code(1), date(2026, 5, 3)), visit(code(2), date(2026, 5, 3))]
+    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    assert compliance.loc[1, ["months_judged", "months_met"]].tolist() == [1, 1]
+    assert compliance.loc[1, "compliance"] == 1.0
+    # Starting on the first of April, April is judged (and missed).
+    assert compliance.loc[2, ["months_judged", "months_met"]].tolist() == [2, 1]
+    assert compliance.loc[2, "compliance"] == 0.5
+
+
+def test_month_ending_after_t_is_not_judged():
+    # Visits only in June (ends after T): April and May missed, June not judged.
+    visits = [visit(code(1), date(2026, 6, d)) for d in (1, 5, 10)]
+    compliance = compute_pairing_compliance(pairings_frame([pairing(code(1))]),
+                                            visits_frame(visits), T, W)
+    assert compliance.loc[1, ["months_judged", "months_met", "compliance"]].tolist() == [2, 0, 0]
+    # On 2026-06-30 (window from 2026-03-22 again) June is judged and met.
+    compliance = compute_pairing_compliance(pairings_frame([pairing(code(1))]),
+                                            visits_frame(visits), date(2026, 6, 30), 100)
+    assert compliance.loc[1, ["months_judged", "months_met"]].tolist() == [3, 1]
+
+
+def test_two_departments_on_one_village_are_judged_per_pairing():
+    pairings = [pairing(code(1), dept="D1"), pairing(code(1), dept="D2")]
+    visits = [*monthly(code(1), "D1"), visit(code(1), date(2026, 5, 20), "D2")]
+    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    assert compliance["compliance"].to_dict() == {1: 1.0, 2: 0.5}
+    assert compliance.loc[2, "department_code"] == "D2"
+    coverage = cover(pairings, visits)
+    assert coverage.loc[code(1), "pairings"] == 2
+    assert coverage.loc[code(1), "compliance_min"] == 0.5
+    assert coverage.loc[code(1), "reasons"] == [BELOW_REQUIRED]
+    # Both departments meeting the requirement: no reason.
+    coverage = cover(pairings, [*monthly(code(1), "D1"), *monthly(code(1), "D2")])
+    assert coverage.loc[code(1), "reasons"] == []
+
+
+def test_visits_by_an_unpaired_department_count_as_visited_not_for_compliance():
+    visits = monthly(code(1), "D3")
+    coverage = cover([pairing(code(1), dept="D1")], visits)
+    row = coverage.loc[code(1)]
+    assert row["visited"] and row["visits_in_window"] == 3
+    assert row["compliance_min"] == 0.0
+    assert row["reasons"] == [BELOW_REQUIRED]
+
+
+def test_required_two_visits_per_month():
+    pairings = [pairing(code(1), required=2), pairing(code(2), required=2)]
+    visits = [visit(code(1), date(2026, 4, 3)), visit(code(1), date(2026, 4, 28)),
+              visit(code(1), date(2026, 5, 3)),  # only one in May
+              visit(code(2), date(2026, 4, 3)), visit(code(2), date(2026, 4, 3)),
+              visit(code(2), date(2026, 5, 3)), visit(code(2), date(2026, 5, 31))]
+    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    assert compliance.loc[1, ["months_met", "compliance"]].tolist() == [1, 0.5]
+    assert compliance.loc[2, ["months_met", "compliance"]].tolist() == [2, 1.0]
+    assert compliance["required_visits_per_month"].tolist() == [2, 2]
+
+
+def test_no_month_to_judge_gives_null_compliance_and_no_reason():
+    pairings = [pairing(code(1), start=date(2026, 6, 1)), pairing(code(2))]
+    visits = [visit(code(1), T), visit(code(2), T)]
+    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    assert compliance.loc[1, "months_judged"] == 0
+    assert math.isnan(compliance.loc[1, "compliance"])  # null, not 0 and not 100 %
+    coverage = cover(pairings, visits)
+    assert math.isnan(coverage.loc[code(1), "compliance_min"])
+    assert coverage.loc[code(1), "reasons"] == []
+    # A window too short for any month: nothing is judged, for any pairing.
+    coverage = cover(pairings, visits, window=20)
+    assert coverage.loc[code(2), "reasons"] == []
+    assert coverage["compliance_min"].isna().all()
+
+
+def test_compliance_min_ignores_a_null_compliance():
+    pairings = [pairing(code(1), dept="D1"), pairing(code(1), dept="D2", start=date(2026, 6, 1))]
+    coverage = cover(pairings, monthly(code(1), "D1"))
+    assert coverage.loc[code(1), "compliance_min"] == 1.0
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def test_problems_pending_is_the_windows_net_sum_and_never_negative():
+    pairings = [pairing(code(n), start=T) for n in (1, 2, 3)]
+    visits = [
+        visit(code(1), days_before(3), raised=1, resolved=3),
+        visit(code(1), days_before(2), raised=2, resolved=0),  # net 0: nothing pending
+        visit(code(2), days_before(2), raised=0, resolved=2),  # net -2: not pending
+        visit(code(3), days_before(W), raised=5),  # outside the window
+        visit(code(3), days_before(1), raised=2, resolved=1),  # net +1
+        visit(code(3), T + timedelta(days=1), resolved=5),  # after T
+    ]
+    coverage = cover(pairings, visits)
+    assert coverage.loc[code(1), ["problems_raised", "problems_resolved",
+                                  "problems_pending"]].tolist() == [3, 3, 0]
+    assert coverage.loc[code(1), "reasons"] == []
+    assert coverage.loc[code(2), "problems_pending"] == 0
+    assert coverage.loc[code(2), "reasons"] == []
+    assert coverage.loc[code(3), "problems_pending"] == 1
+    assert coverage.loc[code(3), "reasons"] == [PROBLEMS_PENDING]
+
+
+# --------------------------------------------------------------------------- need
+
+
+def test_need_index_hand_computed_with_missing_population():
+    villages = villages_frame([
+        village(1, population=1000, elderly=100, households=400, low_income=40, weak=True),
+        village(2, population=3000, elderly=600, households=1000, low_income=50),
+        # Missing population: 0, and its elderly share 0 (missing denominator).
+        village(3, population=None, elderly=50, households=500, low_income=100),
+    ])
+    factors = compute_need_factors(villages)
+    expected = {
+        code(1): [1 / 3, 0.5, 1 / 3, 1.0],  # low-income share 0.1 in [0.05, 0.2]
+        code(2): [1.0, 1.0, 0.0, 0.0],
+        code(3): [0.0, 0.0, 1.0, 0.0],
+    }
+    columns = ["population", "elderly_share", "low_income_share", "weak"]
+    for key, values in expected.items():
+        assert factors.loc[key, columns].tolist() == pytest.approx(values)
+    need = compute_need_index(villages)
+    assert need.to_dict() == pytest.approx({
+        code(1): 0.3 / 3 + 0.3 * 0.5 + 0.2 / 3 + 0.2,
+        code(2): 0.6,
+        code(3): 0.2,
+    })
+
+
+def test_need_factor_with_zero_range_scales_to_zero():
+    villages = villages_frame([village(1), village(2), village(3, weak=True)])  # equal figures
+    factors = compute_need_factors(villages)
+    assert (factors[["population", "elderly_share", "low_income_share"]] == 0).all().all()
+    assert compute_need_index(villages).tolist() == pytest.approx([0.0, 0.0, 0.2])
+
+
+def test_need_is_scaled_within_each_county():
+    villages = villages_frame([
+        village(1, population=1000), village(2, population=2000),
+        village(1, township="420527101", population=9000),  # another county, alone
+    ])
+    factors = compute_need_factors(villages)
+    assert factors["population"].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_zero_or_missing_denominators_count_as_zero():
+    villages = villages_frame([
+        village(1, population=0, elderly=10, households=0, low_income=5),
+        village(2, population=100, elderly=None, households=None, low_income=5),
+        village(3, population=100, elderly=50, households=10, low_income=None),
+        village(4, population=100, elderly=20, households=10, low_income=5),
+    ])
+    factors = compute_need_factors(villages)
+    # Elderly shares 0, 0, 0.5, 0.2; low-income shares 0, 0, 0, 0.5.
+    assert factors["elderly_share"].tolist() == pytest.approx([0.0, 0.0, 1.0, 0.4])
+    assert factors["low_income_share"].tolist() == pytest.approx([0.0, 0.0, 0.0, 1.0])
+
+
+# --------------------------------------------------------------------------- priority
+
+
+def test_priority_is_worst_severity_times_one_plus_need():
+    # Equal elderly and low-income shares (0.1): only population and weak differ.
+    rows = [village(1, population=1000, weak=True),
+            village(2, population=3000, elderly=300), village(3)]
+    # Village 1: unpaired and never visited (3); need 0.2 (weak; population scaled 0).
+    # Village 2: not visited for N days (2) and problems pending; need 0.3.
+    # Village 3: no reason.
+    pairings = [pairing(code(2), start=T), pairing(code(3), start=T)]
+    visits = [visit(code(2), days_before(N), raised=1), visit(code(3), T)]
+    coverage = cover(pairings, visits, villages=rows)
+    assert coverage.loc[code(1), "reasons"] == [UNPAIRED, NEVER_VISITED]
+    assert coverage.loc[code(1), "priority"] == pytest.approx(3 * 1.2)
+    assert coverage.loc[code(2), "reasons"] == [NOT_VISITED]  # the raised problem: before W
+    assert coverage.loc[code(2), "priority"] == pytest.approx(2 * 1.3)
+    assert coverage.loc[code(3), "reasons"] == [] and math.isnan(coverage.loc[code(3),
+                                                                              "priority"])
+    assert coverage["severity"].tolist() == [3, 2, 0]
+    assert coverage["neglected"].tolist() == [True, True, False]
+
+
+def test_neglected_order_with_ties():
+    coverage = pd.DataFrame(
+        {
+            "reasons": [[PROBLEMS_PENDING], [NEVER_VISITED], [NOT_VISITED], [NOT_VISITED],
+                        [UNPAIRED], [], [BELOW_REQUIRED]],
+            "priority": [3.0, 3.0, math.nextafter(3.0, 4.0), 3.0, 4.5, np.nan, 3.0],
+            "days_since_last_visit": pd.array([10, None, 50, 50, 1, 500, 10], dtype="Int64"),
+        },
+        index=pd.Index(["V5", "V4", "V3", "V2", "V6", "V1", "V0"], name="code"),
+    )
+    ordered = order_neglected(coverage)
+    # 4.5 first; then the ties at 3.0 (V3's is 3.0 up to floating-point rounding): never
+    # visited first, then the longest (50, code order), then 10 days (code order).
+    assert ordered.index.tolist() == ["V6", "V4", "V2", "V3", "V0", "V5"]
+
+
+# --------------------------------------------------------------------------- roll-ups
+
+TOWN_A = "420526101"
+TOWN_B = "420526102"
+TOWN_EMPTY = "420526103"
+
+
+@pytest.fixture
+def two_townships() -> dict:
+    """Township A: 3 villages (population 1000, 500, missing); B: 2 (missing, 0).
+
+    T = 2026-06-20 with W = 20: no month to judge, so no BELOW_REQUIRED.
+    """
+    villages = villages_frame([
+        village(1, TOWN_A, population=1000), village(2, TOWN_A, population=500),
+        village(3, TOWN_A, population=None),
+        village(1, TOWN_B, population=None), village(2, TOWN_B, population=0),
+    ])
+    townships = pd.DataFrame({"code": [TOWN_A, TOWN_B, TOWN_EMPTY],
+                              "short_name": ["甲镇", "乙乡", "丙镇"]})
+    pairings = pairings_frame([pairing(code(1, TOWN_A)), pairing(code(3, TOWN_A)),
+                               pairing(code(1, TOWN_B))])
+    visits = visits_frame([
+        visit(code(1, TOWN_A), days_before(1)), visit(code(1, TOWN_A), days_before(2)),
+        visit(code(2, TOWN_A), days_before(3), dept="D9"),
+        visit(code(2, TOWN_A), days_before(30)),  # outside W = 20: not counted
+        *[visit(code(1, TOWN_B), days_before(d)) for d in (1, 2, 3)],
+    ])
+    return {"villages": villages, "townships": townships, "pairings": pairings,
+            "visits": visits, "as_of": T, "window_days": 20, "neglect_days": N}
+
+
+def test_township_rollup(two_townships):
+    f = two_townships
+    coverage = compute_village_coverage(f["villages"], f["pairings"], f["visits"], T, 20, N)
+    rollup = compute_township_rollup(coverage, f["villages"], f["townships"])
+    assert rollup.index.tolist() == [TOWN_A, TOWN_B, TOWN_EMPTY]
+    a = rollup.loc[TOWN_A]
+    assert (a["name"], a["villages"], a["neglected"]) == ("甲镇", 3, 2)  # unpaired, never
+    assert a["paired_share"] == pytest.approx(2 / 3)
+    assert a["visited_share"] == pytest.approx(2 / 3)
+    assert a["visits_per_1000"] == pytest.approx(3 / 1500 * 1000)  # 2.0
+    b = rollup.loc[TOWN_B]
+    assert (b["villages"], b["neglected"], b["visits_in_window"]) == (2, 1, 3)
+    assert (b["paired_share"], b["visited_share"]) == (0.5, 0.5)
+    assert math.isnan(b["visits_per_1000"])  # known population 0
+    empty = rollup.loc[TOWN_EMPTY]
+    assert empty["villages"] == 0 and math.isnan(empty["paired_share"])
+
+
+def test_county_rollup(two_townships):
+    f = two_townships
+    coverage = compute_village_coverage(f["villages"], f["pairings"], f["visits"], T, 20, N)
+    county = compute_county_rollup(coverage, f["villages"], name="兴山县")
+    assert county["code"] == "420526" and county["name"] == "兴山县"
+    assert county["villages"] == 5 and county["neglected"] == 3
+    assert county["paired_share"] == pytest.approx(3 / 5)
+    assert county["visited_share"] == pytest.approx(3 / 5)
+    assert county["visits_per_1000"] == pytest.approx(6 / 1500 * 1000)  # 4.0
+    empty = compute_county_rollup(coverage.iloc[:0], f["villages"])
+    assert empty["villages"] == 0 and empty["paired_share"] is None
+    assert empty["visits_per_1000"] is None
+
+
+def test_coverage_report_is_exact_and_json_ready(two_townships):
+    report = coverage_report(**two_townships)
+    json.dumps(report, allow_nan=False, ensure_ascii=False)
+    assert list(report) == ["as_of", "window_days", "neglect_days", "totals", "townships",
+                            "villages"]
+    assert (report["as_of"], report["window_days"], report["neglect_days"]) == (
+        "2026-06-20", 20, N)
+    assert report["totals"] == {"villages": 5, "paired": 3, "visited": 3,
+                                "never_visited": 2, "neglected": 3}
+    assert [list(t) for t in report["townships"]] == [
+        ["code", "name", "villages", "paired_share", "visited_share", "neglected",
+         "visits_per_1000"]] * 3
+    assert report["townships"][1]["visits_per_1000"] is None
+    assert report["townships"][0]["visits_per_1000"] == pytest.approx(2.0)
+    first = report["villages"][0]
+    assert list(first) == ["code", "name", "township_code", "paired", "visits_in_window",
+                           "last_visit", "days_since_last_visit", "reasons", "need",
+                           "priority"]
+    # Need of A1: population 1000 in [0, 1000] -> 1; elderly share 0.1 in [0, 0.2] -> 0.5
+    # (missing and 0 populations give shares of 0); equal low-income shares -> 0.
+    assert first == {"code": code(1, TOWN_A), "name": "村1", "township_code": TOWN_A,
+                     "paired": True, "visits_in_window": 2, "last_visit": "2026-06-19",
+                     "days_since_last_visit": 1, "reasons": [],
+                     "need": pytest.approx(0.3 * 1 + 0.3 * 0.5), "priority": None}
+    never = next(v for v in report["villages"] if v["code"] == code(3, TOWN_A))
+    assert never["last_visit"] is None and never["days_since_last_visit"] is None
+    assert [v["code"] for v in report["villages"]] == sorted(v["code"]
+                                                             for v in report["villages"])
+
+
+def test_neglected_report_lists_only_neglected_villages_in_order(two_townships):
+    full = coverage_report(**two_townships)
+    report = neglected_report(**two_townships)
+    assert report["totals"] == full["totals"] and report["townships"] == full["townships"]
+    # Need: A1 and A2 0.45 (see the report test), the others 0.
+    assert [(v["code"], v["reasons"], v["priority"]) for v in report["villages"]] == [
+        (code(2, TOWN_A), [UNPAIRED], pytest.approx(3 * 1.45)),
+        # A tie at 3 × (1 + 0), both never visited: code order.
+        (code(3, TOWN_A), [NEVER_VISITED], pytest.approx(3.0)),
+        (code(2, TOWN_B), [UNPAIRED, NEVER_VISITED], pytest.approx(3.0)),
+    ]
+
+
+# --------------------------------------------------------------------------- the sample county
+
+SAMPLE_T = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict:
+    from geo.seed import build_demo_county
+
+    county = build_demo_county(seed=42, anchor=SAMPLE_T)
+    units = county.units
+    villages = units[units["level"] == "village"].reset_index(drop=True)
+    villages["weak"] = villages["weak"].astype(bool)
+    townships = units[units["level"] == "township"].reset_index(drop=True)
+    return {"villages": villages, "townships": townships, "pairings": county.sample.pairings,
+            "visits": county.sample.visits, "departments": county.sample.departments}
+
+
+def test_sample_has_every_reason_and_is_fast(demo):
+    args = (demo["villages"], demo["pairings"], demo["visits"], SAMPLE_T, 90, 90)
+    compute_village_coverage(*args)  # warm up
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        coverage = compute_village_coverage(*args)
+        timings.append((time.perf_counter() - started) * 1000)
+    print(f"\ncompute_village_coverage on {len(demo['villages'])} villages / "
+          f"{len(demo['visits'])} visits: best {min(timings):.1f} ms, "
+          f"median {sorted(timings)[2]:.1f} ms")
+    found = {reason for reasons in coverage["reasons"] for reason in reasons}
+    assert found == set(REASONS)
+    assert len(coverage) == 96
+
+
+def test_sample_agrees_with_the_village_status(demo):
+    coverage = compute_village_coverage(demo["villages"], demo["pairings"], demo["visits"],
+                                        SAMPLE_T, 90, 90)
+    status = compute_village_status(demo["villages"], demo["pairings"], demo["visits"],
+                                    demo["departments"], SAMPLE_T, 90)
+    for column in ("paired", "visits_in_window", "visited", "last_visit",
+                   "days_since_last_visit"):
+        assert coverage[column].tolist() == status[column].tolist(), column
+    report = neglected_report(demo["villages"], demo["townships"], demo["pairings"],
+                              demo["visits"], SAMPLE_T, 90, 90)
+    json.dumps(report, allow_nan=False, ensure_ascii=False)
+    assert len(report["townships"]) == 8
+    priorities = [v["priority"] for v in report["villages"]]
+    assert priorities == sorted(priorities, reverse=True)
+    assert len(priorities) == report["totals"]["neglected"]
