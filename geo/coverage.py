@@ -353,7 +353,7 @@ def compute_village_coverage(
     size = len(codes)
     names = villages["short_name"] if "short_name" in villages else villages["code"]
 
-    active = active_pairings(pairings, as_of - __import__('datetime').timedelta(days=1))
+    active = active_pairings(pairings, as_of)
     position = codes.get_indexer(active["village_code"].to_numpy(dtype=object))
     pairing_counts = np.bincount(position[position >= 0], minlength=size)
 
@@ -413,7 +413,7 @@ def compute_village_coverage(
             "problems_resolved": resolved,
             "problems_pending": np.maximum(net, 0),
             "compliance_min": compliance_min,
-            "reasons": [reason_codes[row].tolist() for row in matrix],
+            "reasons": pd.Series([reason_codes[row].tolist() for row in matrix], dtype=object),
             "severity": severity,
             "neglected": neglected,
             "need": need,

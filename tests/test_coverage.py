@@ -276,6 +276,18 @@ def test_compliance_min_ignores_a_null_compliance():
     assert coverage.loc[code(1), "compliance_min"] == 1.0
 
 
+def test_no_pairings_and_no_visits():
+    villages = villages_frame([village(1), village(2)])
+    pairings = pd.DataFrame(columns=PAIRING_COLUMNS)
+    visits = pd.DataFrame(columns=VISIT_COLUMNS)
+    coverage = compute_village_coverage(villages, pairings, visits, T, W, N)
+    assert coverage["reasons"].tolist() == [[UNPAIRED, NEVER_VISITED]] * 2
+    assert coverage["priority"].tolist() == [3.0, 3.0]
+    assert compute_pairing_compliance(pairings, visits, T, W).empty
+    none = compute_village_coverage(villages.iloc[:0], pairings, visits, T, W, N)
+    assert none.empty and "reasons" in none and none["days_since_last_visit"].dtype == "Int64"
+
+
 # --------------------------------------------------------------------------- problems
 
 
