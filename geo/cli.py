@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo import auth, db, seed, store
+from geo import auth, db, reports, seed, store
 from geo.access import Role
 from geo.errors import PairMapError
 from geo.settings import SAMPLE_DIR, Settings, local_today
-from geo.tables import EXPORT_COLUMNS, GEO_TABLES, write_table
+from geo.tables import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
 
 
 def _iso_date(text: str) -> date:
@@ -28,6 +28,16 @@ def _iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("table", choices=list(EXPORT_COLUMNS))
     export.add_argument("--out", type=Path, required=True,
                         help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
+
+    report = commands.add_parser("report", help="coverage metrics as JSON or CSV")
+    report.add_argument("kind", choices=["coverage", "neglected"])
+    report.add_argument("--as-of", type=_iso_date, default=None,
+                        help="the as-of date T (default today, Asia/Shanghai)")
+    report.add_argument("--window-days", type=_positive, default=None)
+    report.add_argument("--neglect-days", type=_positive, default=None)
+    report.add_argument("--from", dest="start", type=_iso_date, default=None,
+                        help="with --to: the window is this period (both days included)")
+    report.add_argument("--to", dest="end", type=_iso_date, default=None)
+    report.add_argument("--format", choices=["json", "csv"], default="json")
+    report.add_argument("--out", type=Path, default=None, help="file (default stdout)")
 
     users = commands.add_parser("users", help="add, reset or deactivate users")
     user_commands = users.add_subparsers(dest="users_command", required=True)
@@ -90,6 +112,35 @@ def _make_sample(args: argparse.Namespace, settings: Settings) -> dict:
     return seed.write_sample_files(demo, args.out, seed=args.seed, anchor=anchor)
 
 
+def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
+    if (args.start is None) != (args.end is None):
+        raise PairMapError("give --from and --to together")
+    if args.start is not None:
+        if args.as_of is not None or args.window_days is not None:
+            raise PairMapError("--from/--to replace --as-of and --window-days")
+        period = reports.Period.between(args.start, args.end)
+    else:
+        period = reports.Period(args.as_of or local_today(),
+                                args.window_days or settings.window_days)
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    inputs = reports.load_coverage_inputs(engine, auth.cli_user(), until=period.as_of)
+    report = reports.coverage_report(inputs, period, args.neglect_days or settings.neglect_days,
+                                     neglected_only=args.kind == "neglected")
+    if args.format == "csv":
+        text = csv_bytes(reports.village_rows(report)).decode("utf-8-sig")
+    else:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+    if args.out is None:
+        return text
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "csv":
+        args.out.write_text(text, encoding="utf-8-sig")
+    else:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return {"report": args.kind, "villages": len(report["villages"]), "out": str(args.out)}
+
+
 def read_password() -> str:
     """Read a password from standard input without echoing it on a terminal."""
     if sys.stdin is None:
@@ -122,7 +173,7 @@ def _users(args: argparse.Namespace, settings: Settings) -> dict:
 
 
 COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample,
-            "users": _users}
+            "users": _users, "report": _report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,5 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
-    print(json.dumps(result, ensure_ascii=False, default=str))
+    try:
+        print(result if isinstance(result, str) else
+              json.dumps(result, ensure_ascii=False, default=str))
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
     return 0

@@ -19,6 +19,7 @@ Frames are those ``geo.store`` loads:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -59,7 +60,7 @@ NEED_WEIGHTS: dict[str, float] = {
 
 COUNTY_CODE_LENGTH = 6
 TOWNSHIP_CODE_LENGTH = 9
-# Priorities closer than this are ties (they differ only by floating-point rounding).
+# Priorities equal to this many decimals are ties (they differ only by rounding errors).
 _PRIORITY_DECIMALS = 9
 
 
@@ -103,21 +104,50 @@ def _township_codes(villages: pd.DataFrame) -> pd.Series:
     return fallback
 
 
-def _past_visits(visits: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Return the visits on or before ``T``, slimmed to the columns the metrics use.
+@dataclass(frozen=True)
+class _PastVisits:
+    """The visits on or before ``T`` as arrays (one element per visit).
 
-    ``day`` is the date as days since 1970-01-01 (int64); the problem counts are floats
-    with 0 for missing.
+    ``day`` is the date as days since 1970-01-01; ``village`` and ``department`` are
+    positions in ``villages`` and ``departments`` (the codes met, -1 for a missing code);
+    ``raised`` and ``resolved`` are the problem counts with 0 for missing.
     """
+
+    day: np.ndarray
+    village: np.ndarray
+    villages: pd.Index
+    department: np.ndarray
+    departments: pd.Index
+    raised: np.ndarray
+    resolved: np.ndarray
+
+    def positions_in(self, codes: pd.Index) -> np.ndarray:
+        """Return each visit's position in ``codes`` (-1 where its village is not there)."""
+        lookup = np.append(codes.get_indexer(self.villages), -1)  # -1 maps a missing code
+        return lookup[self.village]
+
+
+def _past_visits(visits: pd.DataFrame, as_of: date) -> _PastVisits:
+    """Return the visits on or before ``T``, reduced to the arrays the metrics use."""
     day = _days(visits["date"])
     keep = day <= _day(as_of)  # NaT compares False
-    columns: dict[str, object] = {"day": day[keep].astype("int64")}
-    for column in ("department_code", "village_code"):
-        columns[column] = visits[column].to_numpy(dtype=object)[keep]
-    for column in ("problems_raised", "problems_resolved"):
-        values = _floats(visits[column]) if column in visits else pd.Series(0.0, visits.index)
-        columns[column] = values.fillna(0.0).to_numpy()[keep]
-    return pd.DataFrame(columns)
+    village, villages = pd.factorize(visits["village_code"])
+    department, departments = pd.factorize(visits["department_code"])
+
+    def counts(column: str) -> np.ndarray:
+        if column not in visits:
+            return np.zeros(int(keep.sum()))
+        return _floats(visits[column]).fillna(0.0).to_numpy()[keep]
+
+    return _PastVisits(
+        day=day[keep].astype("int64"),
+        village=village[keep],
+        villages=pd.Index(villages),
+        department=department[keep],
+        departments=pd.Index(departments),
+        raised=counts("problems_raised"),
+        resolved=counts("problems_resolved"),
+    )
 
 
 def judged_months(as_of: date, window_days: int) -> list[tuple[date, date]]:
@@ -181,19 +211,17 @@ def compute_pairing_compliance(
 
 
 def _compliance(
-    active: pd.DataFrame, past: pd.DataFrame, as_of: date, window_days: int
+    active: pd.DataFrame, past: _PastVisits, as_of: date, window_days: int
 ) -> pd.DataFrame:
-    """``compute_pairing_compliance`` on active pairings and ``_past_visits``."""
+    """``compute_pairing_compliance`` on the active pairings and ``_past_visits``."""
     ids = active["id"].to_numpy() if "id" in active else active.index.to_numpy()
-    pairs = pd.MultiIndex.from_arrays(
-        [active["department_code"].to_numpy(dtype=object),
-         active["village_code"].to_numpy(dtype=object)]
-    )
+    departments = active["department_code"].to_numpy(dtype=object)
+    villages = active["village_code"].to_numpy(dtype=object)
     required = _floats(active["required_visits_per_month"]).fillna(0).astype(int).to_numpy()
     result = pd.DataFrame(
         {
-            "department_code": pairs.get_level_values(0),
-            "village_code": pairs.get_level_values(1),
+            "department_code": departments,
+            "village_code": villages,
             "required_visits_per_month": required,
         },
         index=pd.Index(ids, name="id"),
@@ -202,19 +230,25 @@ def _compliance(
     firsts = np.array([first for first, _ in months], dtype="datetime64[D]")
     # judged[p, k]: month k starts on or after pairing p's start date.
     judged = firsts[np.newaxis, :] >= _days(active["start_date"])[:, np.newaxis]
-    done = np.zeros(judged.shape, dtype=int)
+    done = np.zeros(judged.shape, dtype=int)  # done[p, k]: the pairing's visits in month k
     if len(months) and len(active):
-        unique = pairs.unique()
-        month = (past["day"].to_numpy().astype("datetime64[D]").astype("datetime64[M]")
+        # (department, village) as one integer key; -1 for a pair never visited.
+        width = len(past.villages)
+        department = past.departments.get_indexer(departments)
+        village = past.villages.get_indexer(villages)
+        pairing_keys = np.where((department >= 0) & (village >= 0),
+                                department * width + village, -1)
+        month = (past.day.astype("datetime64[D]").astype("datetime64[M]")
                  - firsts[0].astype("datetime64[M]")).astype("int64")
-        inside = (month >= 0) & (month < len(months))
-        where = unique.get_indexer(pd.MultiIndex.from_arrays(
-            [past["department_code"].to_numpy()[inside], past["village_code"].to_numpy()[inside]]
-        ))
-        paired = where >= 0
-        counts = np.bincount(where[paired] * len(months) + month[inside][paired],
-                             minlength=len(unique) * len(months))
-        done = counts.reshape(len(unique), len(months))[unique.get_indexer(pairs)]
+        inside = (month >= 0) & (month < len(months)) & (past.village >= 0) & (
+            past.department >= 0)
+        keys = pd.Index(np.unique(pairing_keys))
+        row = keys.get_indexer(past.department[inside] * width + past.village[inside])
+        counted = row >= 0
+        counts = np.bincount(row[counted] * len(months) + month[inside][counted],
+                             minlength=len(keys) * len(months))
+        done = counts.reshape(len(keys), len(months))[keys.get_indexer(pairing_keys)]
+        done[pairing_keys < 0] = 0
     met = judged & (done >= required[:, np.newaxis])
     months_judged = judged.sum(axis=1)
     months_met = met.sum(axis=1)
@@ -358,9 +392,9 @@ def compute_village_coverage(
     pairing_counts = np.bincount(position[position >= 0], minlength=size)
 
     past = _past_visits(visits, as_of)
-    where = codes.get_indexer(past["village_code"].to_numpy())
+    where = past.positions_in(codes)
     known = where >= 0
-    day = past["day"].to_numpy()
+    day = past.day
     in_window = known & (day > _ordinal(window_start(as_of, window_days)))
     visits_in_window = np.bincount(where[in_window], minlength=size)
 
@@ -373,10 +407,9 @@ def compute_village_coverage(
     days_since = pd.array(elapsed, dtype="Int64")
     days_since[never] = pd.NA
 
-    raised = np.bincount(where[in_window], weights=past["problems_raised"].to_numpy()[in_window],
+    raised = np.bincount(where[in_window], weights=past.raised[in_window],
                          minlength=size).round().astype(int)
-    resolved = np.bincount(where[in_window],
-                           weights=past["problems_resolved"].to_numpy()[in_window],
+    resolved = np.bincount(where[in_window], weights=past.resolved[in_window],
                            minlength=size).round().astype(int)
     net = raised - resolved
 
