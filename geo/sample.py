@@ -89,6 +89,8 @@ KIND_WEIGHTS: dict[str, tuple[float, ...]] = {
     "burst": (0.40, 0.25, 0.06, 0.04, 0.10, 0.02, 0.03, 0.04, 0.03, 0.03),
     "neglectful": (0.45, 0.25, 0.05, 0.05, 0.10, 0.01, 0.02, 0.02, 0.02, 0.03),
 }
+RESOLVE_SHARE = {"diligent": 0.96, "steady": 0.93, "burst": 0.5, "neglectful": 0.45}
+FOLLOW_UP_SHARE = {"diligent": 0.1, "steady": 0.09, "burst": 0.01, "neglectful": 0.01}
 MONTHLY_RATE = {"diligent": 12.0, "steady": 8.0, "burst": 7.0, "neglectful": 1.2}
 
 
@@ -349,8 +351,10 @@ def _visits(
         np.isin(frame["kind"], ["走访慰问", "解决实际问题", "信访接待/大下访"]),
         rng.integers(1, 25, n), rng.integers(0, 6, n))
     raised = rng.poisson(0.7, n)
-    resolved = rng.binomial(raised, 0.75)
-    follow_up = rng.random(n) < 0.04  # follow-up visits resolve earlier problems
+    habit = frame["habit"]
+    resolved = rng.binomial(raised, habit.map(RESOLVE_SHARE).to_numpy())
+    # Follow-up visits resolve earlier problems (so resolved may exceed raised).
+    follow_up = rng.random(n) < habit.map(FOLLOW_UP_SHARE).to_numpy()
     resolved = np.where(follow_up, resolved + rng.integers(1, 3, n), resolved)
     frame["problems_raised"] = raised
     frame["problems_resolved"] = resolved
