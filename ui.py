@@ -19,12 +19,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from geo import auth, db, maps, offline, records, seed, store
-from geo.access import Action, User, can
+from geo import auth, db, maps, offline, records, reports, seed, store
+from geo.access import Action, Role, User, can
 from geo.errors import AccessDeniedError, ConfigError, DataError, PairMapError
 from geo.i18n import DEFAULT_LANG, translate
-from geo.overview import Overview, build_overview
+from geo.neglected import build_neglected_table
+from geo.overview import build_overview
 from geo.settings import STATIC_DIR, Settings, local_now, local_today
+from geo.village_card import VillageCard, build_village_card
 
 FAVICON = str(STATIC_DIR / "favicon.png")
 SESSION_USER = "pairmap_user"
@@ -47,6 +49,10 @@ class PageSpec:
 PAGES = (
     PageSpec("pages/overview.py", "page.overview", ":material/map:", Action.VIEW_MAPS,
              "overview"),
+    PageSpec("pages/coverage_map.py", "page.coverage", ":material/layers:", Action.VIEW_MAPS,
+             "coverage"),
+    PageSpec("pages/neglected.py", "page.neglected", ":material/report:", Action.VIEW_MAPS,
+             "neglected"),
     PageSpec("pages/visit_records.py", "page.visits", ":material/list_alt:",
              Action.VIEW_VISITS, "visits", "nav.section.records"),
     PageSpec("pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
@@ -257,27 +263,50 @@ def setup_page(title_key: str) -> tuple[date, int]:
     return as_of, settings.window_days
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _overview(version: int, url: str, as_of: date, window_days: int) -> dict:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _coverage(version: int, url: str, as_of: date, window_days: int,
+              neglect_days: int) -> dict:
+    """Everything the maps and tables need, computed once per data version and period."""
     engine = get_engine()
-    villages = store.load_villages(engine)
-    townships = store.load_townships(engine)
-    county = store.load_county(engine)
-    overview = build_overview(
-        villages, townships, store.load_pairings(engine), store.load_visits(engine, as_of),
-        store.load_departments(engine), as_of, window_days,
-    )
-    return {"overview": overview, "villages": villages, "townships": townships,
-            "county": county}
+    system = User("system", Role.ADMIN)
+    inputs = reports.load_coverage_inputs(engine, system, until=as_of)
+    departments = store.load_departments(engine)
+    overview = build_overview(inputs.villages, inputs.pairings, inputs.visits, departments,
+                              as_of, window_days, neglect_days)
+    return {"overview": overview, "status": overview.status, "villages": inputs.villages,
+            "townships": inputs.townships, "county": store.load_county(engine),
+            "pairings": inputs.pairings, "visits": inputs.visits, "departments": departments,
+            "as_of": as_of, "window_days": window_days}
+
+
+def load_coverage(user: User, as_of: date, window_days: int,
+                  neglect_days: int | None = None) -> dict:
+    """Return the coverage of every village (cached per data version; recomputed after
+    any write) with the boundaries, for a user who may see maps."""
+    if not can(user, Action.VIEW_MAPS):
+        raise AccessDeniedError("maps")
+    engine = get_engine()
+    return _coverage(store.data_version(engine), get_settings().database_url, as_of,
+                     window_days, neglect_days or get_settings().neglect_days)
 
 
 def load_overview(user: User, as_of: date, window_days: int) -> dict:
     """Return the overview and the boundaries, cached per data version."""
-    if not can(user, Action.VIEW_MAPS):
-        raise AccessDeniedError("maps")
-    engine = get_engine()
-    return _overview(store.data_version(engine), get_settings().database_url, as_of,
-                     window_days)
+    return load_coverage(user, as_of, window_days)
+
+
+def neglected_table(data: dict) -> pd.DataFrame:
+    """Return the neglected villages of ``load_coverage`` data, in the listed order."""
+    return build_neglected_table(data["status"], data["townships"])
+
+
+def village_card(user: User, data: dict, code: str) -> VillageCard:
+    """Return the card of village ``code``; its visit list shows what ``user`` may read."""
+    visible = (records.visits_for(get_engine(), user, until=data["as_of"])
+               if can(user, Action.VIEW_VISITS) else None)
+    return build_village_card(code, data["status"], data["villages"], data["townships"],
+                              data["pairings"], data["visits"], data["departments"],
+                              data["as_of"], data["window_days"], visible)
 
 
 def visit_records(user: User, since: date) -> pd.DataFrame:
@@ -298,14 +327,14 @@ def choices(kind: str) -> dict[str, str]:
     return dict(zip(frame["code"], frame["name"], strict=True))
 
 
-def village_map(data: dict, window_days: int) -> folium.Map:
-    """Build the overview's village map from ``load_overview`` data."""
-    overview: Overview = data["overview"]
+def village_map(data: dict, window_days: int, layer: str = "pairing",
+                focus_township: str | None = None) -> folium.Map:
+    """Build a village map of ``layer`` from ``load_coverage`` data."""
     settings = get_settings()
     return maps.build_village_map(
-        data["villages"], data["townships"], data["county"], overview.status,
+        data["villages"], data["townships"], data["county"], data["status"],
         maps.map_labels(settings.lang, window_days), tiles=settings.tiles,
-        tianditu_key=settings.tianditu_key,
+        tianditu_key=settings.tianditu_key, layer=layer, focus_township=focus_township,
     )
 
 
@@ -324,6 +353,15 @@ def kpi_card(column: DeltaGenerator, label: str, value: object, now: int | None 
                   help=help_text, border=True)
 
 
-def show_map(fmap: folium.Map, key: str, height: int = 620) -> None:
-    """Render ``fmap``; panning and zooming do not rerun the script."""
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(fmap: folium.Map, key: str, height: int = 620,
+             clickable: bool = False) -> str | None:
+    """Render ``fmap``; panning and zooming do not rerun the script.
+
+    With ``clickable``, a click on a village reruns the page and its code is returned.
+    """
+    returned = st_folium(fmap, key=key, height=height, use_container_width=True,
+                         returned_objects=["last_active_drawing"] if clickable else [])
+    feature = (returned or {}).get("last_active_drawing") if clickable else None
+    if isinstance(feature, dict):
+        return (feature.get("properties") or {}).get("code")
+    return None

@@ -217,7 +217,11 @@ def _compliance(
     ids = active["id"].to_numpy() if "id" in active else active.index.to_numpy()
     departments = active["department_code"].to_numpy(dtype=object)
     villages = active["village_code"].to_numpy(dtype=object)
-    required = _floats(active["required_visits_per_month"]).fillna(0).astype(int).to_numpy()
+    # DESIGN.md: required_visits_per_month defaults to 1.
+    required_column = (active["required_visits_per_month"]
+                       if "required_visits_per_month" in active
+                       else pd.Series(1, index=active.index))
+    required = _floats(required_column).fillna(1).astype(int).to_numpy()
     result = pd.DataFrame(
         {
             "department_code": departments,

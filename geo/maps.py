@@ -19,15 +19,9 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
-from geo.metrics import STATUSES
+from geo.layers import STATUS_COLOURS, VillageLayer, build_layer
 
-STATUS_COLOURS: dict[str, str] = {
-    # Blue / orange / dark red / grey: apart for colour-blind readers and in greyscale.
-    "served": "#2166AC",
-    "paired_not_visited": "#F1A340",
-    "unpaired": "#8E0B0B",
-    "never_visited": "#8C8C8C",
-}
+__all__ = ["STATUS_COLOURS", "build_village_map", "map_labels"]
 MAX_ZOOM = 16
 SIMPLIFY_DEGREES = 0.0005
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -38,7 +32,7 @@ TIANDITU_TILES = (
 )
 
 
-MAP_LABEL_GROUPS = ("status", "legend", "tooltip", "map")
+MAP_LABEL_GROUPS = ("status", "legend", "tooltip", "map", "layer")
 
 
 def map_labels(lang: str, window_days: int) -> dict[str, str]:
@@ -148,51 +142,54 @@ def build_village_map(
     labels: Mapping[str, str],
     tiles: str = "none",
     tianditu_key: str = "",
+    layer: str = "pairing",
+    focus_township: str | None = None,
 ) -> folium.Map:
-    """Build the village status map.
+    """Build the village map of one layer.
 
     Parameters
     ----------
     villages, townships, county : GeoDataFrame
         Admin units as loaded by ``geo.store`` (WGS84).
     status : DataFrame
-        ``compute_village_status`` output, indexed by village code.
+        ``geo.metrics.compute_village_status`` output, indexed by village code.
     labels : Mapping
-        Translated texts: ``status.<name>`` for each status, ``legend.title``,
-        ``legend.count`` (with ``{count}``), ``map.schematic``, ``tooltip.village``,
-        ``tooltip.township``, ``tooltip.departments``, ``tooltip.days``,
-        ``tooltip.none``, ``tooltip.never``, ``tooltip.days_value`` (with ``{days}``).
+        Translated texts (``map_labels``).
     tiles : str
         ``PAIRMAP_TILES``: ``none`` (default) draws no basemap.
+    layer : str
+        One of ``geo.layers.LAYERS``.
+    focus_township : str, optional
+        A township code to zoom to.
 
     Returns
     -------
     folium.Map
     """
+    shown_layer: VillageLayer = build_layer(layer, status, villages, labels)
     township_names = townships.set_index("code")["short_name"]
     frame = villages[["code", "short_name", "parent_code", "boundary_source", "geometry"]].copy()
-    frame = frame.join(status, on="code")
+    frame = frame.join(status[["departments"]], on="code")
     frame["geometry"] = simplify_coverage(frame.geometry)
-
-    def days_text(days: object) -> str:
-        if days is None or pd.isna(days):
-            return labels["tooltip.never"]
-        return labels["tooltip.days_value"].format(days=int(days))
-
+    village_class = shown_layer.village_class.reindex(frame["code"]).to_numpy()
     shown = gpd.GeoDataFrame(
         {
+            "code": frame["code"],
             "name": frame["short_name"].map(escape),
             "township": frame["parent_code"].map(township_names).map(escape),
-            "departments": [escape("、".join(d) if d else labels["tooltip.none"])
-                            for d in frame["departments"]],
-            "days": [escape(days_text(d)) for d in frame["days_since_last_visit"]],
-            "status": frame["status"],
+            "departments": [escape("、".join(d) if isinstance(d, list) and d
+                                   else labels["tooltip.none"]) for d in frame["departments"]],
+            "value": shown_layer.value_text.reindex(frame["code"]).map(escape).to_numpy(),
+            "fill": [shown_layer.colours.get(k, "#FFFFFF") for k in village_class],
         },
         geometry=frame.geometry,
         crs=4326,
     )
     west, south, east, north = county.total_bounds
-    layer = tile_layer(tiles, tianditu_key)
+    if focus_township is not None and focus_township in set(townships["code"]):
+        west, south, east, north = townships.loc[
+            townships["code"] == focus_township].total_bounds
+    tile = tile_layer(tiles, tianditu_key)
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         tiles=None,
@@ -203,25 +200,24 @@ def build_village_map(
     )
     fmap.options["max_zoom"] = MAX_ZOOM
     fmap.add_child(_MetricScale())
-    if layer is not None:
-        folium.TileLayer(tiles=layer[0], attr=layer[1], max_zoom=MAX_ZOOM).add_to(fmap)
+    if tile is not None:
+        folium.TileLayer(tiles=tile[0], attr=tile[1], max_zoom=MAX_ZOOM).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
 
     folium.GeoJson(
         shown.to_json(drop_id=True),
         name="villages",
         style_function=lambda feature: {
-            "fillColor": STATUS_COLOURS[feature["properties"]["status"]],
-            "fillOpacity": 0.78,
-            "color": "#ffffff",
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": 0.82,
+            "color": "#ffffff" if feature["properties"]["fill"] != "#FFFFFF" else "#777777",
             "weight": 0.8,
         },
         highlight_function=lambda _feature: {"weight": 3, "color": "#111111"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "township", "departments", "days"],
-            aliases=[escape(labels[k]) for k in
-                     ("tooltip.village", "tooltip.township", "tooltip.departments",
-                      "tooltip.days")],
+            fields=["name", "township", "departments", "value"],
+            aliases=[escape(labels["tooltip.village"]), escape(labels["tooltip.township"]),
+                     escape(labels["tooltip.departments"]), escape(shown_layer.value_label)],
             sticky=True,
             style="font-size:15px;",
         ),
@@ -257,12 +253,10 @@ def build_village_map(
             interactive=False,
         ).add_to(fmap)
 
-    counts = status["status"].value_counts()
-    rows = [(STATUS_COLOURS[name], labels[f"status.{name}"], int(counts.get(name, 0)))
-            for name in STATUSES]
+    rows = [(c.colour, c.label, c.count) for c in shown_layer.legend]
     schematic = (villages["boundary_source"] == "schematic").any() or (
         townships["boundary_source"] == "schematic").any()
     note = labels["map.schematic"] if schematic else None
-    fmap.add_child(_Legend(legend_markup(labels["legend.title"], rows, labels["legend.count"],
+    fmap.add_child(_Legend(legend_markup(shown_layer.title, rows, labels["legend.count"],
                                          note)))
     return fmap

@@ -37,6 +37,31 @@ def active_pairings(pairings: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return pairings[mask.astype(bool)]
 
 
+def active_department_names(pairings: pd.DataFrame, departments: pd.DataFrame,
+                            as_of: date) -> pd.Series:
+    """Return, per village code, the names of the departments actively paired at ``T``."""
+    active = active_pairings(pairings, as_of)
+    names = departments.set_index("code")["name"]
+    return (
+        active.assign(name=active["department_code"].map(names).fillna(active["department_code"]))
+        .sort_values(["village_code", "department_code"])
+        .groupby("village_code")["name"]
+        .agg(list)
+    )
+
+
+def classify_status(coverage: pd.DataFrame) -> pd.Series:
+    """Return each village's map status from ``compute_village_coverage`` output.
+
+    Never visited, else unpaired, else paired but not visited in the window, else served.
+    """
+    status = pd.Series(STATUS_SERVED, index=coverage.index, name="status")
+    status[~coverage["visited"].astype(bool)] = STATUS_NOT_VISITED
+    status[~coverage["paired"].astype(bool)] = STATUS_UNPAIRED
+    status[coverage["days_since_last_visit"].isna().to_numpy()] = STATUS_NEVER_VISITED
+    return status
+
+
 def compute_village_status(
     villages: pd.DataFrame,
     pairings: pd.DataFrame,
@@ -44,59 +69,24 @@ def compute_village_status(
     departments: pd.DataFrame,
     as_of: date,
     window_days: int,
+    neglect_days: int | None = None,
 ) -> pd.DataFrame:
-    """Return each village's pairing and visit status at ``as_of``.
+    """Return each village's coverage plus its paired departments and map status.
 
-    Parameters
-    ----------
-    villages : DataFrame
-        ``code`` (and optionally ``short_name``, ``parent_code``).
-    pairings, visits, departments : DataFrame
-        As loaded by ``geo.store``.
-    as_of : datetime.date
-        ``T``.
-    window_days : int
-        ``W``.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by village code: ``paired`` (bool), ``departments`` (names of the
-        departments actively paired, a list), ``visits_in_window`` (int), ``visited``
-        (bool: a visit in the window by any department), ``last_visit`` (date or None),
-        ``days_since_last_visit`` (Int64, null when never visited) and ``status``
-        (one of ``STATUSES``: never visited, else unpaired, else paired but not visited
-        in the window, else served).
+    The coverage columns are ``geo.coverage.compute_village_coverage``'s (the single
+    implementation of the metric definitions); ``neglect_days`` defaults to the window.
+    Added: ``departments`` (names of the departments actively paired, a list) and
+    ``status`` (one of ``STATUSES``, see ``classify_status``).
     """
-    codes = pd.Index(villages["code"], name="code")
-    active = active_pairings(pairings, as_of)
-    names = departments.set_index("code")["name"]
-    paired_names = (
-        active.assign(name=active["department_code"].map(names).fillna(active["department_code"]))
-        .sort_values(["village_code", "department_code"])
-        .groupby("village_code")["name"]
-        .agg(list)
-    )
-    past = visits[visits["date"] <= as_of]
-    in_window = past[past["date"] > window_start(as_of, window_days)]
-    counts = in_window.groupby("village_code").size()
-    last = past.groupby("village_code")["date"].max()
+    from geo.coverage import compute_village_coverage  # geo.coverage builds on this module
 
-    frame = pd.DataFrame(index=codes)
-    frame["paired"] = codes.isin(active["village_code"])
-    frame["departments"] = [paired_names.get(code, []) for code in codes]
-    frame["visits_in_window"] = counts.reindex(codes, fill_value=0).astype(int).to_numpy()
-    frame["visited"] = frame["visits_in_window"] > 0
-    frame["last_visit"] = [last.get(code) for code in codes]
-    frame["days_since_last_visit"] = pd.array(
-        [None if d is None or pd.isna(d) else (as_of - d).days for d in frame["last_visit"]],
-        dtype="Int64",
-    )
-    never = frame["last_visit"].isna()
-    frame["status"] = STATUS_SERVED
-    frame.loc[~frame["visited"], "status"] = STATUS_NOT_VISITED
-    frame.loc[~frame["paired"], "status"] = STATUS_UNPAIRED
-    frame.loc[never, "status"] = STATUS_NEVER_VISITED
+    frame = compute_village_coverage(villages, pairings, visits, as_of, window_days,
+                                     neglect_days or window_days)
+    frame.index.name = "code"
+    names = active_department_names(pairings, departments, as_of)
+    frame["departments"] = [names.get(code, []) for code in frame.index]
+    frame["last_visit"] = [None if pd.isna(d) else d for d in frame["last_visit"]]
+    frame["status"] = classify_status(frame)
     return frame
 
 

@@ -23,19 +23,25 @@ def render() -> None:
     ui.kpi_card(cards[3], t("kpi.weak"), kpis.weak, help_text=t("kpi.weak.help"))
     ui.show_map(ui.village_map(data, window), key="overview_map")
     st.caption(t("caption.schematic"))
-    st.subheader(t("table.never_visited.title"))
-    if overview.never_visited.empty:
+    st.subheader(t("overview.top_neglected"))
+    top = ui.neglected_table(data).head(10)
+    if top.empty:
         st.info(t("table.empty"))
     else:
         st.dataframe(
-            overview.never_visited, hide_index=True, key="overview_never_visited",
+            top[["village", "township", "reasons", "days_since_last_visit", "departments"]],
+            hide_index=True, key="overview_top_neglected", use_container_width=True,
             column_config={
-                "code": None,
                 "village": st.column_config.TextColumn(t("table.village")),
                 "township": st.column_config.TextColumn(t("table.township")),
+                "reasons": st.column_config.TextColumn(t("neglected.reasons")),
+                "days_since_last_visit": st.column_config.NumberColumn(
+                    t("tooltip.days"), help=t("neglected.days_help")),
                 "departments": st.column_config.TextColumn(t("table.departments")),
             },
         )
+    st.page_link("pages/neglected.py", label=t("overview.all_neglected"),
+                 icon=":material/arrow_forward:")
 
 
 ui.guarded(render)

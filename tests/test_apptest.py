@@ -70,8 +70,10 @@ def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str, spe
 
 @pytest.mark.parametrize(
     ("role", "pages"),
-    [("leader", {"overview", "visits"}), ("organiser", {"overview", "visits", "audit"}),
-     ("liaison", {"overview", "visits"}), ("admin", {"overview", "visits", "audit", "admin"})],
+    [("leader", {"overview", "coverage", "neglected", "visits"}),
+     ("organiser", {"overview", "coverage", "neglected", "visits", "audit"}),
+     ("liaison", {"overview", "coverage", "neglected", "visits"}),
+     ("admin", {"overview", "coverage", "neglected", "visits", "audit", "admin"})],
 )
 def test_navigation_lists_exactly_the_allowed_pages(role: str, pages: set[str]):
     user = User(role, Role(USERS[role][0]), department_code=USERS[role][1])
@@ -189,3 +191,44 @@ def test_an_unusable_database_gives_a_calm_message(monkeypatch: pytest.MonkeyPat
 def test_actions_cover_every_page():
     assert {spec.action for spec in PAGES} <= set(Action)
     assert len({spec.path for spec in PAGES}) == len(list((ROOT / "pages").glob("*.py")))
+
+
+@pytest.mark.parametrize("layer", ["pairing", "days", "visits_per_1000", "need"])
+def test_coverage_map_draws_every_layer_and_zooms_to_a_township(app_db: Path, layer: str):
+    at = _run("pages/coverage_map.py", user="leader")
+    assert not at.exception
+    at.radio(key="coverage_layer").set_value(layer)
+    at.selectbox(key="coverage_township").set_value("420526103")
+    at.run()
+    assert not at.exception and not at.error
+    args = json.loads(_maps(at)[0].proto.json_args)
+    assert args["returned_objects"] == ["last_active_drawing"]  # a click opens the card
+    assert remote_asset_links(args["script"]) == []
+    assert "fitBounds" in args["script"]
+
+
+def test_neglected_page_agrees_with_the_report(app_db: Path):
+    from datetime import date
+
+    from geo import reports
+    from geo.settings import local_today
+
+    at = _run("pages/neglected.py", user="liaison")
+    assert not at.exception
+    table = at.dataframe[0].value
+    engine = db.make_engine(f"sqlite:///{app_db}")
+    inputs = reports.load_coverage_inputs(engine, ADMIN, until=local_today())
+    report = reports.coverage_report(inputs, reports.Period(local_today(), 90), 90,
+                                     neglected_only=True)
+    assert table["code"].tolist() == [v["code"] for v in report["villages"]]
+    assert len(at.get("download_button")) == 2
+    at.selectbox(key="neglected_reason").set_value("NEVER_VISITED").run()
+    never = at.dataframe[0].value
+    assert len(never) == report["totals"]["never_visited"]
+    assert never["reasons"].str.contains("从未走访").all()
+    overview = _run(user="leader")
+    never_card = next(m for m in overview.metric if m.label == "从未走访")
+    assert int(never_card.value) == report["totals"]["never_visited"]
+    paired_card = next(m for m in overview.metric if m.label == "已结对村")
+    assert paired_card.value == f"{report['totals']['paired']} / 96"
+    assert date.fromisoformat(report["as_of"]) == local_today()

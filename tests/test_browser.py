@@ -257,7 +257,21 @@ def test_overview_map_is_drawn_offline(chromium: str, app_url: str):
     assert result["logged_out"]
 
 
+def _click_a_village_on_the_coverage_map(page, _frame) -> dict:
+    """Open the coverage map, click a village, and read its card."""
+    page.get_by_role("link", name="覆盖地图").first.click()
+    page.get_by_text("点击地图上的村（社区）查看详情").wait_for(timeout=30_000)
+    frame = page.frame_locator(MAP_FRAME)
+    village = frame.locator("path.leaflet-interactive").nth(40)
+    village.wait_for(timeout=60_000)
+    village.click(force=True)
+    page.get_by_text("结对关系").wait_for(timeout=30_000)
+    return {"card": page.locator("h3").filter(has_text="（").first.inner_text()}
+
+
 def test_map_still_draws_under_a_base_url_path(chromium: str, app_url_under_base_path: str):
-    result = _open_overview(chromium, app_url_under_base_path, "overview-base-path")
+    result = _open_overview(chromium, app_url_under_base_path, "overview-base-path",
+                            _click_a_village_on_the_coverage_map)
+    assert "（" in result["card"]  # "村名（乡镇）": the clicked village's card
     assert result["polygons"] >= 96
     assert result["foreign"] == [] and result["errors"] == []

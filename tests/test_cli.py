@@ -145,3 +145,71 @@ def test_users_commands_read_passwords_from_stdin_and_are_audited(demo_copy: Pat
     assert log["action"].tolist() == ["deactivate", "reset_password", "create"]
     assert set(log["username"]) == {f"cli:{getpass.getuser()}"}
     assert "pass" not in " ".join(log["after"].dropna())
+
+
+def test_report_coverage_json_contract(demo_url: str, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture):
+    assert main(["report", "coverage", "--as-of", "2026-11-28"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert list(report) == ["as_of", "window_days", "neglect_days", "totals", "townships",
+                            "villages"]
+    assert (report["as_of"], report["window_days"], report["neglect_days"]) == (
+        "2026-11-28", 90, 90)
+    assert list(report["totals"]) == ["villages", "paired", "visited", "never_visited",
+                                      "neglected"]
+    assert report["totals"]["villages"] == 96 and len(report["townships"]) == 8
+    assert list(report["townships"][0]) == ["code", "name", "villages", "paired_share",
+                                            "visited_share", "neglected", "visits_per_1000"]
+    assert list(report["villages"][0]) == ["code", "name", "township_code", "paired",
+                                           "visits_in_window", "last_visit",
+                                           "days_since_last_visit", "reasons", "need",
+                                           "priority"]
+    never = [v for v in report["villages"] if "NEVER_VISITED" in v["reasons"]]
+    assert never and all(v["last_visit"] is None and v["days_since_last_visit"] is None
+                         for v in never)
+    codes = {r for v in report["villages"] for r in v["reasons"]}
+    assert codes == {"UNPAIRED", "NEVER_VISITED", "NOT_VISITED", "BELOW_REQUIRED",
+                     "PROBLEMS_PENDING"}
+
+
+def test_report_neglected_is_ordered_and_options_apply(demo_url: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture):
+    assert main(["report", "neglected", "--as-of", "2026-11-28", "--window-days", "30",
+                 "--neglect-days", "60", "--out", str(tmp_path / "n.json")]) == 0
+    capsys.readouterr()
+    report = json.loads((tmp_path / "n.json").read_text(encoding="utf-8"))
+    assert (report["window_days"], report["neglect_days"]) == (30, 60)
+    villages = report["villages"]
+    assert villages and all(v["reasons"] for v in villages)
+    priorities = [v["priority"] for v in villages]
+    assert priorities == sorted(priorities, reverse=True)
+    assert len(villages) == report["totals"]["neglected"]
+
+    assert main(["report", "coverage", "--from", "2025-01-01", "--to", "2025-12-31"]) == 0
+    year = json.loads(capsys.readouterr().out)
+    assert (year["as_of"], year["window_days"]) == ("2025-12-31", 365)
+
+    assert main(["report", "coverage", "--as-of", "2026-11-28", "--format", "csv",
+                 "--out", str(tmp_path / "c.csv")]) == 0
+    with (tmp_path / "c.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 96 and rows[0]["code"].startswith("420526")
+
+    assert main(["report", "coverage", "--from", "2025-01-01"]) == 2
+    assert "--from and --to" in capsys.readouterr().err
+    assert main(["report", "coverage", "--from", "2025-02-01", "--to", "2025-01-01"]) == 2
+
+
+def test_a_write_changes_the_data_version(demo_url: str):
+    from datetime import date
+
+    from geo import store
+    from geo.access import Role, User
+    from geo.records import VisitInput, add_visit
+
+    engine = db.make_engine(demo_url)
+    before = store.data_version(engine)
+    add_visit(engine, User("a", Role.ADMIN), VisitInput(
+        date=date(2026, 11, 27), department_code="XS001", village_code="420526101201",
+        kind="其他"), today=date(2026, 11, 28))
+    assert store.data_version(engine) == before + 1

@@ -1,0 +1,161 @@
+"""Map layers: which class each village falls in, its colour, and the legend.
+
+Palettes are colour-blind safe and stay apart in greyscale: the status scheme is
+blue / orange / dark red / grey; continuous layers use one ColorBrewer sequential ramp of
+five classes with the class breaks printed in the legend. "Never visited" and "no data"
+always have their own class, so missing is never mistaken for low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.metrics import STATUSES, classify_status
+
+LAYERS = ("pairing", "days", "visits_per_1000", "need")
+STATUS_COLOURS: dict[str, str] = {
+    "served": "#2166AC",
+    "paired_not_visited": "#F1A340",
+    "unpaired": "#8E0B0B",
+    "never_visited": "#8C8C8C",
+}
+NEVER_COLOUR = "#8C8C8C"
+NO_DATA_COLOUR = "#FFFFFF"
+RAMPS: dict[str, tuple[str, ...]] = {
+    "days": ("#FFFFD4", "#FED98E", "#FE9929", "#D95F0E", "#993404"),  # YlOrBr
+    "visits_per_1000": ("#EFF3FF", "#BDD7E7", "#6BAED6", "#3182BD", "#08519C"),  # Blues
+    "need": ("#F2F0F7", "#CBC9E2", "#9E9AC8", "#756BB1", "#54278F"),  # Purples
+}
+DAY_BREAKS = (30, 60, 90, 180)
+
+
+@dataclass(frozen=True)
+class LegendClass:
+    """One legend row: class key, fill colour, label and how many villages it holds."""
+
+    key: str
+    colour: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class VillageLayer:
+    """What a map layer shows for each village and its legend."""
+
+    name: str
+    title: str
+    village_class: pd.Series  # code -> class key
+    colours: dict[str, str]  # class key -> colour
+    legend: list[LegendClass]
+    value_label: str
+    value_text: pd.Series  # code -> short text for the tooltip
+
+
+def _legend(classes: list[tuple[str, str, str]], village_class: pd.Series) -> list[LegendClass]:
+    counts = village_class.value_counts()
+    return [LegendClass(key, colour, label, int(counts.get(key, 0)))
+            for key, colour, label in classes]
+
+
+def _days_text(days: object, labels: Mapping[str, str]) -> str:
+    if days is None or pd.isna(days):
+        return labels["tooltip.never"]
+    return labels["tooltip.days_value"].format(days=int(days))
+
+
+def visits_per_1000(coverage: pd.DataFrame, villages: pd.DataFrame) -> pd.Series:
+    """Visits in the window per 1,000 residents of each village (NaN without population)."""
+    population = pd.to_numeric(villages.set_index("code")["population"], errors="coerce")
+    population = population.reindex(coverage.index).astype("float64")
+    rate = coverage["visits_in_window"].astype("float64") * 1000 / population
+    return rate.where(population > 0)
+
+
+def quantile_breaks(values: pd.Series, classes: int = 5) -> list[float]:
+    """Return up to ``classes - 1`` increasing inner breaks of ``values`` (rounded)."""
+    known = values.dropna().to_numpy(dtype="float64")
+    if known.size == 0:
+        return []
+    inner = np.quantile(known, np.linspace(0, 1, classes + 1)[1:-1])
+    return sorted({round(float(b), 2) for b in inner})
+
+
+def _ramp_classes(values: pd.Series, breaks: list[float], ramp: tuple[str, ...],
+                  fmt: str) -> tuple[pd.Series, list[tuple[str, str, str]]]:
+    edges = [-np.inf, *breaks, np.inf]
+    keys = [f"c{i}" for i in range(len(edges) - 1)]
+    binned = pd.cut(values, edges, labels=keys, right=True)
+    low = values.min()
+    high = values.max()
+    classes = []
+    for i, key in enumerate(keys):
+        lo = low if i == 0 else edges[i]
+        hi = high if i == len(keys) - 1 else edges[i + 1]
+        classes.append((key, ramp[min(i, len(ramp) - 1)], f"{fmt.format(lo)}–{fmt.format(hi)}"))
+    return binned.astype(object).where(values.notna(), None), classes
+
+
+def build_layer(name: str, coverage: pd.DataFrame, villages: pd.DataFrame,
+                labels: Mapping[str, str]) -> VillageLayer:
+    """Classify every village for layer ``name`` (one of ``LAYERS``).
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        ``geo.metrics.compute_village_status`` output (coverage plus status), by code.
+    villages : DataFrame
+        Villages with ``code`` and ``population``.
+    labels : Mapping
+        Translated texts (``geo.maps.map_labels``).
+    """
+    if name == "pairing":
+        status = classify_status(coverage)
+        classes = [(s, STATUS_COLOURS[s], labels[f"status.{s}"]) for s in STATUSES]
+        value = coverage["days_since_last_visit"].map(lambda d: _days_text(d, labels))
+        return VillageLayer(name, labels["legend.title"], status, dict(STATUS_COLOURS),
+                            _legend(classes, status), labels["tooltip.days"], value)
+    if name == "days":
+        days = coverage["days_since_last_visit"].astype("Float64").astype("float64")
+        village_class, classes = _ramp_classes(days, list(DAY_BREAKS), RAMPS["days"],
+                                               "{:.0f}")
+        # Whole days in right-closed classes: 0–30, 31–60, 61–90, 91–180, over 180.
+        bounds = [0, *DAY_BREAKS]
+        ranges = [f"{lo + (i > 0)}–{hi}" for i, (lo, hi) in
+                  enumerate(zip(bounds, DAY_BREAKS, strict=False))]
+        ranges.append(labels["layer.days_over"].format(days=DAY_BREAKS[-1]))
+        classes = [(k, c, labels["layer.days_class"].format(range=r))
+                   for (k, c, _), r in zip(classes, ranges, strict=True)]
+        village_class = village_class.where(days.notna(), "never")
+        classes.append(("never", NEVER_COLOUR, labels["status.never_visited"]))
+        value = coverage["days_since_last_visit"].map(lambda d: _days_text(d, labels))
+        return _layer(name, labels["layer.days"], village_class, classes,
+                      labels["tooltip.days"], value)
+    if name == "visits_per_1000":
+        rate = visits_per_1000(coverage, villages)
+        village_class, classes = _ramp_classes(rate, quantile_breaks(rate),
+                                               RAMPS["visits_per_1000"], "{:.1f}")
+        village_class = village_class.where(rate.notna(), "no_data")
+        classes.append(("no_data", NO_DATA_COLOUR, labels["layer.no_data"]))
+        value = rate.map(lambda r: labels["layer.no_data"] if pd.isna(r) else f"{r:.1f}")
+        return _layer(name, labels["layer.visits_per_1000"], village_class, classes,
+                      labels["layer.visits_per_1000"], value)
+    if name == "need":
+        need = coverage["need"].astype("float64")
+        village_class, classes = _ramp_classes(need, quantile_breaks(need), RAMPS["need"],
+                                               "{:.2f}")
+        value = need.map(lambda v: f"{v:.2f}")
+        return _layer(name, labels["layer.need"], village_class, classes,
+                      labels["layer.need"], value)
+    raise ValueError(f"unknown layer {name!r}; use one of {', '.join(LAYERS)}")
+
+
+def _layer(name: str, title: str, village_class: pd.Series,
+           classes: list[tuple[str, str, str]], value_label: str,
+           value: pd.Series) -> VillageLayer:
+    return VillageLayer(name, title, village_class, {k: c for k, c, _ in classes},
+                        _legend(classes, village_class), value_label, value)

@@ -1,0 +1,118 @@
+"""Map layers, the village card and the neglected table on small hand-made data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from geo.layers import LAYERS, NEVER_COLOUR, build_layer, quantile_breaks, visits_per_1000
+from geo.maps import map_labels
+from geo.metrics import compute_village_status
+from geo.neglected import build_neglected_table, filter_neglected
+from geo.village_card import build_village_card
+
+T = date(2026, 6, 30)
+LABELS = map_labels("zh", 90)
+VILLAGES = pd.DataFrame({
+    "code": ["420526101201", "420526101202", "420526102201", "420526102202"],
+    "short_name": ["甲村", "乙村", "丙村", "丁村"],
+    "parent_code": ["420526101", "420526101", "420526102", "420526102"],
+    "population": pd.array([1000, 2000, None, 500], dtype="Int64"),
+    "households": pd.array([300, 600, None, 150], dtype="Int64"),
+    "left_behind_elderly": pd.array([100, 100, None, 100], dtype="Int64"),
+    "low_income_households": pd.array([10, 20, None, 30], dtype="Int64"),
+    "weak": [False, False, False, True],
+})
+TOWNSHIPS = pd.DataFrame({"code": ["420526101", "420526102"], "short_name": ["古夫镇", "昭君镇"]})
+DEPARTMENTS = pd.DataFrame({"code": ["D1", "D2"], "name": ["县委办公室", "县公安局"]})
+PAIRINGS = pd.DataFrame({
+    "id": [1, 2, 3],
+    "department_code": ["D1", "D2", "D1"],
+    "village_code": ["420526101201", "420526101201", "420526102201"],
+    "kind": ["结对共建", "四联四推", "结对共建"],
+    "start_date": [date(2025, 1, 1)] * 3,
+    "end_date": [None, None, None],
+    "required_visits_per_month": [1, 1, 1],
+})
+
+
+def _visits() -> pd.DataFrame:
+    rows = []
+    for month in (4, 5, 6):  # D1 visits 甲村 every month; D2 never does
+        rows.append(("D1", "420526101201", date(2026, month, 10), "政策宣讲", 2, 2))
+    rows.append(("D1", "420526102201", T - timedelta(days=200), "走访慰问", 1, 0))
+    rows.append(("D2", "420526101202", T - timedelta(days=5), "其他", 3, 1))
+    frame = pd.DataFrame(rows, columns=["department_code", "village_code", "date", "kind",
+                                        "problems_raised", "problems_resolved"])
+    frame.insert(0, "id", range(1, len(frame) + 1))
+    frame["households_visited"] = 2
+    frame["summary"] = [f"<b>记录{i}</b>" for i in frame["id"]]
+    return frame
+
+
+@pytest.fixture(scope="module")
+def status() -> pd.DataFrame:
+    return compute_village_status(VILLAGES, PAIRINGS, _visits(), DEPARTMENTS, T, 90, 90)
+
+
+def test_every_layer_classifies_every_village(status):
+    for name in LAYERS:
+        layer = build_layer(name, status, VILLAGES, LABELS)
+        assert layer.village_class.reindex(status.index).notna().all(), name
+        assert sum(c.count for c in layer.legend) == len(status), name
+        assert set(layer.village_class) <= set(layer.colours), name
+
+
+def test_days_layer_keeps_never_visited_apart(status):
+    layer = build_layer("days", status, VILLAGES, LABELS)
+    assert layer.village_class["420526102202"] == "never"
+    assert layer.colours["never"] == NEVER_COLOUR
+    legend = {c.key: c for c in layer.legend}
+    assert legend["never"].count == 1 and legend["never"].label == "从未走访"
+    assert layer.village_class["420526102201"] == "c4"  # 200 days: the longest class
+
+
+def test_visits_per_1000_has_a_no_data_class(status):
+    rate = visits_per_1000(status, VILLAGES)
+    assert rate["420526101201"] == pytest.approx(3 * 1000 / 1000)
+    assert rate["420526101202"] == pytest.approx(1 * 1000 / 2000)
+    assert pd.isna(rate["420526102201"])  # population missing
+    layer = build_layer("visits_per_1000", status, VILLAGES, LABELS)
+    assert layer.village_class["420526102201"] == "no_data"
+    assert {c.key: c.count for c in layer.legend}["no_data"] == 1
+
+
+def test_quantile_breaks():
+    assert quantile_breaks(pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10])) == [2.8, 4.6, 6.4, 8.2]
+    assert quantile_breaks(pd.Series([None, None], dtype="float64")) == []
+    assert quantile_breaks(pd.Series([3.0, 3, 3])) == [3.0]
+
+
+def test_village_card(status):
+    visits = _visits()
+    card = build_village_card("420526101201", status, VILLAGES, TOWNSHIPS, PAIRINGS, visits,
+                              DEPARTMENTS, T, 90, visible_visits=visits)
+    assert (card.name, card.township) == ("甲村", "古夫镇")
+    assert card.reasons == ["走访未达要求"]  # D2 visited in none of its judged months
+    compliance = dict(zip(card.pairings["department"], card.pairings["compliance"],
+                          strict=True))
+    assert compliance == {"县委办公室": 1.0, "县公安局": 0.0}
+    assert card.last_visits["summary"].tolist() == ["<b>记录3</b>", "<b>记录2</b>",
+                                                     "<b>记录1</b>"]
+    assert card.need_factors["weight"].sum() == pytest.approx(1.0)
+    hidden = build_village_card("420526101201", status, VILLAGES, TOWNSHIPS, PAIRINGS,
+                                visits, DEPARTMENTS, T, 90, visible_visits=None)
+    assert hidden.last_visits.empty
+
+
+def test_neglected_table_order_labels_and_filters(status):
+    table = build_neglected_table(status, TOWNSHIPS)
+    # 丁村 unpaired and never visited (3), 乙村 unpaired (3), 丙村 not visited (2), 甲村 (1)
+    assert table["village"].tolist()[:2] == ["丁村", "乙村"]
+    assert table["village"].tolist()[2:] == ["丙村", "甲村"]
+    assert table.loc[0, "reasons"] == "未结对、从未走访"
+    assert filter_neglected(table, township_code="420526101")["village"].tolist() == [
+        "乙村", "甲村"]
+    assert filter_neglected(table, reason="NOT_VISITED")["village"].tolist() == ["丙村"]
