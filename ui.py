@@ -17,6 +17,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from geo import auth, db, maps, offline, records, reports, seed, store
@@ -302,19 +303,26 @@ def neglected_table(data: dict) -> pd.DataFrame:
 
 def village_card(user: User, data: dict, code: str) -> VillageCard:
     """Return the card of village ``code``; its visit list shows what ``user`` may read."""
-    visible = (records.visits_for(get_engine(), user, until=data["as_of"])
+    visible = (visit_records(user, since=date.min, until=data["as_of"])
                if can(user, Action.VIEW_VISITS) else None)
     return build_village_card(code, data["status"], data["villages"], data["townships"],
                               data["pairings"], data["visits"], data["departments"],
                               data["as_of"], data["window_days"], visible)
 
 
-def visit_records(user: User, since: date) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=4)
+def _all_visit_records(version: int, url: str) -> pd.DataFrame:
+    """Every visit with names, per data version; never shown before ``restrict_visits``."""
+    engine = get_engine()
+    return records.describe_visits(store.load_visits(engine), store.load_villages(engine),
+                                   store.load_departments(engine))
+
+
+def visit_records(user: User, since: date, until: date | None = None) -> pd.DataFrame:
     """Return the visit records ``user`` may read since ``since``, with names."""
     engine = get_engine()
-    visits = records.visits_for(engine, user, since=since)
-    return records.describe_visits(visits, store.load_villages(engine),
-                                   store.load_departments(engine))
+    every = _all_visit_records(store.data_version(engine), get_settings().database_url)
+    return records.restrict_visits(every, user, since, until)
 
 
 def choices(kind: str) -> dict[str, str]:
@@ -351,6 +359,18 @@ def kpi_card(column: DeltaGenerator, label: str, value: object, now: int | None 
     column.metric(label, value, f"{change:+d} {t('kpi.delta_previous', window=window)}",
                   delta_color=colour, delta_arrow="off" if change == 0 else "auto",
                   help=help_text, border=True)
+
+
+def link_to(url_path: str, label: str) -> None:
+    """Link to another page of the navigation; nothing when that page is not in it (for
+    instance when a page runs on its own under AppTest)."""
+    spec = next((p for p in PAGES if p.url_path == url_path), None)
+    if spec is None:
+        return
+    try:
+        st.page_link(spec.path, label=label, icon=":material/arrow_forward:")
+    except StreamlitAPIException:
+        return
 
 
 def show_map(fmap: folium.Map, key: str, height: int = 620,

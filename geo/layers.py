@@ -125,11 +125,10 @@ def build_layer(name: str, coverage: pd.DataFrame, villages: pd.DataFrame,
                                                "{:.0f}")
         # Whole days in right-closed classes: 0–30, 31–60, 61–90, 91–180, over 180.
         bounds = [0, *DAY_BREAKS]
-        ranges = [f"{lo + (i > 0)}–{hi}" for i, (lo, hi) in
-                  enumerate(zip(bounds, DAY_BREAKS, strict=False))]
+        ranges = [labels["layer.days_class"].format(range=f"{lo + (i > 0)}–{hi}")
+                  for i, (lo, hi) in enumerate(zip(bounds, DAY_BREAKS, strict=False))]
         ranges.append(labels["layer.days_over"].format(days=DAY_BREAKS[-1]))
-        classes = [(k, c, labels["layer.days_class"].format(range=r))
-                   for (k, c, _), r in zip(classes, ranges, strict=True)]
+        classes = [(k, c, r) for (k, c, _), r in zip(classes, ranges, strict=True)]
         village_class = village_class.where(days.notna(), "never")
         classes.append(("never", NEVER_COLOUR, labels["status.never_visited"]))
         value = coverage["days_since_last_visit"].map(lambda d: _days_text(d, labels))

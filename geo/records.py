@@ -32,18 +32,27 @@ def metric_visits(engine: Engine, actor: User, until: date | None = None) -> pd.
     return store.load_visits(engine, until).drop(columns=list(PRIVATE_VISIT_COLUMNS))
 
 
-def visits_for(engine: Engine, actor: User, since: date | None = None,
-               until: date | None = None) -> pd.DataFrame:
-    """Visit records with summaries that ``actor`` may read (a liaison: own department)."""
+def restrict_visits(visits: pd.DataFrame, actor: User, since: date | None = None,
+                    until: date | None = None) -> pd.DataFrame:
+    """Keep the visit records ``actor`` may read (a liaison: own department), between
+    ``since`` and ``until``; cadre ids are blanked for roles that may not see cadres."""
     department = department_filter(actor, Action.VIEW_VISITS)
-    visits = store.load_visits(engine, until)
     if since is not None:
         visits = visits[visits["date"] >= since]
+    if until is not None:
+        visits = visits[visits["date"] <= until]
     if department is not None:
         visits = visits[visits["department_code"] == department]
     if not can(actor, Action.VIEW_CADRES):
         visits = visits.assign(cadre_ids="")
     return visits.reset_index(drop=True)
+
+
+def visits_for(engine: Engine, actor: User, since: date | None = None,
+               until: date | None = None) -> pd.DataFrame:
+    """Visit records with summaries that ``actor`` may read (a liaison: own department)."""
+    department_filter(actor, Action.VIEW_VISITS)  # refuse before reading anything
+    return restrict_visits(store.load_visits(engine, until), actor, since, until)
 
 
 def cadres_for(engine: Engine, actor: User) -> pd.DataFrame:
@@ -171,8 +180,8 @@ def describe_visits(visits: pd.DataFrame, villages: pd.DataFrame,
         department=visits["department_code"].map(names),
     )
     columns = ["id", "date", "township_code", "village_code", "village", "department_code",
-               "department", "kind", "cadre_count", "households_visited", "problems_raised",
-               "problems_resolved", "summary", "record_id"]
+               "department", "kind", "cadre_count", "cadre_ids", "households_visited",
+               "problems_raised", "problems_resolved", "summary", "record_id"]
     return table.sort_values(["date", "id"], ascending=False)[columns].reset_index(drop=True)
 
 

@@ -59,7 +59,7 @@ def render() -> None:
     users = auth.list_users(engine, user)
     change_user_form(user, users.loc[users["active"], "username"].tolist())
     st.subheader(t("admin.users"))
-    st.dataframe(users, hide_index=True, key="admin_users", use_container_width=True)
+    st.dataframe(users, hide_index=True, key="admin_users", width="stretch")
     st.subheader(t("admin.backup"))
     st.caption(t("admin.backup_explain"))
     if engine.dialect.name == "sqlite":

@@ -25,7 +25,7 @@ def render() -> None:
                          since=since, until=until)
     st.caption(t("audit.count", count=len(log)))
     st.dataframe(
-        log, hide_index=True, key="audit_table", use_container_width=True,
+        log, hide_index=True, key="audit_table", width="stretch",
         column_config={
             "id": None,
             "at": st.column_config.DatetimeColumn(t("audit.at"), format="YYYY-MM-DD HH:mm:ss"),

@@ -24,7 +24,7 @@ def render() -> None:
     table = filter_neglected(ui.neglected_table(data), township, reason)
     st.caption(t("neglected.count", count=len(table), total=len(data["status"])))
     shown = table.drop(columns=["reason_codes", "township_code"])
-    st.dataframe(shown, hide_index=True, key="neglected_table", use_container_width=True,
+    st.dataframe(shown, hide_index=True, key="neglected_table", width="stretch",
                  column_config={
                      "code": st.column_config.TextColumn(t("neglected.code")),
                      "village": st.column_config.TextColumn(t("table.village")),

@@ -30,7 +30,7 @@ def render() -> None:
     else:
         st.dataframe(
             top[["village", "township", "reasons", "days_since_last_visit", "departments"]],
-            hide_index=True, key="overview_top_neglected", use_container_width=True,
+            hide_index=True, key="overview_top_neglected", width="stretch",
             column_config={
                 "village": st.column_config.TextColumn(t("table.village")),
                 "township": st.column_config.TextColumn(t("table.township")),
@@ -40,8 +40,7 @@ def render() -> None:
                 "departments": st.column_config.TextColumn(t("table.departments")),
             },
         )
-    st.page_link("pages/neglected.py", label=t("overview.all_neglected"),
-                 icon=":material/arrow_forward:")
+    ui.link_to("neglected", t("overview.all_neglected"))
 
 
 ui.guarded(render)

@@ -32,7 +32,7 @@ def render() -> None:
     table = filter_visits(ui.visit_records(user, since), township, department)
     st.caption(t("visits.count", count=len(table)))
     st.dataframe(
-        table, hide_index=True, key="visits_table", use_container_width=True,
+        table, hide_index=True, key="visits_table", width="stretch",
         column_config={
             "id": st.column_config.NumberColumn(t("visits.id"), format="%d"),
             "date": st.column_config.DateColumn(t("visits.date")),
@@ -43,6 +43,7 @@ def render() -> None:
             "department": st.column_config.TextColumn(t("table.department")),
             "kind": st.column_config.TextColumn(t("visits.kind")),
             "cadre_count": st.column_config.NumberColumn(t("visits.cadres")),
+            "cadre_ids": None,
             "households_visited": st.column_config.NumberColumn(t("visits.households")),
             "problems_raised": st.column_config.NumberColumn(t("visits.raised")),
             "problems_resolved": st.column_config.NumberColumn(t("visits.resolved")),

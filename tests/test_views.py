@@ -72,6 +72,8 @@ def test_days_layer_keeps_never_visited_apart(status):
     legend = {c.key: c for c in layer.legend}
     assert legend["never"].count == 1 and legend["never"].label == "从未走访"
     assert layer.village_class["420526102201"] == "c4"  # 200 days: the longest class
+    assert [c.label for c in layer.legend] == ["0–30 天", "31–60 天", "61–90 天", "91–180 天",
+                                               "180 天以上", "从未走访"]
 
 
 def test_visits_per_1000_has_a_no_data_class(status):

@@ -1,0 +1,71 @@
+"""Time the coverage metrics and every page's warm script run on the sample county.
+
+Usage: python benchmarks/bench_coverage.py   (prints medians in milliseconds)
+
+A benchmark measures speed; the tests never assert on time.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import auth, coverage, db, seed, store  # noqa: E402
+from geo.access import Role, User  # noqa: E402
+from geo.metrics import compute_village_status  # noqa: E402
+from geo.settings import local_today  # noqa: E402
+
+ANCHOR = date(2026, 11, 28)
+
+
+def median_ms(function, runs: int = 20) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{folder / 'bench.db'}"
+    engine = db.make_engine(url)
+    seed.seed_demo(engine)
+    auth.BCRYPT_ROUNDS = 4
+    auth.create_user(engine, User("bench", Role.ADMIN), "bench", "admin", None, "password1")
+    villages = store.load_villages(engine)
+    pairings = store.load_pairings(engine)
+    visits = store.load_visits(engine)
+    departments = store.load_departments(engine)
+    today = local_today()
+    print(f"villages {len(villages)}, visits {len(visits)}")
+    metrics = median_ms(lambda: coverage.compute_village_coverage(
+        villages, pairings, visits, today, 90, 90))
+    status = median_ms(lambda: compute_village_status(
+        villages, pairings, visits, departments, today, 90, 90))
+    print(f"compute_village_coverage: {metrics:.1f} ms")
+    print(f"compute_village_status:   {status:.1f} ms")
+
+    os.environ["PAIRMAP_DATABASE_URL"] = url
+    from streamlit.testing.v1 import AppTest
+
+    for page in ["pages/overview.py", "pages/coverage_map.py", "pages/neglected.py",
+                 "pages/visit_records.py", "pages/audit_log.py", "pages/administration.py"]:
+        at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+        at.session_state["pairmap_user"] = "bench"
+        at.run()  # cold: loads and caches
+        warm = median_ms(at.run, runs=5)
+        print(f"{page:28s} warm script run: {warm:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
