@@ -54,6 +54,8 @@ PAGES = (
              "coverage"),
     PageSpec("pages/neglected.py", "page.neglected", ":material/report:", Action.VIEW_MAPS,
              "neglected"),
+    PageSpec("pages/record_visits.py", "page.record", ":material/edit_note:",
+             Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("pages/visit_records.py", "page.visits", ":material/list_alt:",
              Action.VIEW_VISITS, "visits", "nav.section.records"),
     PageSpec("pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
@@ -325,9 +327,15 @@ def visit_records(user: User, since: date, until: date | None = None) -> pd.Data
     return records.restrict_visits(every, user, since, until)
 
 
-def choices(kind: str) -> dict[str, str]:
-    """Return code → name of ``townships`` or ``departments`` for select boxes."""
+def choices(kind: str, township: str | None = None) -> dict[str, str]:
+    """Return code → name of ``townships``, ``departments`` or the ``villages`` (of one
+    township) for select boxes."""
     engine = get_engine()
+    if kind == "villages":
+        frame = store.load_villages(engine)
+        if township:
+            frame = frame[frame["parent_code"] == township]
+        return dict(zip(frame["code"], frame["short_name"], strict=True))
     if kind == "townships":
         frame = store.load_townships(engine)
         return dict(zip(frame["code"], frame["short_name"], strict=True))
@@ -359,6 +367,33 @@ def kpi_card(column: DeltaGenerator, label: str, value: object, now: int | None 
     column.metric(label, value, f"{change:+d} {t('kpi.delta_previous', window=window)}",
                   delta_color=colour, delta_arrow="off" if change == 0 else "auto",
                   help=help_text, border=True)
+
+
+def record_visit(user: User, visit: records.VisitInput, visit_id: int | None = None,
+                 delete: bool = False) -> bool:
+    """Add, change or delete a visit for ``user``; show the outcome. True on success."""
+    engine, settings = get_engine(), get_settings()
+    try:
+        if delete and visit_id is not None:
+            records.delete_visit(engine, user, visit_id, local_today(), settings.edit_days)
+            st.success(t("record.deleted", id=visit_id))
+        elif visit_id is not None:
+            records.update_visit(engine, user, visit_id, visit, local_today(),
+                                 settings.edit_days)
+            st.success(t("record.updated", id=visit_id))
+        else:
+            new_id = records.add_visit(engine, user, visit, local_today())
+            st.success(t("record.added", id=new_id))
+    except (PairMapError, SQLAlchemyError) as exc:
+        show_error(exc)
+        return False
+    return True
+
+
+def editable_visits(user: User) -> pd.DataFrame:
+    """The visits ``user`` may still change (recorded in the last PAIRMAP_EDIT_DAYS days)."""
+    return records.editable_visits(get_engine(), user, local_today(),
+                                   get_settings().edit_days)
 
 
 def link_to(url_path: str, label: str) -> None:

@@ -7,7 +7,7 @@ the role and department, run in one transaction and leave one audit entry each.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -193,3 +193,48 @@ def filter_visits(table: pd.DataFrame, township_code: str | None = None,
     if department_code:
         table = table[table["department_code"] == department_code]
     return table.reset_index(drop=True)
+
+
+def editable_visits(engine: Engine, actor: User, today: date, edit_days: int) -> pd.DataFrame:
+    """Visits recorded in the last ``edit_days`` days that ``actor`` may still change.
+
+    A liaison sees their own department's; organiser and admin every department's.
+    """
+    department = department_filter(actor, Action.WRITE_VISITS)
+    since = datetime_at_start(today - timedelta(days=edit_days))
+    table = schema.visits
+    query = select(table).where(table.c.created_at >= since).order_by(table.c.id.desc())
+    if department is not None:
+        query = query.where(table.c.department_code == department)
+    with engine.connect() as connection:
+        result = connection.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return frame
+
+
+def datetime_at_start(day: date) -> datetime:
+    """Midnight at the start of ``day``."""
+    return datetime.combine(day, datetime.min.time())
+
+
+def visit_input(row: pd.Series | dict) -> VisitInput:
+    """Return the ``VisitInput`` of a stored visit row (for an edit form's defaults)."""
+    def number(name: str) -> float | None:
+        value = row.get(name)
+        return None if value is None or pd.isna(value) else float(value)
+
+    return VisitInput(
+        date=pd.Timestamp(row["date"]).date(),
+        department_code=str(row["department_code"]),
+        village_code=str(row["village_code"]),
+        kind=str(row["kind"]),
+        cadre_count=int(row.get("cadre_count") or 0),
+        households_visited=int(row.get("households_visited") or 0),
+        problems_raised=int(row.get("problems_raised") or 0),
+        problems_resolved=int(row.get("problems_resolved") or 0),
+        summary=str(row.get("summary") or ""),
+        cadre_ids=str(row.get("cadre_ids") or ""),
+        lon=number("lon"),
+        lat=number("lat"),
+        record_id=str(row.get("record_id") or ""),
+    )
