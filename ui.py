@@ -396,6 +396,34 @@ def editable_visits(user: User) -> pd.DataFrame:
                                    get_settings().edit_days)
 
 
+def describe_visits(visits: pd.DataFrame) -> pd.DataFrame:
+    """Visit rows with village and department names, newest first."""
+    engine = get_engine()
+    return records.describe_visits(visits, store.load_villages(engine),
+                                   store.load_departments(engine))
+
+
+def visit_columns() -> dict:
+    """Column headings and formats of visit tables."""
+    return {
+        "id": st.column_config.NumberColumn(t("visits.id"), format="%d"),
+        "date": st.column_config.DateColumn(t("visits.date")),
+        "township_code": None,
+        "village_code": None,
+        "department_code": None,
+        "cadre_ids": None,
+        "village": st.column_config.TextColumn(t("table.village")),
+        "department": st.column_config.TextColumn(t("table.department")),
+        "kind": st.column_config.TextColumn(t("visits.kind")),
+        "cadre_count": st.column_config.NumberColumn(t("visits.cadres")),
+        "households_visited": st.column_config.NumberColumn(t("visits.households")),
+        "problems_raised": st.column_config.NumberColumn(t("visits.raised")),
+        "problems_resolved": st.column_config.NumberColumn(t("visits.resolved")),
+        "summary": st.column_config.TextColumn(t("visits.summary"), width="large"),
+        "record_id": st.column_config.TextColumn(t("visits.record_id")),
+    }
+
+
 def link_to(url_path: str, label: str) -> None:
     """Link to another page of the navigation; nothing when that page is not in it (for
     instance when a page runs on its own under AppTest)."""

@@ -96,8 +96,8 @@ def render() -> None:
     if recent.empty:
         st.info(t("record.none"))
         return
-    st.dataframe(recent[["id", "date", "department_code", "village_code", "kind", "summary"]],
-                 hide_index=True, key="record_recent", width="stretch")
+    st.dataframe(ui.describe_visits(recent), hide_index=True, key="record_recent",
+                 width="stretch", column_config=ui.visit_columns())
     chosen = st.selectbox(t("record.choose"), recent["id"].tolist(), key="record_choose")
     row = recent.set_index("id").loc[chosen].to_dict()
     edited, saved, deleted = visit_form(user, f"edit_{chosen}", today, visit_input(row))

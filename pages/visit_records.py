@@ -33,23 +33,7 @@ def render() -> None:
     st.caption(t("visits.count", count=len(table)))
     st.dataframe(
         table, hide_index=True, key="visits_table", width="stretch",
-        column_config={
-            "id": st.column_config.NumberColumn(t("visits.id"), format="%d"),
-            "date": st.column_config.DateColumn(t("visits.date")),
-            "township_code": None,
-            "village_code": None,
-            "department_code": None,
-            "village": st.column_config.TextColumn(t("table.village")),
-            "department": st.column_config.TextColumn(t("table.department")),
-            "kind": st.column_config.TextColumn(t("visits.kind")),
-            "cadre_count": st.column_config.NumberColumn(t("visits.cadres")),
-            "cadre_ids": None,
-            "households_visited": st.column_config.NumberColumn(t("visits.households")),
-            "problems_raised": st.column_config.NumberColumn(t("visits.raised")),
-            "problems_resolved": st.column_config.NumberColumn(t("visits.resolved")),
-            "summary": st.column_config.TextColumn(t("visits.summary"), width="large"),
-            "record_id": st.column_config.TextColumn(t("visits.record_id")),
-        },
+        column_config=ui.visit_columns(),
     )
     st.download_button(t("download.csv"), csv_bytes(table), file_name="visits.csv",
                        mime="text/csv", key="visits_download")
