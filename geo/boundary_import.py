@@ -52,8 +52,8 @@ GCJ02_NAMES = ("gcj02", "gcj-02", "gcj")
 SUPPORTED_SUFFIXES = (".geojson", ".json", ".zip", ".shp", ".gpkg")
 CHINA_LON = (73.4, 135.1)
 CHINA_LAT = (3.8, 53.6)
-GEOMETRY_TOLERANCE = 1e-7
-"""Degrees (about 1 cm): vertices closer than this count as unchanged."""
+GEOMETRY_TOLERANCE = 1e-6  # degrees, about 10 cm: survives a 6-decimal GeoJSON export
+"""Degrees: vertices closer than this count as unchanged."""
 MAX_NAME_LENGTH = 100
 MAX_UNZIPPED_BYTES = 1 << 30
 

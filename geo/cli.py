@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo import auth, db, reports, seed, store
+from geo import auth, boundary_import, db, reports, seed, store
 from geo.access import Role
 from geo.errors import PairMapError
 from geo.settings import SAMPLE_DIR, Settings, local_today
@@ -57,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("table", choices=list(EXPORT_COLUMNS))
     export.add_argument("--out", type=Path, required=True,
                         help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
+
+    imports = commands.add_parser("import", help="import boundaries or records from a file")
+    imports.add_argument("table", help="boundaries, villages, departments, cadres, pairings "
+                                       "or visits")
+    imports.add_argument("path", type=Path)
+    imports.add_argument("--level", choices=["township", "village"], default=None,
+                         help="boundaries only: the level of the features")
+    imports.add_argument("--code-field", default=None)
+    imports.add_argument("--name-field", default=None)
+    imports.add_argument("--src-crs", default=None, help="EPSG:N or gcj02 (boundaries only)")
+    imports.add_argument("--sheet", default=None, help="XLSX sheet (default the first)")
+    imports.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    imports.add_argument("--skip-invalid", action="store_true",
+                         help="write the valid rows; the invalid ones go to a side file")
 
     report = commands.add_parser("report", help="coverage metrics as JSON or CSV")
     report.add_argument("kind", choices=["coverage", "neglected"])
@@ -141,6 +155,35 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     return {"report": args.kind, "villages": len(report["villages"]), "out": str(args.out)}
 
 
+RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits")
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    actor = auth.cli_user()
+    if args.table == "boundaries":
+        if args.level is None:
+            raise PairMapError("import boundaries needs --level township or --level village")
+        report = boundary_import.import_boundaries(
+            engine, actor, args.path, args.level, code_field=args.code_field,
+            name_field=args.name_field, src_crs=args.src_crs, dry_run=args.dry_run)
+        return report.as_dict(), report.exit_code
+    if args.table in ("townships", "audit"):
+        hint = "use import boundaries --level township" if args.table == "townships" else (
+            "the audit log is written by PairMap only")
+        raise PairMapError(f"{args.table} cannot be imported: {hint}")
+    if args.table not in RECORD_TABLES:
+        raise PairMapError(f"unknown table {args.table}; use boundaries or "
+                           f"{', '.join(RECORD_TABLES)}")
+    from geo import imports
+
+    report = imports.import_file(engine, actor, args.table, args.path, sheet=args.sheet,
+                                 dry_run=args.dry_run, skip_invalid=args.skip_invalid,
+                                 today=local_today())
+    return report.as_dict(), report.exit_code
+
+
 def read_password() -> str:
     """Read a password from standard input without echoing it on a terminal."""
     if sys.stdin is None:
@@ -173,7 +216,7 @@ def _users(args: argparse.Namespace, settings: Settings) -> dict:
 
 
 COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample,
-            "users": _users, "report": _report}
+            "users": _users, "report": _report, "import": _import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         result = COMMANDS[args.command](args, settings)
+        code = 0
+        if isinstance(result, tuple):
+            result, code = result
     except PairMapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -197,4 +243,4 @@ def main(argv: Sequence[str] | None = None) -> int:
               json.dumps(result, ensure_ascii=False, default=str))
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
-    return 0
+    return code

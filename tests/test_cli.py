@@ -213,3 +213,19 @@ def test_a_write_changes_the_data_version(demo_url: str):
         date=date(2026, 11, 27), department_code="XS001", village_code="420526101201",
         kind="其他"), today=date(2026, 11, 28))
     assert store.data_version(engine) == before + 1
+
+
+def test_exported_boundaries_reimport_unchanged(demo_url: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture):
+    for level, table in (("village", "villages"), ("township", "townships")):
+        out = tmp_path / f"{table}.geojson"
+        assert main(["export", table, "--out", str(out)]) == 0
+        capsys.readouterr()
+        assert main(["import", "boundaries", str(out), "--level", level]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert (report["unchanged"], report["updated"], report["inserted"]) == (
+            report["rows"], 0, 0)
+    assert main(["import", "boundaries", str(out)]) == 2
+    assert "--level" in capsys.readouterr().err
+    assert main(["import", "townships", str(out)]) == 2
+    assert main(["import", "audit", str(out)]) == 2
