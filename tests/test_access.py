@@ -161,3 +161,27 @@ def test_a_write_and_its_audit_entry_are_one_transaction(demo_engine: Engine,
     with demo_engine.connect() as connection:
         assert connection.execute(select(schema.visits.c.id).where(
             schema.visits.c.summary == "入户走访")).first() is None
+
+
+def test_exports_follow_roles(demo_engine: Engine):
+    import io
+
+    import pandas as pd
+
+    from geo.exports import allowed_exports, export_bytes
+
+    assert allowed_exports(LEADER) == ["townships", "villages", "departments", "pairings",
+                                       "visits"]
+    assert "cadres" in allowed_exports(LIAISON) and "audit" not in allowed_exports(LIAISON)
+    with pytest.raises(AccessDeniedError):
+        export_bytes(demo_engine, LEADER, "cadres", "csv")
+    with pytest.raises(AccessDeniedError):
+        export_bytes(demo_engine, LIAISON, "audit", "xlsx")
+    visits = pd.read_csv(io.BytesIO(export_bytes(demo_engine, LIAISON, "visits", "csv")),
+                         encoding="utf-8-sig", dtype=str)
+    assert len(visits) > 0 and set(visits["department_code"]) == {OWN}
+    cadres = pd.read_csv(io.BytesIO(export_bytes(demo_engine, ORGANISER, "cadres", "csv")),
+                         encoding="utf-8-sig", dtype=str)
+    assert cadres["department_code"].nunique() > 1
+    geojson = export_bytes(demo_engine, LEADER, "villages", "geojson")
+    assert geojson.count(b'"Feature"') == 96
