@@ -20,10 +20,22 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
-from geo import auth, db, maps, offline, records, reports, seed, store
+from geo import (
+    auth,
+    boundary_import,
+    db,
+    imports,
+    maps,
+    offline,
+    records,
+    reports,
+    seed,
+    store,
+)
 from geo.access import Action, Role, User, can
 from geo.errors import AccessDeniedError, ConfigError, DataError, PairMapError
-from geo.i18n import DEFAULT_LANG, translate
+from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
+from geo.import_messages import IMPORT_MESSAGES, translate_issue
 from geo.neglected import build_neglected_table
 from geo.overview import build_overview
 from geo.settings import STATIC_DIR, Settings, local_now, local_today
@@ -58,6 +70,8 @@ PAGES = (
              Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("pages/visit_records.py", "page.visits", ":material/list_alt:",
              Action.VIEW_VISITS, "visits", "nav.section.records"),
+    PageSpec("pages/data.py", "page.data", ":material/upload_file:", Action.VIEW_MAPS,
+             "data", "nav.section.records"),
     PageSpec("pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
              "audit", "nav.section.admin"),
     PageSpec("pages/administration.py", "page.admin", ":material/manage_accounts:",
@@ -422,6 +436,66 @@ def visit_columns() -> dict:
         "summary": st.column_config.TextColumn(t("visits.summary"), width="large"),
         "record_id": st.column_config.TextColumn(t("visits.record_id")),
     }
+
+
+IMPORT_ACTIONS = {"visits": Action.WRITE_VISITS, "pairings": Action.EDIT_PAIRINGS,
+                  "villages": Action.IMPORT_REFERENCE, "departments": Action.IMPORT_REFERENCE,
+                  "cadres": Action.IMPORT_REFERENCE}
+
+
+def importable_tables(user: User) -> list[str]:
+    """The record tables ``user`` may import, in a stable order."""
+    return [table for table, action in IMPORT_ACTIONS.items() if can(user, action)]
+
+
+def import_records(user: User, table: str, filename: str, data: bytes, sheet: str | None,
+                   skip_invalid: bool, dry_run: bool) -> imports.ImportReport | None:
+    """Check (``dry_run``) or import an uploaded table file, with a progress bar."""
+    bar = st.progress(0.0, text=t("data.check") if dry_run else t("data.confirm"))
+    try:
+        report = imports.import_upload(
+            get_engine(), user, table, filename, data, sheet=sheet or None, dry_run=dry_run,
+            skip_invalid=skip_invalid, today=local_today(), edit_days=get_settings().edit_days,
+            progress=lambda fraction: bar.progress(min(max(fraction, 0.0), 1.0)))
+    except (PairMapError, SQLAlchemyError) as exc:
+        bar.empty()
+        show_error(exc)
+        return None
+    bar.empty()
+    return report
+
+
+def import_boundary_file(user: User, level: str, filename: str, data: bytes,
+                         src_crs: str | None, code_field: str | None, name_field: str | None,
+                         dry_run: bool) -> boundary_import.BoundaryReport | None:
+    """Check (``dry_run``) or import an uploaded boundary file."""
+    try:
+        return boundary_import.import_boundary_upload(
+            get_engine(), user, filename, data, level, code_field=code_field or None,
+            name_field=name_field or None, src_crs=src_crs or None, dry_run=dry_run)
+    except (PairMapError, SQLAlchemyError) as exc:
+        show_error(exc)
+        return None
+
+
+def issue_table(issues: list) -> pd.DataFrame:
+    """Errors or warnings of an import as a table in the UI language."""
+    lang = get_settings().lang
+    rows = []
+    for issue in issues:
+        item = issue.as_dict()
+        code = item.get("code")
+        boundary_key = f"boundary_issue.{code}"
+        if code in IMPORT_MESSAGES["en"]:
+            message = translate_issue(issue, lang)
+        elif boundary_key in CATALOGUE[DEFAULT_LANG]:
+            message = translate(boundary_key, lang, value=item.get("value") or "",
+                                column=item.get("column") or "")
+        else:
+            message = item.get("message", "")
+        rows.append({"row": item.get("row"), "column": item.get("column"),
+                     "value": item.get("value"), "message": message})
+    return pd.DataFrame(rows, columns=["row", "column", "value", "message"])
 
 
 def link_to(url_path: str, label: str) -> None:

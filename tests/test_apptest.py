@@ -70,10 +70,11 @@ def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str, spe
 
 @pytest.mark.parametrize(
     ("role", "pages"),
-    [("leader", {"overview", "coverage", "neglected", "visits"}),
-     ("organiser", {"overview", "coverage", "neglected", "record", "visits", "audit"}),
-     ("liaison", {"overview", "coverage", "neglected", "record", "visits"}),
-     ("admin", {"overview", "coverage", "neglected", "record", "visits", "audit", "admin"})],
+    [("leader", {"overview", "coverage", "neglected", "visits", "data"}),
+     ("organiser", {"overview", "coverage", "neglected", "record", "visits", "data", "audit"}),
+     ("liaison", {"overview", "coverage", "neglected", "record", "visits", "data"}),
+     ("admin", {"overview", "coverage", "neglected", "record", "visits", "data", "audit",
+                "admin"})],
 )
 def test_navigation_lists_exactly_the_allowed_pages(role: str, pages: set[str]):
     user = User(role, Role(USERS[role][0]), department_code=USERS[role][1])
@@ -262,3 +263,23 @@ def test_liaison_records_edits_and_deletes_a_visit_of_their_department(app_db: P
     assert mine["action"].tolist() == ["delete", "update", "create"]
     assert set(mine["username"]) == {"liaison"}
 
+
+
+@pytest.mark.parametrize(("role", "imports", "boundaries"),
+                         [("leader", [], False), ("liaison", ["visits"], False),
+                          ("organiser", ["visits", "pairings"], False),
+                          ("admin", ["visits", "pairings", "villages", "departments", "cadres"],
+                           True)])
+def test_data_page_offers_what_the_role_may_do(app_db: Path, role: str, imports: list,
+                                               boundaries: bool):
+    at = _run("pages/data.py", user=role)
+    assert not at.exception and not at.error
+    tables = [s for s in at.selectbox if s.key == "import_table"]
+    assert (tables[0].options if tables else []) == [
+        {"visits": "走访记录", "pairings": "结对关系", "villages": "村（社区）",
+         "departments": "单位", "cadres": "干部"}[name] for name in imports]
+    assert any(s.key == "boundary_level" for s in at.selectbox) == boundaries
+    exports = next(s for s in at.selectbox if s.key == "export_table")
+    assert ("干部" in exports.options) == (role != "leader")
+    assert ("审计日志" in exports.options) == (role in ("organiser", "admin"))
+    assert len(at.get("download_button")) >= 10 + 1  # 5 templates x 2 formats + export

@@ -1,0 +1,130 @@
+"""Data: bring records and boundaries in (checked before anything is written), templates,
+and exports of every table the role may read."""
+
+import streamlit as st
+
+import ui
+from geo.access import Action, User, can
+from geo.boundary_import import BoundaryReport
+from geo.exports import allowed_exports, export_bytes
+from geo.imports import ImportReport
+from geo.tables import csv_bytes
+from geo.templates import TEMPLATES, template_bytes
+from ui import t
+
+ISSUE_COLUMNS = {"row": st.column_config.NumberColumn(t("data.row"), format="%d"),
+                 "column": st.column_config.TextColumn(t("data.column")),
+                 "value": st.column_config.TextColumn(t("data.value")),
+                 "message": st.column_config.TextColumn(t("data.message"), width="large")}
+
+
+def show_report(report: ImportReport | BoundaryReport, key: str, checked: bool) -> None:
+    """Counts, errors and warnings of a checked or finished import."""
+    counts = {"rows": report.rows, "inserted": report.inserted, "updated": report.updated,
+              "unchanged": report.unchanged, "rejected": report.rejected}
+    if report.errors and not getattr(report, "rejected_bytes", None) and not checked:
+        st.error(t("data.has_errors"))
+    (st.info if checked else st.success)(t("data.checked" if checked else "data.done",
+                                           **counts))
+    for kind, title, issues in (("errors", t("data.errors"), report.errors),
+                                ("warnings", t("data.warnings"), report.warnings)):
+        if issues:
+            table = ui.issue_table(issues)
+            st.markdown(f"**{title}**")
+            st.dataframe(table, hide_index=True, key=f"{key}_{kind}", width="stretch",
+                         column_config=ISSUE_COLUMNS)
+            st.download_button(t("data.download_errors"), csv_bytes(table),
+                               file_name=f"{kind}.csv", key=f"{key}_{kind}_download")
+    if getattr(report, "rejected_bytes", None):
+        st.download_button(t("data.download_rejected"), report.rejected_bytes,
+                           file_name=report.rejected_file or "rejected.csv",
+                           key=f"{key}_rejected_download")
+
+
+def import_records_section(user: User) -> None:
+    tables = ui.importable_tables(user)
+    if not tables:
+        return
+    st.subheader(t("data.import_records"))
+    table = st.selectbox(t("data.table"), tables, key="import_table",
+                         format_func=lambda name: t(f"tablename.{name}"))
+    upload = st.file_uploader(t("data.file"), type=["csv", "xlsx"], key="import_file")
+    left, right = st.columns(2)
+    sheet = left.text_input(t("data.sheet"), key="import_sheet")
+    skip = right.checkbox(t("data.skip_invalid"), key="import_skip_invalid")
+    if upload is None:
+        return
+    left, right = st.columns(2)
+    if left.button(t("data.check"), key="import_check"):
+        report = ui.import_records(user, table, upload.name, upload.getvalue(), sheet, skip,
+                                   dry_run=True)
+        if report is not None:
+            show_report(report, "import_checked", checked=True)
+    if right.button(t("data.confirm"), key="import_confirm", type="primary"):
+        report = ui.import_records(user, table, upload.name, upload.getvalue(), sheet, skip,
+                                   dry_run=False)
+        if report is not None:
+            show_report(report, "import_done", checked=False)
+
+
+def import_boundaries_section(user: User) -> None:
+    if not can(user, Action.IMPORT_REFERENCE):
+        return
+    st.subheader(t("data.import_boundaries"))
+    left, middle, right, far = st.columns(4)
+    level = left.selectbox(t("data.level"), ["village", "township"], key="boundary_level",
+                           format_func=lambda name: t(f"data.level.{name}"))
+    src_crs = middle.text_input(t("data.src_crs"), key="boundary_src_crs")
+    code_field = right.text_input(t("data.code_field"), key="boundary_code_field")
+    name_field = far.text_input(t("data.name_field"), key="boundary_name_field")
+    upload = st.file_uploader(t("data.file"), type=["geojson", "json", "zip", "gpkg"],
+                              key="boundary_file")
+    if upload is None:
+        return
+    left, right = st.columns(2)
+    for button, dry_run, key in ((left, True, "boundary_check"),
+                                 (right, False, "boundary_confirm")):
+        label = t("data.check") if dry_run else t("data.confirm")
+        if button.button(label, key=key, type="secondary" if dry_run else "primary"):
+            report = ui.import_boundary_file(user, level, upload.name, upload.getvalue(),
+                                             src_crs, code_field, name_field, dry_run)
+            if report is not None:
+                show_report(report, key, checked=dry_run)
+
+
+def templates_section() -> None:
+    st.subheader(t("data.templates"))
+    st.caption(t("data.templates_explain"))
+    for table in TEMPLATES:
+        left, middle, right = st.columns([2, 1, 1])
+        left.write(t(f"tablename.{table}"))
+        middle.download_button("CSV", template_bytes(table, "csv"), key=f"template_{table}_csv",
+                               file_name=f"{table}_template.csv", mime="text/csv")
+        right.download_button("Excel", template_bytes(table, "xlsx"),
+                              key=f"template_{table}_xlsx", file_name=f"{table}_template.xlsx")
+
+
+def export_section(user: User) -> None:
+    st.subheader(t("data.export"))
+    tables = allowed_exports(user)
+    left, right = st.columns(2)
+    table = left.selectbox(t("data.export_table"), tables, key="export_table",
+                           format_func=lambda name: t(f"tablename.{name}"))
+    formats = ["csv", "xlsx", "geojson"] if table in ("villages", "townships") else ["csv",
+                                                                                       "xlsx"]
+    file_format = right.selectbox(t("data.format"), formats, key="export_format")
+    st.download_button(t("data.download"),
+                       lambda: export_bytes(ui.get_engine(), user, table, file_format),
+                       file_name=f"{table}.{file_format}", key="export_download")
+
+
+def render() -> None:
+    user = ui.page_user(Action.VIEW_MAPS)
+    ui.setup_page("page.data")
+    import_records_section(user)
+    import_boundaries_section(user)
+    templates_section()
+    export_section(user)
+
+
+ui.guarded(render)
