@@ -269,9 +269,37 @@ def _click_a_village_on_the_coverage_map(page, _frame) -> dict:
     return {"card": page.locator("h3").filter(has_text="（").first.inner_text()}
 
 
+UPLOAD = ("日期,单位代码,村代码,走访类型,走访户数,工作内容\n"
+          "2026-11-20,XS001,420526101201,走访慰问,5,浏览器上传测试\n"
+          "2026-11-21,XS001,420526999999,走访慰问,3,村代码错误\n")
+
+
+def _upload_on_the_data_page(page, frame) -> dict:
+    """Click a village on the coverage map, then check and import a file on the Data page."""
+    report = _click_a_village_on_the_coverage_map(page, frame)
+    page.get_by_role("link", name="数据导入导出").first.click()
+    page.get_by_text("导入台账").wait_for(timeout=30_000)
+    upload = page.locator("[data-testid='stFileUploader']").first.locator("input[type=file]")
+    upload.set_input_files({"name": "台账.csv", "mimeType": "text/csv",
+                            "buffer": UPLOAD.encode("gbk")})
+    page.get_by_role("button", name="检查文件").wait_for(timeout=30_000)
+    page.get_by_role("button", name="检查文件").click()
+    page.get_by_text("检查完成").wait_for(timeout=30_000)
+    report["checked"] = page.get_by_text("检查完成").inner_text()
+    report["error_table"] = page.get_by_text("错误", exact=True).count()
+    page.get_by_text("跳过有错误的行").click()
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("导入完成").wait_for(timeout=30_000)
+    report["done"] = page.get_by_text("导入完成").inner_text()
+    return report
+
+
 def test_map_still_draws_under_a_base_url_path(chromium: str, app_url_under_base_path: str):
     result = _open_overview(chromium, app_url_under_base_path, "overview-base-path",
-                            _click_a_village_on_the_coverage_map)
+                            _upload_on_the_data_page)
     assert "（" in result["card"]  # "村名（乡镇）": the clicked village's card
+    assert "共 2 行" in result["checked"] and "有错误 1 行" in result["checked"]
+    assert result["error_table"] >= 1
+    assert "新增 1" in result["done"] and "未导入 1 行" in result["done"]
     assert result["polygons"] >= 96
     assert result["foreign"] == [] and result["errors"] == []

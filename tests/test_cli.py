@@ -229,3 +229,37 @@ def test_exported_boundaries_reimport_unchanged(demo_url: str, tmp_path: Path,
     assert "--level" in capsys.readouterr().err
     assert main(["import", "townships", str(out)]) == 2
     assert main(["import", "audit", str(out)]) == 2
+
+
+def test_import_visits_command_exit_codes_and_side_file(demo_copy: Path, tmp_path: Path):
+    url = f"sqlite:///{demo_copy}"
+    good = tmp_path / "走访台账.csv"
+    good.write_text("日期,单位代码,村代码,走访类型,走访户数,工作内容\n"
+                    "2026-11-20,XS001,420526101201,走访慰问,5,入户走访\n", encoding="gbk")
+    first = run_cli(["import", "visits", str(good)], url)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["inserted"] == 1
+    again = run_cli(["import", "visits", str(good)], url)
+    assert json.loads(again.stdout)["unchanged"] == 1 and again.returncode == 0
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("日期,单位代码,村代码,走访类型,走访户数\n"
+                   "2026-11-21,XS001,420526101201,走访慰问,3\n"
+                   "2026-11-21,XS001,420526999999,走访慰问,-1\n", encoding="utf-8")
+    refused = run_cli(["import", "visits", str(bad)], url)
+    assert refused.returncode == 1
+    report = json.loads(refused.stdout)
+    assert report["inserted"] == 0 and {e["row"] for e in report["errors"]} == {3}
+    assert {e["column"] for e in report["errors"]} >= {"村代码"}
+    skipped = run_cli(["import", "visits", str(bad), "--skip-invalid"], url)
+    assert skipped.returncode == 1
+    report = json.loads(skipped.stdout)
+    assert report["inserted"] == 1 and report["rejected"] == 1
+    assert Path(report["rejected_file"]).name == "bad.rejected.csv"
+    assert (tmp_path / "bad.rejected.csv").is_file()
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    broken = run_cli(["import", "visits", str(empty)], url)
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr
+    assert broken.stdout == ""
