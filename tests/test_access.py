@@ -185,3 +185,29 @@ def test_exports_follow_roles(demo_engine: Engine):
     assert cadres["department_code"].nunique() > 1
     geojson = export_bytes(demo_engine, LEADER, "villages", "geojson")
     assert geojson.count(b'"Feature"') == 96
+
+
+def test_backup_is_a_consistent_copy_for_admins_only(demo_engine: Engine, tmp_path: Path):
+    import sqlite3
+
+    from geo.backup import backup_sqlite
+
+    with pytest.raises(AccessDeniedError):
+        backup_sqlite(demo_engine, ORGANISER)
+    data = backup_sqlite(demo_engine, ADMIN)
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(data)
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        visits = connection.execute("SELECT COUNT(*) FROM visits").fetchone()[0]
+    assert visits == len(visits_for(demo_engine, ADMIN))
+
+
+def test_backup_refuses_postgres(postgres_url: str):
+    from geo.backup import backup_sqlite
+    from geo.errors import PairMapError
+
+    engine = db.make_engine(postgres_url)
+    with pytest.raises(PairMapError, match="pg_dump"):
+        backup_sqlite(engine, ADMIN)
+    engine.dispose()
