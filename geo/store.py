@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -271,8 +271,3 @@ def load_table(engine: Engine, table: str) -> pd.DataFrame:
     if table == "villages" or table == "townships":
         return frame
     return frame[EXPORT_COLUMNS[table]]
-
-
-def as_datetime(value: date) -> datetime:
-    """Return midnight of ``value``."""
-    return datetime.combine(value, datetime.min.time())
