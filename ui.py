@@ -341,20 +341,30 @@ def visit_records(user: User, since: date, until: date | None = None) -> pd.Data
     return records.restrict_visits(every, user, since, until)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _names(version: int, url: str) -> dict[str, pd.DataFrame]:
+    """Codes and names of villages, townships and departments, per data version (no
+    geometry), for select boxes and tables."""
+    engine = get_engine()
+    units = ["code", "short_name", "parent_code"]
+    return {"villages": pd.DataFrame(store.load_villages(engine)[units]),
+            "townships": pd.DataFrame(store.load_townships(engine)[units]),
+            "departments": store.load_departments(engine)[["code", "name"]]}
+
+
+def name_tables() -> dict[str, pd.DataFrame]:
+    """``_names`` for the current data version."""
+    return _names(store.data_version(get_engine()), get_settings().database_url)
+
+
 def choices(kind: str, township: str | None = None) -> dict[str, str]:
     """Return code → name of ``townships``, ``departments`` or the ``villages`` (of one
     township) for select boxes."""
-    engine = get_engine()
-    if kind == "villages":
-        frame = store.load_villages(engine)
-        if township:
-            frame = frame[frame["parent_code"] == township]
-        return dict(zip(frame["code"], frame["short_name"], strict=True))
-    if kind == "townships":
-        frame = store.load_townships(engine)
-        return dict(zip(frame["code"], frame["short_name"], strict=True))
-    frame = store.load_departments(engine)
-    return dict(zip(frame["code"], frame["name"], strict=True))
+    frame = name_tables()[kind]
+    if kind == "villages" and township:
+        frame = frame[frame["parent_code"] == township]
+    names = frame["name"] if kind == "departments" else frame["short_name"]
+    return dict(zip(frame["code"], names, strict=True))
 
 
 def village_map(data: dict, window_days: int, layer: str = "pairing",
@@ -412,9 +422,8 @@ def editable_visits(user: User) -> pd.DataFrame:
 
 def describe_visits(visits: pd.DataFrame) -> pd.DataFrame:
     """Visit rows with village and department names, newest first."""
-    engine = get_engine()
-    return records.describe_visits(visits, store.load_villages(engine),
-                                   store.load_departments(engine))
+    names = name_tables()
+    return records.describe_visits(visits, names["villages"], names["departments"])
 
 
 def visit_columns() -> dict:
