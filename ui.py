@@ -20,22 +20,13 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
-from geo import (
-    auth,
-    boundary_import,
-    db,
-    imports,
-    maps,
-    offline,
-    records,
-    reports,
-    seed,
-    store,
-)
+from geo import auth, db, maps, offline, records, reports, store
 from geo.access import Action, Role, User, can
+from geo.demo import seed
 from geo.errors import AccessDeniedError, ConfigError, DataError, PairMapError
 from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
 from geo.import_messages import IMPORT_MESSAGES, translate_issue
+from geo.io import boundary_import, imports
 from geo.neglected import build_neglected_table
 from geo.overview import build_overview
 from geo.settings import STATIC_DIR, Settings, local_now, local_today

@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import auth, coverage, db, seed, store  # noqa: E402
+from geo import auth, coverage, db, store  # noqa: E402
 from geo.access import Role, User  # noqa: E402
+from geo.demo import seed  # noqa: E402
 from geo.metrics import compute_village_status  # noqa: E402
 from geo.settings import local_today  # noqa: E402
 

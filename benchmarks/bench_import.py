@@ -5,7 +5,7 @@ Usage: python benchmarks/bench_import.py [--rows N] [--keep]
 Seeds a temporary SQLite database with the sample county (``seed_demo``, as
 ``python -m geo seed-demo`` does), writes a visits CSV of N rows built from the sample
 (random departments, villages, kinds and dates of the last two years; half the rows carry
-a record id), then times ``geo.imports.import_file``: the first import (all rows
+a record id), then times ``geo.io.imports.import_file``: the first import (all rows
 inserted) and the same file again (all rows unchanged). A benchmark measures speed; the
 tests never assert on time.
 """
@@ -26,10 +26,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import db, imports, seed, store  # noqa: E402
+from geo import db, store  # noqa: E402
 from geo.auth import cli_user  # noqa: E402
+from geo.demo import seed  # noqa: E402
+from geo.io import imports  # noqa: E402
+from geo.io.writers import EXPORT_COLUMNS  # noqa: E402
 from geo.schema import VISIT_KINDS  # noqa: E402
-from geo.tables import EXPORT_COLUMNS  # noqa: E402
 
 ANCHOR = date(2026, 11, 28)
 

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo import auth, boundary_import, db, reports, seed, store
+from geo import auth, db, reports, store
 from geo.access import Role
+from geo.demo import seed
 from geo.errors import PairMapError
+from geo.io import boundary_import
+from geo.io.writers import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
 from geo.settings import SAMPLE_DIR, Settings, local_today
-from geo.tables import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
 
 
 def _iso_date(text: str) -> date:
@@ -176,7 +178,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
     if args.table not in RECORD_TABLES:
         raise PairMapError(f"unknown table {args.table}; use boundaries or "
                            f"{', '.join(RECORD_TABLES)}")
-    from geo import imports
+    from geo.io import imports
 
     report = imports.import_file(engine, actor, args.table, args.path, sheet=args.sheet,
                                  dry_run=args.dry_run, skip_invalid=args.skip_invalid,

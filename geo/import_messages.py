@@ -110,7 +110,7 @@ def format_message(code: str, lang: str = "en", value: object = None, column: ob
 def translate_issue(issue: object, lang: str) -> str:
     """Return an import issue's message in ``lang`` (``"zh"`` or ``"en"``).
 
-    ``issue`` is a ``geo.imports.ImportIssue`` or a mapping with ``code``, ``value``,
+    ``issue`` is a ``geo.io.imports.ImportIssue`` or a mapping with ``code``, ``value``,
     ``column`` and optionally ``params``; an unknown code gives the issue's own message.
     """
     if isinstance(issue, Mapping):

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from geo import schema
-from geo.tables import EXPORT_COLUMNS
+from geo.io.writers import EXPORT_COLUMNS
 
 DATA_VERSION_KEY = "data_version"
 
@@ -257,7 +257,7 @@ def count_rows(engine: Engine) -> dict[str, int]:
 
 
 def load_table(engine: Engine, table: str) -> pd.DataFrame:
-    """Return an export table by its name (see ``geo.tables.EXPORT_COLUMNS``)."""
+    """Return an export table by its name (see ``geo.io.writers.EXPORT_COLUMNS``)."""
     loaders = {
         "townships": load_townships,
         "villages": load_villages,

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from geo.access import Action
 from geo.audit import load_audit_log
-from geo.tables import csv_bytes, xlsx_bytes
+from geo.io.writers import csv_bytes, xlsx_bytes
 from ui import t
 
 ENTITIES = [None, "users", "visits", "pairings", "villages", "departments", "cadres",

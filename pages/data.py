@@ -5,11 +5,11 @@ import streamlit as st
 
 import ui
 from geo.access import Action, User, can
-from geo.boundary_import import BoundaryReport
-from geo.exports import allowed_exports, export_bytes
-from geo.imports import ImportReport
-from geo.tables import csv_bytes
-from geo.templates import TEMPLATES, template_bytes
+from geo.io.boundary_import import BoundaryReport
+from geo.io.exports import allowed_exports, export_bytes
+from geo.io.imports import ImportReport
+from geo.io.templates import TEMPLATES, template_bytes
+from geo.io.writers import csv_bytes
 from ui import t
 
 ISSUE_COLUMNS = {"row": st.column_config.NumberColumn(t("data.row"), format="%d"),

@@ -5,8 +5,8 @@ import streamlit as st
 import ui
 from geo.access import Action
 from geo.coverage import REASONS
+from geo.io.writers import csv_bytes, xlsx_bytes
 from geo.neglected import filter_neglected
-from geo.tables import csv_bytes, xlsx_bytes
 from ui import t
 
 

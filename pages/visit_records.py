@@ -6,8 +6,8 @@ import streamlit as st
 
 import ui
 from geo.access import Action, Role
+from geo.io.writers import csv_bytes
 from geo.records import filter_visits
-from geo.tables import csv_bytes
 from ui import t
 
 

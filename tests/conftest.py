@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from geo import db, seed
+from geo import db
+from geo.demo import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHOR = date(2026, 11, 28)

@@ -168,7 +168,7 @@ def test_exports_follow_roles(demo_engine: Engine):
 
     import pandas as pd
 
-    from geo.exports import allowed_exports, export_bytes
+    from geo.io.exports import allowed_exports, export_bytes
 
     assert allowed_exports(LEADER) == ["townships", "villages", "departments", "pairings",
                                        "visits"]

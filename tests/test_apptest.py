@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth, db
 from geo.access import Action, Role, User, can
-from geo.offline import remote_asset_links
 from tests.conftest import ROOT
+from tests.offline_checks import remote_asset_links
 from ui import PAGES, allowed_pages
 
 ADMIN = User("cli:test", Role.ADMIN)

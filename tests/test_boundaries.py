@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundaries import generate_schematic_boundaries
 from geo.crs import county_crs, gauss_kruger_epsg
+from geo.demo.schematic import generate_schematic_boundaries
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 METRIC = "EPSG:4546"  # CGCS2000 / 3-degree Gauss-Kruger CM 111E

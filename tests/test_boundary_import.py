@@ -22,7 +22,8 @@ from sqlalchemy import insert, select
 from geo import db, schema, store
 from geo.access import Role, User
 from geo.auth import cli_user
-from geo.boundary_import import (
+from geo.errors import AccessDeniedError, DataError
+from geo.io.boundary_import import (
     BoundaryReport,
     dbf_is_utf8,
     detect_code_field,
@@ -32,8 +33,7 @@ from geo.boundary_import import (
     read_boundary_file,
     same_geometry,
 )
-from geo.errors import AccessDeniedError, DataError
-from geo.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02, wgs84_to_gcj02_xy
+from geo.io.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02, wgs84_to_gcj02_xy
 
 METRIC = "EPSG:4546"  # CGCS2000 / 3-degree Gauss-Kruger CM 111E, the sample county's zone
 ADMIN = cli_user()

@@ -58,7 +58,7 @@ def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                                    "villages", "townships"])
 def test_export_csv_has_the_design_columns(demo_url: str, tmp_path: Path, table: str,
                                            capsys: pytest.CaptureFixture):
-    from geo.tables import EXPORT_COLUMNS
+    from geo.io.writers import EXPORT_COLUMNS
 
     out = tmp_path / f"{table}.csv"
     assert main(["export", table, "--out", str(out)]) == 0

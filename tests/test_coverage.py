@@ -520,7 +520,7 @@ SAMPLE_T = date(2026, 11, 28)
 
 @pytest.fixture(scope="module")
 def demo() -> dict:
-    from geo.seed import build_demo_county
+    from geo.demo.seed import build_demo_county
 
     county = build_demo_county(seed=42, anchor=SAMPLE_T)
     units = county.units

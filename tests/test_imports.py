@@ -20,12 +20,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from geo import imports, readers, schema, store
+from geo import schema, store
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
 from geo.import_messages import IMPORT_MESSAGES, translate_issue
+from geo.io import imports, readers
+from geo.io.writers import EXPORT_COLUMNS, write_table
 from geo.settings import local_now
-from geo.tables import EXPORT_COLUMNS, write_table
 from geo.text import normalize_text
 from tests.conftest import ANCHOR
 from tests.fixtures_imports import (

@@ -19,7 +19,8 @@ from geo.maps import (
     tile_layer,
 )
 from geo.metrics import compute_village_status
-from geo.offline import configure_offline_assets, remote_asset_links
+from geo.offline import configure_offline_assets
+from tests.offline_checks import remote_asset_links
 
 PAYLOAD = '<img src=x onerror="alert(1)">'
 LABELS = map_labels("zh", 90)

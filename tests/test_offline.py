@@ -21,6 +21,7 @@ import pytest
 from folium.elements import JSCSSMixin
 
 from geo import offline
+from tests import offline_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR_DIR = offline.STATIC_DIR / "vendor"
@@ -136,7 +137,7 @@ def test_static_url_rejects_paths_outside_static(bad: str) -> None:
 @pytest.mark.usefixtures("offline_assets")
 def test_configured_map_has_no_remote_links() -> None:
     html = _full_map().get_root().render()
-    assert offline.remote_asset_links(html) == []
+    assert offline_checks.remote_asset_links(html) == []
     for rel in offline.LINKED_FILES:
         assert offline.static_url(rel) in html
 
@@ -144,7 +145,7 @@ def test_configured_map_has_no_remote_links() -> None:
 @pytest.mark.usefixtures("offline_assets")
 def test_configured_map_needs_no_dropped_library() -> None:
     html = _full_map().get_root().render()
-    assert offline.dropped_dependency_usages(html) == []
+    assert offline_checks.dropped_dependency_usages(html) == []
     for gone in ("jquery", "bootstrap", "awesome", "fontawesome"):
         assert gone not in html.lower()
 
@@ -162,7 +163,7 @@ def test_every_referenced_static_path_exists() -> None:
 def test_base_url_path_prefixes_every_link() -> None:
     offline.configure_offline_assets("/pairmap/")
     html = _full_map().get_root().render()
-    assert offline.remote_asset_links(html) == []
+    assert offline_checks.remote_asset_links(html) == []
     links = re.findall(r'(?:src|href)="([^"]*/app/static/[^"]*)"', html)
     assert links
     assert all(link.startswith("/pairmap/app/static/vendor/") for link in links)
@@ -188,7 +189,7 @@ def test_configure_is_idempotent() -> None:
 
 @pytest.mark.usefixtures("offline_assets")
 def test_remote_default_assets_after_configure() -> None:
-    remaining = offline.remote_default_assets()
+    remaining = offline_checks.remote_default_assets()
     for name in (
         "folium.folium.Map",
         "folium.plugins.marker_cluster.MarkerCluster",
@@ -200,7 +201,7 @@ def test_remote_default_assets_after_configure() -> None:
     # Not vendored, still on a CDN: a caller using these must vendor them too.
     assert "folium.plugins.draw.Draw" in remaining
     assert "folium.features.TopoJson" in remaining
-    assert all(offline.is_remote(url) for urls in remaining.values() for url in urls)
+    assert all(offline_checks.is_remote(url) for urls in remaining.values() for url in urls)
 
 
 @pytest.mark.usefixtures("offline_assets")
@@ -210,11 +211,11 @@ def test_known_leftovers_are_detected() -> None:
     folium.Marker([0, 0], popup="hello", icon=folium.Icon()).add_to(m)
     branca.colormap.LinearColormap(["red", "blue"], vmin=0, vmax=1).add_to(m)
     html = m.get_root().render()
-    usages = " ".join(offline.dropped_dependency_usages(html))
+    usages = " ".join(offline_checks.dropped_dependency_usages(html))
     assert "$(`" in usages
     assert "L.AwesomeMarkers" in usages
     assert "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js" in (
-        offline.remote_asset_links(html)
+        offline_checks.remote_asset_links(html)
     )
 
 
@@ -225,7 +226,7 @@ def test_unconfigured_render_has_remote_links() -> None:
     code = textwrap.dedent(
         """
         import json, folium, folium.plugins
-        from geo.offline import remote_asset_links
+        from tests.offline_checks import remote_asset_links
         m = folium.Map(tiles=None)
         folium.plugins.MarkerCluster().add_to(m)
         folium.plugins.Fullscreen().add_to(m)
@@ -255,7 +256,7 @@ def test_unconfigured_render_has_remote_links() -> None:
         "leaflet_heat.min.js",
     ):
         assert needle in joined, needle
-    assert all(offline.is_remote(link) for link in links)
+    assert all(offline_checks.is_remote(link) for link in links)
     assert "/app/static/" not in out
 
 
@@ -283,7 +284,7 @@ def test_remote_asset_links_kinds() -> None:
     </script>
     <script src="https://a.example/x.js"></script>
     """
-    assert offline.remote_asset_links(html) == [
+    assert offline_checks.remote_asset_links(html) == [
         "https://a.example/x.js",
         "//b.example/y.css",
         "HTTP://c.example/i.png",
@@ -296,13 +297,13 @@ def test_remote_asset_links_kinds() -> None:
 
 def test_remote_asset_links_empty_for_local_page() -> None:
     html = '<link rel="stylesheet" href="/app/static/a.css"><script src="b.js"></script>'
-    assert offline.remote_asset_links(html) == []
+    assert offline_checks.remote_asset_links(html) == []
 
 
 def test_dropped_dependency_usages_ignores_template_literals() -> None:
-    assert offline.dropped_dependency_usages("let s = `<td>${x}</td>`; a.$b = 1;") == []
-    assert len(offline.dropped_dependency_usages("$(document).ready(f); $.ajax(u)")) == 2
-    assert offline.dropped_dependency_usages('<script src="bootstrap.bundle.min.js">') == []
+    assert offline_checks.dropped_dependency_usages("let s = `<td>${x}</td>`; a.$b = 1;") == []
+    assert len(offline_checks.dropped_dependency_usages("$(document).ready(f); $.ajax(u)")) == 2
+    assert offline_checks.dropped_dependency_usages('<script src="bootstrap.bundle.min.js">') == []
 
 
 # --- vendored files ------------------------------------------------------------
@@ -325,7 +326,7 @@ def test_vendored_css_urls_are_relative_and_exist(css: Path) -> None:
         url = next(g for g in match.groups() if g is not None).strip()
         if url.startswith(("#", "data:")):  # leaflet.css: behavior: url(#default#VML)
             continue
-        assert not offline.is_remote(url), f"{css.name}: {url}"
+        assert not offline_checks.is_remote(url), f"{css.name}: {url}"
         assert not url.startswith("/"), f"{css.name}: {url}"
         target = (css.parent / url.split("?")[0].split("#")[0]).resolve()
         assert target.is_file(), f"{css.name}: {url}"
@@ -352,7 +353,7 @@ def test_vendored_files_have_licences_and_readme() -> None:
     assert not (offline.STATIC_DIR / "node_modules").exists()
     assert not (ROOT / "node_modules").exists()
     for js in VENDOR_DIR.rglob("*.js"):
-        assert not offline.remote_asset_links(js.read_text(encoding="utf-8")), js
+        assert not offline_checks.remote_asset_links(js.read_text(encoding="utf-8")), js
 
 
 def test_offline_module_does_not_import_streamlit() -> None:

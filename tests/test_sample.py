@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from geo.crs import gauss_kruger_epsg
+from geo.demo.sample import HISTORY_DAYS
+from geo.demo.seed import DemoCounty, build_demo_county, read_manifest
 from geo.metrics import active_pairings
-from geo.sample import HISTORY_DAYS
-from geo.seed import DemoCounty, build_demo_county, read_manifest
 from geo.settings import SAMPLE_DIR
 from geo.text import normalize_text
 
@@ -126,7 +126,7 @@ def test_generation_is_deterministic(demo: DemoCounty):
 
 
 def test_shipped_sample_files_match_the_generator(tmp_path):
-    from geo.seed import write_sample_files
+    from geo.demo.seed import write_sample_files
 
     manifest = read_manifest()
     anchor = date.fromisoformat(manifest["anchor"])

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import db, imports
+from geo import db
 from geo.access import Role, User
-from geo.templates import TEMPLATES, template_bytes
+from geo.io import imports
+from geo.io.templates import TEMPLATES, template_bytes
 
 ADMIN = User("admin", Role.ADMIN)
 

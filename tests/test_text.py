@@ -1,6 +1,6 @@
 import pytest
 
-from geo.reference import load_admin_units
+from geo.demo.reference import load_admin_units
 from geo.text import normalize_text, short_village_name, village_kind
 
 

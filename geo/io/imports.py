@@ -1,6 +1,6 @@
 """Record imports: villages, departments, cadres, pairings and visits from CSV or XLSX.
 
-The import contract of DESIGN.md: a file is read (``geo.readers``), its headers mapped to
+The import contract of DESIGN.md: a file is read (``geo.io.readers``), its headers mapped to
 fields (Chinese or English, ``HEADER_ALIASES``), every row checked, matched with what the
 database holds and written in one transaction; the result is an ``ImportReport`` whose
 ``as_dict()`` is the command line's JSON object.
@@ -59,7 +59,7 @@ from geo.access import Action, Role, User, require
 from geo.audit import write_audit
 from geo.errors import DataError
 from geo.import_messages import format_message
-from geo.readers import (
+from geo.io.readers import (
     RawTable,
     normal_text,
     parse_dates,
@@ -70,8 +70,8 @@ from geo.readers import (
     read_table_file,
     unquote,
 )
+from geo.io.writers import csv_bytes
 from geo.settings import Settings, local_now, local_today
-from geo.tables import csv_bytes
 from geo.text import normalize_text, short_village_name
 
 IMPORT_TABLES = ("villages", "departments", "cadres", "pairings", "visits")

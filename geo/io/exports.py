@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from geo import store
 from geo.access import Action, User, can, require
+from geo.io.writers import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, xlsx_bytes
 from geo.records import cadres_for, visits_for
-from geo.tables import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, xlsx_bytes
 
 EXPORT_ACTIONS: dict[str, Action] = {
     "townships": Action.VIEW_MAPS,

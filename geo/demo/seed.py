@@ -16,12 +16,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo import db, store
-from geo.boundaries import generate_schematic_boundaries
+from geo.demo.reference import COUNTY_CODE, load_admin_units, load_county_outline
+from geo.demo.sample import SampleCounty, generate_sample
+from geo.demo.schematic import generate_schematic_boundaries
 from geo.errors import DatabaseNotEmptyError, DataError
-from geo.reference import COUNTY_CODE, load_admin_units, load_county_outline
-from geo.sample import SampleCounty, generate_sample
+from geo.io.writers import write_table
 from geo.settings import SAMPLE_DIR, local_today
-from geo.tables import write_table
 
 DEFAULT_SEED = 42
 MANIFEST = "manifest.json"

@@ -43,7 +43,7 @@ from geo import schema
 from geo.access import Action, User, require
 from geo.audit import write_audit
 from geo.errors import DataError
-from geo.gcj02 import gcj02_to_wgs84_xy
+from geo.io.gcj02 import gcj02_to_wgs84_xy
 from geo.store import bump_data_version
 from geo.text import normalize_text, short_village_name, village_kind
 
