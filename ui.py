@@ -24,9 +24,9 @@ from geo import auth, db, maps, offline, records, reports, store
 from geo.access import Action, Role, User, can
 from geo.demo import seed
 from geo.errors import AccessDeniedError, ConfigError, DataError, PairMapError
-from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
-from geo.import_messages import IMPORT_MESSAGES, translate_issue
+from geo.i18n import DEFAULT_LANG, translate, translate_issue
 from geo.io import boundary_import, imports
+from geo.io.report import Report
 from geo.neglected import build_neglected_table
 from geo.overview import build_overview
 from geo.settings import STATIC_DIR, Settings, local_now, local_today
@@ -438,18 +438,8 @@ def visit_columns() -> dict:
     }
 
 
-IMPORT_ACTIONS = {"visits": Action.WRITE_VISITS, "pairings": Action.EDIT_PAIRINGS,
-                  "villages": Action.IMPORT_REFERENCE, "departments": Action.IMPORT_REFERENCE,
-                  "cadres": Action.IMPORT_REFERENCE}
-
-
-def importable_tables(user: User) -> list[str]:
-    """The record tables ``user`` may import, in a stable order."""
-    return [table for table, action in IMPORT_ACTIONS.items() if can(user, action)]
-
-
 def import_records(user: User, table: str, filename: str, data: bytes, sheet: str | None,
-                   skip_invalid: bool, dry_run: bool) -> imports.ImportReport | None:
+                   skip_invalid: bool, dry_run: bool) -> Report | None:
     """Check (``dry_run``) or import an uploaded table file, with a progress bar."""
     bar = st.progress(0.0, text=t("data.check") if dry_run else t("data.confirm"))
     try:
@@ -467,7 +457,7 @@ def import_records(user: User, table: str, filename: str, data: bytes, sheet: st
 
 def import_boundary_file(user: User, level: str, filename: str, data: bytes,
                          src_crs: str | None, code_field: str | None, name_field: str | None,
-                         dry_run: bool) -> boundary_import.BoundaryReport | None:
+                         dry_run: bool) -> Report | None:
     """Check (``dry_run``) or import an uploaded boundary file."""
     try:
         return boundary_import.import_boundary_upload(
@@ -481,20 +471,8 @@ def import_boundary_file(user: User, level: str, filename: str, data: bytes,
 def issue_table(issues: list) -> pd.DataFrame:
     """Errors or warnings of an import as a table in the UI language."""
     lang = get_settings().lang
-    rows = []
-    for issue in issues:
-        item = issue.as_dict()
-        code = item.get("code")
-        boundary_key = f"boundary_issue.{code}"
-        if code in IMPORT_MESSAGES["en"]:
-            message = translate_issue(issue, lang)
-        elif boundary_key in CATALOGUE[DEFAULT_LANG]:
-            message = translate(boundary_key, lang, value=item.get("value") or "",
-                                column=item.get("column") or "")
-        else:
-            message = item.get("message", "")
-        rows.append({"row": item.get("row"), "column": item.get("column"),
-                     "value": item.get("value"), "message": message})
+    rows = [{"row": issue.row, "column": issue.column, "value": issue.value,
+             "message": translate_issue(issue, lang)} for issue in issues]
     return pd.DataFrame(rows, columns=["row", "column", "value", "message"])
 
 

@@ -54,6 +54,26 @@ ROLE_TABLE: dict[Action, dict[Role, str]] = {
                           Role.ADMIN: ALL},
 }
 
+IMPORT_ACTIONS: dict[str, Action] = {
+    "visits": Action.WRITE_VISITS,
+    "pairings": Action.EDIT_PAIRINGS,
+    "villages": Action.IMPORT_REFERENCE,
+    "departments": Action.IMPORT_REFERENCE,
+    "cadres": Action.IMPORT_REFERENCE,
+}
+"""The action a record import of each table needs (boundaries need ``IMPORT_REFERENCE``)."""
+
+EXPORT_ACTIONS: dict[str, Action] = {
+    "townships": Action.VIEW_MAPS,
+    "villages": Action.VIEW_MAPS,
+    "departments": Action.VIEW_MAPS,
+    "pairings": Action.VIEW_MAPS,
+    "cadres": Action.VIEW_CADRES,
+    "visits": Action.VIEW_VISITS,
+    "audit": Action.VIEW_AUDIT,
+}
+"""The action an export of each table needs (a liaison's visits and cadres: own only)."""
+
 
 @dataclass(frozen=True)
 class User:
@@ -101,3 +121,8 @@ def department_filter(user: User, action: Action) -> str | None:
     """
     require(user, action)
     return user.department_code if scope(user, action) == OWN else None
+
+
+def importable_tables(user: User) -> list[str]:
+    """The record tables ``user`` may import, in ``IMPORT_ACTIONS`` order."""
+    return [table for table, action in IMPORT_ACTIONS.items() if can(user, action)]

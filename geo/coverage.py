@@ -18,7 +18,6 @@ Frames are those ``geo.store`` loads:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geo.metrics import active_pairings, window_start
+from geo.values import to_json
 
 UNPAIRED = "UNPAIRED"
 NEVER_VISITED = "NEVER_VISITED"
@@ -574,28 +574,11 @@ def compute_county_rollup(
     row = {column: 0 for column in _ROLLUP_COLUMNS}
     row.update({"paired_share": None, "visited_share": None, "visits_per_1000": None})
     if not out.empty:
-        row.update({column: _plain(out[column].iloc[0]) for column in _ROLLUP_COLUMNS})
+        row.update({column: to_json(out[column].iloc[0]) for column in _ROLLUP_COLUMNS})
     return {"code": counties.pop() if len(counties) == 1 else None, "name": name, **row}
 
 
 # --------------------------------------------------------------------------- reports
-
-
-def _plain(value: object) -> object:
-    """Return ``value`` as a JSON-ready Python value (None for NaN/NA, ISO for dates)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
 
 
 _TOWNSHIP_FIELDS = ["code", "name", "villages", "paired_share", "visited_share", "neglected",
@@ -626,11 +609,11 @@ def _report(
             "neglected": int((coverage["reasons"].map(len) > 0).sum()),
         },
         "townships": [
-            {k: _plain(v) for k, v in zip(_TOWNSHIP_FIELDS, row, strict=True)}
+            {k: to_json(v) for k, v in zip(_TOWNSHIP_FIELDS, row, strict=True)}
             for row in townships.itertuples(index=False, name=None)
         ],
         "villages": [
-            {k: _plain(v) for k, v in zip(_VILLAGE_FIELDS, row, strict=True)}
+            {k: to_json(v) for k, v in zip(_VILLAGE_FIELDS, row, strict=True)}
             for row in rows.itertuples(index=False, name=None)
         ],
     }

@@ -6,6 +6,8 @@ complete; English falls back to Chinese for a key not yet translated.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 DEFAULT_LANG = "zh"
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -84,23 +86,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tablename.pairings": "结对关系",
         "tablename.visits": "走访记录",
         "tablename.audit": "审计日志",
-        "boundary_issue.missing_code": "缺少区划代码",
-        "boundary_issue.bad_code": "区划代码“{value}”格式不对",
-        "boundary_issue.duplicate_code": "区划代码“{value}”在文件中重复",
-        "boundary_issue.unknown_township": "代码“{value}”所属乡镇不存在",
-        "boundary_issue.unknown_county": "代码“{value}”所属县不存在",
-        "boundary_issue.not_nested": "代码“{value}”与上级代码不对应",
-        "boundary_issue.bad_geometry": "图形不是面或点",
-        "boundary_issue.invalid_geometry": "图形无效且无法修复",
-        "boundary_issue.outside_china": "图形不在中国范围内，请检查坐标系",
-        "boundary_issue.missing_name": "缺少名称",
-        "boundary_issue.name_too_long": "名称过长",
-        "boundary_issue.empty_geometry": "没有图形",
-        "boundary_issue.repaired_geometry": "图形有自相交等问题，已自动修复",
-        "boundary_issue.name_differs": "名称“{value}”与库中不同，保留库中名称",
-        "boundary_issue.not_in_file": "库中的“{value}”不在文件中（未删除）",
-        "boundary_issue.assumed_wgs84": "文件未声明坐标系，按经纬度（WGS84）处理",
-        "boundary_issue.crs_overridden": "已按指定坐标系处理",
+        "issue.missing_value": "“{column}”不能为空",
+        "issue.bad_date": "“{value}”不是日期（可写 2024-05-06、2024/5/6 或 2024年5月6日）",
+        "issue.future_date": "日期 {value} 晚于今天",
+        "issue.bad_number": "“{value}”不是整数",
+        "issue.bad_decimal": "“{value}”不是数字",
+        "issue.negative_count": "{value} 是负数，数量不能为负",
+        "issue.bad_coordinate": "{value} 超出{axis}的取值范围",
+        "issue.incomplete_point": "经度和纬度须同时填写或同时留空",
+        "issue.bad_flag": "“{value}”不是“是”或“否”",
+        "issue.too_long": "“{value}”超过 {limit} 个字符",
+        "issue.unknown_village": "没有村（社区）“{value}”",
+        "issue.ambiguous_village": "村（社区）“{value}”不唯一（{candidates}），请填写村代码或乡镇",
+        "issue.unknown_township": "没有乡镇“{value}”",
+        "issue.unknown_department": "没有单位“{value}”",
+        "issue.ambiguous_department": "单位“{value}”不唯一（{candidates}），请填写单位代码",
+        "issue.unknown_kind": "“{value}”不是可选的类型（{choices}）",
+        "issue.end_before_start": "结束日期 {value} 早于开始日期 {start}",
+        "issue.overlapping_pairing": "与同一单位和村的另一结对（{other}）时间重叠",
+        "issue.duplicate_in_file": "“{value}”在文件中重复（首次出现在第 {first_row} 行）",
+        "issue.edit_window_passed": "该走访记录录入已超过 {days} 天，联络员不能再修改",
+        "issue.duplicate_visit": "同一走访在文件中出现多次（第 {rows} 行）",
+        "issue.duplicate_record_id": "记录编号“{value}”在同一单位中重复（第 {rows} 行）",
+        "issue.resolved_exceeds_raised": "解决问题数 {resolved} 多于收集问题数 {raised}"
+                                   "（回访可解决以前的问题，仅提示）",
+        "issue.unknown_column": "列“{column}”不是可导入的列，已忽略",
+        "issue.missing_code": "缺少区划代码",
+        "issue.bad_code": "区划代码“{value}”格式不对",
+        "issue.bad_code.township_length": "乡镇代码应为 9 位数字（或以 000 结尾的 12 位）",
+        "issue.bad_code.township_village_code": (
+            "乡镇代码应为 9 位数字；12 位代码是村代码（层级请选“村”）"),
+        "issue.bad_code.township_county_code": "乡镇代码不能以 000 结尾（那是县的代码）",
+        "issue.bad_code.village_length": "村代码应为 12 位数字",
+        "issue.bad_code.village_township_code": (
+            "村代码应为 12 位数字；9 位代码是乡镇代码（层级请选“乡镇”）"),
+        "issue.bad_code.village_ends_000": "村代码不能以 000 结尾（那是乡镇的代码）",
+        "issue.duplicate_code": "区划代码 {code} 在第 {others} 个要素中也出现",
+        "issue.unknown_township.parent": "库中没有代码 {code} 所属的乡镇 {parent}",
+        "issue.unknown_county.parent": "库中没有代码 {code} 所属的县 {parent}",
+        "issue.not_nested": (
+            "代码 {code} 与上级代码 {parent} 不对应：代码前 {digits} 位须为上级代码"),
+        "issue.bad_geometry": "图形的坐标不是数字",
+        "issue.bad_geometry.township_point": "乡镇须为面，不能是点",
+        "issue.bad_geometry.not_polygon": "图形是 {kind}，乡镇须为面",
+        "issue.bad_geometry.not_polygon_or_point": "图形是 {kind}，村须为面或点",
+        "issue.invalid_geometry": "图形无效（{reason}），修复后没有面积",
+        "issue.outside_china": "图形（部分）不在中国范围内，请检查坐标系",
+        "issue.missing_name": "新增单位 {code} 须有名称",
+        "issue.name_too_long": "名称不能超过 {limit} 个字符",
+        "issue.empty_geometry": "没有图形",
+        "issue.empty_geometry.new": "新增单位 {code} 没有图形",
+        "issue.empty_geometry.kept": "没有图形，保留原有位置",
+        "issue.repaired_geometry": "图形无效（{reason}），已自动修复为有效的 {kind}",
+        "issue.name_differs": "库中 {code} 名为“{stored}”，保留库中名称",
+        "issue.not_in_file": "库中的 {code}（{name}）不在文件中，未删除",
+        "issue.assumed_wgs84": "文件未声明坐标系，已按经纬度（WGS84）读取",
+        "issue.crs_overridden": "文件声明的坐标系为 {declared}，已按指定的 {given} 读取",
+        "error.unexpected": "发生意外错误",
+        "error.bad_setting": "配置有误",
+        "error.bad_data": "数据有误",
+        "error.database_not_empty": "数据库中已有数据；如确需覆盖，请加 --force",
+        "error.access_denied": "您的角色无权进行此操作。",
+        "error.where.file": "文件 {file}",
+        "error.where.row": "第 {row} 行",
+        "error.where.column": "“{column}”列",
         "page.record": "录入走访",
         "record.new": "新增走访记录",
         "record.with_gps": "有定位",
@@ -273,6 +322,88 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tooltip.none": "none",
         "tooltip.never": "never visited",
         "tooltip.days_value": "{days} days",
+
+        "issue.missing_value": "{column} must not be empty",
+        "issue.bad_date": "{value!r} is not a date (write 2024-05-06, 2024/5/6 or 2024年5月6日)",
+        "issue.future_date": "the date {value} is in the future",
+        "issue.bad_number": "{value!r} is not a whole number",
+        "issue.bad_decimal": "{value!r} is not a number",
+        "issue.negative_count": "{value} is negative; counts cannot be negative",
+        "issue.bad_coordinate": "{value} is outside the range of a {axis}",
+        "issue.incomplete_point": "give both longitude and latitude, or neither",
+        "issue.bad_flag": "{value!r} is not yes or no",
+        "issue.too_long": "{value!r} is longer than {limit} characters",
+        "issue.unknown_village": "unknown village {value!r}",
+        "issue.ambiguous_village": "the village {value!r} is ambiguous ({candidates}); give "
+                                   "its code or its township",
+        "issue.unknown_township": "unknown township {value!r}",
+        "issue.unknown_department": "unknown department {value!r}",
+        "issue.ambiguous_department": "the department {value!r} is ambiguous ({candidates}); give "
+                                "its code",
+        "issue.unknown_kind": "{value!r} is not one of the kinds ({choices})",
+        "issue.end_before_start": "the end date {value} is before the start date {start}",
+        "issue.overlapping_pairing": "overlaps another pairing of the same department and village "
+                               "({other})",
+        "issue.duplicate_in_file": "{value!r} appears more than once in the file (first on row "
+                             "{first_row})",
+        "issue.edit_window_passed": "this visit was recorded more than {days} days ago; a liaison "
+                              "may no longer change it",
+        "issue.duplicate_visit": "the same visit is listed more than once (rows {rows})",
+        "issue.duplicate_record_id": "the record id {value!r} is used more than once by one "
+                               "department (rows {rows})",
+        "issue.resolved_exceeds_raised": "{resolved} problems resolved but {raised} raised (a "
+                                   "follow-up visit may resolve earlier problems)",
+        "issue.unknown_column": "the column {column!r} is not imported",
+        "issue.missing_code": "the feature has no code",
+        "issue.bad_code": "the code {value!r} is malformed",
+        "issue.bad_code.township_length": "a township code has 9 digits (or 12 ending in 000)",
+        "issue.bad_code.township_village_code": (
+            "a township code has 9 digits (or 12 ending in 000); 12-digit codes name villages "
+            "(--level village)"),
+        "issue.bad_code.township_county_code": (
+            "a township code does not end in 000 (that is the county's code)"),
+        "issue.bad_code.village_length": "a village code has 12 digits",
+        "issue.bad_code.village_township_code": (
+            "a village code has 12 digits; 9-digit codes name townships (--level township)"),
+        "issue.bad_code.village_ends_000": (
+            "a village code does not end in 000 (that is its township's code)"),
+        "issue.duplicate_code": "the code {code} also appears in feature {others}",
+        "issue.unknown_township.parent": (
+            "there is no township {parent} in the database for the code {code}"),
+        "issue.unknown_county.parent": (
+            "there is no county {parent} in the database for the code {code}"),
+        "issue.not_nested": (
+            "the code {code} does not nest in {parent} given as its parent; digits "
+            "1-{digits} of the code must be its parent's code"),
+        "issue.bad_geometry": "the geometry has coordinates that are not numbers",
+        "issue.bad_geometry.township_point": "a township needs a polygon, not a point",
+        "issue.bad_geometry.not_polygon": "the geometry is a {kind}; a polygon is needed",
+        "issue.bad_geometry.not_polygon_or_point": (
+            "the geometry is a {kind}; a polygon or a point is needed"),
+        "issue.invalid_geometry": "the polygon is invalid ({reason}) and has no area once repaired",
+        "issue.outside_china": "the geometry lies (partly) outside China",
+        "issue.missing_name": "the new unit {code} needs a name",
+        "issue.name_too_long": "a name has at most {limit} characters",
+        "issue.empty_geometry": "the feature has no geometry",
+        "issue.empty_geometry.new": "the new unit {code} has no geometry",
+        "issue.empty_geometry.kept": (
+            "the feature has no geometry; the unit keeps its current location"),
+        "issue.repaired_geometry": (
+            "the polygon was invalid ({reason}) and was repaired into a valid {kind}"),
+        "issue.name_differs": "the database calls {code} {stored}; the name was kept",
+        "issue.not_in_file": "the unit {code} ({name}) is not in the file and was kept",
+        "issue.assumed_wgs84": (
+            "the file declares no coordinate system; its longitude/latitude were taken as WGS84"),
+        "issue.crs_overridden": (
+            "the file declares {declared}; its coordinates were read as {given} (--src-crs)"),
+        "error.unexpected": "an unexpected error occurred",
+        "error.bad_setting": "a setting is wrong",
+        "error.bad_data": "the data are wrong",
+        "error.database_not_empty": "the database already holds data; add --force to replace it",
+        "error.access_denied": "your role does not allow this",
+        "error.where.file": "file {file}",
+        "error.where.row": "row {row}",
+        "error.where.column": "column {column}",
     },
 }
 
@@ -289,3 +420,68 @@ def translate(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     if text is None:
         text = CATALOGUE[DEFAULT_LANG][key]
     return text.format(**values) if values else text
+
+
+class _Blank(dict):
+    """Format values where a missing name is shown empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _template(key: str, lang: str) -> str | None:
+    text = CATALOGUE.get(lang, {}).get(key)
+    return text if text is not None else CATALOGUE[DEFAULT_LANG].get(key)
+
+
+def _fill(template: str, values: Mapping[str, object]) -> str:
+    try:
+        return template.format_map(_Blank(values))
+    except (ValueError, IndexError, KeyError, AttributeError):
+        return template
+
+
+def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
+    """Return the sentence of a ``geo.errors.PairMapError`` in ``lang``, with where it is.
+
+    The sentence is ``error.<code>`` filled with the error's parameters, followed by the
+    file, row and column it names ("（文件 visits.csv，第 3 行，“日期”列）").
+    """
+    code = str(getattr(error, "code", "unexpected"))
+    template = _template(f"error.{code}", lang)
+    params = dict(getattr(error, "params", {}) or {})
+    text = code if template is None else _fill(template, params)
+    where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value})
+             for part in ("file", "row", "column")
+             if (value := getattr(error, part, None)) not in (None, "")]
+    if not where:
+        return text
+    if lang == "zh":
+        return f"{text}（{'，'.join(where)}）"
+    return f"{text} ({', '.join(where)})"
+
+
+def translate_issue(issue: object, lang: str = DEFAULT_LANG) -> str:
+    """Return an import issue's message in ``lang`` (``issue.<code>`` of the catalogue).
+
+    ``issue`` is a ``geo.io.report.Issue`` or a mapping with ``code``, ``value``,
+    ``column`` and optionally ``params``; a code the catalogue lacks gives the issue's
+    own ``message``.
+    """
+    def get(name: str) -> object:
+        return issue.get(name) if isinstance(issue, Mapping) else getattr(issue, name, None)
+
+    code = get("code")
+    params = dict(get("params") or {})
+    variant = params.get("variant")
+    template = None
+    if code is not None and variant:
+        template = _template(f"issue.{code}.{variant}", lang)
+    if code is not None and template is None:
+        template = _template(f"issue.{code}", lang)
+    if template is None:
+        return str(get("message") or code or "")
+    values = params
+    values["value"] = "" if get("value") is None else get("value")
+    values["column"] = "" if get("column") is None else get("column")
+    return _fill(template, values)

@@ -53,6 +53,11 @@ VISIT_KINDS = (
 ONE_OFF_VISIT_KINDS = ("走访慰问",)
 LONG_TERM_VISIT_KINDS = ("产业帮扶", "发展联谋", "阵地联建")
 VISIT_SOURCES = ("form", "import", "sample")
+VILLAGE_KINDS = ("村", "社区")
+VISIT_COUNT_FIELDS = ("cadre_count", "households_visited", "problems_raised", "problems_resolved")
+"""The counts of a visit: whole numbers, never negative."""
+VILLAGE_FIGURES = ("population", "households", "left_behind_elderly", "low_income_households")
+"""A village's figures that feed the need index."""
 ROLES = ("leader", "organiser", "liaison", "admin")
 
 admin_units = Table(

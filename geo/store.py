@@ -6,12 +6,10 @@ always travel as bound parameters.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import date
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import (
@@ -28,32 +26,26 @@ from sqlalchemy import (
 
 from geo import schema
 from geo.io.writers import EXPORT_COLUMNS
+from geo.values import to_python
 
 DATA_VERSION_KEY = "data_version"
 
 
-def _plain(value: object) -> object:
-    """Convert numpy/pandas scalars and missing values to plain Python for the driver."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+def select_frame(connection: Connection, query: object) -> pd.DataFrame:
+    """Run ``query``; its rows as a frame of object columns, built column by column."""
+    result = connection.execute(query)
+    names = list(result.keys())
+    rows = result.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pd.DataFrame({name: pd.Series(list(values), dtype=object)
+                         for name, values in zip(names, columns, strict=True)})
 
 
 def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict[str, object]]:
     """Return ``frame``'s rows as driver-ready dictionaries of ``columns``."""
     cols = list(columns)
     return [
-        {column: _plain(value) for column, value in zip(cols, row, strict=True)}
+        {column: to_python(value) for column, value in zip(cols, row, strict=True)}
         for row in frame[cols].itertuples(index=False, name=None)
     ]
 

@@ -4,10 +4,9 @@ and exports of every table the role may read."""
 import streamlit as st
 
 import ui
-from geo.access import Action, User, can
-from geo.io.boundary_import import BoundaryReport
+from geo.access import Action, User, can, importable_tables
 from geo.io.exports import allowed_exports, export_bytes
-from geo.io.imports import ImportReport
+from geo.io.report import Report
 from geo.io.templates import TEMPLATES, template_bytes
 from geo.io.writers import csv_bytes
 from ui import t
@@ -18,7 +17,7 @@ ISSUE_COLUMNS = {"row": st.column_config.NumberColumn(t("data.row"), format="%d"
                  "message": st.column_config.TextColumn(t("data.message"), width="large")}
 
 
-def show_report(report: ImportReport | BoundaryReport, key: str, checked: bool) -> None:
+def show_report(report: Report, key: str, checked: bool) -> None:
     """Counts, errors and warnings of a checked or finished import."""
     counts = {"rows": report.rows, "inserted": report.inserted, "updated": report.updated,
               "unchanged": report.unchanged, "rejected": report.rejected}
@@ -42,7 +41,7 @@ def show_report(report: ImportReport | BoundaryReport, key: str, checked: bool) 
 
 
 def import_records_section(user: User) -> None:
-    tables = ui.importable_tables(user)
+    tables = importable_tables(user)
     if not tables:
         return
     st.subheader(t("data.import_records"))

@@ -23,17 +23,16 @@ from geo import db, schema, store
 from geo.access import Role, User
 from geo.auth import cli_user
 from geo.errors import AccessDeniedError, DataError
+from geo.io.boundary_files import dbf_is_utf8, read_boundary_file
 from geo.io.boundary_import import (
-    BoundaryReport,
-    dbf_is_utf8,
     detect_code_field,
     detect_name_field,
     import_boundaries,
     import_boundary_upload,
-    read_boundary_file,
     same_geometry,
 )
 from geo.io.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02, wgs84_to_gcj02_xy
+from geo.io.report import Report
 
 METRIC = "EPSG:4546"  # CGCS2000 / 3-degree Gauss-Kruger CM 111E, the sample county's zone
 ADMIN = cli_user()
@@ -103,7 +102,7 @@ def snapshot(engine) -> tuple[int, int, list[tuple]]:
     return store.data_version(engine), len(store.load_audit(engine)), [tuple(u) for u in units]
 
 
-def codes(report: BoundaryReport, kind: str = "errors") -> list[tuple[int | None, str]]:
+def codes(report: Report, kind: str = "errors") -> list[tuple[int | None, str]]:
     return [(issue.row, issue.code) for issue in getattr(report, kind)]
 
 

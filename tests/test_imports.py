@@ -23,8 +23,9 @@ from sqlalchemy import Engine, func, insert, select, update
 from geo import schema, store
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
-from geo.import_messages import IMPORT_MESSAGES, translate_issue
-from geo.io import imports, readers
+from geo.i18n import CATALOGUE, translate_issue
+from geo.io import headers, imports, readers
+from geo.io.report import Issue
 from geo.io.writers import EXPORT_COLUMNS, write_table
 from geo.settings import local_now
 from geo.text import normalize_text
@@ -41,6 +42,9 @@ from tests.fixtures_imports import (
     write_xlsx,
 )
 
+ISSUE_CODES = {lang: {key.split(".")[1] for key in CATALOGUE[lang] if key.startswith("issue.")}
+               for lang in ("zh", "en")}
+"""The import issue codes with a message in each language."""
 ADMIN = User("importer", Role.ADMIN)
 ORGANISER = User("org", Role.ORGANISER)
 LEADER = User("lead", Role.LEADER)
@@ -72,7 +76,7 @@ def audit_entries(engine: Engine) -> pd.DataFrame:
 
 def issues(report, kind: str = "errors") -> list[tuple]:
     found = getattr(report, kind)
-    assert all(i.code in IMPORT_MESSAGES["en"] for i in found)
+    assert all(i.code in ISSUE_CODES["en"] for i in found)
     return [(i.row, i.column, i.code) for i in found]
 
 
@@ -168,22 +172,22 @@ def test_full_width_dates_parse_through_the_column_parser():
 
 
 def test_header_aliases_are_unambiguous():
-    for table, fields in imports.HEADER_ALIASES.items():
+    for table, fields in headers.HEADER_ALIASES.items():
         seen: dict[str, str] = {}
         for name, aliases in fields.items():
             for alias in aliases:
-                key = imports.header_key(alias)
+                key = headers.header_key(alias)
                 assert seen.setdefault(key, name) == name, (table, alias)
-    assert imports.field_of("visits", "走访户数（户）") == "households_visited"
-    assert imports.field_of("visits", " Department Code ") == "department_code"
-    assert imports.field_of("visits", "村（社区）") == "village"
-    assert imports.field_of("visits", "备注") is None
+    assert headers.field_of("visits", "走访户数（户）") == "households_visited"
+    assert headers.field_of("visits", " Department Code ") == "department_code"
+    assert headers.field_of("visits", "村（社区）") == "village"
+    assert headers.field_of("visits", "备注") is None
 
 
 def test_export_columns_are_all_known():
     for table in imports.IMPORT_TABLES:
         for column in EXPORT_COLUMNS[table]:
-            assert imports.field_of(table, column) is not None, (table, column)
+            assert headers.field_of(table, column) is not None, (table, column)
 
 
 def test_text_normal_form_matches_geo_text():
@@ -646,14 +650,15 @@ def test_upload_returns_rejected_rows_as_bytes_and_reports_progress(demo, tmp_pa
 
 
 def test_messages_exist_in_both_languages():
-    assert set(IMPORT_MESSAGES["zh"]) == set(IMPORT_MESSAGES["en"])
-    tree = ast.parse(Path(imports.__file__).read_text(encoding="utf-8"))
-    constants = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
-    assert set(IMPORT_MESSAGES["en"]) <= constants  # no message without a use
+    assert set(ISSUE_CODES["zh"]) == set(ISSUE_CODES["en"])
+    constants = {n.value for source in Path(imports.__file__).parent.glob("*.py")
+                 for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+                 if isinstance(n, ast.Constant)}
+    assert set(ISSUE_CODES["en"]) <= constants  # no message without a use
     assert {"unknown_village", "future_date", "negative_count", "overlapping_pairing",
             "resolved_exceeds_raised", "bad_date", "missing_value", "ambiguous_village",
-            "unknown_department", "duplicate_in_file"} <= set(IMPORT_MESSAGES["en"])
-    issue = imports.ImportIssue(5, "日期", "2027-01-01", "future_date")
+            "unknown_department", "duplicate_in_file"} <= set(ISSUE_CODES["en"])
+    issue = Issue(5, "日期", "2027-01-01", "future_date")
     assert translate_issue(issue, "zh") == "日期 2027-01-01 晚于今天"
     assert translate_issue(issue.as_dict(), "en") == issue.message
     assert translate_issue({"code": "nope", "message": "as is"}, "zh") == "as is"

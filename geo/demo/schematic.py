@@ -30,6 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import county_crs
+from geo.geometry import polygonal
 
 GRID_SIZE = 0.001
 """Precision grid (metres) of every overlay; shared edges match exactly."""
@@ -138,7 +139,7 @@ def _parse_units(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 def _project_outline(outline: BaseGeometry, crs: pyproj.CRS) -> BaseGeometry:
     """Return the outline in ``crs``, valid, polygonal and on the grid."""
     projected = gpd.GeoSeries([outline], crs="EPSG:4326").to_crs(crs).iloc[0]
-    area = _polygonal(shapely.set_precision(shapely.make_valid(projected), GRID_SIZE))
+    area = polygonal(shapely.set_precision(shapely.make_valid(projected), GRID_SIZE))
     if area.is_empty or area.area <= 0:
         raise ValueError("the county outline has no area")
     shapely.prepare(area)
@@ -186,7 +187,7 @@ def _voronoi_cells(
     if len(regions) != len(points):
         raise ValueError("seed points collapsed; try another seed")
     cells = shapely.intersection(regions, area, grid_size=grid_size)
-    return np.array([_polygonal(cell) for cell in cells], dtype=object)
+    return np.array([polygonal(cell) for cell in cells], dtype=object)
 
 
 def _absorb_fragments(cells: np.ndarray) -> np.ndarray:
@@ -212,8 +213,8 @@ def _absorb_fragments(cells: np.ndarray) -> np.ndarray:
                 kept.append(part)
                 continue
             j = neighbours[int(np.argmax(shared))]
-            cells[j] = _polygonal(shapely.union(cells[j], part, grid_size=GRID_SIZE))
-        cells[i] = _polygonal(shapely.union_all(kept, grid_size=GRID_SIZE))
+            cells[j] = polygonal(shapely.union(cells[j], part, grid_size=GRID_SIZE))
+        cells[i] = polygonal(shapely.union_all(kept, grid_size=GRID_SIZE))
     return cells
 
 
@@ -397,17 +398,6 @@ def _balanced_assignment(cost: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return assign
 
 
-def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
-    """Return the polygonal part of ``geometry`` as a Polygon or MultiPolygon."""
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        return geometry
-    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
-    polygons = [poly for part in parts for poly in shapely.get_parts(part) if not poly.is_empty]
-    if len(polygons) == 1:
-        return polygons[0]
-    return shapely.MultiPolygon(polygons)
-
-
 def _to_frame(
     columns: dict[str, np.ndarray], geometries: list[BaseGeometry], crs: pyproj.CRS
 ) -> gpd.GeoDataFrame:
@@ -420,6 +410,6 @@ def _to_frame(
     geoms = frame.geometry.to_numpy()
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
-        geoms[invalid] = [_polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
+        geoms[invalid] = [polygonal(shapely.make_valid(g)) for g in geoms[invalid]]
         frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
     return frame.reset_index(drop=True)

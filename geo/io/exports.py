@@ -7,19 +7,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo import store
-from geo.access import Action, User, can, require
+from geo.access import EXPORT_ACTIONS, User, can, require
 from geo.io.writers import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, xlsx_bytes
 from geo.records import cadres_for, visits_for
-
-EXPORT_ACTIONS: dict[str, Action] = {
-    "townships": Action.VIEW_MAPS,
-    "villages": Action.VIEW_MAPS,
-    "departments": Action.VIEW_MAPS,
-    "pairings": Action.VIEW_MAPS,
-    "cadres": Action.VIEW_CADRES,
-    "visits": Action.VIEW_VISITS,
-    "audit": Action.VIEW_AUDIT,
-}
 
 
 def export_frame(engine: Engine, actor: User, table: str) -> pd.DataFrame:

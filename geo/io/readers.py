@@ -468,6 +468,12 @@ def by_unique(values: pd.Series, function: Callable[[str], object],
     return pd.Series(mapped[codes], index=values.index)
 
 
+def as_mask(values: object) -> np.ndarray:
+    """A plain boolean array of a comparison's result (missing counts as False)."""
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values
+    return series.fillna(False).to_numpy(dtype=bool)
+
+
 def unquote(values: pd.Series) -> pd.Series:
     """Remove the one ``'`` an export put before text starting ``=``, ``+``, ``-``, ``@``,
     a tab or a carriage return."""

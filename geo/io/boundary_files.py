@@ -1,0 +1,346 @@
+"""Reading boundary files: GeoJSON, zipped Shapefile or GeoPackage, brought to WGS84.
+
+A zipped Shapefile is unpacked (no path leaves the folder, at most
+``MAX_UNZIPPED_BYTES``); its ``.dbf`` is read in the encoding its ``.cpg`` names, else
+UTF-8 when it decodes, else GBK. Coordinates come to WGS84 from the CRS the file
+declares or the one given as ``src_crs`` (any pyproj CRS such as ``EPSG:4546``, or
+``gcj02`` for the offset coordinates of Chinese web maps); a file without a CRS is
+accepted only when its coordinates are plainly longitude/latitude inside China.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pyproj
+import shapely
+from pyproj.exceptions import CRSError
+
+from geo.errors import DataError
+from geo.io.gcj02 import gcj02_to_wgs84_xy
+from geo.io.report import Issue
+from geo.text import normalize_text
+
+GCJ02_NAMES = ("gcj02", "gcj-02", "gcj")
+SUPPORTED_SUFFIXES = (".geojson", ".json", ".zip", ".shp", ".gpkg")
+CHINA_LON = (73.4, 135.1)
+CHINA_LAT = (3.8, 53.6)
+MAX_UNZIPPED_BYTES = 1 << 30
+
+
+@dataclass
+class Source:
+    frame: gpd.GeoDataFrame
+    crs: str
+    encoding: str | None
+    warnings: list[Issue]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_boundary_file(path: str | Path, src_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read a boundary file into WGS84.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.geojson``/``.json`` file, a ``.zip`` holding one Shapefile (in any folder)
+        or one GeoPackage/GeoJSON, a ``.shp`` with its ``.shx`` and ``.dbf`` beside it,
+        or a ``.gpkg`` with one layer.
+    src_crs : str, optional
+        The coordinates' CRS when the file declares none or a wrong one: anything pyproj
+        understands (``"EPSG:4546"``) or ``"gcj02"``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features in file order (index ``0..n-1``) in EPSG:4326, geometry as read
+        (not yet repaired). ``attrs["source_crs"]`` describes where the coordinates came
+        from and ``attrs["encoding"]`` the Shapefile encoding chosen, if any.
+
+    Raises
+    ------
+    DataError
+        When the file is missing, empty, of an unknown format, unreadable, holds no
+        feature, or its coordinates cannot be placed (no CRS and not lon/lat in China).
+    """
+    source = read_source(Path(path), src_crs)
+    frame = source.frame
+    frame.attrs["source_crs"] = source.crs
+    frame.attrs["encoding"] = source.encoding
+    return frame
+
+
+def read_source(path: Path, src_crs: str | None) -> Source:
+    name = path.name
+    if not path.exists():
+        raise DataError("the file does not exist", file=name)
+    if not path.is_file():
+        raise DataError("this is not a file", file=name)
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty", file=name)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DataError(
+            f"unknown format {suffix or '(no file ending)'}; use GeoJSON (.geojson), a zipped "
+            "Shapefile (.zip) or a GeoPackage (.gpkg)", file=name)
+    with tempfile.TemporaryDirectory(prefix="pairmap-boundaries-") as folder:
+        target = _unzip(path, Path(folder)) if suffix == ".zip" else path
+        frame, encoding = _read_frame(target, name)
+    warnings: list[Issue] = []
+    frame, label = _to_wgs84(frame, src_crs, name, warnings)
+    return Source(frame, label, encoding, warnings)
+
+
+def _unzip(path: Path, folder: Path) -> Path:
+    """Extract the one data set of a zip file (a Shapefile with its parts) into ``folder``."""
+    name = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"the file is not a readable zip file ({exc})", file=name) from exc
+    with archive:
+        members = [
+            m for m in archive.infolist()
+            if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+            and not PurePosixPath(m.filename).name.startswith("._")
+        ]
+        if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+            raise DataError("the zip file unpacks to more than 1 GiB", file=name)
+        shapefiles = [m for m in members if m.filename.lower().endswith(".shp")]
+        others = [m for m in members
+                  if PurePosixPath(m.filename).suffix.lower() in (".gpkg", ".geojson", ".json")]
+        if len(shapefiles) > 1:
+            listed = ", ".join(m.filename for m in shapefiles)
+            raise DataError(f"the zip file holds {len(shapefiles)} Shapefiles ({listed}); "
+                            "put one Shapefile in each zip file", file=name)
+        if shapefiles:
+            stem = shapefiles[0].filename[:-4].lower()
+            chosen = [m for m in members
+                      if m.filename.lower().rsplit(".", 1)[0] == stem]
+        elif len(others) == 1:
+            chosen = others
+        else:
+            raise DataError("the zip file holds no Shapefile (.shp with .shx and .dbf)",
+                            file=name)
+        target: Path | None = None
+        for member in chosen:
+            out = folder / PurePosixPath(member.filename).name
+            try:
+                out.write_bytes(archive.read(member))
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+                raise DataError(f"cannot unpack {member.filename} ({exc})", file=name) from exc
+            if member in shapefiles or member in others:
+                target = out
+    assert target is not None
+    return target
+
+
+def _sidecar(shp: Path, suffix: str) -> Path | None:
+    for candidate in (shp.with_suffix(suffix.lower()), shp.with_suffix(suffix.upper())):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def dbf_is_utf8(dbf: bytes) -> bool:
+    """Whether the text of a dBase file (field names and text fields) is valid UTF-8.
+
+    Parameters
+    ----------
+    dbf : bytes
+        The whole ``.dbf`` file.
+
+    Returns
+    -------
+    bool
+        True when every field name and every character field decodes as UTF-8 (pure
+        ASCII does); numbers, dates and binary fields are not looked at.
+    """
+    if len(dbf) < 32:
+        return True
+    count = int.from_bytes(dbf[4:8], "little")
+    header_length = int.from_bytes(dbf[8:10], "little")
+    record_length = int.from_bytes(dbf[10:12], "little")
+    names, text_columns = [], []
+    offset, start = 1, 32  # each record begins with its deletion flag
+    while start + 32 <= min(header_length, len(dbf)) and dbf[start] != 0x0D:
+        descriptor = dbf[start:start + 32]
+        names.append(descriptor[:11].split(b"\x00", 1)[0])
+        length = descriptor[16]
+        if descriptor[11:12] in (b"C", b"V"):
+            text_columns.extend(range(offset, offset + length))
+        offset += length
+        start += 32
+    try:
+        b"".join(names).decode("utf-8")
+        if text_columns and record_length > 0 and count > 0:
+            body = dbf[header_length:header_length + count * record_length]
+            rows = len(body) // record_length
+            table = np.frombuffer(body[:rows * record_length], dtype=np.uint8)
+            columns = np.array(text_columns)
+            columns = columns[columns < record_length]
+            table.reshape(rows, record_length)[:, columns].tobytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _shapefile_encoding(shp: Path, name: str) -> str | None:
+    """Return the encoding to read a Shapefile's attributes with (None: its ``.cpg``)."""
+    if _sidecar(shp, ".shx") is None or _sidecar(shp, ".dbf") is None:
+        raise DataError("the Shapefile lacks its .shx or .dbf part; zip the .shp, .shx, .dbf, "
+                        ".prj and .cpg files together", file=name)
+    if _sidecar(shp, ".cpg") is not None:
+        return None
+    dbf = _sidecar(shp, ".dbf")
+    assert dbf is not None
+    return "UTF-8" if dbf_is_utf8(dbf.read_bytes()) else "GB18030"
+
+
+def _read_frame(target: Path, name: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read the one layer of ``target`` with pyogrio; ``name`` is shown in messages."""
+    encoding = _shapefile_encoding(target, name) if target.suffix.lower() == ".shp" else None
+    try:
+        layers = pyogrio.list_layers(target)
+        spatial = [str(layer) for layer, kind in layers if kind is not None]
+        if len(layers) == 0 or not spatial:
+            raise DataError("the file holds no layer with geometry", file=name)
+        if len(spatial) > 1:
+            raise DataError(f"the file holds {len(spatial)} layers ({', '.join(spatial)}); "
+                            "keep one layer per file", file=name)
+        frame = pyogrio.read_dataframe(target, layer=spatial[0], encoding=encoding)
+    except DataError:
+        raise
+    except Exception as exc:
+        reason = str(exc).replace(str(target), name).split(";", 1)[0]
+        raise DataError(f"cannot read it as GeoJSON, Shapefile or GeoPackage: {reason}",
+                        file=name) from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise DataError("the file holds no geometry", file=name)
+    if frame.empty:
+        raise DataError("the file holds no feature", file=name)
+    if frame.geometry.isna().all() or frame.geometry.is_empty.all():
+        raise DataError("no feature of the file has a geometry", file=name)
+    frame = frame.reset_index(drop=True)
+    if encoding == "GB18030":
+        encoding = "GBK"
+    return frame, encoding
+
+
+def crs_label(crs: pyproj.CRS) -> str:
+    """Return ``EPSG:N`` for a CRS pyproj can identify, else its name."""
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg}" if epsg is not None else crs.name
+
+
+def _bounds(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Return ``minx, miny, maxx, maxy`` of the finite coordinates (NaN when none)."""
+    geometry = frame.geometry[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    coords = shapely.get_coordinates(np.asarray(geometry))
+    coords = coords[np.isfinite(coords).all(axis=1)]
+    if len(coords) == 0:
+        return np.array([np.nan] * 4)
+    return np.array([coords[:, 0].min(), coords[:, 1].min(),
+                     coords[:, 0].max(), coords[:, 1].max()])
+
+
+def lonlat_in_china(bounds: np.ndarray) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return bool(CHINA_LON[0] <= minx and maxx <= CHINA_LON[1]
+                and CHINA_LAT[0] <= miny and maxy <= CHINA_LAT[1])
+
+
+def _plausible_lonlat(bounds: np.ndarray) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return bool(np.isfinite(bounds).all() and -180 <= minx <= maxx <= 180
+                and -90 <= miny <= maxy <= 90)
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.6g}"
+
+
+def _extent(bounds: np.ndarray) -> str:
+    minx, miny, maxx, maxy = (_number(float(v)) for v in bounds)
+    return f"x {minx} to {maxx}, y {miny} to {maxy}"
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, src_crs: str | None, name: str,
+              warnings: list[Issue]) -> tuple[gpd.GeoDataFrame, str]:
+    """Return ``frame`` in EPSG:4326 and a description of the source CRS."""
+    declared = frame.crs
+    bounds = _bounds(frame)
+    frame = frame.set_geometry(shapely.force_2d(np.asarray(frame.geometry)), crs=declared)
+    ask = "give the source CRS with --src-crs EPSG:N (or --src-crs gcj02)"
+    if src_crs is not None and normalize_text(src_crs).lower() in GCJ02_NAMES:
+        if declared is not None and not declared.is_geographic:
+            raise DataError(f"--src-crs gcj02 needs longitude/latitude, but the file declares "
+                            f"{crs_label(declared)}", file=name)
+        if not lonlat_in_china(bounds):
+            raise DataError(f"--src-crs gcj02 needs longitude/latitude inside China, but the "
+                            f"coordinates run {_extent(bounds)}", file=name)
+        geometry = shapely.transform(np.asarray(frame.geometry), _gcj02_rows)
+        frame = frame.set_geometry(geometry, crs=None).set_crs(4326)
+        label = "GCJ-02 (--src-crs)"
+    elif src_crs is not None:
+        text = normalize_text(src_crs)
+        try:
+            given = pyproj.CRS.from_user_input(f"EPSG:{text}" if text.isdigit() else text)
+        except CRSError as exc:
+            raise DataError(f"--src-crs {src_crs!r} is not a coordinate system; use EPSG:N "
+                            "or gcj02", file=name) from exc
+        if declared is not None and not declared.equals(given, ignore_axis_order=True):
+            warnings.append(Issue(None, None, None, "crs_overridden", {
+                "declared": crs_label(declared), "given": crs_label(given)}))
+        frame = _reproject(frame.set_crs(given, allow_override=True), name)
+        label = f"{crs_label(given)} (--src-crs)"
+    elif declared is None:
+        if not lonlat_in_china(bounds):
+            where = _extent(bounds) if np.isfinite(bounds).all() else "not finite"
+            raise DataError(f"the file declares no coordinate system and its coordinates "
+                            f"({where}) are not longitude/latitude inside China; {ask}",
+                            file=name)
+        frame = frame.set_crs(4326)
+        label = "EPSG:4326 (assumed: no CRS declared, longitude/latitude inside China)"
+        warnings.append(Issue(None, None, None, "assumed_wgs84"))
+    else:
+        if declared.is_geographic and not _plausible_lonlat(bounds):
+            raise DataError(f"the file declares {crs_label(declared)}, but its coordinates "
+                            f"({_extent(bounds)}) are not longitude/latitude; {ask}",
+                            file=name)
+        frame = _reproject(frame, name)
+        label = f"{crs_label(declared)} (declared)"
+    final = _bounds(frame)
+    if not np.isfinite(final).all():
+        raise DataError(f"no coordinate could be converted from {label}; check the coordinate "
+                        f"system or {ask}", file=name)
+    if not _overlaps_china(final):
+        raise DataError(f"read as {label}, the features lie outside China ({_extent(final)}); "
+                        f"check the coordinate system or {ask}", file=name)
+    return frame, label
+
+
+def _gcj02_rows(coords: np.ndarray) -> np.ndarray:
+    return gcj02_to_wgs84_xy(coords)
+
+
+def _overlaps_china(bounds: np.ndarray) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return bool(minx <= CHINA_LON[1] and maxx >= CHINA_LON[0]
+                and miny <= CHINA_LAT[1] and maxy >= CHINA_LAT[0])
+
+
+def _reproject(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    try:
+        return frame.to_crs(4326)
+    except Exception as exc:
+        raise DataError(f"cannot convert the coordinates from {crs_label(frame.crs)} to "
+                        f"WGS84: {exc}", file=name) from exc

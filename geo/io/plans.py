@@ -1,0 +1,306 @@
+"""Record imports, step 5: what each table's rows would insert or update.
+
+Villages and departments match on ``code``; cadres on ``id`` when it matches, else on
+department and normalised name; pairings on (department, village, start date); visits on
+(department, ``record_id``) for rows that have one, else on the natural key counted as a
+multiset. A matched row whose other fields differ is updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, String, cast, select
+
+from geo import schema
+from geo.access import Role, User
+from geo.io.matching import (
+    db_dates,
+    match_multiset,
+    normal_db_text,
+    pair_rows,
+    same_values,
+    split_keyed,
+)
+from geo.io.prepare import Context
+from geo.io.readers import as_mask
+from geo.schema import VILLAGE_FIGURES, VISIT_COUNT_FIELDS
+from geo.settings import Settings, local_now
+from geo.store import select_frame
+
+
+@dataclass
+class Plan:
+    """Rows to write: ``(columns, frame)`` pairs; an update frame has the key in ``_key``."""
+
+    inserts: list[tuple[list[str], pd.DataFrame]] = field(default_factory=list)
+    updates: list[tuple[list[str], pd.DataFrame]] = field(default_factory=list)
+    updated: int = 0
+    unchanged: int = 0
+    key: str = "id"
+
+    @property
+    def inserted(self) -> int:
+        return sum(len(frame) for _, frame in self.inserts)
+
+    def insert(self, columns: list[str], frame: pd.DataFrame) -> None:
+        if not frame.empty:
+            self.inserts.append((columns, frame))
+
+    def update(self, columns: list[str], frame: pd.DataFrame, key: pd.Series) -> None:
+        if not frame.empty and columns:
+            self.updates.append((columns, frame.assign(_key=key.to_numpy())))
+
+
+def _db_visits(connection: Connection, departments: list[str], created: bool) -> pd.DataFrame:
+    """The stored visits of ``departments`` (``created_at`` only when ``created``)."""
+    table = schema.visits
+    names = ("id", "date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS,
+             "cadre_ids", "lon", "lat", "summary", "record_id",
+             *(("created_at",) if created else ()))
+    # Dates travel as text: parsed once per column here, not once per row by the driver.
+    columns = [cast(table.c[c], String).label(c) if c == "date" else table.c[c]
+               for c in names]
+    query = select(*columns).order_by(table.c.id)
+    parts = [select_frame(connection, query.where(
+        table.c.department_code.in_(departments[i:i + 500])))
+        for i in range(0, len(departments), 500)]
+    parts = [p for p in parts if not p.empty]
+    if parts:
+        frame = pd.concat(parts, ignore_index=True).sort_values("id", ignore_index=True)
+    else:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
+    frame["date"] = pd.to_datetime(frame["date"].astype(str).str.slice(0, 10),
+                                   format="%Y-%m-%d").astype("datetime64[s]")
+    for name in VISIT_COUNT_FIELDS:
+        frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
+    for name in ("lon", "lat"):
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    for name in ("summary", "cadre_ids", "record_id"):
+        frame[name] = normal_db_text(frame[name])
+    return frame
+
+
+def _edit_days(actor: User, edit_days: int | None) -> int | None:
+    if Role(actor.role) != Role.LIAISON:
+        return None
+    return edit_days if edit_days is not None else Settings.from_env().edit_days
+
+
+def _stored_visit(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored form: empty cadre ids and record ids are NULL (as the form stores them)."""
+    frame = frame.copy()
+    for name in ("cadre_ids", "record_id"):
+        if name in frame:
+            values = frame[name].astype(object)
+            frame[name] = values.where(values != "", None)
+    return frame
+
+
+def plan_visits(connection: Connection, ctx: Context, rows: pd.DataFrame,
+                 valid: np.ndarray, edit_days: int | None) -> Plan:
+    plan = Plan()
+    file = rows[valid]
+    departments = sorted(set(file["department_code"]))
+    days = _edit_days(ctx.actor, edit_days)
+    db = _db_visits(connection, departments, created=days is not None)
+    present = [n for n in (*VISIT_COUNT_FIELDS, "cadre_ids", "lon", "lat") if ctx.has(n)]
+    natural = ["department_code", "village_code", "date", "kind"]
+    if ctx.has("summary"):
+        natural.append("summary")
+    by_rid = as_mask(file["record_id"] != "")
+    rid_key = ["department_code", "record_id"]
+    rid_fields = ["date", "village_code", "kind", *natural[4:], *present]
+    created = (pd.to_datetime(db.set_index("id")["created_at"]) if days is not None
+               else pd.Series(dtype="datetime64[s]"))
+    pool = db
+    done: list[np.ndarray] = []
+    for part, key, fields in ((file[by_rid], rid_key, rid_fields),
+                              (file[~by_rid], natural, present)):
+        if part.empty:
+            continue
+        same, changed = match_multiset(part, pool, key, fields)
+        pool = pool[~pool["id"].isin(same["id"]) & ~pool["id"].isin(changed["id"])]
+        done += [same["pos"].to_numpy(), changed["pos"].to_numpy()]
+        if days is not None and not changed.empty:
+            when = changed["id"].map(created)
+            limit = pd.Timestamp(ctx.today - timedelta(days=days))
+            late = as_mask(when.isna() | (when < limit))
+            ctx.issues.error(None, "date", "edit_window_passed", {"days": days},
+                             positions=changed["pos"].to_numpy()[late])
+            changed = changed[~late]
+        plan.unchanged += len(same)
+        plan.updated += len(changed)
+        if not changed.empty and fields:
+            values = file.set_index("pos").loc[changed["pos"].to_numpy(), fields]
+            plan.update(fields, _stored_visit(values.reset_index(drop=True)), changed["id"])
+    handled = np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
+    new = file[~file["pos"].isin(handled) & ~ctx.issues.error_rows[file["pos"].to_numpy()]]
+    new = _stored_visit(new)
+    new["source"] = "import"
+    new["created_by"] = ctx.actor.username
+    new["created_at"] = pd.Timestamp(local_now())
+    columns = ["date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS, "cadre_ids",
+               "lon", "lat", "summary", "record_id", "source", "created_by", "created_at"]
+    plan.insert(columns, new)
+    return plan
+
+
+def plan_pairings(connection: Connection, ctx: Context, rows: pd.DataFrame,
+                   valid: np.ndarray) -> Plan:
+    plan = Plan()
+    table = schema.pairings
+    db = select_frame(connection, select(table).order_by(table.c.id))
+    db["start_date"] = db_dates(db["start_date"])
+    db["end_date"] = db_dates(db["end_date"])
+    db["note"] = normal_db_text(db["note"])
+    db["required_visits_per_month"] = pd.to_numeric(db["required_visits_per_month"])
+    db = db.rename(columns={"id": "db_id"})
+    key = ["department_code", "village_code", "start_date"]
+    keys = rows[key].astype(str)
+    ctx.duplicates(keys, valid, "start_date")
+    file = rows[valid & ~ctx.issues.error_rows]
+    fields = ["kind", "end_date", "required_visits_per_month", "note"]
+    keep = ["kind", "required_visits_per_month"]
+    keep += [f for f in ("end_date", "note") if not ctx.has(f)]
+    unchanged, changed, new = split_keyed(file, db, key, fields, keep, "db_id")
+    missing_kind = new["kind"].isna().to_numpy()
+    ctx.issues.error(None, "kind", "missing_value", positions=new["pos"].to_numpy()[missing_kind])
+    new = new[~missing_kind].copy()
+    matched = pd.concat([unchanged, changed], ignore_index=True)
+    after = pd.concat([
+        db[~db["db_id"].isin(matched["db_id"])].assign(pos=-1)[["pos", "db_id", *key,
+                                                                 "end_date"]],
+        matched[["pos", "db_id", *key, "end_date"]],
+        new[["pos", *key, "end_date"]].assign(db_id=None),
+    ], ignore_index=True)
+    bad = _overlaps(ctx, after)
+    unchanged = unchanged[~unchanged["pos"].isin(bad)]
+    changed = changed[~changed["pos"].isin(bad)].copy()
+    new = new[~new["pos"].isin(bad)].copy()
+    plan.unchanged, plan.updated = len(unchanged), len(changed)
+    for frame in (changed, new):
+        note = frame["note"].astype(object)
+        frame["note"] = note.where(note.notna() & (note != ""), None)
+    plan.update(fields, changed, changed["db_id"])
+    new["required_visits_per_month"] = new["required_visits_per_month"].fillna(1)
+    plan.insert([*key, *fields], new)
+    return plan
+
+
+def _overlaps(ctx: Context, after: pd.DataFrame) -> set[int]:
+    """Flag file rows whose pairing overlaps another of the same department and village.
+
+    Both days count: a pairing ending on the day another starts overlaps it (a pairing is
+    active from ``start_date`` to ``end_date`` inclusive, as in ``geo.metrics``).
+    """
+    bad: set[int] = set()
+    far = pd.Timestamp("2999-12-31")
+    rownum = ctx.raw.row_numbers
+    after = after.assign(department_code=after["department_code"].astype(str),
+                         village_code=after["village_code"].astype(str))
+    for _, group in after.groupby(["department_code", "village_code"], sort=False):
+        if len(group) < 2 or (group["pos"] < 0).all():
+            continue
+        items = list(group.sort_values("start_date")[["pos", "db_id", "start_date", "end_date"]]
+                     .itertuples(index=False))
+        for i, a in enumerate(items):
+            end_a = far if pd.isna(a.end_date) else a.end_date
+            for b in items[i + 1:]:
+                if b.start_date > end_a:
+                    continue
+                for one, other in ((a, b), (b, a)):
+                    if one.pos < 0:
+                        continue
+                    what = (f"row {int(rownum[int(other.pos)])}" if other.pos >= 0 else
+                            f"pairing {int(other.db_id)} from "
+                            f"{pd.Timestamp(other.start_date).date().isoformat()}")
+                    ctx.issues.error(None, "start_date", "overlapping_pairing",
+                                     {"other": what}, positions=np.array([int(one.pos)]))
+                    bad.add(int(one.pos))
+    return bad
+
+
+def plan_villages(connection: Connection, ctx: Context, rows: pd.DataFrame,
+                   valid: np.ndarray) -> Plan:
+    plan = Plan(key="code")
+    db = ctx.reference.villages.copy()
+    for name in ("name", "short_name"):
+        db[name] = normal_db_text(db[name])
+    ctx.duplicates(rows[["code"]].astype(str), valid, "code" if ctx.has("code") else "name")
+    file = rows[valid & ~ctx.issues.error_rows]
+    fields = ["name", "short_name", "kind", *VILLAGE_FIGURES, "weak"]
+    keep = ["name", "short_name", "kind", "weak"]
+    keep += [f for f in VILLAGE_FIGURES if not ctx.has(f)]
+    db = db.assign(db_code=db["code"])
+    unchanged, changed, _ = split_keyed(file, db, ["code"], fields, keep, "db_code")
+    plan.unchanged, plan.updated = len(unchanged), len(changed)
+    plan.update(fields, changed, changed["code"])
+    return plan
+
+
+def plan_departments(connection: Connection, ctx: Context, rows: pd.DataFrame,
+                      valid: np.ndarray) -> Plan:
+    plan = Plan(key="code")
+    db = ctx.reference.departments.copy()
+    db["name"] = normal_db_text(db["name"])
+    ctx.duplicates(rows[["code"]].astype(str), valid, "code")
+    file = rows[valid & ~ctx.issues.error_rows]
+    fields = ["name", "kind", "party_members", "seat_lon", "seat_lat", "active"]
+    keep = ["name", "kind", "party_members", "active"]
+    keep += [f for f in ("seat_lon", "seat_lat") if not ctx.has(f)]
+    db = db.assign(db_code=db["code"])
+    unchanged, changed, new = split_keyed(file, db, ["code"], fields, keep, "db_code")
+    new = new.copy()
+    new["name"] = new["name"].astype(object).where(new["name"] != "", None)
+    for name in ("name", "kind"):
+        missing = new[name].isna().to_numpy()
+        ctx.issues.error(None, name, "missing_value", positions=new["pos"].to_numpy()[missing])
+    new = new[new["name"].notna().to_numpy() & new["kind"].notna().to_numpy()].copy()
+    plan.unchanged, plan.updated = len(unchanged), len(changed)
+    plan.update(fields, changed, changed["code"])
+    new["party_members"] = new["party_members"].fillna(0)
+    new["active"] = new["active"].fillna(True)
+    plan.insert(["code", *fields], new)
+    return plan
+
+
+def plan_cadres(connection: Connection, ctx: Context, rows: pd.DataFrame,
+                 valid: np.ndarray) -> Plan:
+    plan = Plan()
+    table = schema.cadres
+    db = select_frame(connection, select(table).order_by(table.c.id))
+    db["name"] = normal_db_text(db["name"])
+    db = db.rename(columns={"id": "db_id"})
+    with_id = as_mask(rows["id"].notna())
+    ctx.duplicates(rows[["id"]].astype(str), valid & with_id, "id")
+    ctx.duplicates(rows[["department_code", "name"]].astype(str), valid & ~with_id, "name")
+    file = rows[valid & ~ctx.issues.error_rows]
+    known = as_mask(file["id"].isin(db["db_id"]))
+    first = file[known].assign(db_id=file["id"][known].astype("int64"))
+    rest = file[~known]
+    pool = db[~db["db_id"].isin(first["db_id"])]
+    named = pair_rows(rest, pool, ["department_code", "name"], "db_id")
+    matched = pd.concat([first, rest.merge(named, on="pos")], ignore_index=True)
+    new = rest[~rest["pos"].isin(named["pos"])].copy()
+    fields = ["department_code", "name", "leader", "active"]
+    joined = matched.merge(db[["db_id", *fields]].rename(
+        columns={f: f"{f}_db" for f in fields}), on="db_id", how="left")
+    differs = np.zeros(len(joined), dtype=bool)
+    for column in fields:
+        if column in ("leader", "active"):
+            values = joined[column].astype(object)
+            joined[column] = values.where(values.notna(), joined[f"{column}_db"].astype(object))
+        differs |= ~same_values(joined[column], joined[f"{column}_db"])
+    changed = joined[differs]
+    plan.unchanged, plan.updated = int((~differs).sum()), len(changed)
+    plan.update(fields, changed, changed["db_id"])
+    new["leader"] = new["leader"].fillna(False)
+    new["active"] = new["active"].fillna(True)
+    free = as_mask(new["id"].notna() & ~new["id"].isin(db["db_id"]))
+    plan.insert(["id", *fields], new[free])
+    plan.insert(fields, new[~free])
+    return plan

@@ -1,0 +1,295 @@
+"""Record imports, step 3: turn each table's columns into typed, checked values.
+
+Cells are parsed column-wise (``geo.io.readers``); every problem becomes an issue on its
+row. The visit rules shared with the form are in ``geo.visit_rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.access import User
+from geo.io.readers import (
+    RawTable,
+    as_mask,
+    normal_text,
+    parse_dates,
+    parse_decimals,
+    parse_flags,
+    parse_whole_numbers,
+    unquote,
+)
+from geo.io.report import Issues
+from geo.io.resolve import Reference, kind_lookup, resolve_departments, resolve_villages
+from geo.schema import VILLAGE_FIGURES, VILLAGE_KINDS, VISIT_COUNT_FIELDS
+
+MAX_INT = 2**31 - 1
+
+
+TEXT_LIMITS = {"department_code": 20, "village_code": 12, "record_id": 50, "code": 20,
+               "name": 100, "short_name": 100, "cadre_name": 50}
+
+
+@dataclass
+class Context:
+    table: str
+    raw: RawTable
+    columns: dict[str, str]
+    issues: Issues
+    reference: Reference
+    today: date
+    actor: User
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def text(self, name: str, distinct: bool = True) -> pd.Series | None:
+        """The column's text in normal form (``'`` removed), or None when absent.
+
+        ``distinct=False`` for free text, where nearly every cell differs.
+        """
+        if name not in self.columns:
+            return None
+        values = unquote(self.raw.frame[self.columns[name]])
+        return normal_text(values, distinct=distinct).reset_index(drop=True)
+
+    def cells(self, name: str) -> pd.Series | None:
+        """The column's cells with an export's ``'`` removed (not normalised)."""
+        if name not in self.columns:
+            return None
+        return unquote(self.raw.frame[self.columns[name]]).reset_index(drop=True)
+
+    def blank(self) -> pd.Series:
+        return pd.Series([""] * len(self.raw), dtype=str)
+
+    def limit(self, values: pd.Series | None, name: str, limit: int) -> None:
+        if values is None:
+            return
+        too_long = as_mask(values.str.len() > limit)
+        self.issues.error(too_long, name, "too_long", {"limit": limit})
+
+    def required_text(self, name: str) -> pd.Series:
+        values = self.text(name)
+        if values is None:
+            return self.blank()
+        self.issues.error(as_mask(values == ""), name, "missing_value")
+        return values
+
+    def counts(self, name: str, default: int | None, minimum: int = 0) -> pd.Series:
+        """Whole numbers ≥ ``minimum``; empty cells get ``default``."""
+        values = self.text(name)
+        if values is None:
+            return pd.Series([default] * len(self.raw), dtype="Int64")
+        numbers, bad = parse_whole_numbers(values)
+        self.issues.error(bad.to_numpy(), name, "bad_number")
+        self.issues.error(as_mask(numbers < minimum), name, "negative_count")
+        self.issues.error(as_mask(numbers > MAX_INT), name, "bad_number")
+        if default is not None:
+            numbers = numbers.fillna(default)
+        return numbers.reset_index(drop=True)
+
+    def dates(self, name: str, required: bool, not_after_today: bool = False) -> pd.Series:
+        values = self.text(name)
+        if values is None:
+            return pd.Series(np.full(len(self.raw), np.datetime64("NaT"), "datetime64[s]"))
+        days, empty, bad = parse_dates(values)
+        self.issues.error(bad.to_numpy(), name, "bad_date")
+        if required:
+            self.issues.error(empty.to_numpy(), name, "missing_value")
+        if not_after_today:
+            future = as_mask(days > pd.Timestamp(self.today))
+            self.issues.error(future, name, "future_date")
+        return days.reset_index(drop=True)
+
+    def flags(self, name: str) -> pd.Series:
+        values = self.text(name)
+        if values is None:
+            return pd.Series(pd.array([pd.NA] * len(self.raw), dtype="boolean"))
+        flags, bad = parse_flags(values)
+        self.issues.error(bad.to_numpy(), name, "bad_flag")
+        return flags.reset_index(drop=True)
+
+    def point(self, lon_name: str, lat_name: str) -> tuple[pd.Series, pd.Series]:
+        nan = pd.Series(np.full(len(self.raw), np.nan))
+        result = []
+        for name, limit, axis in ((lon_name, 180, "longitude"), (lat_name, 90, "latitude")):
+            values = self.cells(name)
+            if values is None:
+                result.append(nan)
+                continue
+            numbers, bad = parse_decimals(values)
+            self.issues.error(bad.to_numpy(), name, "bad_decimal")
+            outside = as_mask(numbers.abs() > limit)
+            self.issues.error(outside, name, "bad_coordinate", {"axis": axis})
+            result.append(numbers.where(~outside, np.nan).reset_index(drop=True))
+        lon, lat = result
+        if self.has(lon_name) or self.has(lat_name):
+            lon_given = ~np.isnan(lon.to_numpy()) if self.has(lon_name) else np.zeros(
+                len(self.raw), dtype=bool)
+            lat_given = ~np.isnan(lat.to_numpy()) if self.has(lat_name) else np.zeros(
+                len(self.raw), dtype=bool)
+            half = (lon_given != lat_given) & ~self.issues.error_rows
+            name = lon_name if self.has(lon_name) else lat_name
+            self.issues.error(half, name, "incomplete_point")
+        return lon, lat
+
+    def kinds(self, name: str, choices: tuple[str, ...], required: bool) -> pd.Series:
+        values = self.text(name)
+        if values is None:
+            return pd.Series([None] * len(self.raw), dtype=object)
+        lookup = kind_lookup(choices)
+        mapped = values.map(lookup).astype(object)
+        mapped = mapped.where(mapped.notna(), None)
+        empty = as_mask(values == "")
+        unknown = mapped.isna().to_numpy() & ~empty
+        self.issues.error(unknown, name, "unknown_kind", {"choices": "、".join(choices)})
+        if required:
+            self.issues.error(empty, name, "missing_value")
+        return mapped.reset_index(drop=True)
+
+    def departments(self) -> pd.Series:
+        codes = self.text("department_code")
+        self.limit(codes, "department_code", TEXT_LIMITS["department_code"])
+        return resolve_departments(self.issues, self.reference, codes, self.text("department"))
+
+    def villages(self, code_field: str = "village_code", name_field: str = "village",
+                 extra_names: pd.Series | None = None) -> pd.Series:
+        names = self.text(name_field)
+        if extra_names is not None:
+            names = extra_names if names is None else names.where(names != "", extra_names)
+        return resolve_villages(self.issues, self.reference, self.text(code_field), names,
+                                 self.text("township"), code_field, name_field)
+
+    def duplicates(self, keys: pd.DataFrame, usable: np.ndarray, name: str,
+                   values: pd.Series | None = None) -> None:
+        """Error on every repeat of a key (after its first row)."""
+        frame = keys[usable]
+        if frame.empty:
+            return
+        repeat = frame.duplicated(keep=False)
+        if not repeat.any():
+            return
+        group = frame[repeat].groupby(list(frame.columns), sort=False, dropna=False).ngroup()
+        positions = group.index.to_numpy()
+        first_pos = pd.Series(positions).groupby(group.to_numpy()).transform("min").to_numpy()
+        later = positions != first_pos
+        rows = self.raw.row_numbers
+        cell = None if values is None else [values.iloc[p] for p in positions[later]]
+        self.issues.error(None, name, "duplicate_in_file",
+                          {"first_row": rows[first_pos[later]]},
+                          values=cell, positions=positions[later])
+
+
+def _prepare_visits(ctx: Context) -> pd.DataFrame:
+    rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
+    rows["date"] = ctx.dates("date", required=True, not_after_today=True)
+    rows["department_code"] = ctx.departments()
+    rows["village_code"] = ctx.villages()
+    rows["kind"] = ctx.kinds("kind", schema.VISIT_KINDS, required=True)
+    for name in VISIT_COUNT_FIELDS:
+        rows[name] = ctx.counts(name, default=0).astype("int64")
+    rows["lon"], rows["lat"] = ctx.point("lon", "lat")
+    rows["summary"] = ctx.text("summary", distinct=False) if ctx.has("summary") else ctx.blank()
+    rows["cadre_ids"] = ctx.text("cadre_ids") if ctx.has("cadre_ids") else ctx.blank()
+    rid = ctx.text("record_id", distinct=False)
+    ctx.limit(rid, "record_id", TEXT_LIMITS["record_id"])
+    rows["record_id"] = rid if rid is not None else ctx.blank()
+    more = as_mask(rows["problems_resolved"] > rows["problems_raised"])
+    if more.any():
+        ctx.issues.warning(more, "problems_resolved", "resolved_exceeds_raised", {
+            "resolved": rows["problems_resolved"].to_numpy()[more],
+            "raised": rows["problems_raised"].to_numpy()[more]})
+    return rows
+
+
+def warn_visit_duplicates(ctx: Context, rows: pd.DataFrame, valid: np.ndarray) -> None:
+    """``duplicate_visit``: rows with the same natural key; ``duplicate_record_id``."""
+    frame = rows[valid]
+    rownum = ctx.raw.row_numbers
+    checks = [(["department_code", "village_code", "date", "kind", "summary"],
+               "duplicate_visit", "summary" if ctx.has("summary") else "date", frame)]
+    with_rid = frame[frame["record_id"] != ""]
+    checks.append((["department_code", "record_id"], "duplicate_record_id", "record_id",
+                   with_rid))
+    for key, code, column, part in checks:
+        if part.empty:
+            continue
+        repeat = part.duplicated(key, keep=False).to_numpy()
+        if not repeat.any():
+            continue
+        dup = part[repeat]
+        group = dup.groupby(key, sort=False).ngroup().to_numpy()
+        positions = dup["pos"].to_numpy()
+        listed = pd.Series(rownum[positions]).groupby(group).agg(
+            lambda s: ", ".join(str(r) for r in s.iloc[:10]) + (", …" if len(s) > 10 else ""))
+        ctx.issues.warning(None, column, code, {"rows": listed.to_numpy()[group]},
+                           positions=positions)
+
+
+def _prepare_pairings(ctx: Context) -> pd.DataFrame:
+    rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
+    rows["department_code"] = ctx.departments()
+    rows["village_code"] = ctx.villages()
+    rows["start_date"] = ctx.dates("start_date", required=True)
+    rows["end_date"] = ctx.dates("end_date", required=False)
+    rows["kind"] = ctx.kinds("kind", schema.PAIRING_KINDS, required=False)
+    rows["required_visits_per_month"] = ctx.counts("required_visits_per_month", default=None)
+    note = ctx.text("note")
+    rows["note"] = note if note is not None else ctx.blank()
+    before = as_mask(rows["end_date"] < rows["start_date"])
+    if before.any():
+        starts = rows["start_date"].dt.strftime("%Y-%m-%d").to_numpy()[before]
+        ctx.issues.error(before, "end_date", "end_before_start", {"start": starts})
+    return rows
+
+
+def _prepare_villages(ctx: Context) -> pd.DataFrame:
+    rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
+    name_field = "name" if ctx.has("name") or not ctx.has("short_name") else "short_name"
+    rows["code"] = ctx.villages("code", name_field, extra_names=ctx.text("short_name"))
+    for name in ("name", "short_name"):
+        values = ctx.text(name)
+        ctx.limit(values, name, TEXT_LIMITS[name])
+        rows[name] = values if values is not None else ctx.blank()
+    rows["kind"] = ctx.kinds("kind", VILLAGE_KINDS, required=False)
+    for name in VILLAGE_FIGURES:
+        rows[name] = ctx.counts(name, default=None)
+    rows["weak"] = ctx.flags("weak")
+    return rows
+
+
+def _prepare_departments(ctx: Context) -> pd.DataFrame:
+    rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
+    codes = ctx.required_text("code")
+    ctx.limit(codes, "code", TEXT_LIMITS["department_code"])
+    rows["code"] = codes
+    names = ctx.text("name")
+    ctx.limit(names, "name", TEXT_LIMITS["name"])
+    rows["name"] = names if names is not None else ctx.blank()
+    rows["kind"] = ctx.kinds("kind", schema.DEPARTMENT_KINDS, required=False)
+    rows["party_members"] = ctx.counts("party_members", default=None)
+    rows["seat_lon"], rows["seat_lat"] = ctx.point("seat_lon", "seat_lat")
+    rows["active"] = ctx.flags("active")
+    return rows
+
+
+def _prepare_cadres(ctx: Context) -> pd.DataFrame:
+    rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
+    rows["id"] = ctx.counts("id", default=None)
+    rows["department_code"] = ctx.departments()
+    names = ctx.required_text("name")
+    ctx.limit(names, "name", TEXT_LIMITS["cadre_name"])
+    rows["name"] = names
+    rows["leader"] = ctx.flags("leader")
+    rows["active"] = ctx.flags("active")
+    return rows
+
+
+PREPARERS = {"visits": _prepare_visits, "pairings": _prepare_pairings,
+             "villages": _prepare_villages, "departments": _prepare_departments,
+             "cadres": _prepare_cadres}
