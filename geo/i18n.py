@@ -448,8 +448,12 @@ def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
     file, row and column it names ("（文件 visits.csv，第 3 行，“日期”列）").
     """
     code = str(getattr(error, "code", "unexpected"))
-    template = _template(f"error.{code}", lang)
     params = dict(getattr(error, "params", {}) or {})
+    template = _template(f"error.{code}", lang)
+    if template is None and _template(f"issue.{code}", lang) is not None:
+        # A broken import rule raised for one record (the visit form): the issue's text.
+        return translate_issue({"code": code, "params": params, "value": params.get("value"),
+                                "column": getattr(error, "column", None)}, lang)
     text = code if template is None else _fill(template, params)
     where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value})
              for part in ("file", "row", "column")

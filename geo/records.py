@@ -18,11 +18,11 @@ from geo.audit import write_audit
 from geo.errors import AccessDeniedError, DataError
 from geo.settings import local_now
 from geo.text import normalize_text
+from geo.visit_rules import check_visits
 
 VISIT_FIELDS = ("date", "department_code", "village_code", "kind", "cadre_count", "cadre_ids",
                 "households_visited", "problems_raised", "problems_resolved", "lon", "lat",
                 "summary", "record_id")
-COUNT_FIELDS = ("cadre_count", "households_visited", "problems_raised", "problems_resolved")
 PRIVATE_VISIT_COLUMNS = ("summary", "cadre_ids", "created_by")
 
 
@@ -84,26 +84,19 @@ class VisitInput:
 
 
 def _validate(connection: Connection, visit: VisitInput, today: date) -> dict:
+    """The visit's stored row; ``DataError`` naming the field of the first broken rule
+    (the rules of ``geo.visit_rules``, shared with the import)."""
     row = {field: getattr(visit, field) for field in VISIT_FIELDS}
-    if visit.date > today:
-        raise DataError(f"the visit date {visit.date} is in the future", column="date")
-    if visit.kind not in schema.VISIT_KINDS:
-        raise DataError(f"unknown visit kind {visit.kind!r}", column="kind")
-    for field in COUNT_FIELDS:
-        if int(row[field]) < 0:
-            raise DataError(f"{field} cannot be negative", column=field)
-    village = connection.execute(select(schema.admin_units.c.code).where(
-        schema.admin_units.c.code == visit.village_code,
-        schema.admin_units.c.level == "village")).first()
-    if village is None:
-        raise DataError(f"unknown village {visit.village_code}", column="village_code")
-    department = connection.execute(select(schema.departments.c.code).where(
-        schema.departments.c.code == visit.department_code)).first()
-    if department is None:
-        raise DataError(f"unknown department {visit.department_code}",
-                        column="department_code")
-    if (visit.lon is None) != (visit.lat is None):
-        raise DataError("give both longitude and latitude, or neither", column="lon")
+    units, departments = schema.admin_units, schema.departments
+    known_villages = connection.execute(select(units.c.code).where(
+        units.c.code == visit.village_code, units.c.level == "village")).scalars().all()
+    known_departments = connection.execute(select(departments.c.code).where(
+        departments.c.code == visit.department_code)).scalars().all()
+    frame = pd.DataFrame([row]).astype({"lon": float, "lat": float})
+    errors, _ = check_visits(frame, today, known_villages, known_departments)
+    if errors:
+        first = errors[0]
+        raise DataError(first.code, column=first.field, value=first.value, **first.params)
     row["summary"] = normalize_text(visit.summary)
     row["cadre_ids"] = normalize_text(visit.cadre_ids) or None
     row["record_id"] = normalize_text(visit.record_id) or None

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from geo import schema, store
+from geo import schema, store, visit_rules
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
 from geo.i18n import CATALOGUE, translate_issue
@@ -651,7 +651,8 @@ def test_upload_returns_rejected_rows_as_bytes_and_reports_progress(demo, tmp_pa
 
 def test_messages_exist_in_both_languages():
     assert set(ISSUE_CODES["zh"]) == set(ISSUE_CODES["en"])
-    constants = {n.value for source in Path(imports.__file__).parent.glob("*.py")
+    sources = [*Path(imports.__file__).parent.glob("*.py"), Path(visit_rules.__file__)]
+    constants = {n.value for source in sources
                  for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
                  if isinstance(n, ast.Constant)}
     assert set(ISSUE_CODES["en"]) <= constants  # no message without a use

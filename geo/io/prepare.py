@@ -6,6 +6,7 @@ row. The visit rules shared with the form are in ``geo.visit_rules``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,12 +28,13 @@ from geo.io.readers import (
 from geo.io.report import Issues
 from geo.io.resolve import Reference, kind_lookup, resolve_departments, resolve_villages
 from geo.schema import VILLAGE_FIGURES, VILLAGE_KINDS, VISIT_COUNT_FIELDS
+from geo.visit_rules import COORDINATE_LIMITS, MAX_COUNT, RuleFailure, check_visits
 
-MAX_INT = 2**31 - 1
-
-
-TEXT_LIMITS = {"department_code": 20, "village_code": 12, "record_id": 50, "code": 20,
-               "name": 100, "short_name": 100, "cadre_name": 50}
+TEXT_LIMITS = {"department_code": schema.departments.c.code.type.length,
+               "name": schema.admin_units.c.name.type.length,
+               "short_name": schema.admin_units.c.short_name.type.length,
+               "cadre_name": schema.cadres.c.name.type.length}
+"""The longest text of the other tables' fields: their database columns' lengths."""
 
 
 @dataclass
@@ -80,20 +82,22 @@ class Context:
         self.issues.error(as_mask(values == ""), name, "missing_value")
         return values
 
-    def counts(self, name: str, default: int | None, minimum: int = 0) -> pd.Series:
-        """Whole numbers ≥ ``minimum``; empty cells get ``default``."""
+    def counts(self, name: str, default: int | None, checked: bool = True) -> pd.Series:
+        """Whole numbers (``checked``: not negative, within ``MAX_COUNT``); empty cells
+        get ``default``. Visits leave the range to ``geo.visit_rules``."""
         values = self.text(name)
         if values is None:
             return pd.Series([default] * len(self.raw), dtype="Int64")
         numbers, bad = parse_whole_numbers(values)
         self.issues.error(bad.to_numpy(), name, "bad_number")
-        self.issues.error(as_mask(numbers < minimum), name, "negative_count")
-        self.issues.error(as_mask(numbers > MAX_INT), name, "bad_number")
+        if checked:
+            self.issues.error(as_mask(numbers < 0), name, "negative_count")
+            self.issues.error(as_mask(numbers > MAX_COUNT), name, "bad_number")
         if default is not None:
             numbers = numbers.fillna(default)
         return numbers.reset_index(drop=True)
 
-    def dates(self, name: str, required: bool, not_after_today: bool = False) -> pd.Series:
+    def dates(self, name: str, required: bool) -> pd.Series:
         values = self.text(name)
         if values is None:
             return pd.Series(np.full(len(self.raw), np.datetime64("NaT"), "datetime64[s]"))
@@ -101,9 +105,6 @@ class Context:
         self.issues.error(bad.to_numpy(), name, "bad_date")
         if required:
             self.issues.error(empty.to_numpy(), name, "missing_value")
-        if not_after_today:
-            future = as_mask(days > pd.Timestamp(self.today))
-            self.issues.error(future, name, "future_date")
         return days.reset_index(drop=True)
 
     def flags(self, name: str) -> pd.Series:
@@ -114,21 +115,28 @@ class Context:
         self.issues.error(bad.to_numpy(), name, "bad_flag")
         return flags.reset_index(drop=True)
 
-    def point(self, lon_name: str, lat_name: str) -> tuple[pd.Series, pd.Series]:
+    def point(self, lon_name: str, lat_name: str, checked: bool = True
+              ) -> tuple[pd.Series, pd.Series]:
+        """Longitude and latitude as floats (NaN when empty); ``checked``: within range
+        and both or neither (visits leave that to ``geo.visit_rules``)."""
         nan = pd.Series(np.full(len(self.raw), np.nan))
         result = []
-        for name, limit, axis in ((lon_name, 180, "longitude"), (lat_name, 90, "latitude")):
+        for name, (axis, limit) in zip((lon_name, lat_name), COORDINATE_LIMITS.values(),
+                                       strict=True):
             values = self.cells(name)
             if values is None:
                 result.append(nan)
                 continue
             numbers, bad = parse_decimals(values)
             self.issues.error(bad.to_numpy(), name, "bad_decimal")
+            if not checked:
+                result.append(numbers.reset_index(drop=True))
+                continue
             outside = as_mask(numbers.abs() > limit)
             self.issues.error(outside, name, "bad_coordinate", {"axis": axis})
             result.append(numbers.where(~outside, np.nan).reset_index(drop=True))
         lon, lat = result
-        if self.has(lon_name) or self.has(lat_name):
+        if checked and (self.has(lon_name) or self.has(lat_name)):
             lon_given = ~np.isnan(lon.to_numpy()) if self.has(lon_name) else np.zeros(
                 len(self.raw), dtype=bool)
             lat_given = ~np.isnan(lat.to_numpy()) if self.has(lat_name) else np.zeros(
@@ -187,24 +195,43 @@ class Context:
 
 def _prepare_visits(ctx: Context) -> pd.DataFrame:
     rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
-    rows["date"] = ctx.dates("date", required=True, not_after_today=True)
+    rows["date"] = ctx.dates("date", required=True)
     rows["department_code"] = ctx.departments()
     rows["village_code"] = ctx.villages()
     rows["kind"] = ctx.kinds("kind", schema.VISIT_KINDS, required=True)
     for name in VISIT_COUNT_FIELDS:
-        rows[name] = ctx.counts(name, default=0).astype("int64")
-    rows["lon"], rows["lat"] = ctx.point("lon", "lat")
+        rows[name] = ctx.counts(name, default=0, checked=False)
+    rows["lon"], rows["lat"] = ctx.point("lon", "lat", checked=False)
     rows["summary"] = ctx.text("summary", distinct=False) if ctx.has("summary") else ctx.blank()
     rows["cadre_ids"] = ctx.text("cadre_ids") if ctx.has("cadre_ids") else ctx.blank()
     rid = ctx.text("record_id", distinct=False)
-    ctx.limit(rid, "record_id", TEXT_LIMITS["record_id"])
     rows["record_id"] = rid if rid is not None else ctx.blank()
-    more = as_mask(rows["problems_resolved"] > rows["problems_raised"])
-    if more.any():
-        ctx.issues.warning(more, "problems_resolved", "resolved_exceeds_raised", {
-            "resolved": rows["problems_resolved"].to_numpy()[more],
-            "raised": rows["problems_raised"].to_numpy()[more]})
+    parsed_badly = ctx.issues.error_rows.copy()
+    errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today)
+    # A point cell that did not parse is empty here; that row is already refused.
+    errors = [f for f in errors
+              if not (f.code == "incomplete_point" and parsed_badly[f.position])]
+    _report_failures(ctx, errors, ctx.issues.error)
+    _report_failures(ctx, warnings, ctx.issues.warning)
+    for name in VISIT_COUNT_FIELDS:
+        too_big = as_mask(rows[name] > MAX_COUNT)
+        rows[name] = rows[name].where(~too_big, 0).fillna(0).astype("int64")
     return rows
+
+
+def _report_failures(ctx: Context, failures: list[RuleFailure],
+                     add: Callable[..., None]) -> None:
+    """Add rule failures as issues, one call per field and code (cells as the file has
+    them)."""
+    groups: dict[tuple[str, str], list[RuleFailure]] = {}
+    for failure in failures:
+        groups.setdefault((failure.field, failure.code), []).append(failure)
+    for (name, code), group in groups.items():
+        positions = np.array([f.position for f in group], dtype=np.int64)
+        keys = sorted({key for f in group for key in f.params})
+        params = {key: np.array([f.params.get(key) for f in group], dtype=object)
+                  for key in keys}
+        add(None, name, code, params, positions=positions)
 
 
 def warn_visit_duplicates(ctx: Context, rows: pd.DataFrame, valid: np.ndarray) -> None:

@@ -1,0 +1,219 @@
+"""The rules a visit obeys, declared once for the visit form and the visit file alike.
+
+A pandera schema over typed visit rows (dates parsed, counts as integers, text in normal
+form) checks them all at once with lazy validation; every failure comes back as a
+``RuleFailure`` with the row's position, the field and a stable code whose sentence is
+``issue.<code>`` in the catalogue. The import (``geo.io.prepare``) turns failures into
+issues on spreadsheet rows and the file's own headers; the form (``geo.records``)
+refuses the visit with the first failure's field.
+
+pandera is used for what it does well: declarative column checks evaluated together,
+with a table of every failing row and check (``SchemaErrors.failure_cases``).
+Parsing cells (a date written as 2024年5月6日, a count written as "12") stays with the
+readers: the rules see values, not text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from geo.schema import VISIT_COUNT_FIELDS, VISIT_KINDS
+from geo.values import to_python
+
+MAX_COUNT = 2**31 - 1
+"""Counts above this do not fit the database's integer columns."""
+
+TEXT_LIMITS = {"department_code": 20, "village_code": 12, "record_id": 50}
+"""The longest text each coded field may hold."""
+
+COORDINATE_LIMITS = {"lon": ("longitude", 180.0), "lat": ("latitude", 90.0)}
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    """One broken rule on one row.
+
+    Attributes
+    ----------
+    position : int
+        The row's position in the checked frame (0-based).
+    field : str
+        The visit field the failure is about.
+    code : str
+        The issue code (``future_date``, ``negative_count`` …).
+    value : object
+        The failing value.
+    params : dict
+        The message's other named values.
+    """
+
+    position: int
+    field: str
+    code: str
+    value: object = None
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    field: str
+    code: str
+    params: dict
+
+
+def _rule_name(rule: _Rule) -> str:
+    return f"{rule.field}:{rule.code}"
+
+
+def _check(rule: _Rule, test: object, **kwargs: object) -> pa.Check:
+    return pa.Check(test, name=_rule_name(rule), error=_rule_name(rule), **kwargs)
+
+
+def _range(low: float, high: float) -> object:
+    def within(values: pd.Series) -> pd.Series:
+        return values.isna() | ((values >= low) & (values <= high))
+    return within
+
+
+def _column(checks: list[pa.Check]) -> pa.Column:
+    """A column that may be absent or empty; only its values' rules are checked."""
+    return pa.Column(checks=checks, required=False, nullable=True)
+
+
+def _both_or_neither(frame: pd.DataFrame) -> pd.Series:
+    if not {"lon", "lat"} <= set(frame.columns):
+        return pd.Series(True, index=frame.index)
+    return frame["lon"].isna() == frame["lat"].isna()
+
+
+def _not_more_resolved(frame: pd.DataFrame) -> pd.Series:
+    if not {"problems_raised", "problems_resolved"} <= set(frame.columns):
+        return pd.Series(True, index=frame.index)
+    return ~(frame["problems_resolved"] > frame["problems_raised"]).fillna(False)
+
+
+def visit_rules(today: date, villages: Collection[str] | None = None,
+                departments: Collection[str] | None = None
+                ) -> tuple[pa.DataFrameSchema, dict[str, _Rule]]:
+    """Return the schema of visit rows and its rules by check name.
+
+    Parameters
+    ----------
+    today : datetime.date
+        Visit dates after it are refused.
+    villages, departments : collections of str, optional
+        The known codes; a code outside them is refused. The import resolves codes
+        itself (and passes None); the form passes what the database holds.
+
+    Notes
+    -----
+    A missing value is not a failure here: whether a field may be empty is the reader's
+    concern (a file's empty count is 0, the form always has a value).
+    """
+    rules: dict[str, _Rule] = {}
+
+    def rule(name: str, code: str, **params: object) -> _Rule:
+        made = _Rule(name, code, params)
+        rules[_rule_name(made)] = made
+        return made
+
+    stamp = pd.Timestamp(today)
+    columns: dict[str, pa.Column] = {
+        "date": _column(checks=[_check(rule("date", "future_date"),
+                                         lambda s: s.isna() | (pd.to_datetime(s) <= stamp))]),
+        "kind": _column(checks=[_check(rule("kind", "unknown_kind",
+                                              choices="、".join(VISIT_KINDS)),
+                                         lambda s: s.isna() | s.isin(VISIT_KINDS))]),
+    }
+    for name in VISIT_COUNT_FIELDS:
+        columns[name] = _column(checks=[
+            _check(rule(name, "negative_count"), lambda s: s.isna() | (s >= 0)),
+            _check(rule(name, "bad_number"), lambda s: s.isna() | (s <= MAX_COUNT)),
+        ])
+    for name, (axis, limit) in COORDINATE_LIMITS.items():
+        columns[name] = _column(checks=[_check(rule(name, "bad_coordinate", axis=axis),
+                                                 _range(-limit, limit))])
+    for name, limit in TEXT_LIMITS.items():
+        checks = [_check(rule(name, "too_long", limit=limit),
+                         lambda s, limit=limit: s.isna() | (s.astype(str).str.len() <= limit))]
+        known = {"village_code": villages, "department_code": departments}.get(name)
+        if known is not None:
+            code = "unknown_village" if name == "village_code" else "unknown_department"
+            allowed = set(known)
+            checks.append(_check(rule(name, code), lambda s, allowed=allowed:
+                                 s.isna() | s.isin(allowed)))
+        columns[name] = _column(checks=checks)
+    frame_checks = [
+        # Where a longitude is given, so is a latitude, and the other way round.
+        _check(rule("lon", "incomplete_point"), _both_or_neither),
+    ]
+    schema = pa.DataFrameSchema(columns, checks=frame_checks, strict=False, coerce=False)
+    return schema, rules
+
+
+def visit_warnings() -> tuple[pa.DataFrameSchema, dict[str, _Rule]]:
+    """The rules whose failure is reported but not refused: more problems resolved than
+    raised (a follow-up visit may resolve earlier problems)."""
+    made = _Rule("problems_resolved", "resolved_exceeds_raised", {})
+    check = _check(made, _not_more_resolved)
+    return pa.DataFrameSchema(checks=[check], strict=False), {_rule_name(made): made}
+
+
+def _failures(schema: pa.DataFrameSchema, rules: dict[str, _Rule], frame: pd.DataFrame
+              ) -> list[RuleFailure]:
+    present = frame[[c for c in frame.columns if c in schema.columns or not schema.columns]]
+    try:
+        schema.validate(present, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return []
+    found: list[RuleFailure] = []
+    for check, index, value in zip(cases["check"], cases["index"], cases["failure_case"],
+                                   strict=True):
+        made = rules.get(str(check))
+        if made is None or index is None or pd.isna(index):
+            continue
+        position = int(index)
+        if made.code == "resolved_exceeds_raised":
+            params = {"resolved": to_python(frame["problems_resolved"].iloc[position]),
+                      "raised": to_python(frame["problems_raised"].iloc[position])}
+        else:
+            params = dict(made.params)
+        row_value = frame[made.field].iloc[position] if made.field in frame else value
+        found.append(RuleFailure(position, made.field, made.code, to_python(row_value), params))
+    unique = {(f.position, f.field, f.code): f for f in found}
+    return sorted(unique.values(), key=lambda f: (f.position, list(frame.columns).index(f.field)
+                                                  if f.field in frame.columns else 0))
+
+
+def check_visits(frame: pd.DataFrame, today: date, villages: Collection[str] | None = None,
+                 departments: Collection[str] | None = None
+                 ) -> tuple[list[RuleFailure], list[RuleFailure]]:
+    """Check visit rows against every rule; return the errors and the warnings.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Visit rows with a 0-based ``RangeIndex``: ``date`` (dates or datetimes),
+        ``department_code``, ``village_code``, ``kind``, the counts as numbers, ``lon`` and
+        ``lat`` as floats (NaN when not given), ``record_id``; absent columns are not
+        checked.
+    today, villages, departments
+        See ``visit_rules``.
+
+    Returns
+    -------
+    errors, warnings : lists of RuleFailure
+        Ordered by row, then field.
+    """
+    frame = frame.reset_index(drop=True)
+    schema, rules = visit_rules(today, villages, departments)
+    errors = _failures(schema, rules, frame)
+    schema, rules = visit_warnings()
+    return errors, _failures(schema, rules, frame)
