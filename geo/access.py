@@ -110,8 +110,9 @@ def can(user: User, action: Action, department_code: str | None = None) -> bool:
 def require(user: User, action: Action, department_code: str | None = None) -> None:
     """Raise ``AccessDeniedError`` unless ``user`` may do ``action``."""
     if not can(user, action, department_code):
-        target = f" for department {department_code}" if department_code else ""
-        raise AccessDeniedError(f"role {user.role} may not {action.value}{target}")
+        code = "role_may_not_for_department" if department_code else "role_may_not"
+        raise AccessDeniedError(code, role=str(user.role), action=action.value,
+                                department=department_code)
 
 
 def department_filter(user: User, action: Action) -> str | None:

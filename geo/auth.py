@@ -56,16 +56,14 @@ def check_password(password: str, password_hash: str) -> bool:
 def validate_password(password: str) -> None:
     """Refuse passwords that are too short."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DataError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise DataError("password_too_short", column="password", minimum=MIN_PASSWORD_LENGTH)
 
 
 def validate_username(username: str) -> str:
     """Return the normalised username or refuse it."""
     name = normalize_text(username).lower()
     if not name or not set(name) <= USERNAME_CHARS or len(name) > 50:
-        raise DataError(
-            "a username has 1-50 characters: lower-case letters, digits, '.', '_' or '-'"
-        )
+        raise DataError("bad_username", column="username")
     return name
 
 
@@ -111,22 +109,22 @@ def _insert_user(connection: Connection, actor: User, username: str, role: str,
     try:
         role_value = Role(role)
     except ValueError:
-        raise DataError(f"unknown role {role!r}; use one of "
-                        f"{', '.join(r.value for r in Role)}") from None
+        raise DataError("unknown_role", column="role", role=role,
+                        choices=", ".join(r.value for r in Role)) from None
     if role_value == Role.LIAISON and not department_code:
-        raise DataError("a liaison always has a department (--department CODE)")
+        raise DataError("liaison_needs_department", column="department")
     if role_value != Role.LIAISON:
         department_code = None
     if department_code is not None:
         known = connection.execute(select(schema.departments.c.code).where(
             schema.departments.c.code == department_code)).first()
         if known is None:
-            raise DataError(f"unknown department {department_code}")
+            raise DataError("unknown_department", column="department", code=department_code)
     validate_password(password)
     exists = connection.execute(select(schema.users.c.username).where(
         schema.users.c.username == name)).first()
     if exists is not None:
-        raise DataError(f"user {name} already exists")
+        raise DataError("user_exists", column="username", name=name)
     row = {"username": name, "display_name": normalize_text(display_name) or name,
            "password_hash": hash_password(password), "role": role_value.value,
            "department_code": department_code, "active": True, "failed_logins": 0}
@@ -150,7 +148,7 @@ def create_first_admin(engine: Engine, username: str, password: str,
     """Create the administrator on first start; refused once any user exists."""
     with engine.begin() as connection:
         if connection.execute(select(func.count()).select_from(schema.users)).scalar_one():
-            raise DataError("the administrator already exists; log in instead")
+            raise DataError("admin_exists")
         actor = User(username="setup", role=Role.ADMIN, display_name="setup")
         return _insert_user(connection, actor, username, Role.ADMIN.value, None, password,
                             display_name)
@@ -160,7 +158,7 @@ def _existing(connection: Connection, username: str) -> dict:
     row = connection.execute(select(schema.users).where(
         schema.users.c.username == username)).mappings().first()
     if row is None:
-        raise DataError(f"no user {username}")
+        raise DataError("no_user", name=username)
     return dict(row)
 
 
@@ -180,7 +178,7 @@ def deactivate_user(engine: Engine, actor: User, username: str) -> None:
     """Deactivate a user (admin only); they can no longer log in."""
     require(actor, Action.MANAGE_USERS)
     if username == actor.username:
-        raise DataError("you cannot deactivate yourself")
+        raise DataError("deactivate_self")
     with engine.begin() as connection:
         before = _existing(connection, username)
         if not before["active"]:
@@ -296,9 +294,7 @@ def cookie_key(configured: str, path: Path = COOKIE_KEY_FILE) -> str:
     """Return the cookie signing key: the setting, or one generated and kept in ``path``."""
     if configured:
         if len(configured.encode("utf-8")) < MIN_COOKIE_KEY_BYTES:
-            raise ConfigError(
-                f"PAIRMAP_COOKIE_KEY must have at least {MIN_COOKIE_KEY_BYTES} bytes"
-            )
+            raise ConfigError("cookie_key_too_short", minimum=MIN_COOKIE_KEY_BYTES)
         return configured
     if path.is_file():
         key = path.read_text(encoding="utf-8").strip()

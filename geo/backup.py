@@ -20,7 +20,7 @@ def backup_sqlite(engine: Engine, actor: User) -> bytes:
     """
     require(actor, Action.MANAGE_USERS)
     if engine.dialect.name != "sqlite" or not engine.url.database:
-        raise PairMapError("only a SQLite database can be downloaded here; use pg_dump")
+        raise PairMapError("backup_needs_sqlite")
     source = sqlite3.connect(engine.url.database)
     try:
         with tempfile.TemporaryDirectory() as folder:

@@ -1,7 +1,9 @@
 """The command line (``python -m geo …``); every command reads PAIRMAP_DATABASE_URL.
 
-Errors are translated here, once: a ``PairMapError`` becomes one plain sentence on
-standard error and exit code 2, never a traceback.
+Errors are translated here, once, into the language of ``PAIRMAP_LANG``: a
+``PairMapError`` (and a database or file-system error) becomes one plain sentence on
+standard error and exit code 2; anything unexpected too, with its traceback only under
+``--debug``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,23 @@ from geo import auth, db, reports, store
 from geo.access import Role
 from geo.demo import seed
 from geo.errors import PairMapError
+from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.io import boundary_import
 from geo.io.writers import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
 from geo.settings import SAMPLE_DIR, Settings, local_today
+
+
+def _sentence(exc: Exception, lang: str) -> str:
+    """The one sentence a person reads for ``exc``, in ``lang``."""
+    if isinstance(exc, PairMapError):
+        return translate_error(exc, lang)
+    if isinstance(exc, SQLAlchemyError):
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return translate("cli.database", lang, detail=detail)
+    if isinstance(exc, OSError):
+        return translate("cli.os", lang, detail=exc.strerror or str(exc),
+                         path=exc.filename or "")
+    return translate("cli.unexpected", lang, kind=type(exc).__name__)
 
 
 def _iso_date(text: str) -> date:
@@ -45,6 +61,8 @@ def _positive(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m geo``."""
     parser = argparse.ArgumentParser(prog="python -m geo", description="PairMap command line")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an unexpected error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("seed-demo", help="load the sample county into the database")
@@ -117,7 +135,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> dict:
     db.upgrade(engine)
     frame = store.load_table(engine, args.table)
     if args.out.suffix.lower() == ".geojson" and args.table not in GEO_TABLES:
-        raise PairMapError(f"{args.table} has no geometry; write it as .csv or .xlsx")
+        raise PairMapError("no_geometry", table=args.table)
     path = write_table(frame, args.out, args.table)
     return {"table": args.table, "rows": len(frame), "out": str(path)}
 
@@ -130,10 +148,10 @@ def _make_sample(args: argparse.Namespace, settings: Settings) -> dict:
 
 def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     if (args.start is None) != (args.end is None):
-        raise PairMapError("give --from and --to together")
+        raise PairMapError("period_incomplete")
     if args.start is not None:
         if args.as_of is not None or args.window_days is not None:
-            raise PairMapError("--from/--to replace --as-of and --window-days")
+            raise PairMapError("period_conflict")
         period = reports.Period.between(args.start, args.end)
     else:
         period = reports.Period(args.as_of or local_today(),
@@ -166,18 +184,16 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
     actor = auth.cli_user()
     if args.table == "boundaries":
         if args.level is None:
-            raise PairMapError("import boundaries needs --level township or --level village")
+            raise PairMapError("level_missing")
         report = boundary_import.import_boundaries(
             engine, actor, args.path, args.level, code_field=args.code_field,
             name_field=args.name_field, src_crs=args.src_crs, dry_run=args.dry_run)
         return report.as_dict(), report.exit_code
     if args.table in ("townships", "audit"):
-        hint = "use import boundaries --level township" if args.table == "townships" else (
-            "the audit log is written by PairMap only")
-        raise PairMapError(f"{args.table} cannot be imported: {hint}")
+        raise PairMapError(f"{args.table}_not_importable")
     if args.table not in RECORD_TABLES:
-        raise PairMapError(f"unknown table {args.table}; use boundaries or "
-                           f"{', '.join(RECORD_TABLES)}")
+        raise PairMapError("unknown_table", table=args.table,
+                           choices=", ".join(("boundaries", *RECORD_TABLES)))
     from geo.io import imports
 
     report = imports.import_file(engine, actor, args.table, args.path, sheet=args.sheet,
@@ -189,15 +205,15 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
 def read_password() -> str:
     """Read a password from standard input without echoing it on a terminal."""
     if sys.stdin is None:
-        raise PairMapError("no standard input to read the password from")
+        raise PairMapError("no_stdin")
     if sys.stdin.isatty():
         first = getpass.getpass("password: ")
         if getpass.getpass("again: ") != first:
-            raise PairMapError("the two passwords differ")
+            raise PairMapError("passwords_differ")
         return first
     line = sys.stdin.readline()
     if not line:
-        raise PairMapError("no password on standard input")
+        raise PairMapError("no_password")
     return line.rstrip("\r\n")
 
 
@@ -224,21 +240,18 @@ COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sam
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     args = build_parser().parse_args(argv)
+    lang = DEFAULT_LANG
     try:
         settings = Settings.from_env()
+        lang = settings.lang
         result = COMMANDS[args.command](args, settings)
         code = 0
         if isinstance(result, tuple):
             result, code = result
-    except PairMapError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"error: database: {detail}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+    except Exception as exc:
+        if args.debug and not isinstance(exc, PairMapError):
+            raise
+        print(translate("cli.error", lang, message=_sentence(exc, lang)), file=sys.stderr)
         return 2
     try:
         print(result if isinstance(result, str) else

@@ -38,7 +38,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:
-        raise ConfigError(f"PAIRMAP_DATABASE_URL is not a database URL: {url!r}") from exc
+        raise ConfigError("bad_database_url", url=url) from exc
     try:
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
@@ -49,9 +49,7 @@ def make_engine(url: str) -> Engine:
             return engine
         return create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise ConfigError(
-            f"PAIRMAP_DATABASE_URL names no supported database: {parsed.drivername}"
-        ) from exc
+        raise ConfigError("unsupported_database", driver=parsed.drivername) from exc
 
 
 def _alembic_config() -> Config:

@@ -142,6 +142,110 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.not_in_file": "库中的 {code}（{name}）不在文件中，未删除",
         "issue.assumed_wgs84": "文件未声明坐标系，已按经纬度（WGS84）读取",
         "issue.crs_overridden": "文件声明的坐标系为 {declared}，已按指定的 {given} 读取",
+        "error.password_too_short": "密码至少 {minimum} 位",
+        "error.bad_username": "用户名为 1-50 个字符：小写字母、数字、“.”、“_”或“-”",
+        "error.unknown_role": "没有角色“{role}”，可选：{choices}",
+        "error.liaison_needs_department": "单位联络员必须指定单位（命令行：--department 单位代码）",
+        "error.unknown_department": "没有单位“{code}”",
+        "error.user_exists": "用户 {name} 已存在",
+        "error.admin_exists": "系统管理员已存在，请直接登录",
+        "error.no_user": "没有用户 {name}",
+        "error.deactivate_self": "不能停用自己的账号",
+        "error.cookie_key_too_short": "PAIRMAP_COOKIE_KEY 至少需要 {minimum} 字节",
+        "error.backup_needs_sqlite": "此处只能下载 SQLite 数据库；PostgreSQL 请用 pg_dump 备份",
+        "error.bad_database_url": "PAIRMAP_DATABASE_URL 不是数据库地址：{url}",
+        "error.unsupported_database": "PAIRMAP_DATABASE_URL 指定的数据库不受支持：{driver}",
+        "error.unreadable_settings": "无法读取配置文件 {path}：{detail}",
+        "error.days_not_whole": "{name} 应为整数天数，现为“{value}”",
+        "error.days_not_positive": "{name} 应为正数，现为 {value}",
+        "error.unknown_language": "PAIRMAP_LANG 只能是 {choices}，现为“{value}”",
+        "error.period_reversed": "--to {end} 早于 --from {start}",
+        "error.no_visit": "没有编号为 {id} 的走访记录",
+        "error.edit_window_passed": "联络员只能在录入后 {days} 天内修改或删除走访记录",
+        "error.no_geometry": "{table} 没有图形，请导出为 .csv 或 .xlsx",
+        "error.period_incomplete": "--from 和 --to 须同时给出",
+        "error.period_conflict": "--from/--to 不能与 --as-of、--window-days 同时使用",
+        "error.level_missing": "导入边界须指定 --level township 或 --level village",
+        "error.townships_not_importable": "乡镇随边界导入：请用 import boundaries --level township",
+        "error.audit_not_importable": "审计日志只能由系统写入，不能导入",
+        "error.unknown_table": "没有表“{table}”，可选：{choices}",
+        "error.no_stdin": "没有标准输入，无法读取密码",
+        "error.passwords_differ": "两次输入的密码不一致",
+        "error.no_password": "标准输入中没有密码",
+        "error.unreadable_outline": "无法读取县界：{detail}",
+        "error.empty_outline": "县界文件中没有要素",
+        "error.missing_column": "缺少列",
+        "error.no_boundary": "单位 {code} 没有边界",
+        "error.geojson_tables": "只有 {tables} 能导出为 GeoJSON",
+        "error.unknown_output_type": "不支持的文件类型“{suffix}”，请用 .csv、.xlsx 或 .geojson",
+        "error.duplicate_column": "“{first}”和“{second}”两列都是 {field}，请只保留一列",
+        "error.required_column_missing": "缺少必需的列：{columns}",
+        "error.file_missing": "文件不存在",
+        "error.not_a_file": "这是文件夹，不是文件",
+        "error.unreadable_file": "无法读取文件：{detail}",
+        "error.file_empty": "文件是空的",
+        "error.sheet_needs_xlsx": "只有 .xlsx 工作簿才能选择工作表",
+        "error.old_or_protected_workbook": (
+            "这是旧版 Excel（.xls）或受保护的工作簿，不是 CSV；请另存为 .xlsx 或 CSV"),
+        "error.old_excel": "不能读取旧版 Excel（.xls）文件，请另存为 .xlsx",
+        "error.unknown_table_file_type": "不支持的文件类型“{suffix}”，请用 .csv 或 .xlsx",
+        "error.unknown_encoding": "无法识别文件的文字编码，请另存为“CSV UTF-8”",
+        "error.no_header_row": "前 {rows} 行中没有表头",
+        "error.row_too_long": "约第 {where} 行的单元格比表头多：{detail}",
+        "error.unreadable_csv": "无法按 CSV 读取文件：{detail}",
+        "error.unreadable_xlsx": "无法按 .xlsx 工作簿读取文件（{detail}）",
+        "error.no_sheets": "工作簿中没有工作表",
+        "error.no_such_sheet": "没有工作表“{sheet}”；工作簿中有：{sheets}",
+        "error.unreadable_sheet": "无法读取工作表“{sheet}”（{detail}）",
+        "error.sheet_empty": "工作表“{sheet}”是空的",
+        "error.unknown_boundary_format": (
+            "不支持的格式“{suffix}”，请用 GeoJSON（.geojson）、Shapefile 压缩包（.zip）或 "
+            "GeoPackage（.gpkg）"),
+        "error.bad_zip": "不是可读取的 zip 文件（{detail}）",
+        "error.zip_too_large": "zip 文件解压后超过 1 GiB",
+        "error.several_shapefiles": (
+            "zip 文件中有 {count} 个 Shapefile（{names}），每个 zip 文件只能放一个"),
+        "error.no_shapefile": "zip 文件中没有 Shapefile（.shp 及 .shx、.dbf）",
+        "error.cannot_unpack": "无法解压 {member}（{detail}）",
+        "error.shapefile_parts_missing": (
+            "Shapefile 缺少 .shx 或 .dbf；请把 .shp、.shx、.dbf、.prj 和 .cpg 一起压缩"),
+        "error.no_geometry_layer": "文件中没有含图形的图层",
+        "error.several_layers": "文件中有 {count} 个图层（{names}），每个文件只能有一个图层",
+        "error.unreadable_boundary_file": "无法按 GeoJSON、Shapefile 或 GeoPackage 读取：{detail}",
+        "error.no_geometry_column": "文件中没有图形",
+        "error.no_features": "文件中没有要素",
+        "error.no_feature_geometry": "文件中没有任何要素带有图形",
+        "error.gcj02_needs_lonlat": "--src-crs gcj02 需要经纬度坐标，但文件声明的是 {declared}",
+        "error.gcj02_outside_china": (
+            "--src-crs gcj02 需要中国范围内的经纬度，但坐标范围是 {extent}"),
+        "error.bad_src_crs": "--src-crs“{value}”不是坐标系，请用 EPSG:N 或 gcj02",
+        "error.no_crs_not_lonlat": (
+            "文件未声明坐标系，且坐标（{extent}）不是中国范围内的经纬度；请用 --src-crs "
+            "EPSG:N（或 --src-crs gcj02）指定原坐标系"),
+        "error.declared_lonlat_implausible": (
+            "文件声明为 {declared}，但坐标（{extent}）不是经纬度；请用 --src-crs EPSG:N（或 "
+            "--src-crs gcj02）指定原坐标系"),
+        "error.no_coordinates_converted": (
+            "没有任何坐标能从 {crs} 转换；请检查坐标系，或用 --src-crs EPSG:N（或 --src-crs "
+            "gcj02）指定原坐标系"),
+        "error.outside_china_as_read": (
+            "按 {crs} 读取后，要素不在中国范围内（{extent}）；请检查坐标系，或用 --src-crs "
+            "EPSG:N（或 --src-crs gcj02）指定原坐标系"),
+        "error.cannot_reproject": "无法把坐标从 {crs} 转换为 WGS84：{detail}",
+        "error.no_such_field": "没有{what}列“{column}”（{option}）；文件的列有：{columns}",
+        "error.several_code_columns": "有多列像区划代码（{columns}），请用 --code-field 指定",
+        "error.no_code_column": "找不到区划代码列（文件的列有：{columns}），请用 --code-field 指定",
+        "error.unknown_level": "没有层级“{level}”，请选乡镇（township）或村（village）",
+        "error.units_changed": "导入期间区划数据被修改，请重新导入",
+        "error.upload_without_name": "上传的文件没有文件名",
+        "error.shapefile_needs_zip": (
+            "请把 Shapefile 的 .shp、.shx、.dbf、.prj 和 .cpg 一起压缩成一个 .zip 文件上传"),
+        "cli.error": "错误：{message}",
+        "cli.database": "数据库：{detail}",
+        "cli.os": "{detail}：{path}",
+        "cli.unexpected": "发生意外错误（{kind}）；加 --debug 可查看详情",
+        "error.role_may_not": "您的角色无权进行此操作",
+        "error.role_may_not_for_department": "您的角色无权对单位 {department} 进行此操作",
         "error.unexpected": "发生意外错误",
         "error.bad_setting": "配置有误",
         "error.bad_data": "数据有误",
@@ -237,6 +341,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "login.password": "密码",
         "login.submit": "登录",
         "login.failed": "用户名或密码不正确。",
+        "page.login": "登录",
+        "guard.database": "数据库暂时无法读写，请稍后再试；如仍不行，请联系系统管理员。",
         "login.locked": "登录失败次数过多，账号已暂时锁定，请于 {until} 后再试。",
         "setup.title": "首次启动：创建系统管理员",
         "setup.explain": (
@@ -322,6 +428,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tooltip.none": "none",
         "tooltip.never": "never visited",
         "tooltip.days_value": "{days} days",
+        "page.login": "Log in",
+        "guard.database": "The database cannot be read or written just now; try again "
+                          "later, or ask the system administrator.",
 
         "issue.missing_value": "{column} must not be empty",
         "issue.bad_date": "{value!r} is not a date (write 2024-05-06, 2024/5/6 or 2024年5月6日)",
@@ -396,6 +505,125 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "the file declares no coordinate system; its longitude/latitude were taken as WGS84"),
         "issue.crs_overridden": (
             "the file declares {declared}; its coordinates were read as {given} (--src-crs)"),
+        "error.password_too_short": "the password must have at least {minimum} characters",
+        "error.bad_username": (
+            "a username has 1-50 characters: lower-case letters, digits, '.', '_' or '-'"),
+        "error.unknown_role": "unknown role {role!r}; use one of {choices}",
+        "error.liaison_needs_department": "a liaison always has a department (--department CODE)",
+        "error.unknown_department": "unknown department {code}",
+        "error.user_exists": "user {name} already exists",
+        "error.admin_exists": "the administrator already exists; log in instead",
+        "error.no_user": "no user {name}",
+        "error.deactivate_self": "you cannot deactivate yourself",
+        "error.cookie_key_too_short": "PAIRMAP_COOKIE_KEY must have at least {minimum} bytes",
+        "error.backup_needs_sqlite": "only a SQLite database can be downloaded here; use pg_dump",
+        "error.bad_database_url": "PAIRMAP_DATABASE_URL is not a database URL: {url!r}",
+        "error.unsupported_database": "PAIRMAP_DATABASE_URL names no supported database: {driver}",
+        "error.unreadable_settings": "cannot read settings file {path}: {detail}",
+        "error.days_not_whole": "{name} must be a whole number of days, got {value!r}",
+        "error.days_not_positive": "{name} must be positive, got {value}",
+        "error.unknown_language": "PAIRMAP_LANG must be one of {choices}, got {value!r}",
+        "error.period_reversed": "--to {end} is before --from {start}",
+        "error.no_visit": "no visit {id}",
+        "error.edit_window_passed": (
+            "a liaison may change a visit only within {days} days of recording it"),
+        "error.no_geometry": "{table} has no geometry; write it as .csv or .xlsx",
+        "error.period_incomplete": "give --from and --to together",
+        "error.period_conflict": "--from/--to replace --as-of and --window-days",
+        "error.level_missing": "import boundaries needs --level township or --level village",
+        "error.townships_not_importable": (
+            "townships cannot be imported: use import boundaries --level township"),
+        "error.audit_not_importable": (
+            "audit cannot be imported: the audit log is written by PairMap only"),
+        "error.unknown_table": "unknown table {table}; use {choices}",
+        "error.no_stdin": "no standard input to read the password from",
+        "error.passwords_differ": "the two passwords differ",
+        "error.no_password": "no password on standard input",
+        "error.unreadable_outline": "cannot read the county outline: {detail}",
+        "error.empty_outline": "the county outline file holds no feature",
+        "error.missing_column": "missing column",
+        "error.no_boundary": "no boundary for unit {code}",
+        "error.geojson_tables": "only {tables} can be written as GeoJSON",
+        "error.unknown_output_type": "unknown file type {suffix}; use .csv, .xlsx or .geojson",
+        "error.duplicate_column": (
+            "the columns {first!r} and {second!r} both give {field}; keep one of them"),
+        "error.required_column_missing": "a required column is missing: {columns}",
+        "error.file_missing": "the file does not exist",
+        "error.not_a_file": "this is a folder, not a file",
+        "error.unreadable_file": "cannot read the file: {detail}",
+        "error.file_empty": "the file is empty",
+        "error.sheet_needs_xlsx": "a sheet can only be chosen in an .xlsx workbook",
+        "error.old_or_protected_workbook": (
+            "this is an old Excel (.xls) or protected workbook, not CSV; save it as .xlsx or CSV"),
+        "error.old_excel": "old Excel files (.xls) cannot be read; save the sheet as .xlsx",
+        "error.unknown_table_file_type": "unknown file type {suffix}; use .csv or .xlsx",
+        "error.unknown_encoding": "cannot tell the file's text encoding; save it as CSV UTF-8",
+        "error.no_header_row": "no header row in the first {rows} rows",
+        "error.row_too_long": "a row has more cells than the header (about row {where}): {detail}",
+        "error.unreadable_csv": "cannot read the file as CSV: {detail}",
+        "error.unreadable_xlsx": "cannot read the file as an .xlsx workbook ({detail})",
+        "error.no_sheets": "the workbook has no sheet",
+        "error.no_such_sheet": "no sheet {sheet!r}; the workbook has {sheets}",
+        "error.unreadable_sheet": "cannot read sheet {sheet!r} ({detail})",
+        "error.sheet_empty": "sheet {sheet!r} is empty",
+        "error.unknown_boundary_format": (
+            "unknown format {suffix}; use GeoJSON (.geojson), a zipped Shapefile (.zip) or a "
+            "GeoPackage (.gpkg)"),
+        "error.bad_zip": "the file is not a readable zip file ({detail})",
+        "error.zip_too_large": "the zip file unpacks to more than 1 GiB",
+        "error.several_shapefiles": (
+            "the zip file holds {count} Shapefiles ({names}); put one Shapefile in each zip file"),
+        "error.no_shapefile": "the zip file holds no Shapefile (.shp with .shx and .dbf)",
+        "error.cannot_unpack": "cannot unpack {member} ({detail})",
+        "error.shapefile_parts_missing": (
+            "the Shapefile lacks its .shx or .dbf part; zip the .shp, .shx, .dbf, .prj and "
+            ".cpg files together"),
+        "error.no_geometry_layer": "the file holds no layer with geometry",
+        "error.several_layers": "the file holds {count} layers ({names}); keep one layer per file",
+        "error.unreadable_boundary_file": (
+            "cannot read it as GeoJSON, Shapefile or GeoPackage: {detail}"),
+        "error.no_geometry_column": "the file holds no geometry",
+        "error.no_features": "the file holds no feature",
+        "error.no_feature_geometry": "no feature of the file has a geometry",
+        "error.gcj02_needs_lonlat": (
+            "--src-crs gcj02 needs longitude/latitude, but the file declares {declared}"),
+        "error.gcj02_outside_china": (
+            "--src-crs gcj02 needs longitude/latitude inside China, but the coordinates run "
+            "{extent}"),
+        "error.bad_src_crs": "--src-crs {value!r} is not a coordinate system; use EPSG:N or gcj02",
+        "error.no_crs_not_lonlat": (
+            "the file declares no coordinate system and its coordinates ({extent}) are not "
+            "longitude/latitude inside China; give the source CRS with --src-crs EPSG:N (or "
+            "--src-crs gcj02)"),
+        "error.declared_lonlat_implausible": (
+            "the file declares {declared}, but its coordinates ({extent}) are not "
+            "longitude/latitude; give the source CRS with --src-crs EPSG:N (or --src-crs "
+            "gcj02)"),
+        "error.no_coordinates_converted": (
+            "no coordinate could be converted from {crs}; check the coordinate system or "
+            "give the source CRS with --src-crs EPSG:N (or --src-crs gcj02)"),
+        "error.outside_china_as_read": (
+            "read as {crs}, the features lie outside China ({extent}); check the coordinate "
+            "system or give the source CRS with --src-crs EPSG:N (or --src-crs gcj02)"),
+        "error.cannot_reproject": "cannot convert the coordinates from {crs} to WGS84: {detail}",
+        "error.no_such_field": (
+            "there is no {what} column {column!r} ({option}); the columns are {columns}"),
+        "error.several_code_columns": (
+            "several columns hold codes ({columns}); name the code column with --code-field"),
+        "error.no_code_column": (
+            "no code column found (columns: {columns}); name it with --code-field"),
+        "error.unknown_level": "unknown level {level!r}; use township or village",
+        "error.units_changed": "the units changed while the file was imported; import it again",
+        "error.upload_without_name": "the upload has no file name",
+        "error.shapefile_needs_zip": (
+            "upload a Shapefile as one .zip file with its .shx, .dbf, .prj and .cpg parts"),
+        "cli.error": "error: {message}",
+        "cli.database": "database: {detail}",
+        "cli.os": "{detail}: {path}",
+        "cli.unexpected": "an unexpected error occurred ({kind}); add --debug to see it",
+        "error.role_may_not": "role {role} may not {action}",
+        "error.role_may_not_for_department": (
+            "role {role} may not {action} for department {department}"),
         "error.unexpected": "an unexpected error occurred",
         "error.bad_setting": "a setting is wrong",
         "error.bad_data": "the data are wrong",
@@ -445,7 +673,8 @@ def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
     """Return the sentence of a ``geo.errors.PairMapError`` in ``lang``, with where it is.
 
     The sentence is ``error.<code>`` filled with the error's parameters, followed by the
-    file, row and column it names ("（文件 visits.csv，第 3 行，“日期”列）").
+    file, row and column it names ("（文件 visits.csv，第 3 行，“日期”列）"); a column
+    alone is a form field and is not repeated in the sentence.
     """
     code = str(getattr(error, "code", "unexpected"))
     params = dict(getattr(error, "params", {}) or {})
@@ -454,10 +683,15 @@ def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
         # A broken import rule raised for one record (the visit form): the issue's text.
         return translate_issue({"code": code, "params": params, "value": params.get("value"),
                                 "column": getattr(error, "column", None)}, lang)
-    text = code if template is None else _fill(template, params)
+    places = {part: getattr(error, part, None) for part in ("file", "row", "column")}
+    text = code if template is None else _fill(template, {**places, **params})
+    # A column is a place in a file; without file or row it names a form field, which
+    # the form shows the message beside.
+    in_file = any(getattr(error, part, None) not in (None, "") for part in ("file", "row"))
     where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value})
              for part in ("file", "row", "column")
-             if (value := getattr(error, part, None)) not in (None, "")]
+             if (value := getattr(error, part, None)) not in (None, "")
+             and (in_file or part != "column")]
     if not where:
         return text
     if lang == "zh":

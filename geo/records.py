@@ -123,14 +123,12 @@ def _editable(connection: Connection, actor: User, visit_id: int, today: date,
     row = connection.execute(select(schema.visits).where(schema.visits.c.id == visit_id)
                              ).mappings().first()
     if row is None:
-        raise DataError(f"no visit {visit_id}")
+        raise DataError("no_visit", id=visit_id)
     require(actor, Action.WRITE_VISITS, row["department_code"])
     if Role(actor.role) == Role.LIAISON:
         created = row["created_at"]
         if created is None or created.date() < today - timedelta(days=edit_days):
-            raise AccessDeniedError(
-                f"a liaison may change a visit only within {edit_days} days of recording it"
-            )
+            raise AccessDeniedError("edit_window_passed", days=edit_days)
     return dict(row)
 
 

@@ -30,7 +30,7 @@ class Period:
     def between(cls, start: date, end: date) -> Period:
         """The period from ``start`` to ``end``, both included (e.g. a calendar year)."""
         if end < start:
-            raise DataError(f"--to {end} is before --from {start}")
+            raise DataError("period_reversed", start=start.isoformat(), end=end.isoformat())
         return cls(as_of=end, window_days=(end - start).days + 1)
 
     @property

@@ -44,7 +44,7 @@ def _read_secrets(path: Path) -> dict[str, str]:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
+        raise ConfigError("unreadable_settings", path=str(path), detail=str(exc)) from exc
     return {key: str(value) for key, value in raw.items() if not isinstance(value, dict)}
 
 
@@ -52,9 +52,9 @@ def _positive_int(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number of days, got {raw!r}") from None
+        raise ConfigError("days_not_whole", name=name, value=raw) from None
     if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}")
+        raise ConfigError("days_not_positive", name=name, value=value)
     return value
 
 
@@ -102,7 +102,7 @@ class Settings:
 
         lang = get("LANG", "zh")
         if lang not in LANGUAGES:
-            raise ConfigError(f"PAIRMAP_LANG must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+            raise ConfigError("unknown_language", value=lang, choices=", ".join(LANGUAGES))
         return cls(
             database_url=resolve_database_url(get("DATABASE_URL", DEFAULT_DATABASE_URL)),
             tiles=get("TILES", "none"),

@@ -18,6 +18,13 @@ from geo.cli import main
 from tests.conftest import ROOT
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """The command line speaks PAIRMAP_LANG; these tests read its English sentences
+    (its Chinese ones are checked where a test sets the language itself)."""
+    monkeypatch.setenv("PAIRMAP_LANG", "en")
+
+
 def run_cli(args: list[str], url: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, text=True,
                           capture_output=True, env={"PATH": "/usr/bin:/bin",
@@ -25,6 +32,7 @@ def run_cli(args: list[str], url: str) -> subprocess.CompletedProcess:
                           timeout=300, check=False)
 
 
+@pytest.mark.slow  # python -m geo, seeding three times
 def test_seed_demo_fills_an_empty_database_and_refuses_a_full_one(sqlite_url: str):
     result = run_cli(["seed-demo", "--as-of", "2026-11-28"], sqlite_url)
     assert result.returncode == 0, result.stderr
@@ -41,6 +49,7 @@ def test_seed_demo_fills_an_empty_database_and_refuses_a_full_one(sqlite_url: st
     assert json.loads(forced.stdout)["loaded"]["visits"] >= 15_000
 
 
+@pytest.mark.slow  # python -m geo, seeding
 def test_seed_demo_on_postgres(postgres_url: str):
     result = run_cli(["seed-demo", "--as-of", "2026-11-28"], postgres_url)
     assert result.returncode == 0, result.stderr
@@ -69,6 +78,7 @@ def test_export_csv_has_the_design_columns(demo_url: str, tmp_path: Path, table:
     assert len(rows) - 1 == report["rows"]
 
 
+@pytest.mark.slow  # writes every visit to XLSX
 def test_export_geojson_and_xlsx(demo_url: str, tmp_path: Path):
     assert main(["export", "villages", "--out", str(tmp_path / "v.geojson")]) == 0
     villages = gpd.read_file(tmp_path / "v.geojson")
@@ -103,18 +113,21 @@ def test_export_neutralises_formulas(demo_url: str, demo_copy: Path, tmp_path: P
     assert first["summary"] == "'@SUM(A1)"
 
 
+@pytest.mark.slow  # python -m geo
 def test_bad_database_url_is_one_sentence(tmp_path: Path):
     result = run_cli(["export", "visits", "--out", str(tmp_path / "v.csv")], "nonsense://")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "PAIRMAP_DATABASE_URL" in result.stderr
 
 
-def _users(args: list[str], url: str, password: str | None = None):
+def _users(args: list[str], url: str, password: str | None = None, lang: str = "en"):
     return subprocess.run([sys.executable, "-m", "geo", "users", *args], cwd=ROOT, text=True,
                           input=password, capture_output=True, timeout=120, check=False,
-                          env={"PATH": "/usr/bin:/bin", "PAIRMAP_DATABASE_URL": url})
+                          env={"PATH": "/usr/bin:/bin", "PAIRMAP_DATABASE_URL": url,
+                               "PAIRMAP_LANG": lang})
 
 
+@pytest.mark.slow  # python -m geo, five times
 def test_users_commands_read_passwords_from_stdin_and_are_audited(demo_copy: Path):
     import getpass
 
@@ -140,6 +153,9 @@ def test_users_commands_read_passwords_from_stdin_and_are_audited(demo_copy: Pat
     assert "Traceback" not in refused.stderr
     empty = _users(["add", "nopass", "--role", "leader"], url, "")
     assert empty.returncode == 2 and "password" in empty.stderr
+    chinese = _users(["add", "nodept", "--role", "liaison"], url, "password-123\n", lang="zh")
+    assert chinese.returncode == 2
+    assert chinese.stderr.strip() == "错误：单位联络员必须指定单位（命令行：--department 单位代码）"
 
     log = load_audit_log(engine, User("a", Role.ADMIN), entity="users")
     assert log["action"].tolist() == ["deactivate", "reset_password", "create"]
@@ -172,6 +188,7 @@ def test_report_coverage_json_contract(demo_url: str, tmp_path: Path,
                      "PROBLEMS_PENDING"}
 
 
+@pytest.mark.slow  # four reports of the sample
 def test_report_neglected_is_ordered_and_options_apply(demo_url: str, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture):
     assert main(["report", "neglected", "--as-of", "2026-11-28", "--window-days", "30",
@@ -231,6 +248,7 @@ def test_exported_boundaries_reimport_unchanged(demo_url: str, tmp_path: Path,
     assert main(["import", "audit", str(out)]) == 2
 
 
+@pytest.mark.slow  # python -m geo, five times
 def test_import_visits_command_exit_codes_and_side_file(demo_copy: Path, tmp_path: Path):
     url = f"sqlite:///{demo_copy}"
     good = tmp_path / "走访台账.csv"
@@ -263,3 +281,29 @@ def test_import_visits_command_exit_codes_and_side_file(demo_copy: Path, tmp_pat
     broken = run_cli(["import", "visits", str(empty)], url)
     assert broken.returncode == 2 and "Traceback" not in broken.stderr
     assert broken.stdout == ""
+
+
+def test_an_unexpected_error_is_one_sentence_and_its_traceback_needs_debug(
+        monkeypatch, capsys, tmp_path):
+    from geo import cli
+
+    def broken(args, settings):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(cli.COMMANDS, "export", broken)
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("PAIRMAP_LANG", "zh")
+    assert main(["export", "villages", "--out", str(tmp_path / "v.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err == "错误：发生意外错误（RuntimeError）；加 --debug 可查看详情\n"
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["--debug", "export", "villages", "--out", str(tmp_path / "v.csv")])
+
+
+def test_command_line_errors_follow_the_language_setting(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    for lang, expected in (("zh", "错误：--from 和 --to 须同时给出"),
+                           ("en", "error: give --from and --to together")):
+        monkeypatch.setenv("PAIRMAP_LANG", lang)
+        assert main(["report", "coverage", "--from", "2026-01-01"]) == 2
+        assert capsys.readouterr().err.strip() == expected

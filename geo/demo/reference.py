@@ -23,9 +23,9 @@ def load_county_outline(path: Path = OUTLINE_FILE) -> BaseGeometry:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:
-        raise DataError(f"cannot read the county outline: {exc}", file=str(path)) from exc
+        raise DataError("unreadable_outline", file=str(path), detail=str(exc)) from exc
     if frame.empty:
-        raise DataError("the county outline file holds no feature", file=str(path))
+        raise DataError("empty_outline", file=str(path))
     return frame.to_crs(4326).geometry.union_all()
 
 
@@ -42,7 +42,7 @@ def load_admin_units(path: Path = UNITS_FILE) -> pd.DataFrame:
     required = {"code", "name", "townCode", "townName", "countyCode"}
     missing = required - set(raw.columns)
     if missing:
-        raise DataError(f"missing column {min(missing)}", file=str(path))
+        raise DataError("missing_column", file=str(path), column=min(missing))
     towns = (
         raw[["townCode", "townName"]]
         .drop_duplicates()

@@ -53,7 +53,7 @@ def schematic_units(seed: int = DEFAULT_SEED) -> gpd.GeoDataFrame:
     geometry[COUNTY_CODE] = outline
     missing = sorted(set(units["code"]) - set(geometry))
     if missing:
-        raise DataError(f"no boundary for unit {missing[0]}", file=str(SAMPLE_DIR))
+        raise DataError("no_boundary", file=str(SAMPLE_DIR), code=missing[0])
     frame = gpd.GeoDataFrame(units, geometry=[geometry[c] for c in units["code"]], crs=4326)
     frame["boundary_source"] = ["official" if level == "county" else "schematic"
                                 for level in frame["level"]]
@@ -134,9 +134,7 @@ def seed_demo(
     """
     db.upgrade(engine)
     if not force and not db.is_empty(engine):
-        raise DatabaseNotEmptyError(
-            "the database already holds data; add --force to replace it with the sample county"
-        )
+        raise DatabaseNotEmptyError()
     anchor = anchor or local_today()
     demo = build_demo_county(seed=seed, anchor=anchor)
     sample = demo.sample

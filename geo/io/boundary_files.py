@@ -81,16 +81,14 @@ def read_boundary_file(path: str | Path, src_crs: str | None = None) -> gpd.GeoD
 def read_source(path: Path, src_crs: str | None) -> Source:
     name = path.name
     if not path.exists():
-        raise DataError("the file does not exist", file=name)
+        raise DataError("file_missing", file=name)
     if not path.is_file():
-        raise DataError("this is not a file", file=name)
+        raise DataError("not_a_file", file=name)
     if path.stat().st_size == 0:
-        raise DataError("the file is empty", file=name)
+        raise DataError("file_empty", file=name)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DataError(
-            f"unknown format {suffix or '(no file ending)'}; use GeoJSON (.geojson), a zipped "
-            "Shapefile (.zip) or a GeoPackage (.gpkg)", file=name)
+        raise DataError("unknown_boundary_format", file=name, suffix=suffix or "—")
     with tempfile.TemporaryDirectory(prefix="pairmap-boundaries-") as folder:
         target = _unzip(path, Path(folder)) if suffix == ".zip" else path
         frame, encoding = _read_frame(target, name)
@@ -105,7 +103,7 @@ def _unzip(path: Path, folder: Path) -> Path:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DataError(f"the file is not a readable zip file ({exc})", file=name) from exc
+        raise DataError("bad_zip", file=name, detail=str(exc)) from exc
     with archive:
         members = [
             m for m in archive.infolist()
@@ -113,14 +111,14 @@ def _unzip(path: Path, folder: Path) -> Path:
             and not PurePosixPath(m.filename).name.startswith("._")
         ]
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-            raise DataError("the zip file unpacks to more than 1 GiB", file=name)
+            raise DataError("zip_too_large", file=name)
         shapefiles = [m for m in members if m.filename.lower().endswith(".shp")]
         others = [m for m in members
                   if PurePosixPath(m.filename).suffix.lower() in (".gpkg", ".geojson", ".json")]
         if len(shapefiles) > 1:
             listed = ", ".join(m.filename for m in shapefiles)
-            raise DataError(f"the zip file holds {len(shapefiles)} Shapefiles ({listed}); "
-                            "put one Shapefile in each zip file", file=name)
+            raise DataError("several_shapefiles", file=name, count=len(shapefiles),
+                            names=listed)
         if shapefiles:
             stem = shapefiles[0].filename[:-4].lower()
             chosen = [m for m in members
@@ -128,15 +126,15 @@ def _unzip(path: Path, folder: Path) -> Path:
         elif len(others) == 1:
             chosen = others
         else:
-            raise DataError("the zip file holds no Shapefile (.shp with .shx and .dbf)",
-                            file=name)
+            raise DataError("no_shapefile", file=name)
         target: Path | None = None
         for member in chosen:
             out = folder / PurePosixPath(member.filename).name
             try:
                 out.write_bytes(archive.read(member))
             except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-                raise DataError(f"cannot unpack {member.filename} ({exc})", file=name) from exc
+                raise DataError("cannot_unpack", file=name, member=member.filename,
+                            detail=str(exc)) from exc
             if member in shapefiles or member in others:
                 target = out
     assert target is not None
@@ -196,8 +194,7 @@ def dbf_is_utf8(dbf: bytes) -> bool:
 def _shapefile_encoding(shp: Path, name: str) -> str | None:
     """Return the encoding to read a Shapefile's attributes with (None: its ``.cpg``)."""
     if _sidecar(shp, ".shx") is None or _sidecar(shp, ".dbf") is None:
-        raise DataError("the Shapefile lacks its .shx or .dbf part; zip the .shp, .shx, .dbf, "
-                        ".prj and .cpg files together", file=name)
+        raise DataError("shapefile_parts_missing", file=name)
     if _sidecar(shp, ".cpg") is not None:
         return None
     dbf = _sidecar(shp, ".dbf")
@@ -212,23 +209,22 @@ def _read_frame(target: Path, name: str) -> tuple[gpd.GeoDataFrame, str | None]:
         layers = pyogrio.list_layers(target)
         spatial = [str(layer) for layer, kind in layers if kind is not None]
         if len(layers) == 0 or not spatial:
-            raise DataError("the file holds no layer with geometry", file=name)
+            raise DataError("no_geometry_layer", file=name)
         if len(spatial) > 1:
-            raise DataError(f"the file holds {len(spatial)} layers ({', '.join(spatial)}); "
-                            "keep one layer per file", file=name)
+            raise DataError("several_layers", file=name, count=len(spatial),
+                            names=", ".join(spatial))
         frame = pyogrio.read_dataframe(target, layer=spatial[0], encoding=encoding)
     except DataError:
         raise
     except Exception as exc:
         reason = str(exc).replace(str(target), name).split(";", 1)[0]
-        raise DataError(f"cannot read it as GeoJSON, Shapefile or GeoPackage: {reason}",
-                        file=name) from exc
+        raise DataError("unreadable_boundary_file", file=name, detail=reason) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise DataError("the file holds no geometry", file=name)
+        raise DataError("no_geometry_column", file=name)
     if frame.empty:
-        raise DataError("the file holds no feature", file=name)
+        raise DataError("no_features", file=name)
     if frame.geometry.isna().all() or frame.geometry.is_empty.all():
-        raise DataError("no feature of the file has a geometry", file=name)
+        raise DataError("no_feature_geometry", file=name)
     frame = frame.reset_index(drop=True)
     if encoding == "GB18030":
         encoding = "GBK"
@@ -279,14 +275,11 @@ def _to_wgs84(frame: gpd.GeoDataFrame, src_crs: str | None, name: str,
     declared = frame.crs
     bounds = _bounds(frame)
     frame = frame.set_geometry(shapely.force_2d(np.asarray(frame.geometry)), crs=declared)
-    ask = "give the source CRS with --src-crs EPSG:N (or --src-crs gcj02)"
     if src_crs is not None and normalize_text(src_crs).lower() in GCJ02_NAMES:
         if declared is not None and not declared.is_geographic:
-            raise DataError(f"--src-crs gcj02 needs longitude/latitude, but the file declares "
-                            f"{crs_label(declared)}", file=name)
+            raise DataError("gcj02_needs_lonlat", file=name, declared=crs_label(declared))
         if not lonlat_in_china(bounds):
-            raise DataError(f"--src-crs gcj02 needs longitude/latitude inside China, but the "
-                            f"coordinates run {_extent(bounds)}", file=name)
+            raise DataError("gcj02_outside_china", file=name, extent=_extent(bounds))
         geometry = shapely.transform(np.asarray(frame.geometry), _gcj02_rows)
         frame = frame.set_geometry(geometry, crs=None).set_crs(4326)
         label = "GCJ-02 (--src-crs)"
@@ -295,8 +288,7 @@ def _to_wgs84(frame: gpd.GeoDataFrame, src_crs: str | None, name: str,
         try:
             given = pyproj.CRS.from_user_input(f"EPSG:{text}" if text.isdigit() else text)
         except CRSError as exc:
-            raise DataError(f"--src-crs {src_crs!r} is not a coordinate system; use EPSG:N "
-                            "or gcj02", file=name) from exc
+            raise DataError("bad_src_crs", file=name, value=src_crs) from exc
         if declared is not None and not declared.equals(given, ignore_axis_order=True):
             warnings.append(Issue(None, None, None, "crs_overridden", {
                 "declared": crs_label(declared), "given": crs_label(given)}))
@@ -305,26 +297,22 @@ def _to_wgs84(frame: gpd.GeoDataFrame, src_crs: str | None, name: str,
     elif declared is None:
         if not lonlat_in_china(bounds):
             where = _extent(bounds) if np.isfinite(bounds).all() else "not finite"
-            raise DataError(f"the file declares no coordinate system and its coordinates "
-                            f"({where}) are not longitude/latitude inside China; {ask}",
-                            file=name)
+            raise DataError("no_crs_not_lonlat", file=name, extent=where)
         frame = frame.set_crs(4326)
         label = "EPSG:4326 (assumed: no CRS declared, longitude/latitude inside China)"
         warnings.append(Issue(None, None, None, "assumed_wgs84"))
     else:
         if declared.is_geographic and not _plausible_lonlat(bounds):
-            raise DataError(f"the file declares {crs_label(declared)}, but its coordinates "
-                            f"({_extent(bounds)}) are not longitude/latitude; {ask}",
-                            file=name)
+            raise DataError("declared_lonlat_implausible", file=name,
+                            declared=crs_label(declared), extent=_extent(bounds))
         frame = _reproject(frame, name)
         label = f"{crs_label(declared)} (declared)"
     final = _bounds(frame)
     if not np.isfinite(final).all():
-        raise DataError(f"no coordinate could be converted from {label}; check the coordinate "
-                        f"system or {ask}", file=name)
+        raise DataError("no_coordinates_converted", file=name, crs=label)
     if not _overlaps_china(final):
-        raise DataError(f"read as {label}, the features lie outside China ({_extent(final)}); "
-                        f"check the coordinate system or {ask}", file=name)
+        raise DataError("outside_china_as_read", file=name, crs=label,
+                        extent=_extent(final))
     return frame, label
 
 
@@ -342,5 +330,5 @@ def _reproject(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     try:
         return frame.to_crs(4326)
     except Exception as exc:
-        raise DataError(f"cannot convert the coordinates from {crs_label(frame.crs)} to "
-                        f"WGS84: {exc}", file=name) from exc
+        raise DataError("cannot_reproject", file=name, crs=crs_label(frame.crs),
+                        detail=str(exc)) from exc

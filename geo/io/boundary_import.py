@@ -74,9 +74,8 @@ def _find_header(frame: pd.DataFrame, hint: str | None, candidates: tuple[str, .
     if hint is not None:
         found = keys.get(header_key(hint))
         if found is None:
-            raise DataError(f"there is no {what} column {hint!r} ({option}); the columns are "
-                            f"{', '.join(map(str, columns)) or 'none'}", file=file,
-                            column=hint)
+            raise DataError("no_such_field", file=file, column=hint, what=what,
+                            option=option, columns=", ".join(map(str, columns)) or "—")
         return str(found)
     for candidate in candidates:
         if header_key(candidate) in keys:
@@ -141,10 +140,9 @@ def detect_code_field(frame: pd.DataFrame, hint: str | None = None,
                         if not (isinstance(frame, gpd.GeoDataFrame)
                                 and c == frame.geometry.name))
     if looks_like_codes:
-        raise DataError(f"several columns hold codes ({', '.join(looks_like_codes)}); name the "
-                        "code column with --code-field", file=file)
-    raise DataError(f"no code column found (columns: {columns or 'none'}); name it with "
-                    "--code-field", file=file)
+        raise DataError("several_code_columns", file=file,
+                        columns=", ".join(looks_like_codes))
+    raise DataError("no_code_column", file=file, columns=columns or "—")
 
 
 def detect_name_field(frame: pd.DataFrame, hint: str | None = None,
@@ -457,7 +455,7 @@ def import_boundaries(
     """
     require(actor, Action.IMPORT_REFERENCE)
     if level not in LEVELS:
-        raise DataError(f"unknown level {level!r}; use township or village")
+        raise DataError("unknown_level", level=level)
     path = Path(path)
     name = path.name
     source = read_source(path, src_crs)
@@ -490,8 +488,7 @@ def import_boundaries(
         try:
             _apply(connection, plan)
         except IntegrityError as exc:
-            raise DataError("the units changed while the file was imported; import it again",
-                            file=name) from exc
+            raise DataError("units_changed", file=name) from exc
         write_audit(connection, actor, "import", "boundaries", name, None,
                     {"level": level, **report.counts(), "warnings": len(report.warnings),
                      "crs": report.crs})
@@ -511,7 +508,7 @@ def upload_name(filename: str) -> str:
     """Return the bare file name of an upload (no folders, Windows or POSIX)."""
     name = PureWindowsPath(PurePosixPath(filename).name).name.strip()
     if not name or name in (".", ".."):
-        raise DataError("the upload has no file name")
+        raise DataError("upload_without_name")
     return name
 
 
@@ -541,10 +538,9 @@ def import_boundary_upload(
     require(actor, Action.IMPORT_REFERENCE)
     name = upload_name(filename)
     if not data:
-        raise DataError("the file is empty", file=name)
+        raise DataError("file_empty", file=name)
     if name.lower().endswith(".shp"):
-        raise DataError("upload a Shapefile as one .zip file with its .shx, .dbf, .prj and "
-                        ".cpg parts", file=name)
+        raise DataError("shapefile_needs_zip", file=name)
     with tempfile.TemporaryDirectory(prefix="pairmap-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)

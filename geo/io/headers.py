@@ -167,7 +167,7 @@ def _describe(table: str, group: tuple[str, ...]) -> str:
         aliases = HEADER_ALIASES[table][name]
         chinese = [a for a in aliases if not a.isascii()][:2]
         parts.append(f"{name} ({'/'.join(chinese)})" if chinese else name)
-    return " or ".join(parts)
+    return " / ".join(parts)
 
 
 def map_headers(table: str, raw: RawTable) -> tuple[dict[str, str], list[str]]:
@@ -193,11 +193,11 @@ def map_headers(table: str, raw: RawTable) -> tuple[dict[str, str], list[str]]:
             unknown.append(label)
         elif name:
             if name in columns:
-                raise DataError(f"the columns {columns[name]!r} and {label!r} both give "
-                                f"{name}; keep one of them", file=raw.file)
+                raise DataError("duplicate_column", file=raw.file, first=columns[name],
+                                second=label, field=name)
             columns[name] = label
     for group in REQUIRED_FIELDS[table]:
         if not any(name in columns for name in group):
-            raise DataError(f"a required column is missing: {_describe(table, group)}",
-                            file=raw.file, row=raw.header_row)
+            raise DataError("required_column_missing", file=raw.file, row=raw.header_row,
+                            columns=_describe(table, group))
     return columns, unknown

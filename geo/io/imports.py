@@ -69,8 +69,8 @@ def check_table(table: str) -> None:
     if table in IMPORT_TABLES:
         return
     if table == "townships":
-        raise DataError("townships come with their boundaries; use import boundaries")
-    raise DataError(f"cannot import {table!r}; choose one of {', '.join(IMPORT_TABLES)}")
+        raise DataError("townships_not_importable")
+    raise DataError("unknown_table", table=table, choices=", ".join(IMPORT_TABLES))
 
 
 def check_access(actor: User, table: str) -> None:

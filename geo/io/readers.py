@@ -127,11 +127,12 @@ def read_table_file(path: Path | str, sheet: str | None = None,
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DataError("the file does not exist", file=str(path)) from None
+        raise DataError("file_missing", file=str(path)) from None
     except IsADirectoryError:
-        raise DataError("this is a folder, not a file", file=str(path)) from None
+        raise DataError("not_a_file", file=str(path)) from None
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError("unreadable_file", file=str(path),
+                        detail=str(exc.strerror or exc)) from None
     return read_table_bytes(data, str(path), sheet=sheet, known_headers=known_headers)
 
 
@@ -143,15 +144,14 @@ def read_table_bytes(data: bytes, filename: str, sheet: str | None = None,
     """
     suffix = _check_suffix(filename)
     if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
-        raise DataError("the file is empty", file=filename)
+        raise DataError("file_empty", file=filename)
     is_test = _header_test(known_headers)
     if suffix in XLSX_SUFFIXES or data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, filename, sheet, is_test)
     if sheet is not None:
-        raise DataError("a sheet can only be chosen in an .xlsx workbook", file=filename)
+        raise DataError("sheet_needs_xlsx", file=filename)
     if data.startswith(_OLE_MAGIC):
-        raise DataError("this is an old Excel (.xls) or protected workbook, not CSV; "
-                        "save it as .xlsx or CSV", file=filename)
+        raise DataError("old_or_protected_workbook", file=filename)
     return _read_csv(data, filename, is_test)
 
 
@@ -160,9 +160,8 @@ def _check_suffix(name: str) -> str:
     if suffix in CSV_SUFFIXES or suffix in XLSX_SUFFIXES:
         return suffix
     if suffix == ".xls":
-        raise DataError("old Excel files (.xls) cannot be read; save the sheet as .xlsx",
-                        file=name)
-    raise DataError(f"unknown file type {suffix or '(none)'}; use .csv or .xlsx", file=name)
+        raise DataError("old_excel", file=name)
+    raise DataError("unknown_table_file_type", file=name, suffix=suffix or "—")
 
 
 def _header_test(known: HeaderTest) -> Callable[[str], bool] | None:
@@ -261,7 +260,7 @@ def detect_encoding(data: bytes) -> str:
     best = from_bytes(data[:1024 * 1024]).best()
     if best is not None and _decodes(data, best.encoding):
         return best.encoding
-    raise DataError("cannot tell the file's text encoding; save it as CSV UTF-8")
+    raise DataError("unknown_encoding")
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -315,8 +314,8 @@ def _read_csv(data: bytes, filename: str, is_known: Callable[[str], bool] | None
     index = _find_header(records, is_known)
     if index is None:
         if len(records) < HEADER_SEARCH_ROWS and len(body) <= _HEAD_BYTES:
-            raise DataError("the file is empty", file=filename)
-        raise DataError(f"no header row in the first {HEADER_SEARCH_ROWS} rows", file=filename)
+            raise DataError("file_empty", file=filename)
+        raise DataError("no_header_row", file=filename, rows=HEADER_SEARCH_ROWS)
     offset = len(bom) + len(head[:starts[index]].encode(body_encoding))
     frame = _parse_csv_arrow(data, offset, sep, body_encoding, len(records[index]))
     if frame is None:
@@ -359,11 +358,10 @@ def _parse_csv_pandas(data: bytes, offset: int, sep: str, encoding: str, filenam
     except pd.errors.ParserError as exc:
         detail = str(exc).split("error:")[-1].strip()
         match = re.search(r"line (\d+)", detail)
-        where = (f" (about row {index + int(match.group(1))})" if match else "")
-        raise DataError(f"a row has more cells than the header{where}: {detail}",
-                        file=filename) from None
+        where = str(index + int(match.group(1))) if match else "?"
+        raise DataError("row_too_long", file=filename, where=where, detail=detail) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"cannot read the file as CSV: {exc}", file=filename) from None
+        raise DataError("unreadable_csv", file=filename, detail=str(exc)) from None
     frame = frame.fillna("")
     for column in frame.columns:
         if not pd.api.types.is_string_dtype(frame[column]):
@@ -407,16 +405,16 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None,
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise DataError(f"cannot read the file as an .xlsx workbook ({type(exc).__name__})",
-                        file=filename) from None
+        raise DataError("unreadable_xlsx", file=filename,
+                        detail=type(exc).__name__) from None
     except Exception as exc:  # openpyxl raises its own types for damaged workbooks
-        raise DataError(f"cannot read the file as an .xlsx workbook ({type(exc).__name__})",
-                        file=filename) from None
+        raise DataError("unreadable_xlsx", file=filename,
+                        detail=type(exc).__name__) from None
     try:
         names = workbook.sheetnames
         worksheets = workbook.worksheets
         if not worksheets:
-            raise DataError("the workbook has no sheet", file=filename)
+            raise DataError("no_sheets", file=filename)
         if sheet is None:
             worksheet = worksheets[0]
         elif sheet in names:
@@ -424,24 +422,23 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None,
         elif sheet.strip().isdigit() and 1 <= int(sheet) <= len(worksheets):
             worksheet = worksheets[int(sheet) - 1]
         else:
-            raise DataError(f"no sheet {sheet!r}; the workbook has {', '.join(names)}",
-                            file=filename)
+            raise DataError("no_such_sheet", file=filename, sheet=sheet,
+                            sheets=", ".join(names))
         title = worksheet.title
         if hasattr(worksheet, "reset_dimensions"):
             worksheet.reset_dimensions()
         try:
             rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
         except Exception as exc:
-            raise DataError(f"cannot read sheet {title!r} ({type(exc).__name__})",
-                            file=filename) from None
+            raise DataError("unreadable_sheet", file=filename, sheet=title,
+                            detail=type(exc).__name__) from None
     finally:
         workbook.close()
     index = _find_header(rows[:HEADER_SEARCH_ROWS], is_known)
     if index is None:
         if any(any(c.strip() for c in row) for row in rows):
-            raise DataError(f"no header row in the first {HEADER_SEARCH_ROWS} rows",
-                            file=filename)
-        raise DataError(f"sheet {title!r} is empty", file=filename)
+            raise DataError("no_header_row", file=filename, rows=HEADER_SEARCH_ROWS)
+        raise DataError("sheet_empty", file=filename, sheet=title)
     width = max(len(row) for row in rows[index:])
     headers = rows[index] + [""] * (width - len(rows[index]))
     body = [row + [""] * (width - len(row)) for row in rows[index + 1:]]

@@ -77,8 +77,7 @@ def write_table(frame: pd.DataFrame, path: Path, table: str) -> Path:
     columns = EXPORT_COLUMNS[table]
     if suffix == ".geojson":
         if table not in GEO_TABLES or not isinstance(frame, gpd.GeoDataFrame):
-            raise DataError(f"only {', '.join(GEO_TABLES)} can be written as GeoJSON",
-                            file=str(path))
+            raise DataError("geojson_tables", file=str(path), tables=", ".join(GEO_TABLES))
         out = gpd.GeoDataFrame(frame[columns], geometry=frame.geometry, crs=frame.crs)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
@@ -92,6 +91,5 @@ def write_table(frame: pd.DataFrame, path: Path, table: str) -> Path:
     elif suffix == ".xlsx":
         plain.to_excel(path, index=False, sheet_name=table, engine="openpyxl")
     else:
-        raise DataError(f"unknown file type {suffix or '(none)'}; use .csv, .xlsx or .geojson",
-                        file=str(path))
+        raise DataError("unknown_output_type", file=str(path), suffix=suffix or "—")
     return path
