@@ -1,4 +1,8 @@
-"""PairMap's entry point: page configuration, login and navigation only."""
+"""PairMap's entry point: page configuration and the navigation, inside the error guard.
+
+A logged-out session's navigation holds the login page alone; after login, the pages of
+the user's role (the overview first).
+"""
 
 import streamlit as st
 
@@ -6,6 +10,8 @@ import ui
 
 # A local icon: emoji and Material icons as page_icon are fetched from other origins.
 st.set_page_config(page_title=ui.t("app.title"), page_icon=ui.FAVICON, layout="wide")
-user = ui.login_gate()
-ui.sidebar(user)
-st.navigation(ui.navigation(user)).run()
+with ui.reporting_errors():
+    user = ui.current_user()
+    page = ui.navigation(user)
+    ui.sidebar(user)
+    page.run()

@@ -1,0 +1,51 @@
+"""PairMap's domain package: everything testable without a browser. It never imports
+streamlit; ``ui/`` is the Streamlit glue and ``python -m geo`` the command line.
+
+Public API, by concern (import the module; nothing is re-exported here, so that
+``import geo`` stays cheap):
+
+Settings, errors and text
+    ``geo.settings``  ``Settings.from_env()``, the as-of day (``local_today``).
+    ``geo.errors``  ``PairMapError`` and its kinds; each carries a code and parameters.
+    ``geo.i18n``  the one text catalogue: ``translate``, ``translate_error``,
+    ``translate_issue``.
+    ``geo.text``  the text normal form (``normalize_text``) and village short names.
+
+Storage
+    ``geo.schema`` tables and vocabularies · ``geo.db`` engine and Alembic upgrade ·
+    ``geo.store`` frames in and out, the data version.
+
+Access and records
+    ``geo.access``  the role table (``can``, ``require``, ``IMPORT_ACTIONS``,
+    ``EXPORT_ACTIONS``) · ``geo.auth`` users, logins, session tokens · ``geo.audit``
+    the audit log · ``geo.records`` visit services behind the role table ·
+    ``geo.visit_rules`` the rules of a visit, for the form and the file ·
+    ``geo.backup`` the SQLite copy.
+
+Metrics and views
+    ``geo.metrics`` period primitives and village status · ``geo.coverage`` coverage,
+    neglect reasons, need, priority, roll-ups and reports · ``geo.reports`` the report
+    command's inputs · ``geo.overview``, ``geo.neglected``, ``geo.village_card``,
+    ``geo.layers`` what the pages show · ``geo.maps`` folium maps, escaped ·
+    ``geo.offline`` vendored Leaflet instead of CDNs · ``geo.crs``, ``geo.geometry``,
+    ``geo.values`` small shared helpers.
+
+Files (``geo.io``)
+    ``readers`` CSV/XLSX into text tables · ``headers`` → ``resolve`` → ``prepare`` →
+    ``matching`` → ``plans`` → ``bulk_write``, driven by ``imports.import_file`` /
+    ``imports.import_upload`` · ``report`` the ``Issue``/``Report`` of both importers ·
+    ``boundary_files`` reading GIS files · ``boundary_import`` checking and applying
+    them · ``table_files`` export columns and CSV/XLSX/GeoJSON writers · ``exports``
+    exports limited to the role · ``templates`` import templates · ``gcj02``.
+
+The sample county (``geo.demo``)
+    ``reference`` real outline and codes · ``schematic`` schematic boundaries ·
+    ``sample`` synthetic records · ``seed`` the sample database (``seed_demo``).
+"""
+
+__all__ = [
+    "access", "audit", "auth", "backup", "cli", "coverage", "crs", "db", "demo", "errors",
+    "geometry", "i18n", "io", "layers", "maps", "metrics", "neglected", "offline",
+    "overview", "records", "reports", "schema", "settings", "store", "text", "values",
+    "village_card", "visit_rules",
+]

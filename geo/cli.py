@@ -24,7 +24,7 @@ from geo.demo import seed
 from geo.errors import PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.io import boundary_import
-from geo.io.writers import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
+from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
 from geo.settings import SAMPLE_DIR, Settings, local_today
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from geo import schema
-from geo.io.writers import EXPORT_COLUMNS
+from geo.io.table_files import EXPORT_COLUMNS
 from geo.values import to_python
 
 DATA_VERSION_KEY = "data_version"
@@ -249,7 +249,7 @@ def count_rows(engine: Engine) -> dict[str, int]:
 
 
 def load_table(engine: Engine, table: str) -> pd.DataFrame:
-    """Return an export table by its name (see ``geo.io.writers.EXPORT_COLUMNS``)."""
+    """Return an export table by its name (see ``geo.io.table_files.EXPORT_COLUMNS``)."""
     loaders = {
         "townships": load_townships,
         "villages": load_villages,

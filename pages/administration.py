@@ -5,7 +5,6 @@ import streamlit as st
 import ui
 from geo import auth, backup
 from geo.access import Action, Role, User
-from geo.errors import DataError
 from ui import t
 
 
@@ -22,12 +21,10 @@ def add_user_form(user: User, departments: dict[str, str]) -> None:
                                      format_func=lambda c: "—" if c is None else departments[c])
         password = st.text_input(t("login.password"), type="password", key="add_password")
         if st.form_submit_button(t("admin.add_submit"), type="primary"):
-            try:
+            with ui.reporting_errors():
                 auth.create_user(ui.get_engine(), user, username, role, department, password,
                                  display_name)
                 st.success(t("admin.added", name=username))
-            except DataError as exc:
-                st.error(t("error.data", detail=exc))
 
 
 def change_user_form(user: User, usernames: list[str]) -> None:
@@ -39,22 +36,19 @@ def change_user_form(user: User, usernames: list[str]) -> None:
         left, right = st.columns(2)
         reset = left.form_submit_button(t("admin.reset_submit"))
         deactivate = right.form_submit_button(t("admin.deactivate_submit"))
-        try:
+        with ui.reporting_errors():
             if reset:
                 auth.reset_password(ui.get_engine(), user, name, password)
                 st.success(t("admin.reset_done", name=name))
             if deactivate:
                 auth.deactivate_user(ui.get_engine(), user, name)
                 st.success(t("admin.deactivated", name=name))
-        except DataError as exc:
-            st.error(t("error.data", detail=exc))
 
 
 def render() -> None:
-    user = ui.page_user(Action.MANAGE_USERS)
-    ui.setup_page("page.admin")
+    user, _period = ui.page(Action.MANAGE_USERS, "page.admin")
     engine = ui.get_engine()
-    departments = ui.choices("departments")
+    departments = ui.department_choices()
     add_user_form(user, departments)
     users = auth.list_users(engine, user)
     change_user_form(user, users.loc[users["active"], "username"].tolist())
@@ -68,4 +62,4 @@ def render() -> None:
                            mime="application/octet-stream")
 
 
-ui.guarded(render)
+render()

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from geo.access import Action
 from geo.audit import load_audit_log
-from geo.io.writers import csv_bytes, xlsx_bytes
+from geo.io.table_files import csv_bytes, xlsx_bytes
 from ui import t
 
 ENTITIES = [None, "users", "visits", "pairings", "villages", "departments", "cadres",
@@ -13,8 +13,7 @@ ENTITIES = [None, "users", "visits", "pairings", "villages", "departments", "cad
 
 
 def render() -> None:
-    user = ui.page_user(Action.VIEW_AUDIT)
-    ui.setup_page("page.audit")
+    user, _period = ui.page(Action.VIEW_AUDIT, "page.audit")
     left, middle, right, far = st.columns(4)
     username = left.text_input(t("audit.username"), key="audit_username").strip() or None
     entity = middle.selectbox(t("audit.entity"), ENTITIES, key="audit_entity",
@@ -44,4 +43,4 @@ def render() -> None:
                           key="audit_download_xlsx")
 
 
-ui.guarded(render)
+render()

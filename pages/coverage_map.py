@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from geo.access import Action
 from geo.layers import LAYERS
+from geo.reports import Period
 from geo.village_card import VillageCard
 from ui import t
 
@@ -47,24 +48,24 @@ def show_card(card: VillageCard) -> None:
 
 
 def render() -> None:
-    user = ui.page_user(Action.VIEW_MAPS)
-    today, default_window = ui.setup_page("page.coverage")
+    user, period = ui.page(Action.VIEW_MAPS, "page.coverage")
+    today = period.as_of
     left, middle, right, far = st.columns([2, 1, 1, 1])
     layer = left.radio(t("coverage.layer"), LAYERS, horizontal=True, key="coverage_layer",
                        format_func=lambda name: t(f"layer.{name}"))
     as_of = middle.date_input(t("coverage.as_of"), today, max_value=today,
                               key="coverage_as_of")
-    window = right.number_input(t("coverage.window"), 7, 730, default_window, step=1,
+    window = right.number_input(t("coverage.window"), 7, 730, period.window_days, step=1,
                                 key="coverage_window")
-    towns = ui.choices("townships")
+    towns = ui.township_choices()
     township = far.selectbox(t("filter.township"), [None, *towns], key="coverage_township",
                              format_func=lambda c: t("filter.all") if c is None else towns[c])
-    data = ui.load_coverage(user, as_of, int(window))
-    clicked = ui.show_map(ui.village_map(data, int(window), layer, township),
+    data = ui.load_coverage(user, Period(as_of, int(window)))
+    clicked = ui.show_map(ui.village_map(data, layer, township),
                           key=f"coverage_map_{layer}_{township}", clickable=True)
     st.caption(t("coverage.click_hint") + " " + t("caption.schematic"))
     if clicked:
         show_card(ui.village_card(user, data, clicked))
 
 
-ui.guarded(render)
+render()

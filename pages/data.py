@@ -7,8 +7,8 @@ import ui
 from geo.access import Action, User, can, importable_tables
 from geo.io.exports import allowed_exports, export_bytes
 from geo.io.report import Report
+from geo.io.table_files import csv_bytes
 from geo.io.templates import TEMPLATES, template_bytes
-from geo.io.writers import csv_bytes
 from ui import t
 
 ISSUE_COLUMNS = {"row": st.column_config.NumberColumn(t("data.row"), format="%d"),
@@ -118,12 +118,11 @@ def export_section(user: User) -> None:
 
 
 def render() -> None:
-    user = ui.page_user(Action.VIEW_MAPS)
-    ui.setup_page("page.data")
+    user, _period = ui.page(Action.VIEW_MAPS, "page.data")
     import_records_section(user)
     import_boundaries_section(user)
     templates_section()
     export_section(user)
 
 
-ui.guarded(render)
+render()

@@ -5,16 +5,15 @@ import streamlit as st
 import ui
 from geo.access import Action
 from geo.coverage import REASONS
-from geo.io.writers import csv_bytes, xlsx_bytes
+from geo.io.table_files import csv_bytes, xlsx_bytes
 from geo.neglected import filter_neglected
 from ui import t
 
 
 def render() -> None:
-    user = ui.page_user(Action.VIEW_MAPS)
-    as_of, window = ui.setup_page("page.neglected")
-    data = ui.load_coverage(user, as_of, window)
-    towns = ui.choices("townships")
+    user, period = ui.page(Action.VIEW_MAPS, "page.neglected")
+    data = ui.load_coverage(user, period)
+    towns = ui.township_choices()
     left, right = st.columns(2)
     township = left.selectbox(t("filter.township"), [None, *towns], key="neglected_township",
                               format_func=lambda c: t("filter.all") if c is None else towns[c])
@@ -22,7 +21,7 @@ def render() -> None:
                              format_func=lambda r: t("filter.all") if r is None
                              else REASONS[r][1])
     table = filter_neglected(ui.neglected_table(data), township, reason)
-    st.caption(t("neglected.count", count=len(table), total=len(data["status"])))
+    st.caption(t("neglected.count", count=len(table), total=len(data.status)))
     shown = table.drop(columns=["reason_codes", "township_code"])
     st.dataframe(shown, hide_index=True, key="neglected_table", width="stretch",
                  column_config={
@@ -45,4 +44,4 @@ def render() -> None:
                           file_name="neglected.xlsx", key="neglected_xlsx")
 
 
-ui.guarded(render)
+render()

@@ -8,11 +8,10 @@ from ui import t
 
 
 def render() -> None:
-    user = ui.page_user(Action.VIEW_MAPS)
-    as_of, window = ui.setup_page("page.overview")
-    data = ui.load_overview(user, as_of, window)
-    overview = data["overview"]
-    kpis, previous = overview.kpis, overview.previous
+    user, period = ui.page(Action.VIEW_MAPS, "page.overview")
+    window = period.window_days
+    data = ui.load_coverage(user, period)
+    kpis, previous = data.overview.kpis, data.overview.previous
     cards = st.columns(4)
     ui.kpi_card(cards[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
                 previous.paired, t("kpi.paired.help"))
@@ -21,7 +20,7 @@ def render() -> None:
     ui.kpi_card(cards[2], t("kpi.never_visited"), kpis.never_visited, kpis.never_visited,
                 previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
     ui.kpi_card(cards[3], t("kpi.weak"), kpis.weak, help_text=t("kpi.weak.help"))
-    ui.show_map(ui.village_map(data, window), key="overview_map")
+    ui.show_map(ui.village_map(data), key="overview_map")
     st.caption(t("caption.schematic"))
     st.subheader(t("overview.top_neglected"))
     top = ui.neglected_table(data).head(10)
@@ -43,4 +42,4 @@ def render() -> None:
     ui.link_to("neglected", t("overview.all_neglected"))
 
 
-ui.guarded(render)
+render()

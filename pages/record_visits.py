@@ -14,8 +14,8 @@ from ui import t
 def visit_form(user: User, key: str, today: date, default: VisitInput | None = None
                ) -> tuple[VisitInput | None, bool, bool]:
     """Draw the visit form; return the entered visit and which button was pressed."""
-    departments = ui.choices("departments")
-    towns = ui.choices("townships")
+    departments = ui.department_choices()
+    towns = ui.township_choices()
     fixed = user.role == Role.LIAISON
     left, middle, right = st.columns(3)
     if fixed:
@@ -32,7 +32,7 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
     town = middle.selectbox(t("filter.township"), town_codes, key=f"{key}_township",
                             index=town_codes.index(default.village_code[:9]) if default else 0,
                             format_func=towns.get)
-    villages = ui.choices("villages", town)
+    villages = ui.village_choices(town)
     village_codes = list(villages)
     village = right.selectbox(
         t("table.village"), village_codes, key=f"{key}_village", format_func=villages.get,
@@ -85,8 +85,8 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
 
 
 def render() -> None:
-    user = ui.page_user(Action.WRITE_VISITS)
-    today, _window = ui.setup_page("page.record")
+    user, period = ui.page(Action.WRITE_VISITS, "page.record")
+    today = period.as_of
     st.subheader(t("record.new"))
     visit, saved, _ = visit_form(user, "new", today)
     if saved:
@@ -105,4 +105,4 @@ def render() -> None:
         ui.record_visit(user, edited, visit_id=int(chosen), delete=deleted)
 
 
-ui.guarded(render)
+render()

@@ -6,19 +6,18 @@ import streamlit as st
 
 import ui
 from geo.access import Action, Role
-from geo.io.writers import csv_bytes
+from geo.io.table_files import csv_bytes
 from geo.records import filter_visits
 from ui import t
 
 
 def render() -> None:
-    user = ui.page_user(Action.VIEW_VISITS)
-    as_of, window = ui.setup_page("page.visits")
-    towns = ui.choices("townships")
-    departments = ui.choices("departments")
+    user, period = ui.page(Action.VIEW_VISITS, "page.visits")
+    towns = ui.township_choices()
+    departments = ui.department_choices()
     left, middle, right = st.columns(3)
-    since = left.date_input(t("filter.since"), as_of - timedelta(days=window),
-                            max_value=as_of, key="visits_since")
+    since = left.date_input(t("filter.since"), period.as_of - timedelta(days=period.window_days),
+                            max_value=period.as_of, key="visits_since")
     township = middle.selectbox(t("filter.township"), [None, *towns], key="visits_township",
                                 format_func=lambda c: t("filter.all") if c is None else towns[c])
     if user.role == Role.LIAISON:
@@ -39,4 +38,4 @@ def render() -> None:
                        mime="text/csv", key="visits_download")
 
 
-ui.guarded(render)
+render()

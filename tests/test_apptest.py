@@ -13,7 +13,7 @@ from geo import auth, db
 from geo.access import Action, Role, User, can
 from tests.conftest import ROOT
 from tests.offline_checks import remote_asset_links
-from ui import PAGES, allowed_pages
+from ui.session import PAGES, allowed_pages
 
 ADMIN = User("cli:test", Role.ADMIN)
 USERS = {"leader": ("leader", None), "organiser": ("organiser", None),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from geo.errors import AccessDeniedError, DataError
 from geo.i18n import CATALOGUE, translate_issue
 from geo.io import headers, imports, readers
 from geo.io.report import Issue
-from geo.io.writers import EXPORT_COLUMNS, write_table
+from geo.io.table_files import EXPORT_COLUMNS, write_table
 from geo.settings import local_now
 from geo.text import normalize_text
 from tests.conftest import ANCHOR
@@ -697,6 +696,7 @@ def test_import_cycle_on_each_backend(engine, demo_db, tmp_path):
     assert issues(run(engine, "pairings", pairing)) == [(2, "开始日期", "overlapping_pairing")]
 
 
+@pytest.mark.slow  # 50 MB written and imported twice; its speed is benchmarks/bench_import.py's
 def test_a_50_mb_csv_imports(demo, tmp_path):
     rng = np.random.default_rng(5)
     villages = store.load_villages(demo)["code"].to_numpy()
@@ -715,10 +715,8 @@ def test_a_50_mb_csv_imports(demo, tmp_path):
     path = tmp_path / "big.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     assert path.stat().st_size > 50e6
-    started = time.perf_counter()
     report = run(demo, "visits", path)
     assert (report.rows, report.inserted, report.exit_code) == (rows, rows, 0)
-    assert time.perf_counter() - started < 600  # a generous bound; see the benchmark
     assert run(demo, "visits", path).unchanged == rows
 
 

@@ -20,7 +20,7 @@ from geo.demo.reference import COUNTY_CODE, load_admin_units, load_county_outlin
 from geo.demo.sample import SampleCounty, generate_sample
 from geo.demo.schematic import generate_schematic_boundaries
 from geo.errors import DatabaseNotEmptyError, DataError
-from geo.io.writers import write_table
+from geo.io.table_files import write_table
 from geo.settings import SAMPLE_DIR, local_today
 
 DEFAULT_SEED = 42

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from geo import store
 from geo.access import EXPORT_ACTIONS, User, can, require
-from geo.io.writers import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, xlsx_bytes
+from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, xlsx_bytes
 from geo.records import cadres_for, visits_for
 
 

@@ -41,6 +41,7 @@ from geo import store
 from geo.access import IMPORT_ACTIONS, Action, User, require
 from geo.audit import write_audit
 from geo.errors import DataError
+from geo.io.bulk_write import TABLES, write_plan
 from geo.io.headers import known_header, map_headers
 from geo.io.plans import (
     plan_cadres,
@@ -53,8 +54,7 @@ from geo.io.prepare import PREPARERS, Context, warn_visit_duplicates
 from geo.io.readers import RawTable, read_table_bytes, read_table_file
 from geo.io.report import Issues, Progress, Report, Stages
 from geo.io.resolve import load_reference
-from geo.io.writer import TABLES, write_plan
-from geo.io.writers import csv_bytes
+from geo.io.table_files import csv_bytes
 from geo.settings import local_today
 
 IMPORT_TABLES = tuple(IMPORT_ACTIONS)

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from geo.errors import DataError
-from geo.io.writers import FORMULA_PREFIXES
+from geo.io.table_files import FORMULA_PREFIXES
 
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.io.writers import csv_bytes, xlsx_bytes
+from geo.io.table_files import csv_bytes, xlsx_bytes
 
 TEMPLATES: dict[str, dict[str, object]] = {
     "visits": {

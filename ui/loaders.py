@@ -1,0 +1,155 @@
+"""Cached loaders: what the pages read, computed once per data version (any write bumps
+it) and returned as typed objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import records, reports, store
+from geo.access import Action, Role, User, can
+from geo.errors import AccessDeniedError
+from geo.neglected import build_neglected_table
+from geo.overview import Overview, build_overview
+from geo.reports import Period
+from geo.settings import local_today
+from geo.village_card import VillageCard, build_village_card
+from ui.session import get_engine, get_settings
+
+
+@dataclass(frozen=True)
+class CoverageData:
+    """Everything the maps and village tables need for one period.
+
+    ``status`` is the overview's per-village coverage and map status; the frames are the
+    boundaries and records it was computed from.
+    """
+
+    overview: Overview
+    status: pd.DataFrame
+    villages: gpd.GeoDataFrame
+    townships: gpd.GeoDataFrame
+    county: gpd.GeoDataFrame
+    pairings: pd.DataFrame
+    visits: pd.DataFrame
+    departments: pd.DataFrame
+    as_of: date
+    window_days: int
+
+
+@dataclass(frozen=True)
+class Names:
+    """Codes and names (no geometry) for select boxes and tables: ``villages`` and
+    ``townships`` with ``code``, ``short_name``, ``parent_code``; ``departments`` with
+    ``code``, ``name``."""
+
+    villages: pd.DataFrame
+    townships: pd.DataFrame
+    departments: pd.DataFrame
+
+
+def _version() -> tuple[int, str]:
+    """The cache key of the current data: its version and the database it lives in."""
+    return store.data_version(get_engine()), get_settings().database_url
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _coverage(version: int, url: str, as_of: date, window_days: int,
+              neglect_days: int) -> CoverageData:
+    engine = get_engine()
+    system = User("system", Role.ADMIN)
+    inputs = reports.load_coverage_inputs(engine, system, until=as_of)
+    departments = store.load_departments(engine)
+    overview = build_overview(inputs.villages, inputs.pairings, inputs.visits, departments,
+                              as_of, window_days, neglect_days)
+    return CoverageData(overview=overview, status=overview.status, villages=inputs.villages,
+                        townships=inputs.townships, county=store.load_county(engine),
+                        pairings=inputs.pairings, visits=inputs.visits,
+                        departments=departments, as_of=as_of, window_days=window_days)
+
+
+def load_coverage(user: User, period: Period, neglect_days: int | None = None
+                  ) -> CoverageData:
+    """Return the coverage of every village in ``period`` with the boundaries, for a user
+    who may see maps (cached per data version; recomputed after any write)."""
+    if not can(user, Action.VIEW_MAPS):
+        raise AccessDeniedError("maps")
+    return _coverage(*_version(), period.as_of, period.window_days,
+                     neglect_days or get_settings().neglect_days)
+
+
+def neglected_table(data: CoverageData) -> pd.DataFrame:
+    """Return the neglected villages of ``data``, in the listed order."""
+    return build_neglected_table(data.status, data.townships)
+
+
+def village_card(user: User, data: CoverageData, code: str) -> VillageCard:
+    """Return the card of village ``code``; its visit list shows what ``user`` may read."""
+    visible = (visit_records(user, since=date.min, until=data.as_of)
+               if can(user, Action.VIEW_VISITS) else None)
+    return build_village_card(code, data.status, data.villages, data.townships,
+                              data.pairings, data.visits, data.departments, data.as_of,
+                              data.window_days, visible)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _all_visit_records(version: int, url: str) -> pd.DataFrame:
+    """Every visit with names, per data version; never shown before ``restrict_visits``."""
+    engine = get_engine()
+    return records.describe_visits(store.load_visits(engine), store.load_villages(engine),
+                                   store.load_departments(engine))
+
+
+def visit_records(user: User, since: date, until: date | None = None) -> pd.DataFrame:
+    """Return the visit records ``user`` may read since ``since``, with names."""
+    return records.restrict_visits(_all_visit_records(*_version()), user, since, until)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _names(version: int, url: str) -> Names:
+    engine = get_engine()
+    units = ["code", "short_name", "parent_code"]
+    return Names(villages=pd.DataFrame(store.load_villages(engine)[units]),
+                 townships=pd.DataFrame(store.load_townships(engine)[units]),
+                 departments=store.load_departments(engine)[["code", "name"]])
+
+
+def names() -> Names:
+    """Codes and names of the current data version."""
+    return _names(*_version())
+
+
+def township_choices() -> dict[str, str]:
+    """Township code → name, for select boxes."""
+    frame = names().townships
+    return dict(zip(frame["code"], frame["short_name"], strict=True))
+
+
+def village_choices(township: str | None = None) -> dict[str, str]:
+    """Village code → name (of one township when given), for select boxes."""
+    frame = names().villages
+    if township:
+        frame = frame[frame["parent_code"] == township]
+    return dict(zip(frame["code"], frame["short_name"], strict=True))
+
+
+def department_choices() -> dict[str, str]:
+    """Department code → name, for select boxes."""
+    frame = names().departments
+    return dict(zip(frame["code"], frame["name"], strict=True))
+
+
+def editable_visits(user: User) -> pd.DataFrame:
+    """The visits ``user`` may still change (recorded in the last PAIRMAP_EDIT_DAYS days)."""
+    return records.editable_visits(get_engine(), user, local_today(),
+                                   get_settings().edit_days)
+
+
+def describe_visits(visits: pd.DataFrame) -> pd.DataFrame:
+    """Visit rows with village and department names, newest first."""
+    current = names()
+    return records.describe_visits(visits, current.villages, current.departments)
