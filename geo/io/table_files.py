@@ -13,13 +13,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DataError
+from geo.schema import VILLAGE_FIGURES
 
 UNIT_COLUMNS = ["code", "name", "short_name", "parent_code", "kind", "boundary_source"]
-VILLAGE_FIGURES = ["population", "households", "left_behind_elderly", "low_income_households",
-                   "weak"]
 EXPORT_COLUMNS: dict[str, list[str]] = {
     "townships": ["code", "name", "short_name", "parent_code", "boundary_source"],
-    "villages": UNIT_COLUMNS + VILLAGE_FIGURES,
+    "villages": [*UNIT_COLUMNS, *VILLAGE_FIGURES, "weak"],
     "departments": ["code", "name", "kind", "party_members", "seat_lon", "seat_lat", "active"],
     "cadres": ["id", "department_code", "name", "leader", "active"],
     "pairings": ["id", "department_code", "village_code", "kind", "start_date", "end_date",
