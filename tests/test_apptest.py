@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from sqlalchemy.exc import OperationalError
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
-from geo import auth, db
-from geo.access import Action, Role, User, can
+from geo import auth, db, reports
+from geo.access import Role, User
+from geo.errors import AccessDeniedError, DataError, PairMapError
+from geo.i18n import translate_error
 from tests.conftest import ROOT
 from tests.offline_checks import remote_asset_links
 from ui.session import PAGES, allowed_pages
@@ -18,6 +23,41 @@ from ui.session import PAGES, allowed_pages
 ADMIN = User("cli:test", Role.ADMIN)
 USERS = {"leader": ("leader", None), "organiser": ("organiser", None),
          "liaison": ("liaison", "XS001"), "admin": ("admin", None)}
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+# The navigation of each role, in order, written from DESIGN.md's role table: maps,
+# coverage, neglected villages and the data page (templates, exports) for everyone;
+# recording visits for organiser, liaison and admin; visit records for everyone (a
+# liaison's own department); the audit log for organiser and admin; users for admin.
+NAVIGATION = {
+    "leader": ["overview", "coverage_map", "neglected", "visit_records", "data"],
+    "organiser": ["overview", "coverage_map", "neglected", "record_visits", "visit_records",
+                  "data", "audit_log"],
+    "liaison": ["overview", "coverage_map", "neglected", "record_visits", "visit_records",
+                "data"],
+    "admin": ["overview", "coverage_map", "neglected", "record_visits", "visit_records",
+              "data", "audit_log", "administration"],
+}
+TITLES = {"overview": "总览", "coverage_map": "覆盖地图", "neglected": "薄弱环节：待关注村",
+          "record_visits": "录入走访", "visit_records": "走访记录", "data": "数据导入导出",
+          "audit_log": "审计日志", "administration": "系统管理"}
+LOGIN_PAGE = "登录"
+
+
+class _ServerPagesManager(PagesManager):
+    """Page registry as in a running server, where ``app.py``'s ``st.navigation`` has
+    turned Streamlit's own ``pages/``-directory navigation off for the process. AppTest
+    turns it back on before every run, and would then open ``pages/<url path>.py``
+    without ``app.py`` (its navigation, login routing and page guard)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _navigation_as_in_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test, "PagesManager", _ServerPagesManager)
 
 
 def _clear_caches() -> None:
@@ -46,6 +86,14 @@ def _run(script: str = "app.py", user: str | None = None) -> AppTest:
     return at
 
 
+def _navigation(at: AppTest) -> list[str]:
+    """The pages ``st.navigation`` held on the last run, in order: a file page by its
+    name, the (callable) login page by its title. AppTest keeps them in the registry
+    that its ``switch_page`` reads."""
+    return [Path(info["script_path"]).stem if info.get("script_path") else info["page_name"]
+            for info in at._registered_pages.values()]
+
+
 def _components(at: AppTest) -> list:
     return [e for e in at.main if getattr(e, "type", "") == "component_instance"]
 
@@ -55,30 +103,36 @@ def _maps(at: AppTest) -> list:
 
 
 @pytest.mark.parametrize("role", list(USERS))
-@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.url_path)
-def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str, spec):
-    user = User(role, Role(USERS[role][0]), department_code=USERS[role][1])
-    at = _run(spec.path, user=role)
-    assert not at.exception, [e.value for e in at.exception]
-    if can(user, spec.action):
-        assert not at.warning and not at.error, [e.value for e in at.warning]
-        assert at.title
-    else:
-        assert [w.value for w in at.warning] == ["您的角色无权查看此页面。"]
-        assert not at.dataframe and not at.metric and not _components(at)
+def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str):
+    """Each page of the role's navigation opens through it, with its title and as-of
+    caption; every other page is not in the navigation, and opened anyway (on its own)
+    says it is refused and shows nothing."""
+    at = _run(user=role)
+    assert _navigation(at) == NAVIGATION[role]
+    for page in sorted(TITLES):
+        path = f"pages/{page}.py"
+        if page in NAVIGATION[role]:
+            at.switch_page(path).run()
+            assert not at.exception, (page, [e.value for e in at.exception])
+            assert _navigation(at) == NAVIGATION[role], page  # it ran through app.py
+            assert not at.warning and not at.error, (page, [e.value for e in at.warning],
+                                                     [e.value for e in at.error])
+            assert [h.value for h in at.title] == [TITLES[page]]
+            assert at.caption[0].value.startswith("截至 "), page
+        else:
+            with pytest.raises(ValueError, match="navigation page"):
+                at.switch_page(path)
+            alone = _run(path, user=role)
+            assert not alone.exception, [e.value for e in alone.exception]
+            assert [w.value for w in alone.warning] == ["您的角色无权查看此页面。"]
+            assert not alone.title and not alone.dataframe and not alone.metric
+            assert not _components(alone)
 
 
-@pytest.mark.parametrize(
-    ("role", "pages"),
-    [("leader", {"overview", "coverage", "neglected", "visits", "data"}),
-     ("organiser", {"overview", "coverage", "neglected", "record", "visits", "data", "audit"}),
-     ("liaison", {"overview", "coverage", "neglected", "record", "visits", "data"}),
-     ("admin", {"overview", "coverage", "neglected", "record", "visits", "data", "audit",
-                "admin"})],
-)
-def test_navigation_lists_exactly_the_allowed_pages(role: str, pages: set[str]):
+@pytest.mark.parametrize("role", list(USERS))
+def test_navigation_lists_exactly_the_allowed_pages(role: str):
     user = User(role, Role(USERS[role][0]), department_code=USERS[role][1])
-    assert {spec.url_path for spec in allowed_pages(user)} == pages
+    assert [Path(spec.path).stem for spec in allowed_pages(user)] == NAVIGATION[role]
 
 
 @pytest.mark.parametrize("role", list(USERS))
@@ -92,8 +146,13 @@ def test_the_app_opens_for_every_role(app_db: Path, role: str):
 def test_nobody_sees_data_without_logging_in(app_db: Path):
     at = _run()
     assert not at.exception
+    assert _navigation(at) == [LOGIN_PAGE]  # the login page alone
     assert [b.label for b in at.button] == ["登录"]
+    assert not at.sidebar.button  # no logout button, no menu
     assert not at.metric and not at.dataframe and not _components(at)
+    for page in TITLES:
+        with pytest.raises(ValueError, match="navigation page"):
+            at.switch_page(f"pages/{page}.py")
     for spec in PAGES:
         page = _run(spec.path)
         assert not page.dataframe and not page.metric and not _components(page)
@@ -112,6 +171,8 @@ def test_login_form_logs_in_and_refuses_a_wrong_password(app_db: Path):
     at.button[0].click().run()
     assert not at.exception and not at.error
     assert at.session_state["pairmap_user"] == "organiser"
+    assert _navigation(at) == NAVIGATION["organiser"]
+    assert [h.value for h in at.title] == ["总览"]  # logging in shows the overview
     assert any(m.label == "已结对村" for m in at.metric)
 
 
@@ -122,6 +183,7 @@ def test_first_start_asks_for_the_administrator(tmp_path: Path,
     _clear_caches()
     at = _run()
     assert not at.exception
+    assert _navigation(at) == [LOGIN_PAGE]
     assert at.subheader[0].value == "首次启动：创建系统管理员"
     assert not at.metric  # the sample county loaded, but nothing is shown yet
     at.text_input(key="setup_username").input("chief")
@@ -130,6 +192,7 @@ def test_first_start_asks_for_the_administrator(tmp_path: Path,
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["pairmap_user"] == "chief"
+    assert _navigation(at) == NAVIGATION["admin"]
     assert next(m for m in at.metric if m.label == "已结对村").value.endswith("/ 96")
     _clear_caches()
 
@@ -172,12 +235,67 @@ def test_admin_adds_a_user_on_the_administration_page(app_db: Path):
     assert ((log["entity_key"] == "newbie") & (log["username"] == "admin")).any()
 
 
+def test_a_form_error_is_translated_beside_the_form(app_db: Path):
+    """An invalid entry on the administration page: one Chinese sentence beside the form,
+    no traceback, and the rest of the page stays."""
+    engine = db.make_engine(f"sqlite:///{app_db}")
+    with pytest.raises(DataError) as raised:
+        auth.create_user(engine, ADMIN, "newbie", "leader", None, "short")
+    engine.dispose()
+    expected = translate_error(raised.value, "zh")
+    assert CJK.search(expected) and "8" in expected  # the minimum length, in Chinese
+    at = _run(user="admin")
+    at.switch_page("pages/administration.py").run()
+    at.text_input(key="add_username").input("newbie")
+    at.selectbox(key="add_role").set_value("leader")
+    at.text_input(key="add_password").input("short")
+    next(b for b in at.button if b.label == "添加").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [expected]
+    assert not at.success and not at.warning
+    assert "全部用户" in [h.value for h in at.subheader]
+    assert "newbie" not in at.dataframe[0].value["username"].tolist()
+
+
+DATABASE_MESSAGE = "数据库暂时无法读写，请稍后再试；如仍不行，请联系系统管理员。"
+
+
+@pytest.mark.parametrize(
+    ("error", "shown_as", "expected"),
+    [(DataError("bad_data", file="村.csv", row=3), "error", "第 3 行"),
+     (AccessDeniedError(), "warning", "无权"),
+     (OperationalError("SELECT 1", {}, Exception("disk I/O error")), "error",
+      DATABASE_MESSAGE),
+     (OSError("No space left on device"), "error", DATABASE_MESSAGE)],
+    ids=["data", "refused", "database", "os"])
+def test_the_page_guard_shows_one_calm_message(app_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                               error: Exception, shown_as: str,
+                                               expected: str):
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(reports, "load_coverage_inputs", fail)
+    at = _run(user="leader")
+    assert not at.exception  # no traceback
+    shown = [e.value for e in getattr(at, shown_as)]
+    other = at.warning if shown_as == "error" else at.error
+    assert len(shown) == 1 and not other, (shown, other)
+    assert expected in shown[0] and CJK.search(shown[0])
+    if isinstance(error, PairMapError):
+        assert shown[0] == translate_error(error, "zh")
+    else:
+        assert shown[0] == DATABASE_MESSAGE  # nothing of the exception's own text
+    assert [h.value for h in at.title] == ["总览"]  # what came before the failure stays
+    assert not at.metric and not _components(at)
+
+
 def test_bad_settings_give_a_calm_message(app_db: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PAIRMAP_WINDOW_DAYS", "ninety")
     _clear_caches()
     at = _run(user="admin")
     assert not at.exception
     assert at.error and "PAIRMAP_WINDOW_DAYS" in at.error[0].value
+    assert CJK.search(at.error[0].value)  # translated, not geo's English sentence
 
 
 def test_an_unusable_database_gives_a_calm_message(monkeypatch: pytest.MonkeyPatch):
@@ -186,12 +304,14 @@ def test_an_unusable_database_gives_a_calm_message(monkeypatch: pytest.MonkeyPat
     at = _run()
     assert not at.exception
     assert at.error and "PAIRMAP_DATABASE_URL" in at.error[0].value
+    assert CJK.search(at.error[0].value)
     _clear_caches()
 
 
-def test_actions_cover_every_page():
-    assert {spec.action for spec in PAGES} <= set(Action)
-    assert len({spec.path for spec in PAGES}) == len(list((ROOT / "pages").glob("*.py")))
+def test_every_page_file_is_in_some_navigation():
+    files = sorted(path.stem for path in (ROOT / "pages").glob("*.py"))
+    assert sorted(Path(spec.path).stem for spec in PAGES) == files
+    assert sorted(set().union(*NAVIGATION.values())) == files == sorted(TITLES)
 
 
 @pytest.mark.parametrize("layer", ["pairing", "days", "visits_per_1000", "need"])
