@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from geo.i18n import CATALOGUE
 from tests.conftest import ROOT
 
@@ -17,9 +19,11 @@ GEO_MODULES = sorted(
 )
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 UI = sorted((ROOT / "ui").glob("*.py"))
+GUARD = ROOT / "ui" / "session.py"  # the one module that catches geo's errors
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
+@pytest.mark.slow  # a fresh interpreter imports every geo module
 def test_importing_geo_does_not_import_streamlit():
     code = (
         "import importlib, sys\n"
@@ -103,3 +107,63 @@ def test_every_widget_has_a_key():
                 name = ast.unparse(node.func) + "("
                 if name.endswith(calls):
                     assert any(k.arg == "key" for k in node.keywords), (path.name, name)
+
+
+def _geo_error_classes() -> set[str]:
+    import geo.errors
+
+    return {name for name, value in vars(geo.errors).items()
+            if isinstance(value, type) and issubclass(value, Exception)}
+
+
+def _caught_names(handler: ast.ExceptHandler) -> set[str]:
+    """The class names an ``except`` clause catches ("*" for a bare ``except:``)."""
+    if handler.type is None:
+        return {"*"}
+    nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return {node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "?")
+            for node in nodes}
+
+
+def test_only_the_page_guard_catches_domain_errors():
+    """Errors from geo are translated in one place: pages hold no ``except`` at all, and
+    no ui module but the guard catches a geo error class (or everything)."""
+    domain = _geo_error_classes() | {"Exception", "BaseException", "*"}
+    assert {"PairMapError", "DataError", "AccessDeniedError", "ConfigError"} <= domain
+    catching = {}
+    for path in [*PAGES, ROOT / "app.py", *UI]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        handlers = [n for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler)]
+        suppressed = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                      and ast.unparse(n.func).endswith("suppress")]
+        if path in PAGES:
+            assert handlers == [] and suppressed == [], f"{path.name} catches an error"
+        names = set().union(*(_caught_names(h) for h in handlers), *(
+            {ast.unparse(arg).rsplit(".", 1)[-1] for arg in call.args} for call in suppressed))
+        if names & domain:
+            catching[path.relative_to(ROOT).as_posix()] = sorted(names & domain)
+    assert list(catching) == [GUARD.relative_to(ROOT).as_posix()], catching
+
+
+def test_the_app_runs_every_page_inside_the_guard():
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    guarded = [node for node in ast.walk(tree) if isinstance(node, ast.With)
+               and [ast.unparse(item.context_expr) for item in node.items]
+               == ["ui.reporting_errors()"]]
+    assert len(guarded) == 1
+    calls = [ast.unparse(n.func) for stmt in guarded[0].body for n in ast.walk(stmt)
+             if isinstance(n, ast.Call)]
+    assert "page.run" in calls and "ui.navigation" in calls and "ui.current_user" in calls
+
+
+def test_every_page_makes_one_setup_call():
+    """``ui.page(action, title_key)`` checks login and role and draws the title: each
+    page calls it exactly once and draws no title of its own."""
+    for path in PAGES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        assert calls.count("ui.page") == 1, path.name
+        assert "st.title" not in calls, path.name
+        setup = next(n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                     and ast.unparse(n.func) == "ui.page")
+        assert ast.unparse(setup.args[0]).startswith("Action."), path.name
