@@ -132,6 +132,15 @@ def _log_in(page) -> None:
     page.get_by_role("button", name="登录").click()
 
 
+def _wait_until_idle(page, timeout: int = 30_000) -> None:
+    """Wait until the app has finished running its script (Streamlit marks the state on
+    the app's root element)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=timeout)
+
+
 def _streamlit_probe(url: str) -> bool:
     """Streamlit's frontend probes ``<page>/_stcore/...`` before the app root on a reload
     of a page URL; those 404s are expected. Every other failed response is recorded (and
@@ -226,7 +235,8 @@ def _hover_payload_village_then_visit_records(page, frame) -> dict:
     }
     page.get_by_role("link", name="走访记录").first.click()
     page.get_by_text("条走访记录").wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    _wait_until_idle(page)  # the visit table is drawn before the page is searched
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
     report["page_xss"] = page.evaluate("() => window.__xss === undefined ? null : window.__xss")
     report["page_injected"] = page.evaluate(
         "() => document.querySelectorAll('img[src=\"x\"], img[src=\"y\"]').length")
