@@ -1,8 +1,15 @@
-"""Shared fixtures: databases (SQLite always; PostgreSQL where a server runs) and a
-seeded sample county. Fixtures are built from code; nothing depends on local state."""
+"""Shared fixtures: databases (SQLite always; PostgreSQL where a server runs), a seeded
+sample county and Chromium. Fixtures are built from code; nothing depends on local state.
+
+Markers (``pyproject.toml``) are also set here, so that ``pytest -m "not slow and not
+browser and not postgres"`` is a fast loop: ``postgres`` on every test that reaches the
+PostgreSQL server, ``browser`` on every test that drives Chromium, and ``slow`` on whole
+files or single tests listed below (elsewhere ``@pytest.mark.slow`` sits on the test).
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import uuid
@@ -23,6 +30,19 @@ PG_ADMIN_URL = os.environ.get(
     "PAIRMAP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+
+# Slow: a Python subprocess, or more than about 1 s on a 2-core machine (not counting the
+# shared demo_db). Listed here for files whose tests are marked from outside.
+SLOW_FILES = {"test_apptest.py"}  # every test runs app pages through AppTest (1-5 s each)
+BROWSER_FILES = {"test_browser.py"}
+SLOW_TESTS = {
+    "test_imports.py::test_a_50_mb_csv_imports",
+    "test_imports.py::test_export_round_trip_is_unchanged_and_quotes_are_removed",
+    "test_imports.py::test_sample_files_reimport_unchanged",
+    "test_imports.py::test_import_cycle_on_each_backend",
+}
+POSTGRES_FIXTURES = {"postgres_url", "postgres_admin"}
 
 
 def unavailable(reason: str) -> None:
@@ -30,6 +50,33 @@ def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI (CI=true): {reason}")
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the resources they use (see the module docstring)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("engine") if callspec else None
+        if fixtures & POSTGRES_FIXTURES or backend == "postgres":
+            item.add_marker(pytest.mark.postgres)
+        if "chromium" in fixtures or item.path.name in BROWSER_FILES:
+            item.add_marker(pytest.mark.browser)
+        name = getattr(item, "originalname", item.name)
+        if item.path.name in SLOW_FILES or f"{item.path.name}::{name}" in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's Chromium, with Playwright importable; else ``unavailable``."""
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium is not installed (Debian package `chromium`)")
+    try:
+        importlib.import_module("playwright.sync_api")
+    except ImportError:
+        unavailable("the Python package playwright is not installed")
+    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

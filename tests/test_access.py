@@ -75,6 +75,7 @@ def _visit(department: str = OWN, **changes: object) -> VisitInput:
     return VisitInput(**{**base, **changes})
 
 
+@pytest.mark.slow  # reads every visit of the sample four times
 def test_visit_reads_follow_roles(demo_engine: Engine):
     everything = visits_for(demo_engine, ORGANISER)
     assert everything["department_code"].nunique() > 10
@@ -138,6 +139,7 @@ def test_liaison_edits_only_within_edit_days(demo_engine: Engine):
                                                       "households_visited"),
      ({"village_code": "420526999999"}, "village_code"), ({"kind": "喝茶"}, "kind")],
 )
+@pytest.mark.slow  # reads every visit of the sample twice
 def test_bad_visits_are_refused_with_the_column(demo_engine: Engine, changes, column):
     before = len(visits_for(demo_engine, ADMIN))
     with pytest.raises(DataError) as error:

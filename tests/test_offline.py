@@ -6,7 +6,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,7 +27,6 @@ VENDOR_DIR = offline.STATIC_DIR / "vendor"
 STATIC_PATH = re.compile(r"/app/static/([^\"'\s)<>]+)")
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)""")
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 GEOJSON = {
     "type": "FeatureCollection",
@@ -222,6 +220,7 @@ def test_known_leftovers_are_detected() -> None:
 # --- unconfigured render (fresh interpreter, no global state touched) --------
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_unconfigured_render_has_remote_links() -> None:
     code = textwrap.dedent(
         """
@@ -356,6 +355,7 @@ def test_vendored_files_have_licences_and_readme() -> None:
         assert not offline_checks.remote_asset_links(js.read_text(encoding="utf-8")), js
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_offline_module_does_not_import_streamlit() -> None:
     code = "import sys, geo.offline; print('streamlit' in sys.modules)"
     out = subprocess.run(
@@ -364,7 +364,7 @@ def test_offline_module_does_not_import_streamlit() -> None:
     assert out.strip() == "False"
 
 
-# --- real browser (optional: Debian chromium + playwright) --------------------
+# --- real browser (Debian chromium + playwright; required when CI=true) -------
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -372,11 +372,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
 @pytest.mark.usefixtures("offline_assets")
-def test_map_runs_in_browser_without_network(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_map_runs_in_browser_without_network(tmp_path: Path, chromium: str) -> None:
+    from playwright import sync_api  # the chromium fixture checked that it imports
+
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "static").symlink_to(offline.STATIC_DIR, target_is_directory=True)
     (tmp_path / "map.html").write_text(_full_map().get_root().render(), encoding="utf-8")
@@ -398,7 +397,7 @@ def test_map_runs_in_browser_without_network(tmp_path: Path) -> None:
 
     try:
         with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page()
             page.route("**/*", route)
             page.on("pageerror", lambda e: errors.append(str(e)))

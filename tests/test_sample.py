@@ -118,6 +118,7 @@ def test_end_of_quarter_bursts_exist(demo: DemoCounty):
     assert found
 
 
+@pytest.mark.slow  # builds the county twice more
 def test_generation_is_deterministic(demo: DemoCounty):
     again = build_demo_county(seed=42, anchor=ANCHOR)
     pd.testing.assert_frame_equal(demo.sample.visits, again.sample.visits)
@@ -125,6 +126,7 @@ def test_generation_is_deterministic(demo: DemoCounty):
     assert not demo.sample.visits["date"].equals(other.sample.visits["date"])
 
 
+@pytest.mark.slow  # regenerates the sample files
 def test_shipped_sample_files_match_the_generator(tmp_path):
     from geo.demo.seed import write_sample_files
 
