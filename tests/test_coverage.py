@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from datetime import date, timedelta
 
 import numpy as np
@@ -35,7 +34,14 @@ from geo.coverage import (
     neglected_report,
     order_neglected,
 )
-from geo.metrics import compute_village_status
+from geo.metrics import (
+    STATUS_NEVER_VISITED,
+    STATUS_NOT_VISITED,
+    STATUS_SERVED,
+    STATUS_UNPAIRED,
+    STATUSES,
+    compute_village_status,
+)
 
 T = date(2026, 6, 20)
 W = 90
@@ -531,30 +537,145 @@ def demo() -> dict:
             "visits": county.sample.visits, "departments": county.sample.departments}
 
 
-def test_sample_has_every_reason_and_is_fast(demo):
-    args = (demo["villages"], demo["pairings"], demo["visits"], SAMPLE_T, 90, 90)
-    compute_village_coverage(*args)  # warm up
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        coverage = compute_village_coverage(*args)
-        timings.append((time.perf_counter() - started) * 1000)
-    print(f"\ncompute_village_coverage on {len(demo['villages'])} villages / "
-          f"{len(demo['visits'])} visits: best {min(timings):.1f} ms, "
-          f"median {sorted(timings)[2]:.1f} ms")
+def test_sample_has_every_reason(demo):
+    # Its speed is measured by benchmarks/bench_coverage.py, not here.
+    coverage = compute_village_coverage(demo["villages"], demo["pairings"], demo["visits"],
+                                        SAMPLE_T, 90, 90)
     found = {reason for reasons in coverage["reasons"] for reason in reasons}
     assert found == set(REASONS)
     assert len(coverage) == 96
 
 
-def test_sample_agrees_with_the_village_status(demo):
-    coverage = compute_village_coverage(demo["villages"], demo["pairings"], demo["visits"],
-                                        SAMPLE_T, 90, 90)
+def _month_bounds(first: date) -> tuple[date, date]:
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def _expected_compliance(pairing, dates: list[date], window_start: date,
+                         as_of: date) -> float | None:
+    """DESIGN.md: months whose first day is in the window and on or after the start, whose
+    last day is on or before T; the share of them in which ``dates`` (that department's
+    visits to that village) reach the requirement; None with no such month."""
+    judged = met = 0
+    first = window_start.replace(day=1)
+    while first <= as_of:
+        first, last = _month_bounds(first)
+        if first > window_start and first >= pairing.start_date and last <= as_of:
+            judged += 1
+            met += sum(first <= day <= last for day in dates) >= (
+                pairing.required_visits_per_month)
+        first = last + timedelta(days=1)
+    return met / judged if judged else None
+
+
+def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int) -> dict:
+    """Each village's figures from the raw frames by the metric definitions of DESIGN.md,
+    in plain pandas and Python (written apart from geo.coverage and geo.metrics)."""
+    window_start = as_of - timedelta(days=window)  # the window is window_start < date <= T
+    pairings = demo["pairings"]
+    still_on = pairings["end_date"].map(lambda end: end is None or pd.isna(end) or end >= as_of)
+    active = pairings[(pairings["start_date"] <= as_of) & still_on]
+    visits = demo["visits"]
+    past = visits[visits["date"] <= as_of]
+    recent = past[past["date"] > window_start]
+    last_visits = past.groupby("village_code")["date"].max().to_dict()
+    sums = recent.groupby("village_code")[["problems_raised", "problems_resolved"]].sum()
+    counts = recent.groupby("village_code").size().to_dict()
+    dates = recent.groupby(["department_code", "village_code"])["date"].agg(list).to_dict()
+    names = dict(zip(demo["departments"]["code"], demo["departments"]["name"], strict=True))
+    expected = {}
+    for village_code in demo["villages"]["code"]:
+        own = list(active[active["village_code"] == village_code].itertuples())
+        last = last_visits.get(village_code)
+        days = (as_of - last).days if last else None
+        lately = counts.get(village_code, 0)
+        raised, resolved = (int(n) for n in (
+            sums.loc[village_code] if village_code in sums.index else (0, 0)))
+        compliances = [c for c in (
+            _expected_compliance(p, dates.get((p.department_code, village_code), []),
+                                 window_start, as_of) for p in own
+        ) if c is not None]
+        reasons = [code for code, applies in (
+            (UNPAIRED, not own),
+            (NEVER_VISITED, last is None),
+            (NOT_VISITED, last is not None and days >= neglect),
+            (BELOW_REQUIRED, any(c < 1 for c in compliances)),
+            (PROBLEMS_PENDING, raised > resolved),
+        ) if applies]
+        if last is None:
+            status = STATUS_NEVER_VISITED
+        elif not own:
+            status = STATUS_UNPAIRED
+        elif not lately:
+            status = STATUS_NOT_VISITED
+        else:
+            status = STATUS_SERVED
+        expected[village_code] = {
+            "paired": bool(own), "pairings": len(own),
+            "visits_in_window": lately, "visited": lately > 0,
+            "last_visit": last, "days_since_last_visit": days,
+            "problems_raised": raised, "problems_resolved": resolved,
+            "problems_pending": max(raised - resolved, 0),
+            "compliance_min": min(compliances) if compliances else None,
+            "reasons": reasons,
+            "departments": [names[p.department_code]
+                            for p in sorted(own, key=lambda p: p.department_code)],
+            "status": status,
+        }
+    return expected
+
+
+def _plain(value: object) -> object:
+    """A frame's cell as a plain Python value (None for NA, dates as dates)."""
+    if isinstance(value, list):
+        return value
+    if pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# The sample's anchor, and two dates picked for the edges of the definitions (checked
+# below, so that a regenerated sample cannot lose them): a pairing ending on T, a village
+# last visited exactly N days before T, a window starting on a month's first day (that month
+# is not judged), a judged month ending on T, every map status. The
+# earlier dates also have visits after T to ignore and pairings not started yet or ended.
+@pytest.mark.parametrize(("as_of", "window", "neglect", "edges"), [
+    (SAMPLE_T, 90, 90, {"every_status"}),
+    (date(2025, 12, 24), 70, 66, {"pairing_ends_on_t", "exactly_n"}),
+    (date(2026, 4, 30), 60, 45, {"month_starts_at_t_minus_w", "month_ends_on_t",
+                                 "every_status"}),
+])
+def test_sample_figures_follow_the_metric_definitions(demo, as_of, window, neglect, edges):
+    expected = _expected_sample_figures(demo, as_of, window, neglect)
+    present = {
+        "pairing_ends_on_t": bool((demo["pairings"]["end_date"] == as_of).any()),
+        "exactly_n": any(row["days_since_last_visit"] == neglect for row in expected.values()),
+        "month_starts_at_t_minus_w": (as_of - timedelta(days=window)).day == 1,
+        "month_ends_on_t": (as_of + timedelta(days=1)).day == 1,
+        "every_status": {row["status"] for row in expected.values()} == set(STATUSES),
+    }
+    assert edges <= {edge for edge, found in present.items() if found}
     status = compute_village_status(demo["villages"], demo["pairings"], demo["visits"],
-                                    demo["departments"], SAMPLE_T, 90)
-    for column in ("paired", "visits_in_window", "visited", "last_visit",
-                   "days_since_last_visit"):
-        assert coverage[column].tolist() == status[column].tolist(), column
+                                    demo["departments"], as_of, window, neglect)
+    coverage = compute_village_coverage(demo["villages"], demo["pairings"], demo["visits"],
+                                        as_of, window, neglect)
+    assert list(status.index) == list(coverage.index) == list(expected)
+    for column in next(iter(expected.values())):
+        want = [row[column] for row in expected.values()]
+        frames = [status] if column in ("departments", "status") else [status, coverage]
+        for frame in frames:
+            got = [_plain(value) for value in frame[column]]
+            if column == "compliance_min":
+                assert got == [pytest.approx(w) if w is not None else None for w in want]
+            else:
+                assert got == want, column
+
+
+def test_sample_neglected_report_is_json_ready_and_ordered(demo):
     report = neglected_report(demo["villages"], demo["townships"], demo["pairings"],
                               demo["visits"], SAMPLE_T, 90, 90)
     json.dumps(report, allow_nan=False, ensure_ascii=False)
