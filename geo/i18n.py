@@ -111,6 +111,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.resolved_exceeds_raised": "解决问题数 {resolved} 多于收集问题数 {raised}"
                                    "（回访可解决以前的问题，仅提示）",
         "issue.unknown_column": "列“{column}”不是可导入的列，已忽略",
+        "issue.implausible_count": "{value} 不合常理（一次走访最多 {limit}）",
+        "issue.more_than_households": "走访户数 {value} 多于该村户数 {households}",
+        "issue.control_character": "含有控制字符（如 NUL），请删除后再导入",
+        "issue.empty_record": "空记录：没有工作内容、走访户数和收集问题（记为形式主义预警）",
         "issue.missing_code": "缺少区划代码",
         "issue.bad_code": "区划代码“{value}”格式不对",
         "issue.bad_code.township_length": "乡镇代码应为 9 位数字（或以 000 结尾的 12 位）",
@@ -463,6 +467,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.resolved_exceeds_raised": "{resolved} problems resolved but {raised} raised (a "
                                    "follow-up visit may resolve earlier problems)",
         "issue.unknown_column": "the column {column!r} is not imported",
+        "issue.implausible_count": "{value} is implausible (one visit has at most {limit})",
+        "issue.more_than_households": (
+            "{value} households visited, but the village has {households}"),
+        "issue.control_character": "holds a control character (such as NUL); remove it",
+        "issue.empty_record": (
+            "an empty record: no summary, no households visited and no problems raised "
+            "(a formalism warning)"),
         "issue.missing_code": "the feature has no code",
         "issue.bad_code": "the code {value!r} is malformed",
         "issue.bad_code.township_length": "a township code has 9 digits (or 12 ending in 000)",

@@ -88,12 +88,15 @@ def _validate(connection: Connection, visit: VisitInput, today: date) -> dict:
     (the rules of ``geo.visit_rules``, shared with the import)."""
     row = {field: getattr(visit, field) for field in VISIT_FIELDS}
     units, departments = schema.admin_units, schema.departments
-    known_villages = connection.execute(select(units.c.code).where(
-        units.c.code == visit.village_code, units.c.level == "village")).scalars().all()
+    village = connection.execute(select(units.c.code, units.c.households).where(
+        units.c.code == visit.village_code, units.c.level == "village")).first()
+    known_villages = [] if village is None else [village.code]
+    households = ({} if village is None or village.households is None
+                  else {village.code: int(village.households)})
     known_departments = connection.execute(select(departments.c.code).where(
         departments.c.code == visit.department_code)).scalars().all()
     frame = pd.DataFrame([row]).astype({"lon": float, "lat": float})
-    errors, _ = check_visits(frame, today, known_villages, known_departments)
+    errors, _ = check_visits(frame, today, known_villages, known_departments, households)
     if errors:
         first = errors[0]
         raise DataError(first.code, column=first.field, value=first.value, **first.params)

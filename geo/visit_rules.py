@@ -15,7 +15,7 @@ readers: the rules see values, not text.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +32,14 @@ TEXT_LIMITS = {"department_code": 20, "village_code": 12, "record_id": 50}
 """The longest text each coded field may hold."""
 
 COORDINATE_LIMITS = {"lon": ("longitude", 180.0), "lat": ("latitude", 90.0)}
+
+PLAUSIBLE_COUNTS = {"cadre_count": 200, "households_visited": 2000, "problems_raised": 500,
+                    "problems_resolved": 500}
+"""The largest count one visit can plausibly have (DESIGN.md's import contract)."""
+
+FREE_TEXT_FIELDS = ("summary", "cadre_ids", "record_id")
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+"""NUL and the other control characters; tab and line breaks are ordinary text."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class _Rule:
     field: str
     code: str
     params: dict
+    row_params: Callable[[pd.DataFrame, int], dict] | None = None
 
 
 def _rule_name(rule: _Rule) -> str:
@@ -97,8 +106,30 @@ def _not_more_resolved(frame: pd.DataFrame) -> pd.Series:
     return ~(frame["problems_resolved"] > frame["problems_raised"]).fillna(False)
 
 
+def _not_empty(frame: pd.DataFrame) -> pd.Series:
+    """``EMPTY_RECORD``: summary empty after normalising, no households, no problems."""
+    if not {"summary", "households_visited", "problems_raised"} <= set(frame.columns):
+        return pd.Series(True, index=frame.index)
+    # Empty after normalising means white space only (NFKC maps nothing else to space).
+    summary = frame["summary"].fillna("").astype(str).str.strip()
+    empty = ((summary == "") & (frame["households_visited"].fillna(0) == 0)
+             & (frame["problems_raised"].fillna(0) == 0))
+    return ~empty
+
+
+def _village_households(households: Mapping[str, int]) -> Callable[[pd.DataFrame], pd.Series]:
+    def within(frame: pd.DataFrame) -> pd.Series:
+        if not {"village_code", "households_visited"} <= set(frame.columns):
+            return pd.Series(True, index=frame.index)
+        known = pd.to_numeric(frame["village_code"].map(households), errors="coerce")
+        more = frame["households_visited"] > known
+        return ~more.fillna(False).astype(bool)
+    return within
+
+
 def visit_rules(today: date, villages: Collection[str] | None = None,
-                departments: Collection[str] | None = None
+                departments: Collection[str] | None = None,
+                households: Mapping[str, int] | None = None
                 ) -> tuple[pa.DataFrameSchema, dict[str, _Rule]]:
     """Return the schema of visit rows and its rules by check name.
 
@@ -109,6 +140,8 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
     villages, departments : collections of str, optional
         The known codes; a code outside them is refused. The import resolves codes
         itself (and passes None); the form passes what the database holds.
+    households : mapping of str to int, optional
+        Village code → its households, where known: no visit reaches more.
 
     Notes
     -----
@@ -117,8 +150,9 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
     """
     rules: dict[str, _Rule] = {}
 
-    def rule(name: str, code: str, **params: object) -> _Rule:
-        made = _Rule(name, code, params)
+    def rule(name: str, code: str, row_params: Callable[[pd.DataFrame, int], dict] | None = None,
+             **params: object) -> _Rule:
+        made = _Rule(name, code, params, row_params)
         rules[_rule_name(made)] = made
         return made
 
@@ -131,10 +165,17 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
                                          lambda s: s.isna() | s.isin(VISIT_KINDS))]),
     }
     for name in VISIT_COUNT_FIELDS:
+        plausible = PLAUSIBLE_COUNTS[name]
         columns[name] = _column(checks=[
             _check(rule(name, "negative_count"), lambda s: s.isna() | (s >= 0)),
             _check(rule(name, "bad_number"), lambda s: s.isna() | (s <= MAX_COUNT)),
+            _check(rule(name, "implausible_count", limit=plausible),
+                   lambda s, most=plausible: s.isna() | (s <= most) | (s > MAX_COUNT)),
         ])
+    for name in FREE_TEXT_FIELDS:
+        columns[name] = _column(checks=[_check(
+            rule(name, "control_character"),
+            lambda s: s.isna() | ~s.astype(str).str.contains(CONTROL_CHARACTERS, regex=True))])
     for name, (axis, limit) in COORDINATE_LIMITS.items():
         columns[name] = _column(checks=[_check(rule(name, "bad_coordinate", axis=axis),
                                                  _range(-limit, limit))])
@@ -152,16 +193,31 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
         # Where a longitude is given, so is a latitude, and the other way round.
         _check(rule("lon", "incomplete_point"), _both_or_neither),
     ]
+    if households is not None:
+        frame_checks.append(_check(rule(
+            "households_visited", "more_than_households",
+            lambda frame, at: {"households": to_python(
+                households.get(frame["village_code"].iloc[at]))}),
+            _village_households(households)))
     schema = pa.DataFrameSchema(columns, checks=frame_checks, strict=False, coerce=False)
     return schema, rules
 
 
+def _counts_of(frame: pd.DataFrame, at: int) -> dict:
+    return {"resolved": to_python(frame["problems_resolved"].iloc[at]),
+            "raised": to_python(frame["problems_raised"].iloc[at])}
+
+
 def visit_warnings() -> tuple[pa.DataFrameSchema, dict[str, _Rule]]:
     """The rules whose failure is reported but not refused: more problems resolved than
-    raised (a follow-up visit may resolve earlier problems)."""
-    made = _Rule("problems_resolved", "resolved_exceeds_raised", {})
-    check = _check(made, _not_more_resolved)
-    return pa.DataFrameSchema(checks=[check], strict=False), {_rule_name(made): made}
+    raised (a follow-up visit may resolve earlier problems), and an empty record (no
+    summary, no households, no problems: the ``EMPTY_RECORD`` formalism warning)."""
+    made = [(_Rule("problems_resolved", "resolved_exceeds_raised", {}, _counts_of),
+             _not_more_resolved),
+            (_Rule("summary", "empty_record", {}), _not_empty)]
+    checks = [_check(rule, test) for rule, test in made]
+    return (pa.DataFrameSchema(checks=checks, strict=False),
+            {_rule_name(rule): rule for rule, _ in made})
 
 
 def _failures(schema: pa.DataFrameSchema, rules: dict[str, _Rule], frame: pd.DataFrame
@@ -180,20 +236,25 @@ def _failures(schema: pa.DataFrameSchema, rules: dict[str, _Rule], frame: pd.Dat
         if made is None or index is None or pd.isna(index):
             continue
         position = int(index)
-        if made.code == "resolved_exceeds_raised":
-            params = {"resolved": to_python(frame["problems_resolved"].iloc[position]),
-                      "raised": to_python(frame["problems_raised"].iloc[position])}
-        else:
-            params = dict(made.params)
+        params = dict(made.params)
+        if made.row_params is not None:
+            params |= made.row_params(frame, position)
         row_value = frame[made.field].iloc[position] if made.field in frame else value
         found.append(RuleFailure(position, made.field, made.code, to_python(row_value), params))
     unique = {(f.position, f.field, f.code): f for f in found}
-    return sorted(unique.values(), key=lambda f: (f.position, list(frame.columns).index(f.field)
-                                                  if f.field in frame.columns else 0))
+    columns = list(frame.columns)
+    order = {(made.field, made.code): index for index, made in enumerate(rules.values())}
+
+    def place(failure: RuleFailure) -> tuple[int, int, int]:
+        column = columns.index(failure.field) if failure.field in columns else 0
+        return failure.position, column, order[(failure.field, failure.code)]
+
+    return sorted(unique.values(), key=place)
 
 
 def check_visits(frame: pd.DataFrame, today: date, villages: Collection[str] | None = None,
-                 departments: Collection[str] | None = None
+                 departments: Collection[str] | None = None,
+                 households: Mapping[str, int] | None = None
                  ) -> tuple[list[RuleFailure], list[RuleFailure]]:
     """Check visit rows against every rule; return the errors and the warnings.
 
@@ -204,7 +265,7 @@ def check_visits(frame: pd.DataFrame, today: date, villages: Collection[str] | N
         ``department_code``, ``village_code``, ``kind``, the counts as numbers, ``lon`` and
         ``lat`` as floats (NaN when not given), ``record_id``; absent columns are not
         checked.
-    today, villages, departments
+    today, villages, departments, households
         See ``visit_rules``.
 
     Returns
@@ -213,7 +274,7 @@ def check_visits(frame: pd.DataFrame, today: date, villages: Collection[str] | N
         Ordered by row, then field.
     """
     frame = frame.reset_index(drop=True)
-    schema, rules = visit_rules(today, villages, departments)
+    schema, rules = visit_rules(today, villages, departments, households)
     errors = _failures(schema, rules, frame)
     schema, rules = visit_warnings()
     return errors, _failures(schema, rules, frame)

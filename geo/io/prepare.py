@@ -207,7 +207,8 @@ def _prepare_visits(ctx: Context) -> pd.DataFrame:
     rid = ctx.text("record_id", distinct=False)
     rows["record_id"] = rid if rid is not None else ctx.blank()
     parsed_badly = ctx.issues.error_rows.copy()
-    errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today)
+    errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today,
+                                    households=ctx.reference.village_households())
     # A point cell that did not parse is empty here; that row is already refused.
     errors = [f for f in errors
               if not (f.code == "incomplete_point" and parsed_badly[f.position])]

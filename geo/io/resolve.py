@@ -23,9 +23,16 @@ from geo.text import normalize_text, short_village_name
 
 @dataclass
 class Reference:
+    """What the database holds that a file's rows are checked and matched against."""
+
     villages: pd.DataFrame
     townships: pd.DataFrame
     departments: pd.DataFrame
+
+    def village_households(self) -> dict[str, int]:
+        """Village code → households, for the villages whose households are known."""
+        known = self.villages.dropna(subset=["households"])
+        return dict(zip(known["code"], known["households"].astype(int), strict=True))
 
 
 def load_reference(connection: Connection) -> Reference:
