@@ -42,6 +42,10 @@ REASONS: dict[str, tuple[int, str]] = {
     BELOW_REQUIRED: (1, "走访未达要求"),
     PROBLEMS_PENDING: (1, "问题未解决"),
 }
+SEVERE_FROM = 2
+"""A reason of this severity or more is severe (UNPAIRED, NEVER_VISITED, NOT_VISITED): the
+overview's fourth card (需关注村) counts the villages with one; the others are 一般."""
+
 REASON_LABELS_EN: dict[str, str] = {
     UNPAIRED: "unpaired",
     NEVER_VISITED: "never visited",
@@ -383,7 +387,8 @@ def compute_village_coverage(
         - ``compliance_min``: the lowest non-null compliance of its active pairings (NaN
           when none has a month to judge);
         - ``reasons``: the codes of ``REASONS`` that apply, in their listed order;
-          ``severity`` (of the worst reason, 0 with none) and ``neglected`` (bool);
+          ``severity`` (of the worst reason, 0 with none), ``neglected`` (bool) and
+          ``severe`` (a reason of severity ``SEVERE_FROM`` or more);
         - ``need`` (``compute_need_index``) and ``priority`` (``severity × (1 + need)``,
           NaN with no reason).
     """
@@ -453,6 +458,7 @@ def compute_village_coverage(
             "reasons": pd.Series([reason_codes[row].tolist() for row in matrix], dtype=object),
             "severity": severity,
             "neglected": neglected,
+            "severe": severity >= SEVERE_FROM,
             "need": need,
             "priority": np.where(neglected, severity * (1 + need), np.nan),
         }
@@ -491,7 +497,9 @@ def _rollup(coverage: pd.DataFrame, villages: pd.DataFrame, keys: np.ndarray) ->
             "key": keys,
             "paired": coverage["paired"].to_numpy(dtype=bool),
             "visited": coverage["visited"].to_numpy(dtype=bool),
+            "never_visited": coverage["days_since_last_visit"].isna().to_numpy(),
             "neglected": (coverage["reasons"].map(len) > 0).to_numpy(),
+            "severe": coverage["severe"].to_numpy(dtype=bool),
             "visits_in_window": coverage["visits_in_window"].to_numpy(dtype="int64"),
             "population": population.reindex(coverage.index).fillna(0.0).to_numpy(),
         }
@@ -500,7 +508,9 @@ def _rollup(coverage: pd.DataFrame, villages: pd.DataFrame, keys: np.ndarray) ->
         villages=("paired", "size"),
         paired=("paired", "sum"),
         visited=("visited", "sum"),
+        never_visited=("never_visited", "sum"),
         neglected=("neglected", "sum"),
+        severe=("severe", "sum"),
         visits_in_window=("visits_in_window", "sum"),
         population=("population", "sum"),
     )
@@ -513,8 +523,9 @@ def _rollup(coverage: pd.DataFrame, villages: pd.DataFrame, keys: np.ndarray) ->
     return out
 
 
-_ROLLUP_COLUMNS = ["villages", "paired_share", "visited_share", "neglected",
-                   "visits_per_1000", "paired", "visited", "visits_in_window", "population"]
+_ROLLUP_COLUMNS = ["villages", "paired_share", "visited_share", "never_visited", "neglected",
+                   "severe", "visits_per_1000", "paired", "visited", "visits_in_window",
+                   "population"]
 
 
 def compute_township_rollup(
@@ -536,8 +547,9 @@ def compute_township_rollup(
     -------
     DataFrame
         Indexed by township code: ``name``, ``villages``, ``paired_share``,
-        ``visited_share`` (shares of its villages; NaN with no village), ``neglected``
-        (villages with at least one reason), ``visits_per_1000`` (visits in the window
+        ``visited_share`` (shares of its villages; NaN with no village),
+        ``never_visited``, ``neglected`` (villages with at least one reason), ``severe``
+        (with a severe reason), ``visits_per_1000`` (visits in the window
         per 1,000 residents of known population; NaN when that population is 0 or
         missing), and the counts ``paired``, ``visited``, ``visits_in_window`` and
         ``population`` (known population).
@@ -550,7 +562,8 @@ def compute_township_rollup(
     )
     index = pd.Index(sorted(set(names.index) | set(out.index)), name="code")
     out = out.reindex(index)
-    for column in ("villages", "paired", "visited", "neglected", "visits_in_window"):
+    for column in ("villages", "paired", "visited", "never_visited", "neglected", "severe",
+                   "visits_in_window"):
         out[column] = out[column].fillna(0).astype(int)
     out["population"] = out["population"].fillna(0.0)
     out.insert(0, "name", names.reindex(index).astype(object).where(lambda s: s.notna(), None))
@@ -581,8 +594,8 @@ def compute_county_rollup(
 # --------------------------------------------------------------------------- reports
 
 
-_TOWNSHIP_FIELDS = ["code", "name", "villages", "paired_share", "visited_share", "neglected",
-                    "visits_per_1000"]
+_TOWNSHIP_FIELDS = ["code", "name", "villages", "paired_share", "visited_share",
+                    "never_visited", "neglected", "severe", "visits_per_1000"]
 _VILLAGE_FIELDS = ["code", "name", "township_code", "paired", "visits_in_window",
                    "last_visit", "days_since_last_visit", "reasons", "need", "priority"]
 
@@ -607,6 +620,7 @@ def _report(
             "visited": int(coverage["visited"].sum()),
             "never_visited": int(coverage["days_since_last_visit"].isna().sum()),
             "neglected": int((coverage["reasons"].map(len) > 0).sum()),
+            "severe": int(coverage["severe"].sum()),
         },
         "townships": [
             {k: to_json(v) for k, v in zip(_TOWNSHIP_FIELDS, row, strict=True)}
@@ -634,8 +648,9 @@ def coverage_report(
     -------
     dict
         ``{"as_of", "window_days", "neglect_days", "totals": {"villages", "paired",
-        "visited", "never_visited", "neglected"}, "townships": [{"code", "name",
-        "villages", "paired_share", "visited_share", "neglected", "visits_per_1000"}],
+        "visited", "never_visited", "neglected", "severe"}, "townships": [{"code", "name",
+        "villages", "paired_share", "visited_share", "never_visited", "neglected",
+        "severe", "visits_per_1000"}],
         "villages": [{"code", "name", "township_code", "paired", "visits_in_window",
         "last_visit", "days_since_last_visit", "reasons", "need", "priority"}]}``;
         townships and villages in code order, dates as ISO strings, NaN as None.

@@ -14,15 +14,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.metrics import STATUSES, classify_status
+from geo.metrics import (
+    STATUS_PAIRED_LAPSED,
+    STATUS_PAIRED_NEVER,
+    STATUS_PAIRED_VISITED,
+    STATUS_UNPAIRED_NOT_VISITED,
+    STATUS_UNPAIRED_VISITED,
+    STATUSES,
+    classify_status,
+    hatched,
+)
 
 LAYERS = ("pairing", "days", "visits_per_1000", "need")
 STATUS_COLOURS: dict[str, str] = {
-    "served": "#2166AC",
-    "paired_not_visited": "#F1A340",
-    "unpaired": "#8E0B0B",
-    "never_visited": "#8C8C8C",
+    STATUS_PAIRED_VISITED: "#2166AC",  # blue: served
+    STATUS_PAIRED_LAPSED: "#F1A340",  # orange: paired, not visited recently
+    STATUS_PAIRED_NEVER: "#8C8C8C",  # grey: never visited
+    STATUS_UNPAIRED_VISITED: "#F4B6B6",  # pale red: unpaired, visited
+    STATUS_UNPAIRED_NOT_VISITED: "#8E0B0B",  # dark red: unpaired (hatched when never)
 }
+HATCH_STRIPE = "#FFFFFF"
+"""Unpaired villages never visited are dark red with white stripes."""
 NEVER_COLOUR = "#8C8C8C"
 NO_DATA_COLOUR = "#FFFFFF"
 RAMPS: dict[str, tuple[str, ...]] = {
@@ -35,12 +47,14 @@ DAY_BREAKS = (30, 60, 90, 180)
 
 @dataclass(frozen=True)
 class LegendClass:
-    """One legend row: class key, fill colour, label and how many villages it holds."""
+    """One legend row: class key, fill colour, label and how many villages it holds;
+    ``hatched`` of them are drawn hatched (never visited), told on a line of its own."""
 
     key: str
     colour: str
     label: str
     count: int
+    hatched: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class VillageLayer:
     legend: list[LegendClass]
     value_label: str
     value_text: pd.Series  # code -> short text for the tooltip
+    hatched: pd.Series | None = None  # code -> drawn hatched
 
 
 def _legend(classes: list[tuple[str, str, str]], village_class: pd.Series) -> list[LegendClass]:
@@ -115,10 +130,14 @@ def build_layer(name: str, coverage: pd.DataFrame, villages: pd.DataFrame,
     """
     if name == "pairing":
         status = classify_status(coverage)
+        striped = hatched(coverage.assign(status=status))
         classes = [(s, STATUS_COLOURS[s], labels[f"status.{s}"]) for s in STATUSES]
+        legend = [LegendClass(c.key, c.colour, c.label, c.count,
+                              int(striped.sum()) if c.key == STATUS_UNPAIRED_NOT_VISITED
+                              else None) for c in _legend(classes, status)]
         value = coverage["days_since_last_visit"].map(lambda d: _days_text(d, labels))
         return VillageLayer(name, labels["legend.title"], status, dict(STATUS_COLOURS),
-                            _legend(classes, status), labels["tooltip.days"], value)
+                            legend, labels["tooltip.days"], value, striped)
     if name == "days":
         days = coverage["days_since_last_visit"].astype("Float64").astype("float64")
         village_class, classes = _ramp_classes(days, list(DAY_BREAKS), RAMPS["days"],

@@ -13,13 +13,20 @@ from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
-from geo.layers import STATUS_COLOURS, VillageLayer, build_layer
+from geo.layers import (
+    HATCH_STRIPE,
+    STATUS_COLOURS,
+    STATUS_UNPAIRED_NOT_VISITED,
+    VillageLayer,
+    build_layer,
+)
 
 __all__ = ["STATUS_COLOURS", "build_village_map", "map_labels"]
 MAX_ZOOM = 16
@@ -33,12 +40,15 @@ TIANDITU_TILES = (
 
 
 MAP_LABEL_GROUPS = ("status", "legend", "tooltip", "map", "layer")
+HATCH_ID = "pairmap-hatch"
+HATCH_FILL = f"url(#{HATCH_ID})"
+"""The fill of a hatched village: an SVG pattern the map defines (``_Hatch``)."""
 
 
 def map_labels(lang: str, window_days: int) -> dict[str, str]:
     """Return the translated texts ``build_village_map`` needs."""
     keys = [k for k in CATALOGUE[DEFAULT_LANG] if k.split(".")[0] in MAP_LABEL_GROUPS]
-    return {k: translate(k, lang, window=window_days) if k.startswith("status.")
+    return {k: translate(k, lang, window=window_days) if "{window}" in CATALOGUE[DEFAULT_LANG][k]
             else translate(k, lang) for k in keys}
 
 
@@ -84,6 +94,48 @@ class _MetricScale(MacroElement):
     )
 
 
+class _Hatch(MacroElement):
+    """Defines the SVG stripe pattern of hatched villages in the map's vector pane."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var ns = "http://www.w3.org/2000/svg";
+            function shape(name, attributes) {
+                var node = document.createElementNS(ns, name);
+                for (var key in attributes) { node.setAttribute(key, attributes[key]); }
+                return node;
+            }
+            function define() {
+                var svg = map.getPanes().overlayPane.querySelector("svg");
+                if (!svg || svg.querySelector("#{{ this.pattern_id }}")) { return; }
+                var pattern = shape("pattern", {id: "{{ this.pattern_id }}", width: 8, height: 8,
+                    patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)"});
+                pattern.appendChild(shape("rect", {width: 8, height: 8,
+                                                   fill: "{{ this.ground }}"}));
+                pattern.appendChild(shape("rect", {width: 3, height: 8,
+                                                   fill: "{{ this.stripe }}"}));
+                var defs = shape("defs", {});
+                defs.appendChild(pattern);
+                svg.insertBefore(defs, svg.firstChild);
+            }
+            define();
+            map.on("layeradd zoomend", define);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Hatch"
+        self.pattern_id = HATCH_ID
+        self.ground = STATUS_COLOURS[STATUS_UNPAIRED_NOT_VISITED]
+        self.stripe = HATCH_STRIPE
+
+
 class _Legend(MacroElement):
     """A fixed legend box; its HTML is built (and escaped) in Python."""
 
@@ -110,9 +162,15 @@ class _Legend(MacroElement):
         self.markup = markup
 
 
+def _swatch(background: str) -> str:
+    return ('<span style="display:inline-block;width:16px;height:12px;margin-right:6px;'
+            f'border:1px solid #333;background:{background}"></span>')
+
+
 def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
-                  note: str | None) -> str:
-    """Return the legend's HTML: escaped title, a swatch, label and count per row."""
+                  note: str | None, hatched: tuple[str, int] | None = None) -> str:
+    """Return the legend's HTML: escaped title, a swatch, label and count per row, and
+    ``hatched`` (label, count) on a striped row of its own after the rows."""
     parts = [
         (
             '<div style="background:rgba(255,255,255,0.92);padding:8px 10px;'
@@ -123,9 +181,17 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
     ]
     for colour, label, count in rows:
         parts.append(
-            f'<div class="pairmap-legend-row"><span style="display:inline-block;width:16px;'
-            f'height:12px;margin-right:6px;border:1px solid #333;background:{escape(colour)}">'
-            f'</span>{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
+            f'<div class="pairmap-legend-row">{_swatch(escape(colour))}'
+            f'{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
+        )
+    if hatched is not None:
+        label, count = hatched
+        ground = STATUS_COLOURS[STATUS_UNPAIRED_NOT_VISITED]
+        stripes = (f"repeating-linear-gradient(45deg,{HATCH_STRIPE} 0 2px,"
+                   f"{ground} 2px 6px)")
+        parts.append(
+            f'<div class="pairmap-legend-row" style="padding-left:12px">{_swatch(stripes)}'
+            f'{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
         )
     if note:
         parts.append(f'<div style="margin-top:4px;font-style:italic;color:#555">{escape(note)}'
@@ -172,6 +238,8 @@ def build_village_map(
     frame = frame.join(status[["departments"]], on="code")
     frame["geometry"] = simplify_coverage(frame.geometry)
     village_class = shown_layer.village_class.reindex(frame["code"]).to_numpy()
+    striped = (np.zeros(len(frame), dtype=bool) if shown_layer.hatched is None else
+               shown_layer.hatched.reindex(frame["code"]).fillna(False).to_numpy(dtype=bool))
     shown = gpd.GeoDataFrame(
         {
             "code": frame["code"],
@@ -180,7 +248,8 @@ def build_village_map(
             "departments": [escape("、".join(d) if isinstance(d, list) and d
                                    else labels["tooltip.none"]) for d in frame["departments"]],
             "value": shown_layer.value_text.reindex(frame["code"]).map(escape).to_numpy(),
-            "fill": [shown_layer.colours.get(k, "#FFFFFF") for k in village_class],
+            "fill": [HATCH_FILL if hatch else shown_layer.colours.get(k, "#FFFFFF")
+                     for k, hatch in zip(village_class, striped, strict=True)],
         },
         geometry=frame.geometry,
         crs=4326,
@@ -254,9 +323,13 @@ def build_village_map(
         ).add_to(fmap)
 
     rows = [(c.colour, c.label, c.count) for c in shown_layer.legend]
+    hatched_rows = [(labels["legend.hatched"], c.hatched) for c in shown_layer.legend
+                    if c.hatched is not None]
     schematic = (villages["boundary_source"] == "schematic").any() or (
         townships["boundary_source"] == "schematic").any()
     note = labels["map.schematic"] if schematic else None
+    if hatched_rows:
+        fmap.add_child(_Hatch())
     fmap.add_child(_Legend(legend_markup(shown_layer.title, rows, labels["legend.count"],
-                                         note)))
+                                         note, hatched_rows[0] if hatched_rows else None)))
     return fmap

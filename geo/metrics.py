@@ -10,14 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
-STATUS_SERVED = "served"
-STATUS_NOT_VISITED = "paired_not_visited"
-STATUS_UNPAIRED = "unpaired"
-STATUS_NEVER_VISITED = "never_visited"
-# Legend order: the worst news first.
-STATUSES = (STATUS_NEVER_VISITED, STATUS_UNPAIRED, STATUS_NOT_VISITED, STATUS_SERVED)
+STATUS_PAIRED_VISITED = "paired_visited"  # 已结对·近期有走访
+STATUS_PAIRED_LAPSED = "paired_lapsed"  # 已结对·超期未走访: visited before the window only
+STATUS_PAIRED_NEVER = "paired_never"  # 已结对·从未走访
+STATUS_UNPAIRED_VISITED = "unpaired_visited"  # 未结对·近期有走访
+STATUS_UNPAIRED_NOT_VISITED = "unpaired_not_visited"  # 未结对·近期无走访 (hatched if never)
+STATUSES = (STATUS_PAIRED_VISITED, STATUS_PAIRED_LAPSED, STATUS_PAIRED_NEVER,
+            STATUS_UNPAIRED_VISITED, STATUS_UNPAIRED_NOT_VISITED)
+"""DESIGN.md's map status classes, in legend order. The three paired classes add up to
+the paired villages, the two "近期有走访" classes to the visited ones, and the never
+visited are ``paired_never`` plus the hatched ``unpaired_not_visited``."""
+PAIRED_STATUSES = STATUSES[:3]
+VISITED_STATUSES = (STATUS_PAIRED_VISITED, STATUS_UNPAIRED_VISITED)
 
 
 def window_start(as_of: date, window_days: int) -> date:
@@ -51,15 +58,18 @@ def active_department_names(pairings: pd.DataFrame, departments: pd.DataFrame,
 
 
 def classify_status(coverage: pd.DataFrame) -> pd.Series:
-    """Return each village's map status from ``compute_village_coverage`` output.
-
-    Never visited, else unpaired, else paired but not visited in the window, else served.
-    """
-    status = pd.Series(STATUS_SERVED, index=coverage.index, name="status")
-    status[~coverage["visited"].astype(bool)] = STATUS_NOT_VISITED
-    status[~coverage["paired"].astype(bool)] = STATUS_UNPAIRED
-    status[coverage["days_since_last_visit"].isna().to_numpy()] = STATUS_NEVER_VISITED
-    return status
+    """Return each village's map status (one of ``STATUSES``) from
+    ``compute_village_coverage`` output: paired or not, then visited in the window, before
+    it only, or never."""
+    paired = coverage["paired"].to_numpy(dtype=bool)
+    visited = coverage["visited"].to_numpy(dtype=bool)
+    never = coverage["days_since_last_visit"].isna().to_numpy()
+    status = np.select(
+        [paired & visited, paired & never, paired, visited],
+        [STATUS_PAIRED_VISITED, STATUS_PAIRED_NEVER, STATUS_PAIRED_LAPSED,
+         STATUS_UNPAIRED_VISITED],
+        default=STATUS_UNPAIRED_NOT_VISITED)
+    return pd.Series(status, index=coverage.index, name="status", dtype=object)
 
 
 def compute_village_status(
@@ -98,6 +108,7 @@ class OverviewKpis:
     paired: int
     visited: int
     never_visited: int
+    severe: int
     weak: int
 
     @property
@@ -119,6 +130,7 @@ def compute_overview_kpis(status: pd.DataFrame, villages: pd.DataFrame) -> Overv
         paired=int(status["paired"].sum()),
         visited=int(status["visited"].sum()),
         never_visited=int(status["last_visit"].isna().sum()),
+        severe=int(status["severe"].sum()),
         weak=int(weak.astype(bool).sum()),
     )
 
@@ -127,3 +139,9 @@ def status_counts(status: pd.DataFrame) -> dict[str, int]:
     """Return the number of villages of each status, in legend order (zeros kept)."""
     counts = status["status"].value_counts()
     return {name: int(counts.get(name, 0)) for name in STATUSES}
+
+
+def hatched(status: pd.DataFrame) -> pd.Series:
+    """Whether each village is drawn hatched: unpaired and never visited."""
+    return ((status["status"] == STATUS_UNPAIRED_NOT_VISITED)
+            & status["days_since_last_visit"].isna()).rename("hatched")

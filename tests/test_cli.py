@@ -67,7 +67,7 @@ def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                                    "villages", "townships"])
 def test_export_csv_has_the_design_columns(demo_url: str, tmp_path: Path, table: str,
                                            capsys: pytest.CaptureFixture):
-    from geo.io.writers import EXPORT_COLUMNS
+    from geo.io.table_files import EXPORT_COLUMNS
 
     out = tmp_path / f"{table}.csv"
     assert main(["export", table, "--out", str(out)]) == 0
@@ -172,10 +172,11 @@ def test_report_coverage_json_contract(demo_url: str, tmp_path: Path,
     assert (report["as_of"], report["window_days"], report["neglect_days"]) == (
         "2026-11-28", 90, 90)
     assert list(report["totals"]) == ["villages", "paired", "visited", "never_visited",
-                                      "neglected"]
+                                      "neglected", "severe"]
     assert report["totals"]["villages"] == 96 and len(report["townships"]) == 8
     assert list(report["townships"][0]) == ["code", "name", "villages", "paired_share",
-                                            "visited_share", "neglected", "visits_per_1000"]
+                                            "visited_share", "never_visited", "neglected",
+                                            "severe", "visits_per_1000"]
     assert list(report["villages"][0]) == ["code", "name", "township_code", "paired",
                                            "visits_in_window", "last_visit",
                                            "days_since_last_visit", "reasons", "need",

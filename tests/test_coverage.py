@@ -35,12 +35,17 @@ from geo.coverage import (
     order_neglected,
 )
 from geo.metrics import (
-    STATUS_NEVER_VISITED,
-    STATUS_NOT_VISITED,
-    STATUS_SERVED,
-    STATUS_UNPAIRED,
+    PAIRED_STATUSES,
+    STATUS_PAIRED_LAPSED,
+    STATUS_PAIRED_NEVER,
+    STATUS_PAIRED_VISITED,
+    STATUS_UNPAIRED_NOT_VISITED,
+    STATUS_UNPAIRED_VISITED,
     STATUSES,
+    VISITED_STATUSES,
+    compute_overview_kpis,
     compute_village_status,
+    hatched,
 )
 
 T = date(2026, 6, 20)
@@ -451,11 +456,13 @@ def test_township_rollup(two_townships):
     assert rollup.index.tolist() == [TOWN_A, TOWN_B, TOWN_EMPTY]
     a = rollup.loc[TOWN_A]
     assert (a["name"], a["villages"], a["neglected"]) == ("甲镇", 3, 2)  # unpaired, never
+    assert (a["never_visited"], a["severe"]) == (1, 2)  # both reasons are severe
     assert a["paired_share"] == pytest.approx(2 / 3)
     assert a["visited_share"] == pytest.approx(2 / 3)
     assert a["visits_per_1000"] == pytest.approx(3 / 1500 * 1000)  # 2.0
     b = rollup.loc[TOWN_B]
     assert (b["villages"], b["neglected"], b["visits_in_window"]) == (2, 1, 3)
+    assert (b["never_visited"], b["severe"]) == (1, 1)
     assert (b["paired_share"], b["visited_share"]) == (0.5, 0.5)
     assert math.isnan(b["visits_per_1000"])  # known population 0
     empty = rollup.loc[TOWN_EMPTY]
@@ -484,10 +491,12 @@ def test_coverage_report_is_exact_and_json_ready(two_townships):
     assert (report["as_of"], report["window_days"], report["neglect_days"]) == (
         "2026-06-20", 20, N)
     assert report["totals"] == {"villages": 5, "paired": 3, "visited": 3,
-                                "never_visited": 2, "neglected": 3}
+                                "never_visited": 2, "neglected": 3, "severe": 3}
     assert [list(t) for t in report["townships"]] == [
-        ["code", "name", "villages", "paired_share", "visited_share", "neglected",
-         "visits_per_1000"]] * 3
+        ["code", "name", "villages", "paired_share", "visited_share", "never_visited",
+         "neglected", "severe", "visits_per_1000"]] * 3
+    assert [(t["never_visited"], t["severe"]) for t in report["townships"]] == [
+        (1, 2), (1, 1), (0, 0)]
     assert report["townships"][1]["visits_per_1000"] is None
     assert report["townships"][0]["visits_per_1000"] == pytest.approx(2.0)
     first = report["villages"][0]
@@ -602,14 +611,11 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
             (BELOW_REQUIRED, any(c < 1 for c in compliances)),
             (PROBLEMS_PENDING, raised > resolved),
         ) if applies]
-        if last is None:
-            status = STATUS_NEVER_VISITED
-        elif not own:
-            status = STATUS_UNPAIRED
-        elif not lately:
-            status = STATUS_NOT_VISITED
+        if own:
+            status = (STATUS_PAIRED_VISITED if lately else
+                      STATUS_PAIRED_NEVER if last is None else STATUS_PAIRED_LAPSED)
         else:
-            status = STATUS_SERVED
+            status = STATUS_UNPAIRED_VISITED if lately else STATUS_UNPAIRED_NOT_VISITED
         expected[village_code] = {
             "paired": bool(own), "pairings": len(own),
             "visits_in_window": lately, "visited": lately > 0,
@@ -618,6 +624,7 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
             "problems_pending": max(raised - resolved, 0),
             "compliance_min": min(compliances) if compliances else None,
             "reasons": reasons,
+            "severe": bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(reasons)),
             "departments": [names[p.department_code]
                             for p in sorted(own, key=lambda p: p.department_code)],
             "status": status,
@@ -683,3 +690,20 @@ def test_sample_neglected_report_is_json_ready_and_ordered(demo):
     priorities = [v["priority"] for v in report["villages"]]
     assert priorities == sorted(priorities, reverse=True)
     assert len(priorities) == report["totals"]["neglected"]
+
+
+def test_map_status_classes_add_up_to_the_cards(demo):
+    """DESIGN.md's invariants, on the sample at three dates: the three paired classes sum
+    to the paired card, the two recently visited classes to the visited card, and the
+    never-visited card is the paired-never class plus the hatched unpaired villages."""
+    for as_of in (SAMPLE_T, date(2025, 12, 24), date(2026, 4, 30)):
+        status = compute_village_status(demo["villages"], demo["pairings"], demo["visits"],
+                                        demo["departments"], as_of, 90, 90)
+        kpis = compute_overview_kpis(status, demo["villages"])
+        counts = status["status"].value_counts()
+        assert sum(counts.get(s, 0) for s in PAIRED_STATUSES) == kpis.paired
+        assert sum(counts.get(s, 0) for s in VISITED_STATUSES) == kpis.visited
+        assert counts.get(STATUS_PAIRED_NEVER, 0) + int(hatched(status).sum()) == (
+            kpis.never_visited)
+        assert kpis.severe == int(status["reasons"].map(
+            lambda r: bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(r))).sum())

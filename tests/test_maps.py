@@ -87,12 +87,25 @@ def test_legend_counts_every_status_and_says_schematic(fmap):
     legend = _legend(fmap)
     for colour in STATUS_COLOURS.values():
         assert colour in legend
-    # V1 served, V2 paired never visited, V3 unpaired and never visited.
-    assert "从未走访：<b>2 个</b>" in legend
-    assert "未结对：<b>0 个</b>" in legend
-    assert "已结对且有走访：<b>1 个</b>" in legend
-    assert "已结对但近90天未走访：<b>0 个</b>" in legend
+    # V1 paired and visited, V2 paired never visited, V3 unpaired and never visited.
+    assert "村（社区）服务状态（近期＝近 90 天）" in legend
+    assert "已结对·近期有走访：<b>1 个</b>" in legend
+    assert "已结对·超期未走访：<b>0 个</b>" in legend
+    assert "已结对·从未走访：<b>1 个</b>" in legend
+    assert "未结对·近期有走访：<b>0 个</b>" in legend
+    assert "未结对·近期无走访：<b>1 个</b>" in legend
+    assert "其中从未走访（斜线）：<b>1 个</b>" in legend
     assert legend.endswith("示意边界</div></div>")
+
+
+def test_unpaired_never_visited_villages_are_hatched(fmap, html: str):
+    villages = next(child for child in fmap._children.values()
+                    if getattr(child, "layer_name", "") == "villages")
+    fills = {f["properties"]["code"]: f["properties"]["fill"]
+             for f in villages.data["features"]}
+    assert fills == {"V1": STATUS_COLOURS["paired_visited"],
+                     "V2": STATUS_COLOURS["paired_never"], "V3": "url(#pairmap-hatch)"}
+    assert 'id: "pairmap-hatch"' in html  # the pattern is defined in the map itself
 
 
 def test_legend_markup_escapes_its_text():

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from geo.metrics import (
-    STATUS_NEVER_VISITED,
-    STATUS_NOT_VISITED,
-    STATUS_SERVED,
-    STATUS_UNPAIRED,
+    STATUS_PAIRED_LAPSED,
+    STATUS_PAIRED_NEVER,
+    STATUS_PAIRED_VISITED,
+    STATUS_UNPAIRED_VISITED,
     active_pairings,
     compute_overview_kpis,
     compute_village_status,
@@ -110,22 +110,26 @@ def test_paired_and_departments(status: pd.DataFrame):
 
 def test_status_classes(status: pd.DataFrame):
     assert status["status"].to_dict() == {
-        "V1": STATUS_SERVED,
-        "V2": STATUS_NOT_VISITED,
-        "V3": STATUS_SERVED,
-        "V4": STATUS_NEVER_VISITED,
-        "V5": STATUS_UNPAIRED,
-        "V6": STATUS_NOT_VISITED,
-        "V7": STATUS_UNPAIRED,
+        "V1": STATUS_PAIRED_VISITED,
+        "V2": STATUS_PAIRED_LAPSED,  # visited on T-W only: before the window
+        "V3": STATUS_PAIRED_VISITED,
+        "V4": STATUS_PAIRED_NEVER,
+        "V5": STATUS_UNPAIRED_VISITED,  # its pairing ended; visited on T-5
+        "V6": STATUS_PAIRED_LAPSED,
+        "V7": STATUS_UNPAIRED_VISITED,  # visited by a department not paired with it
     }
-    assert status_counts(status) == {"never_visited": 1, "unpaired": 2,
-                                     "paired_not_visited": 2, "served": 2}
+    assert status_counts(status) == {"paired_visited": 2, "paired_lapsed": 2,
+                                     "paired_never": 1, "unpaired_visited": 2,
+                                     "unpaired_not_visited": 0}
 
 
 def test_overview_kpis(status: pd.DataFrame):
     kpis = compute_overview_kpis(status, VILLAGES)
     assert (kpis.villages, kpis.paired, kpis.visited, kpis.never_visited, kpis.weak) == (
         7, 5, 4, 1, 2)
+    # Severe: V4 never visited, V5 and V7 unpaired; V2 (30 days) and V6 (200 days) were
+    # last visited N = W = 30 or more days before T.
+    assert kpis.severe == 5
     assert kpis.paired_share == pytest.approx(5 / 7)
     assert kpis.visited_share == pytest.approx(4 / 7)
 
