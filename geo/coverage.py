@@ -207,8 +207,9 @@ def compute_pairing_compliance(
     DataFrame
         One row per active pairing, indexed by pairing ``id`` (the frame's index when
         there is no ``id`` column), with ``department_code``, ``village_code``,
-        ``required_visits_per_month``, ``months_judged`` and ``months_met`` (int) and
-        ``compliance`` (``months_met / months_judged``; NaN with no month to judge).
+        ``required_visits_per_month``, ``months_judged`` and ``months_met`` (int),
+        ``compliance`` (``months_met / months_judged``; NaN with no month to judge) and
+        ``months_short`` (the judged months not met, ``YYYY-MM``, oldest first).
     """
     return _compliance(active_pairings(pairings, as_of), _past_visits(visits, as_of), as_of,
                        window_days)
@@ -265,6 +266,9 @@ def _compliance(
     result["compliance"] = np.where(
         months_judged > 0, months_met / np.maximum(months_judged, 1), np.nan
     )
+    labels = np.array([first.strftime("%Y-%m") for first, _ in months], dtype=object)
+    short = judged & ~met
+    result["months_short"] = [labels[row].tolist() for row in short]
     return result
 
 
@@ -385,7 +389,8 @@ def compute_village_coverage(
         - ``problems_raised``, ``problems_resolved`` (sums over the window's visits) and
           ``problems_pending`` (their difference, 0 when it is negative);
         - ``compliance_min``: the lowest non-null compliance of its active pairings (NaN
-          when none has a month to judge);
+          when none has a month to judge); ``shortfalls``: for each active pairing that
+          missed a judged month, ``(department_code, [YYYY-MM, …])``, by department;
         - ``reasons``: the codes of ``REASONS`` that apply, in their listed order;
           ``severity`` (of the worst reason, 0 with none), ``neglected`` (bool) and
           ``severe`` (a reason of severity ``SEVERE_FROM`` or more);
@@ -425,6 +430,11 @@ def compute_village_coverage(
     compliance = _compliance(active, past, as_of, window_days)
     lowest = compliance.groupby("village_code")["compliance"].min()  # skips NaN
     compliance_min = lowest.reindex(codes).to_numpy(dtype="float64")
+    missed = compliance[compliance["months_short"].map(len) > 0].sort_values(
+        ["village_code", "department_code"])
+    shortfalls = missed.groupby("village_code").apply(
+        lambda part: list(zip(part["department_code"], part["months_short"], strict=True)),
+        include_groups=False) if len(missed) else pd.Series(dtype=object)
 
     flags = {
         UNPAIRED: pairing_counts == 0,
@@ -455,6 +465,8 @@ def compute_village_coverage(
             "problems_resolved": resolved,
             "problems_pending": np.maximum(net, 0),
             "compliance_min": compliance_min,
+            "shortfalls": pd.Series([shortfalls.get(code, []) for code in codes],
+                                    dtype=object),
             "reasons": pd.Series([reason_codes[row].tolist() for row in matrix], dtype=object),
             "severity": severity,
             "neglected": neglected,

@@ -1,4 +1,4 @@
-"""The neglected villages table: who, where, why, how urgent."""
+"""The neglected villages table: who, where, why, how urgent; severe ones first."""
 
 from __future__ import annotations
 
@@ -6,32 +6,54 @@ import pandas as pd
 
 from geo.coverage import REASONS, order_neglected
 
+SEVERE, GENERAL = "severe", "general"
+"""The two groups of the neglected page: 严重 (a severe reason) and 一般 (the rest)."""
 
-def build_neglected_table(status: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
+
+def _shortfall_text(shortfalls: list[tuple[str, list[str]]], names: pd.Series) -> str:
+    """"县公安局：2026-05、2026-06；…" — the months each paired department fell short."""
+    return "；".join(f"{names.get(code, code)}：{'、'.join(months)}"
+                    for code, months in shortfalls)
+
+
+def build_neglected_table(status: pd.DataFrame, townships: pd.DataFrame,
+                          departments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the neglected villages in DESIGN.md's order, ready to show or export.
 
     Parameters
     ----------
     status : DataFrame
         ``geo.metrics.compute_village_status`` output (coverage plus ``departments``).
+    townships : DataFrame
+        ``code`` and ``short_name``.
+    departments : DataFrame, optional
+        ``code`` and ``name``, to name the departments that fell short (codes without).
 
     Returns
     -------
     DataFrame
-        ``code, village, township_code, township, reasons`` (Chinese labels joined with
-        ``、``), ``reason_codes`` (list), ``days_since_last_visit``, ``priority``, ``need``,
+        ``code, village, township_code, township``, ``group`` (``SEVERE`` or
+        ``GENERAL``), ``reasons`` (Chinese labels joined with ``、``), ``reason_codes``
+        (list), ``days_since_last_visit``, ``open_problems`` (problems raised minus
+        resolved over the window's visits, 0 when negative), ``shortfalls`` (the
+        departments and months below the required visits), ``priority``, ``need``,
         ``departments`` (names joined with ``、``).
     """
     listed = order_neglected(status)
     towns = townships.set_index("code")["short_name"]
+    names = (pd.Series(dtype=object) if departments is None
+             else departments.set_index("code")["name"])
     return pd.DataFrame({
         "code": listed.index,
         "village": listed["name"].to_numpy(),
         "township_code": listed["township_code"].to_numpy(),
         "township": listed["township_code"].map(towns).to_numpy(),
+        "group": [SEVERE if severe else GENERAL for severe in listed["severe"]],
         "reasons": ["、".join(REASONS[r][1] for r in codes) for codes in listed["reasons"]],
         "reason_codes": list(listed["reasons"]),
         "days_since_last_visit": listed["days_since_last_visit"].to_numpy(),
+        "open_problems": listed["problems_pending"].to_numpy(),
+        "shortfalls": [_shortfall_text(s, names) for s in listed["shortfalls"]],
         "priority": listed["priority"].round(3).to_numpy(),
         "need": listed["need"].round(3).to_numpy(),
         "departments": ["、".join(d) for d in status.loc[listed.index, "departments"]],
@@ -39,10 +61,13 @@ def build_neglected_table(status: pd.DataFrame, townships: pd.DataFrame) -> pd.D
 
 
 def filter_neglected(table: pd.DataFrame, township_code: str | None = None,
-                     reason: str | None = None) -> pd.DataFrame:
-    """Keep one township's rows and/or those with one reason code (None keeps all)."""
+                     reason: str | None = None, group: str | None = None) -> pd.DataFrame:
+    """Keep one township's rows, those with one reason code and/or one group (None keeps
+    all)."""
     if township_code:
         table = table[table["township_code"] == township_code]
     if reason:
         table = table[table["reason_codes"].map(lambda codes: reason in codes)]
+    if group:
+        table = table[table["group"] == group]
     return table.reset_index(drop=True)

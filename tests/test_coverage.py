@@ -252,6 +252,8 @@ def test_visits_by_an_unpaired_department_count_as_visited_not_for_compliance():
     assert row["visited"] and row["visits_in_window"] == 3
     assert row["compliance_min"] == 0.0
     assert row["reasons"] == [BELOW_REQUIRED]
+    # T = 2026-06-20, W = 90: April and May are judged; D1 missed both.
+    assert row["shortfalls"] == [("D1", ["2026-04", "2026-05"])]
 
 
 def test_required_two_visits_per_month():
@@ -264,6 +266,10 @@ def test_required_two_visits_per_month():
     assert compliance.loc[1, ["months_met", "compliance"]].tolist() == [1, 0.5]
     assert compliance.loc[2, ["months_met", "compliance"]].tolist() == [2, 1.0]
     assert compliance["required_visits_per_month"].tolist() == [2, 2]
+    assert compliance["months_short"].tolist() == [["2026-05"], []]
+    coverage = cover(pairings, visits)
+    assert coverage.loc[code(1), "shortfalls"] == [("D1", ["2026-05"])]
+    assert coverage.loc[code(2), "shortfalls"] == []
 
 
 def test_no_month_to_judge_gives_null_compliance_and_no_reason():
@@ -707,3 +713,5 @@ def test_map_status_classes_add_up_to_the_cards(demo):
             kpis.never_visited)
         assert kpis.severe == int(status["reasons"].map(
             lambda r: bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(r))).sum())
+        below = status["reasons"].map(lambda r: BELOW_REQUIRED in r)
+        assert (status["shortfalls"].map(len) > 0).equals(below)  # the months behind it

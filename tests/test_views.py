@@ -118,3 +118,35 @@ def test_neglected_table_order_labels_and_filters(status):
     assert filter_neglected(table, township_code="420526101")["village"].tolist() == [
         "乙村", "甲村"]
     assert filter_neglected(table, reason="NOT_VISITED")["village"].tolist() == ["丙村"]
+
+
+def test_neglected_table_says_how_severe_and_what_fell_short(status):
+    table = build_neglected_table(status, TOWNSHIPS, DEPARTMENTS).set_index("village")
+    # Severe: unpaired (丁村, 乙村) or not visited for 200 days (丙村); 甲村 only fell short.
+    assert table["group"].to_dict() == {"丁村": "severe", "乙村": "severe",
+                                        "丙村": "severe", "甲村": "general"}
+    assert filter_neglected(table.reset_index(), group="general")["village"].tolist() == [
+        "甲村"]
+    # W = 90 before T = 2026-06-30: May and June are judged; D2 never visited 甲村, and
+    # D1 last visited 丙村 200 days before T.
+    assert table.loc["甲村", "shortfalls"] == "县公安局：2026-05、2026-06"
+    assert table.loc["丙村", "shortfalls"] == "县委办公室：2026-05、2026-06"
+    assert table.loc["丁村", "shortfalls"] == ""
+    # 乙村: 3 problems raised, 1 resolved in the window.
+    assert table["open_problems"].to_dict() == {"丁村": 0, "乙村": 2, "丙村": 0, "甲村": 0}
+
+
+def test_township_table_is_the_report_roll_up_worst_first(status):
+    from geo.townships import build_township_table
+
+    table = build_township_table(status, VILLAGES, TOWNSHIPS)
+    # 昭君镇: 丙村 (200 days) and 丁村 (unpaired, never) are both severe: 2 of 2.
+    # 古夫镇: 乙村 (unpaired) is severe: 1 of 2.
+    assert table["township"].tolist() == ["昭君镇", "古夫镇"]
+    first = table.iloc[0].to_dict()
+    assert {k: first[k] for k in ("villages", "never_visited", "severe", "neglected")} == {
+        "villages": 2, "never_visited": 1, "severe": 2, "neglected": 2}
+    assert (first["paired_share"], first["visited_share"]) == (0.5, 0.0)
+    second = table.iloc[1]
+    assert second["visited_share"] == 1.0  # 甲村 and 乙村 visited in the window
+    assert second["visits_per_1000"] == pytest.approx(4 * 1000 / 3000)
