@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from geo import schema
 from geo.access import Action, User, require
+from geo.i18n import translate, translate_or_none
 from geo.settings import local_now
 
 
@@ -73,3 +74,63 @@ def load_audit_log(
     with engine.connect() as connection:
         result = connection.execute(query)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+AUDIT_COLUMNS = ["id", "at", "username", "action", "entity", "entity_key", "changes"]
+
+
+def _label(group: str, key: object, lang: str) -> str:
+    text = translate_or_none(f"{group}.{key}", lang)
+    return str(key) if text is None else text
+
+
+def _value_text(field: str, value: object, lang: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return translate("audit.yes" if value else "audit.no", lang)
+    if field == "role":
+        return _label("role", value, lang)
+    return str(value)
+
+
+def _changes(action: str, before: dict | None, after: dict | None, lang: str) -> str:
+    """One readable line: what changed from what to what (fields in ``lang``)."""
+    before, after = before or {}, after or {}
+    sep = translate("audit.separator", lang)
+    if before and after:
+        fields = [k for k in after if before.get(k) != after.get(k)]
+        return sep.join(
+            translate("audit.change", lang, field=_label("field", k, lang),
+                      before=_value_text(k, before.get(k), lang),
+                      after=_value_text(k, after.get(k), lang)) for k in fields)
+    shown = after or before
+    return sep.join(translate("audit.value", lang, field=_label("field", k, lang),
+                              value=_value_text(k, v, lang))
+                    for k, v in shown.items() if v not in (None, ""))
+
+
+def describe_audit(log: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return audit entries (``load_audit_log``) as a person reads them, in ``lang``.
+
+    Actions and tables are named in words; ``changes`` says, field by field, the value
+    before and after an update (``字段：旧 → 新``), or the values created, deleted or
+    counted by an import; an empty value reads ``—``.
+    """
+    def parsed(text: object) -> dict | None:
+        if text is None or (isinstance(text, float) and pd.isna(text)) or text == "":
+            return None
+        value = json.loads(str(text))
+        return value if isinstance(value, dict) else {"value": value}
+
+    changes = [_changes(action, parsed(b), parsed(a), lang)
+               for action, b, a in zip(log["action"], log["before"], log["after"], strict=True)]
+    return pd.DataFrame({
+        "id": log["id"].to_numpy(),
+        "at": log["at"].to_numpy(),
+        "username": log["username"].to_numpy(),
+        "action": [_label("audit.action", a, lang) for a in log["action"]],
+        "entity": [_label("tablename", e, lang) for e in log["entity"]],
+        "entity_key": log["entity_key"].fillna("—").to_numpy(),
+        "changes": changes,
+    }, columns=AUDIT_COLUMNS)
