@@ -198,7 +198,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
 
     report = imports.import_file(engine, actor, args.table, args.path, sheet=args.sheet,
                                  dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                                 today=local_today())
+                                 today=local_today(), lang=settings.lang)
     return report.as_dict(), report.exit_code
 
 

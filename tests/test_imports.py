@@ -726,3 +726,17 @@ def test_created_at_is_recent(demo, tmp_path):
     run(demo, "visits", path)
     stored = visit_rows(demo, "XS001", "420526101001", date(2024, 5, 6))[-1]["created_at"]
     assert abs(local_now() - stored) < timedelta(minutes=5)
+
+
+def test_rejected_rows_speak_the_pages_language_and_show_the_cell_as_typed(demo, tmp_path):
+    rows = [en_row("2024-05-06", "XS001", "420526101001", households=3),
+            en_row("2024-05-07", "XS001", "420526101001", households="'-3")]
+    data = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS, rows).read_bytes()
+    report = imports.import_upload(demo, ADMIN, "visits", "v.csv", data, skip_invalid=True,
+                                   dry_run=True, today=ANCHOR, lang="zh")
+    error = report.errors[0]
+    assert (error.row, error.value, error.code) == (3, "-3", "negative_count")
+    assert translate_issue(error, "zh") == "-3 是负数，数量不能为负"
+    rejected = report.rejected_bytes.decode("utf-8-sig").splitlines()
+    assert rejected[0].endswith(",行号,原因")
+    assert rejected[1].endswith(",3,households_visited：-3 是负数，数量不能为负")

@@ -41,6 +41,7 @@ from geo import store
 from geo.access import IMPORT_ACTIONS, Action, User, require
 from geo.audit import write_audit
 from geo.errors import DataError
+from geo.i18n import translate
 from geo.io.bulk_write import TABLES, write_plan
 from geo.io.headers import known_header, map_headers
 from geo.io.plans import (
@@ -82,7 +83,7 @@ def check_access(actor: User, table: str) -> None:
 def import_file(engine: Engine, actor: User, table: str, path: Path | str,
                 sheet: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
                 today: date | None = None, progress: Progress | None = None,
-                edit_days: int | None = None) -> Report:
+                edit_days: int | None = None, lang: str = "en") -> Report:
     """Import a CSV or XLSX file into ``table`` (the import contract of DESIGN.md).
 
     Parameters
@@ -108,6 +109,8 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
         Called with the fraction done (0 to 1).
     edit_days : int, optional
         A liaison's edit window for updating visits (default ``PAIRMAP_EDIT_DAYS``).
+    lang : str
+        The language of the rejected rows' reasons and extra headers (``zh``: 行号, 原因).
 
     Returns
     -------
@@ -128,14 +131,14 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
     raw = read_table_file(path, sheet=sheet, known_headers=known_header(table))
     target = path.with_name(path.stem + REJECTED_SUFFIX)
     return _import(engine, actor, table, raw, dry_run, skip_invalid, today, steps, edit_days,
-                   rejected_path=target)
+                   rejected_path=target, lang=lang)
 
 
 def import_upload(engine: Engine, actor: User, table: str, filename: str, data: bytes,
                   sheet: str | None = None, dry_run: bool = False,
                   skip_invalid: bool = False, today: date | None = None,
                   progress: Progress | None = None,
-                  edit_days: int | None = None) -> Report:
+                  edit_days: int | None = None, lang: str = "en") -> Report:
     """Import an uploaded file (its bytes and name) — the web page's ``import_file``.
 
     With ``skip_invalid`` the rejected rows are returned as CSV bytes in
@@ -147,12 +150,12 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
     steps.stage(0.0, 0.15)
     raw = read_table_bytes(data, filename, sheet=sheet, known_headers=known_header(table))
     return _import(engine, actor, table, raw, dry_run, skip_invalid, today, steps, edit_days,
-                   rejected_path=None)
+                   rejected_path=None, lang=lang)
 
 
 def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: bool,
             skip_invalid: bool, today: date | None, steps: Stages, edit_days: int | None,
-            rejected_path: Path | None) -> Report:
+            rejected_path: Path | None, lang: str) -> Report:
     today = today or local_today()
     columns, unknown = map_headers(table, raw)
     report = Report(file=raw.file, table=table, rows=len(raw), dry_run=dry_run)
@@ -194,7 +197,7 @@ def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: boo
             return report
         report.inserted, report.updated, report.unchanged = (
             plan.inserted, plan.updated, plan.unchanged)
-        rejected = _rejected_rows(raw, issues) if report.rejected else None
+        rejected = _rejected_rows(raw, issues, lang) if report.rejected else None
         if rejected is not None:
             name = (rejected_path.name if rejected_path is not None else
                     Path(raw.file).stem + REJECTED_SUFFIX)
@@ -222,13 +225,16 @@ def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: boo
     return report
 
 
-def _rejected_rows(raw: RawTable, issues: Issues) -> bytes:
-    """The invalid rows: the file's columns plus ``row`` and ``reason`` (UTF-8 with BOM)."""
-    reasons = issues.reasons()
+def _rejected_rows(raw: RawTable, issues: Issues, lang: str) -> bytes:
+    """The invalid rows: the file's columns plus the row number and the reasons, in
+    ``lang`` (UTF-8 with BOM). Both extra columns are ignored when the file comes back."""
+    reasons = issues.reasons(lang)
     positions = reasons.index.to_numpy(dtype=np.int64)
     frame = raw.frame.iloc[positions].reset_index(drop=True).astype(object)
-    row_label = "row" if "row" not in frame.columns else "row (import)"
-    reason_label = "reason" if "reason" not in frame.columns else "reason (import)"
+    row, reason = translate("import.rejected.row", lang), translate("import.rejected.reason",
+                                                                    lang)
+    row_label = row if row not in frame.columns else f"{row} (import)"
+    reason_label = reason if reason not in frame.columns else f"{reason} (import)"
     frame[row_label] = raw.row_numbers[positions]
     frame[reason_label] = reasons.to_numpy()
     return csv_bytes(frame)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.i18n import translate_issue
-from geo.io.readers import RawTable
+from geo.i18n import translate, translate_issue
+from geo.io.readers import RawTable, unquote
 from geo.values import to_python
 
 
@@ -190,7 +190,8 @@ class Issues:
             return
         label = None if name is None else self.column(name)
         if values is None and name is not None and name in self.columns:
-            cells = self.raw.frame[self.columns[name]].to_numpy(dtype=object)[positions]
+            # The cell as the person typed it: without the ' an export put before "-3".
+            cells = unquote(self.raw.frame[self.columns[name]].iloc[positions])
             cell_values = [str(v).strip() for v in cells]
         elif values is None:
             cell_values = [None] * len(positions)
@@ -241,10 +242,13 @@ class Issues:
         return [issue for _, _, issue in issues]
 
     def reasons(self, lang: str = "en") -> pd.Series:
-        """For each row with errors, its messages in ``lang`` joined by ``; ``."""
+        """For each row with errors, its messages in ``lang``, each after its column
+        (``走访户数：-3 是负数…``), joined by ``; ``."""
         parts: dict[int, list[str]] = {}
         for positions, label, values, code, params in self._errors:
             for position, value, row_params in zip(positions, values, params, strict=True):
-                parts.setdefault(int(position), []).append(translate_issue(
-                    Issue(None, label, value, code, row_params), lang))
+                message = translate_issue(Issue(None, label, value, code, row_params), lang)
+                parts.setdefault(int(position), []).append(
+                    message if label is None else
+                    translate("import.reason", lang, column=label, message=message))
         return pd.Series({k: "; ".join(v) for k, v in sorted(parts.items())}, dtype=object)
