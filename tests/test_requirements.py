@@ -5,7 +5,9 @@ tests and benchmarks in ``requirements-test.txt`` (which includes it with ``-r``
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
+import os
 import re
 import sys
 from pathlib import Path
@@ -31,11 +33,16 @@ def normalise(name: str) -> str:
 
 
 def sources(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.py") if not any(
-        part.startswith(".") or part in SKIPPED_PARTS for part in p.relative_to(root).parts))
+    """Every ``.py`` file under ``root``, not descending into hidden or skipped folders."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in SKIPPED_PARTS]
+        found += [Path(folder) / name for name in files if name.endswith(".py")]
+    return sorted(found)
 
 
-def imported_modules(path: Path) -> set[str]:
+@functools.cache
+def imported_modules(path: Path) -> frozenset[str]:
     """Top-level names of absolute imports, and of ``import_module("...")`` literals."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
@@ -47,10 +54,10 @@ def imported_modules(path: Path) -> set[str]:
                 node.func, "id", None)) == "import_module" and node.args
               and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             names.add(node.args[0].value)
-    return {name.split(".")[0] for name in names}
+    return frozenset(name.split(".")[0] for name in names)
 
 
-def third_party(names: set[str]) -> set[str]:
+def third_party(names: frozenset[str]) -> set[str]:
     return {n for n in names if n not in sys.stdlib_module_names and n not in FIRST_PARTY}
 
 
@@ -86,6 +93,13 @@ def unpinned(modules: dict[str, set[Path]], pinned: dict[str, str],
     return problems
 
 
+@functools.cache
+def installed_distributions() -> dict[str, list[str]]:
+    """Top-level import name -> the installed distributions that provide it."""
+    return importlib.metadata.packages_distributions()
+
+
+@functools.cache
 def imports_by_module(root: Path, runtime_only: bool) -> dict[str, set[Path]]:
     modules: dict[str, set[Path]] = {}
     for path in sources(root):
@@ -101,7 +115,7 @@ def test_the_app_imports_only_what_requirements_txt_pins():
     modules = imports_by_module(ROOT, runtime_only=True)
     assert {"streamlit", "pandas", "geopandas", "sqlalchemy", "pyarrow"} <= set(modules)
     problems = unpinned(modules, pins(ROOT / "requirements.txt"),
-                        importlib.metadata.packages_distributions())
+                        installed_distributions())
     assert problems == [], "pin these in requirements.txt:\n" + "\n".join(problems)
 
 
@@ -109,12 +123,12 @@ def test_tests_and_benchmarks_import_only_what_requirements_test_txt_pins():
     modules = imports_by_module(ROOT, runtime_only=False)
     assert {"pytest", "playwright"} <= set(modules)
     problems = unpinned(modules, pins(ROOT / "requirements-test.txt"),
-                        importlib.metadata.packages_distributions())
+                        installed_distributions())
     assert problems == [], "pin these in requirements-test.txt:\n" + "\n".join(problems)
 
 
 def test_every_pin_is_imported_or_explained():
-    distributions = importlib.metadata.packages_distributions()
+    distributions = installed_distributions()
     used = {normalise(d) for module in imports_by_module(ROOT, runtime_only=False)
             for d in distributions.get(module, [])}
     pinned = pins(ROOT / "requirements-test.txt")
