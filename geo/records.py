@@ -16,6 +16,7 @@ from geo import schema, store
 from geo.access import Action, Role, User, can, department_filter, require
 from geo.audit import write_audit
 from geo.errors import AccessDeniedError, DataError
+from geo.metrics import active_pairings
 from geo.settings import local_now
 from geo.text import normalize_text
 from geo.visit_rules import check_visits
@@ -232,3 +233,41 @@ def visit_input(row: pd.Series | dict) -> VisitInput:
         lat=number("lat"),
         record_id=str(row.get("record_id") or ""),
     )
+
+
+def village_options(villages: pd.DataFrame, pairings: pd.DataFrame,
+                    department_code: str | None, as_of: date,
+                    township_code: str | None = None) -> pd.DataFrame:
+    """The villages a visit form offers: the department's own paired villages first.
+
+    Parameters
+    ----------
+    villages : DataFrame
+        ``code``, ``short_name`` and ``parent_code`` (the township).
+    pairings : DataFrame
+        As loaded by ``geo.store``.
+    department_code : str, optional
+        The visiting department; None marks nothing.
+    as_of : datetime.date
+        The day whose active pairings count.
+    township_code : str, optional
+        Only this township's villages.
+
+    Returns
+    -------
+    DataFrame
+        ``code``, ``name`` and ``own`` (actively paired with the department), own
+        villages first, each group in code order.
+    """
+    if township_code:
+        villages = villages[villages["parent_code"] == township_code]
+    own_codes: set[str] = set()
+    if department_code:
+        active = active_pairings(pairings, as_of)
+        own_codes = set(active.loc[active["department_code"] == department_code,
+                                   "village_code"])
+    options = pd.DataFrame({"code": villages["code"].astype(str).to_numpy(),
+                            "name": villages["short_name"].to_numpy(dtype=object)})
+    options["own"] = options["code"].isin(own_codes)
+    return options.sort_values(["own", "code"], ascending=[False, True],
+                               ignore_index=True)

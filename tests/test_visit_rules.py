@@ -167,3 +167,21 @@ def test_the_import_reports_the_same_rules_on_spreadsheet_rows(demo_engine, tmp_
     assert [(i.row, i.column, i.code) for i in report.warnings] == [
         (4, "工作内容", "empty_record"), (5, "解决问题", "resolved_exceeds_raised")]
     assert _count(demo_engine) == before  # one bad row: nothing written
+
+
+def test_a_liaisons_own_paired_villages_come_first():
+    from geo.records import village_options
+
+    villages = pd.DataFrame({"code": ["A1", "A2", "A3", "B1"],
+                             "short_name": ["甲", "乙", "丙", "丁"],
+                             "parent_code": ["A", "A", "A", "B"]})
+    pairings = pd.DataFrame({
+        "department_code": ["D1", "D1", "D2", "D1"], "village_code": ["A3", "B1", "A1", "A2"],
+        "start_date": [date(2025, 1, 1)] * 4,
+        "end_date": [None, None, None, date(2026, 1, 1)]})  # D1 left A2 in January
+    options = village_options(villages, pairings, "D1", TODAY)
+    assert options[["code", "own"]].values.tolist() == [
+        ["A3", True], ["B1", True], ["A1", False], ["A2", False]]
+    assert village_options(villages, pairings, "D1", TODAY, "A")["code"].tolist() == [
+        "A3", "A1", "A2"]
+    assert not village_options(villages, pairings, None, TODAY)["own"].any()
