@@ -94,6 +94,86 @@ class _MetricScale(MacroElement):
     )
 
 
+class _FitView(MacroElement):
+    """Open on ``bounds`` whatever the frame's size, and a control back to the county.
+
+    folium's ``fit_bounds`` runs once, when the script loads; inside Streamlit's iframe
+    the map may still have no size then, and Leaflet fits to the whole world. Here the
+    view is fitted again each time the map's box changes size, until the person pans or
+    zooms; the control ("回到全县") fits the county again at any time.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var start = L.latLngBounds({{ this.start|tojson }});
+            var county = L.latLngBounds({{ this.county|tojson }});
+            var touched = false;
+            function width(selector) {
+                var node = map.getContainer().querySelector(selector);
+                return node ? node.offsetWidth : 0;
+            }
+            function fit(bounds) {
+                var size = map.getSize();
+                if (size.x < 2 || size.y < 2) { return; }
+                map.invalidateSize({animate: false});
+                // Keep the county clear of the controls (left) and the legend (right).
+                var left = Math.max(width(".leaflet-control-zoom"),
+                                    width(".pairmap-reset-view")) + 16;
+                var right = width(".pairmap-legend") + 16;
+                if (left + right > size.x / 2) { left = 16; right = 16; }
+                map.fitBounds(bounds, {animate: false, paddingTopLeft: [left, 16],
+                                       paddingBottomRight: [right, 16]});
+            }
+            var box = map.getContainer();
+            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(name) {
+                box.addEventListener(name, function() { touched = true; }, {passive: true});
+            });
+            if (window.ResizeObserver) {
+                new ResizeObserver(function() {
+                    map.invalidateSize({animate: false});
+                    if (!touched) { fit(start); }
+                }).observe(box);
+            }
+            window.addEventListener("load", function() { if (!touched) { fit(start); } });
+            fit(start);
+            var Reset = L.Control.extend({
+                options: {position: "topleft"},
+                onAdd: function() {
+                    var button = L.DomUtil.create("a", "pairmap-reset-view leaflet-bar");
+                    button.href = "#";
+                    button.setAttribute("role", "button");
+                    button.title = {{ this.label|tojson }};
+                    button.textContent = {{ this.label|tojson }};
+                    button.style.cssText = "display:block;background:#fff;padding:4px 8px;" +
+                        "font-size:15px;font-weight:bold;color:#111;width:auto;" +
+                        "white-space:nowrap;text-decoration:none";
+                    L.DomEvent.disableClickPropagation(button);
+                    L.DomEvent.on(button, "click", function(event) {
+                        L.DomEvent.preventDefault(event);
+                        touched = true;
+                        fit(county);
+                    });
+                    return button;
+                }
+            });
+            map.addControl(new Reset());
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, start: list[list[float]], county: list[list[float]],
+                 label: str) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.start = start
+        self.county = county
+        self.label = label
+
+
 class _Hatch(MacroElement):
     """Defines the SVG stripe pattern of hatched villages in the map's vector pane."""
 
@@ -148,6 +228,12 @@ class _Legend(MacroElement):
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "pairmap-legend");
                 div.innerHTML = {{ this.markup|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                // A click on the title folds the rows away (the note stays).
+                div.querySelector(".pairmap-legend-title").addEventListener("click", function() {
+                    var body = div.querySelector(".pairmap-legend-body");
+                    body.style.display = body.style.display === "none" ? "" : "none";
+                });
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -174,10 +260,12 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
     parts = [
         (
             '<div style="background:rgba(255,255,255,0.92);padding:8px 10px;'
-            "border-radius:4px;font-size:15px;line-height:1.5;"
+            "border-radius:4px;font-size:16px;line-height:1.5;"
             'box-shadow:0 1px 4px rgba(0,0,0,0.3);color:#222">'
         ),
-        f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>',
+        ('<div class="pairmap-legend-title" style="font-weight:bold;margin-bottom:4px;'
+         f'cursor:pointer">{escape(title)}</div>'),
+        '<div class="pairmap-legend-body">',
     ]
     for colour, label, count in rows:
         parts.append(
@@ -193,6 +281,7 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
             f'<div class="pairmap-legend-row" style="padding-left:12px">{_swatch(stripes)}'
             f'{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
         )
+    parts.append("</div>")
     if note:
         parts.append(f'<div style="margin-top:4px;font-style:italic;color:#555">{escape(note)}'
                      "</div>")
@@ -255,6 +344,7 @@ def build_village_map(
         crs=4326,
     )
     west, south, east, north = county.total_bounds
+    county_bounds = [[float(south), float(west)], [float(north), float(east)]]
     if focus_township is not None and focus_township in set(townships["code"]):
         west, south, east, north = townships.loc[
             townships["code"] == focus_township].total_bounds
@@ -311,13 +401,13 @@ def build_village_map(
             [point.y, point.x],
             icon=folium.DivIcon(
                 html=(
-                    '<div class="pairmap-township-label" style="font-size:16px;'
+                    '<div class="pairmap-township-label" style="font-size:20px;'
                     "font-weight:bold;color:#111;white-space:nowrap;"
                     'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">'
                     f"{escape(row.short_name)}</div>"
                 ),
-                icon_size=(80, 20),
-                icon_anchor=(40, 10),
+                icon_size=(110, 26),
+                icon_anchor=(55, 13),
             ),
             interactive=False,
         ).add_to(fmap)
@@ -332,4 +422,7 @@ def build_village_map(
         fmap.add_child(_Hatch())
     fmap.add_child(_Legend(legend_markup(shown_layer.title, rows, labels["legend.count"],
                                          note, hatched_rows[0] if hatched_rows else None)))
+    # Last, so that the legend and the controls it keeps clear of already exist.
+    fmap.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]],
+                            county_bounds, labels["map.reset"]))
     return fmap

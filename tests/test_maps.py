@@ -129,3 +129,11 @@ def test_tile_settings():
     assert "tk=KEY" in tile_layer("tianditu", "KEY")[0]
     assert tile_layer("http://tiles.intranet/{z}/{x}/{y}.png")[0] == (
         "http://tiles.intranet/{z}/{x}/{y}.png")
+
+
+def test_the_map_refits_its_view_and_offers_the_whole_county(html: str):
+    # The county's box, fitted again whenever the frame changes size, and a reset control.
+    assert "var county = L.latLngBounds([[31.0, 110.0], [31.1, 110.3]]);" in html
+    assert "new ResizeObserver" in html and '"\\u56de\\u5230\\u5168\\u53bf"' in html
+    # The legend folds away and stays clear of the county (padding by its width).
+    assert "pairmap-legend-body" in html and "paddingBottomRight" in html
