@@ -176,6 +176,19 @@ def test_login_form_logs_in_and_refuses_a_wrong_password(app_db: Path):
     assert any(m.label == "已结对村" for m in at.metric)
 
 
+def test_logging_out_returns_to_the_login_page(app_db: Path):
+    at = _run(user="organiser")
+    at.switch_page("pages/visit_records.py").run()
+    next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "pairmap_user" not in at.session_state
+    assert set(_navigation(at)) == {LOGIN_PAGE}
+    assert [b.label for b in at.button] == ["登录"]
+    assert not at.title[1:] and not at.dataframe and not at.metric
+    at.run()  # a later run of the same session stays logged out
+    assert [b.label for b in at.button] == ["登录"] and not at.exception
+
+
 def test_first_start_asks_for_the_administrator(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)

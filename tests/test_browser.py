@@ -242,6 +242,10 @@ def _hover_payload_village_then_visit_records(page, frame) -> dict:
         "() => document.querySelectorAll('img[src=\"x\"], img[src=\"y\"]').length")
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("button", name="登录").wait_for(timeout=30_000)
+    # The login cookie is deleted in the browser, by a component of the login page.
+    page.wait_for_function(
+        "() => !document.cookie.split('; ').some(c => c.startsWith('pairmap_session='))",
+        timeout=30_000)
     page.reload()
     page.get_by_role("button", name="登录").wait_for(timeout=30_000)
     report["logged_out"] = page.frame_locator(MAP_FRAME).locator("path").count() == 0

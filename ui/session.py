@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -227,12 +227,23 @@ def login_page() -> None:
 
 
 def logout() -> None:
-    """End the session and delete the login cookie."""
+    """End the session; the runs that follow (the login page) delete the login cookie."""
     st.session_state.pop(SESSION_USER, None)
     st.session_state.pop(SESSION_NEW_TOKEN, None)
     st.session_state[SESSION_LOGGED_OUT] = True
-    stx.CookieManager(key="pairmap_cookie_delete").delete(COOKIE_NAME,
-                                                          key="pairmap_cookie_gone")
+
+
+def _delete_cookie() -> None:
+    """Delete the login cookie after a logout. Drawn on every run of the logged-out
+    session (the component runs once and stays), so that it is on screen long enough to
+    do its work."""
+    if not st.session_state.get(SESSION_LOGGED_OUT):
+        return
+    manager = stx.CookieManager(key="pairmap_cookie_delete")
+    # The component is drawn first; then stx forgets the cookie in its own copy of the
+    # browser's cookies, which is empty until the component has answered.
+    with suppress(KeyError):
+        manager.delete(COOKIE_NAME, key="pairmap_cookie_gone")
 
 
 # --- navigation -------------------------------------------------------------------------
@@ -258,8 +269,10 @@ def navigation(user: User | None) -> StreamlitPage:
 
 
 def sidebar(user: User | None) -> None:
-    """Show who is logged in and the logout button (and store a new login's cookie)."""
+    """Show who is logged in and the logout button (and store a new login's cookie, or
+    delete the cookie of a logout)."""
     if user is None:
+        _delete_cookie()
         return
     _store_new_cookie()
     with st.sidebar:
