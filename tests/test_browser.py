@@ -249,6 +249,14 @@ def _hover_payload_village_then_visit_records(page, frame) -> dict:
     page.reload()
     page.get_by_role("button", name="登录").wait_for(timeout=30_000)
     report["logged_out"] = page.frame_locator(MAP_FRAME).locator("path").count() == 0
+    # The reloaded address of the visit records asks for the login (no "page not found"),
+    # then opens the visit records again.
+    _wait_until_idle(page)
+    report["reload_url"] = page.url
+    report["not_found"] = page.get_by_text("Page not found").count()
+    _log_in(page)
+    page.get_by_text("条走访记录").wait_for(timeout=60_000)
+    report["back_on"] = page.locator("h1").first.inner_text()
     return report
 
 
@@ -269,6 +277,8 @@ def test_overview_map_is_drawn_offline(chromium: str, app_url: str):
     assert result["map_injected"] == 0 and result["page_injected"] == 0
     # Logging out ends the session, and a reload does not bring it back.
     assert result["logged_out"]
+    assert result["reload_url"].endswith("/visits") and result["not_found"] == 0
+    assert result["back_on"] == "走访记录"
 
 
 def _click_a_village_on_the_coverage_map(page, _frame) -> dict:

@@ -256,10 +256,18 @@ def allowed_pages(user: User) -> list[PageSpec]:
 
 def navigation(user: User | None) -> StreamlitPage:
     """Return the navigation of ``user``: the role's pages by section (the overview
-    first), or for a logged-out session the login page alone."""
+    first), or for a logged-out session the login page alone.
+
+    The login page also answers at every page's address (no menu is shown), so that a
+    link to a page asks for the login and then opens that page, as a bookmark should,
+    instead of Streamlit's "page not found".
+    """
     if user is None:
-        return st.navigation([st.Page(login_page, title=t("page.login"),
-                                      icon=":material/login:", url_path=LOGIN_URL_PATH)])
+        addresses = [LOGIN_URL_PATH, *(spec.url_path for spec in PAGES)]
+        return st.navigation(
+            [st.Page(login_page, title=t("page.login"), icon=":material/login:",
+                     url_path=address, default=address == LOGIN_URL_PATH)
+             for address in addresses], position="hidden")
     sections: dict[str, list[st.Page]] = {}
     for spec in allowed_pages(user):
         sections.setdefault(t(spec.section), []).append(
