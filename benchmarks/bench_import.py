@@ -30,7 +30,7 @@ from geo import db, store  # noqa: E402
 from geo.auth import cli_user  # noqa: E402
 from geo.demo import seed  # noqa: E402
 from geo.io import imports  # noqa: E402
-from geo.io.writers import EXPORT_COLUMNS  # noqa: E402
+from geo.io.table_files import EXPORT_COLUMNS  # noqa: E402
 from geo.schema import VISIT_KINDS  # noqa: E402
 
 ANCHOR = date(2026, 11, 28)
