@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo.io.writers import csv_bytes, neutralise_formula, xlsx_bytes
+from geo.io.table_files import csv_bytes, neutralise_formula, xlsx_bytes
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
 
