@@ -219,24 +219,24 @@ def _login_form() -> None:
 
 def login_page() -> None:
     """The one page of a logged-out session: the login form, or on the first start the
-    form that creates the administrator."""
+    form that creates the administrator; below it, the deletion of a logout's cookie."""
     if auth.has_users(get_engine()):
         _login_form()
     else:
         _first_admin_form()
+    _delete_cookie()
 
 
 def logout() -> None:
-    """End the session; the runs that follow (the login page) delete the login cookie."""
+    """End the session; the login page that follows deletes the login cookie."""
     st.session_state.pop(SESSION_USER, None)
     st.session_state.pop(SESSION_NEW_TOKEN, None)
     st.session_state[SESSION_LOGGED_OUT] = True
 
 
 def _delete_cookie() -> None:
-    """Delete the login cookie after a logout. Drawn on every run of the logged-out
-    session (the component runs once and stays), so that it is on screen long enough to
-    do its work."""
+    """Delete the login cookie after a logout. Drawn on every run of the login page (the
+    component runs once and stays), so that it is on screen long enough to do its work."""
     if not st.session_state.get(SESSION_LOGGED_OUT):
         return
     manager = stx.CookieManager(key="pairmap_cookie_delete")
@@ -277,17 +277,16 @@ def navigation(user: User | None) -> StreamlitPage:
 
 
 def sidebar(user: User | None) -> None:
-    """Show who is logged in and the logout button (and store a new login's cookie, or
-    delete the cookie of a logout)."""
+    """Show who is logged in and the logout button (and, below it, store a new login's
+    cookie)."""
     if user is None:
-        _delete_cookie()
         return
-    _store_new_cookie()
     with st.sidebar:
         st.caption(t("sidebar.user", name=user.label, role=t(f"role.{user.role}")))
         if st.button(t("sidebar.logout"), key="logout"):
             logout()
             st.rerun()
+        _store_new_cookie()
 
 
 # --- the one page-setup call ------------------------------------------------------------
