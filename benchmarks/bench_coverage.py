@@ -59,7 +59,7 @@ def main() -> None:
     os.environ["PAIRMAP_DATABASE_URL"] = url
     from streamlit.testing.v1 import AppTest
 
-    for page in sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py")):
+    for page in sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py")):
         at = AppTest.from_file(str(ROOT / page), default_timeout=120)
         at.session_state["pairmap_user"] = "bench"
         at.run()  # cold: loads and caches

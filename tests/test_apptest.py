@@ -110,7 +110,7 @@ def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str):
     at = _run(user=role)
     assert _navigation(at) == NAVIGATION[role]
     for page in sorted(TITLES):
-        path = f"pages/{page}.py"
+        path = f"app_pages/{page}.py"
         if page in NAVIGATION[role]:
             at.switch_page(path).run()
             assert not at.exception, (page, [e.value for e in at.exception])
@@ -153,7 +153,7 @@ def test_nobody_sees_data_without_logging_in(app_db: Path):
     assert not at.metric and not at.dataframe and not _components(at)
     for page in TITLES:
         with pytest.raises(ValueError, match="navigation page"):
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"app_pages/{page}.py")
     for spec in PAGES:
         page = _run(spec.path)
         assert not page.dataframe and not page.metric and not _components(page)
@@ -179,7 +179,7 @@ def test_login_form_logs_in_and_refuses_a_wrong_password(app_db: Path):
 
 def test_logging_out_returns_to_the_login_page(app_db: Path):
     at = _run(user="organiser")
-    at.switch_page("pages/visit_records.py").run()
+    at.switch_page("app_pages/visit_records.py").run()
     next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "pairmap_user" not in at.session_state
@@ -228,16 +228,16 @@ def test_overview_shows_kpis_and_an_offline_map(app_db: Path):
 
 
 def test_liaison_sees_only_their_department_on_the_visits_page(app_db: Path):
-    at = _run("pages/visit_records.py", user="liaison")
+    at = _run("app_pages/visit_records.py", user="liaison")
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) > 0 and set(table["department_code"]) == {"XS001"}
-    organiser = _run("pages/visit_records.py", user="organiser")
+    organiser = _run("app_pages/visit_records.py", user="organiser")
     assert organiser.dataframe[0].value["department_code"].nunique() > 1
 
 
 def test_admin_adds_a_user_on_the_administration_page(app_db: Path):
-    at = _run("pages/administration.py", user="admin")
+    at = _run("app_pages/administration.py", user="admin")
     assert not at.exception
     at.text_input(key="add_username").input("newbie")
     at.selectbox(key="add_role").set_value("leader")
@@ -245,7 +245,7 @@ def test_admin_adds_a_user_on_the_administration_page(app_db: Path):
     next(b for b in at.button if b.label == "添加").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "newbie" in at.dataframe[0].value["username"].tolist()
-    log = _run("pages/audit_log.py", user="organiser").dataframe[0].value
+    log = _run("app_pages/audit_log.py", user="organiser").dataframe[0].value
     assert ((log["entity_key"] == "newbie") & (log["username"] == "admin")).any()
 
 
@@ -259,7 +259,7 @@ def test_a_form_error_is_translated_beside_the_form(app_db: Path):
     expected = translate_error(raised.value, "zh")
     assert CJK.search(expected) and "8" in expected  # the minimum length, in Chinese
     at = _run(user="admin")
-    at.switch_page("pages/administration.py").run()
+    at.switch_page("app_pages/administration.py").run()
     at.text_input(key="add_username").input("newbie")
     at.selectbox(key="add_role").set_value("leader")
     at.text_input(key="add_password").input("short")
@@ -323,14 +323,14 @@ def test_an_unusable_database_gives_a_calm_message(monkeypatch: pytest.MonkeyPat
 
 
 def test_every_page_file_is_in_some_navigation():
-    files = sorted(path.stem for path in (ROOT / "pages").glob("*.py"))
+    files = sorted(path.stem for path in (ROOT / "app_pages").glob("*.py"))
     assert sorted(Path(spec.path).stem for spec in PAGES) == files
     assert sorted(set().union(*NAVIGATION.values())) == files == sorted(TITLES)
 
 
 @pytest.mark.parametrize("layer", ["pairing", "days", "visits_per_1000", "need"])
 def test_coverage_map_draws_every_layer_and_zooms_to_a_township(app_db: Path, layer: str):
-    at = _run("pages/coverage_map.py", user="leader")
+    at = _run("app_pages/coverage_map.py", user="leader")
     assert not at.exception
     at.radio(key="coverage_layer").set_value(layer)
     at.selectbox(key="coverage_township").set_value("420526103")
@@ -348,7 +348,7 @@ def test_neglected_page_agrees_with_the_report(app_db: Path):
     from geo import reports
     from geo.settings import local_today
 
-    at = _run("pages/neglected.py", user="liaison")
+    at = _run("app_pages/neglected.py", user="liaison")
     assert not at.exception
     table = at.dataframe[0].value
     engine = db.make_engine(f"sqlite:///{app_db}")
@@ -370,7 +370,7 @@ def test_neglected_page_agrees_with_the_report(app_db: Path):
 
 
 def test_liaison_records_edits_and_deletes_a_visit_of_their_department(app_db: Path):
-    at = _run("pages/record_visits.py", user="liaison")
+    at = _run("app_pages/record_visits.py", user="liaison")
     assert not at.exception
     assert at.text_input(key="new_department_fixed").disabled
     at.selectbox(key="new_township").set_value("420526102")
@@ -392,7 +392,7 @@ def test_liaison_records_edits_and_deletes_a_visit_of_their_department(app_db: P
     assert not at.error and "已修改" in at.success[0].value
     next(b for b in at.button if b.label == "删除").click().run()
     assert not at.error and "已删除" in at.success[0].value
-    log = _run("pages/audit_log.py", user="admin").dataframe[0].value
+    log = _run("app_pages/audit_log.py", user="admin").dataframe[0].value
     mine = log[(log["entity"] == "visits") & (log["entity_key"] == str(visit_id))]
     assert mine["action"].tolist() == ["delete", "update", "create"]
     assert set(mine["username"]) == {"liaison"}
@@ -406,7 +406,7 @@ def test_liaison_records_edits_and_deletes_a_visit_of_their_department(app_db: P
                            True)])
 def test_data_page_offers_what_the_role_may_do(app_db: Path, role: str, imports: list,
                                                boundaries: bool):
-    at = _run("pages/data.py", user=role)
+    at = _run("app_pages/data.py", user=role)
     assert not at.exception and not at.error
     tables = [s for s in at.selectbox if s.key == "import_table"]
     assert (tables[0].options if tables else []) == [

@@ -17,7 +17,7 @@ GEO_MODULES = sorted(
     for p in (ROOT / "geo").rglob("*.py")
     if "migrations" not in p.parts and p.name not in ("__init__.py", "__main__.py")
 )
-PAGES = sorted((ROOT / "pages").glob("*.py"))
+PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 UI = sorted((ROOT / "ui").glob("*.py"))
 GUARD = ROOT / "ui" / "session.py"  # the one module that catches geo's errors
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")

@@ -1,5 +1,5 @@
 """Every third-party import is pinned (``==``) in the requirements files, and every pin is
-used: the app's code (``geo/``, ``ui/``, ``pages/``, ``app.py``) in ``requirements.txt``,
+used: the app's code (``geo/``, ``ui/``, ``app_pages/``, ``app.py``) in ``requirements.txt``,
 tests and benchmarks in ``requirements-test.txt`` (which includes it with ``-r``)."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-FIRST_PARTY = {"geo", "ui", "tests", "pages", "app", "benchmarks"}
-RUNTIME_PARTS = {"geo", "ui", "pages"}  # top-level folders of the app's own code
+FIRST_PARTY = {"geo", "ui", "tests", "app_pages", "app", "benchmarks"}
+RUNTIME_PARTS = {"geo", "ui", "app_pages"}  # top-level folders of the app's own code
 SKIPPED_PARTS = {"__pycache__", "node_modules", "static", "venv", "build", "dist"}
 # Pinned although no source imports them by name.
 UNIMPORTED_PINS = {

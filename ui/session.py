@@ -52,21 +52,21 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("pages/overview.py", "page.overview", ":material/map:", Action.VIEW_MAPS,
+    PageSpec("app_pages/overview.py", "page.overview", ":material/map:", Action.VIEW_MAPS,
              "overview"),
-    PageSpec("pages/coverage_map.py", "page.coverage", ":material/layers:", Action.VIEW_MAPS,
+    PageSpec("app_pages/coverage_map.py", "page.coverage", ":material/layers:", Action.VIEW_MAPS,
              "coverage"),
-    PageSpec("pages/neglected.py", "page.neglected", ":material/report:", Action.VIEW_MAPS,
+    PageSpec("app_pages/neglected.py", "page.neglected", ":material/report:", Action.VIEW_MAPS,
              "neglected"),
-    PageSpec("pages/record_visits.py", "page.record", ":material/edit_note:",
+    PageSpec("app_pages/record_visits.py", "page.record", ":material/edit_note:",
              Action.WRITE_VISITS, "record", "nav.section.records"),
-    PageSpec("pages/visit_records.py", "page.visits", ":material/list_alt:",
+    PageSpec("app_pages/visit_records.py", "page.visits", ":material/list_alt:",
              Action.VIEW_VISITS, "visits", "nav.section.records"),
-    PageSpec("pages/data.py", "page.data", ":material/upload_file:", Action.VIEW_MAPS,
+    PageSpec("app_pages/data.py", "page.data", ":material/upload_file:", Action.VIEW_MAPS,
              "data", "nav.section.records"),
-    PageSpec("pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
+    PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
              "audit", "nav.section.admin"),
-    PageSpec("pages/administration.py", "page.admin", ":material/manage_accounts:",
+    PageSpec("app_pages/administration.py", "page.admin", ":material/manage_accounts:",
              Action.MANAGE_USERS, "admin", "nav.section.admin"),
 )
 
