@@ -101,7 +101,7 @@ def _stored_visit(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def plan_visits(connection: Connection, ctx: Context, rows: pd.DataFrame,
-                 valid: np.ndarray, edit_days: int | None) -> Plan:
+                valid: np.ndarray, edit_days: int | None) -> Plan:
     plan = Plan()
     file = rows[valid]
     departments = sorted(set(file["department_code"]))
@@ -150,7 +150,7 @@ def plan_visits(connection: Connection, ctx: Context, rows: pd.DataFrame,
 
 
 def plan_pairings(connection: Connection, ctx: Context, rows: pd.DataFrame,
-                   valid: np.ndarray) -> Plan:
+                  valid: np.ndarray) -> Plan:
     plan = Plan()
     table = schema.pairings
     db = select_frame(connection, select(table).order_by(table.c.id))
@@ -225,7 +225,7 @@ def _overlaps(ctx: Context, after: pd.DataFrame) -> set[int]:
 
 
 def plan_villages(connection: Connection, ctx: Context, rows: pd.DataFrame,
-                   valid: np.ndarray) -> Plan:
+                  valid: np.ndarray) -> Plan:
     plan = Plan(key="code")
     db = ctx.reference.villages.copy()
     for name in ("name", "short_name"):
@@ -243,7 +243,7 @@ def plan_villages(connection: Connection, ctx: Context, rows: pd.DataFrame,
 
 
 def plan_departments(connection: Connection, ctx: Context, rows: pd.DataFrame,
-                      valid: np.ndarray) -> Plan:
+                     valid: np.ndarray) -> Plan:
     plan = Plan(key="code")
     db = ctx.reference.departments.copy()
     db["name"] = normal_db_text(db["name"])
@@ -269,7 +269,7 @@ def plan_departments(connection: Connection, ctx: Context, rows: pd.DataFrame,
 
 
 def plan_cadres(connection: Connection, ctx: Context, rows: pd.DataFrame,
-                 valid: np.ndarray) -> Plan:
+                valid: np.ndarray) -> Plan:
     plan = Plan()
     table = schema.cadres
     db = select_frame(connection, select(table).order_by(table.c.id))

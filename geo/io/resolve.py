@@ -89,8 +89,8 @@ def _village_keys(reference: Reference) -> pd.DataFrame:
 
 
 def resolve_villages(issues: Issues, reference: Reference, codes: pd.Series | None,
-                      names: pd.Series | None, towns: pd.Series | None,
-                      code_field: str, name_field: str, required: bool = True) -> pd.Series:
+                     names: pd.Series | None, towns: pd.Series | None,
+                     code_field: str, name_field: str, required: bool = True) -> pd.Series:
     """Village codes from a code column or, where it is empty, name (and township)."""
     n = len(issues.raw)
     empty = pd.Series([""] * n, dtype=str)
@@ -155,7 +155,7 @@ def _combo_issues(issues: Issues, combo: np.ndarray, kinds: list[tuple[str, str,
 
 
 def resolve_departments(issues: Issues, reference: Reference, codes: pd.Series | None,
-                         names: pd.Series | None) -> pd.Series:
+                        names: pd.Series | None) -> pd.Series:
     """Department codes from a code column or, where it is empty, the name."""
     n = len(issues.raw)
     empty = pd.Series([""] * n, dtype=str)
