@@ -272,14 +272,16 @@ def issue_token(engine: Engine, user: User, key: str, now: datetime | None = Non
 def verify_token(engine: Engine, token: str, key: str, now: datetime | None = None) -> User | None:
     """Return the user of a valid, unexpired token whose account is still active."""
     now = now or local_now()
+    # Any malformed cookie means "logged out", never an error page.
     try:
         encoded, signature = token.split(".", 1)
-        if not hmac.compare_digest(signature, _sign(encoded.encode("ascii"), key)):
+        expected = _sign(encoded.encode("ascii"), key).encode("ascii")
+        if not hmac.compare_digest(signature.encode("utf-8"), expected):
             return None
         body = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
-    except (ValueError, UnicodeError):
-        return None
-    if not isinstance(body, dict) or body.get("exp", 0) < now.timestamp():
+        if not isinstance(body, dict) or float(body.get("exp", 0)) < now.timestamp():
+            return None
+    except (ValueError, TypeError, UnicodeError, OverflowError):
         return None
     table = schema.users
     with engine.connect() as connection:

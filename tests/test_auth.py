@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -132,6 +133,14 @@ def test_session_tokens(db_with_departments: Engine):
     body, signature = token.split(".")
     assert auth.verify_token(engine, body + "." + signature[::-1], key, NOW) is None
     assert auth.verify_token(engine, "garbage", key, NOW) is None
+    # Malformed cookies are "logged out", not an error: a non-ASCII signature (it raised
+    # TypeError in compare_digest), a non-ASCII body, a signed body that is not a session.
+    assert auth.verify_token(engine, body + ".签名", key, NOW) is None
+    assert auth.verify_token(engine, "正文." + signature, key, NOW) is None
+    for odd in ([1, 2], {"exp": "soon"}, {"exp": None}, "text"):
+        encoded = base64.urlsafe_b64encode(json.dumps(odd).encode()).decode().rstrip("=")
+        forged = encoded + "." + auth._sign(encoded.encode("ascii"), key)
+        assert auth.verify_token(engine, forged, key, NOW) is None
     expired = NOW + timedelta(days=auth.SESSION_DAYS, seconds=1)
     assert auth.verify_token(engine, token, key, expired) is None
     auth.reset_password(engine, ADMIN, "carol", "password2")  # ends old sessions
