@@ -1,4 +1,8 @@
-"""Record visits: enter what your department did in a village, and correct it for a week."""
+"""Record visits: enter what your department did in a village, and correct it for a week.
+
+The form holds what was typed and nothing else: department (for an organiser), village
+and kind start unchosen, counts and GPS are taken as typed. 保存 checks the import's
+rules; each broken one is said beside its field and nothing is written."""
 
 from datetime import date
 
@@ -9,64 +13,80 @@ from geo.access import Action, Role, User
 from geo.records import VisitInput, visit_input
 from geo.schema import VISIT_KINDS
 from ui import t
+from ui.loaders import visit_village_options
+from ui.writes import VisitEntry, delete_visit, record_visit, show_outcome
+
+COUNTS = (("cadre_count", "cadres", "visits.cadres"),
+          ("households_visited", "households", "visits.households"),
+          ("problems_raised", "raised", "visits.raised"),
+          ("problems_resolved", "resolved", "visits.resolved"))
+CLEARED = ("village", "kind", "date", "cadres", "households", "raised", "resolved",
+           "summary", "lon", "lat")
+"""The new-visit form's fields that start empty again after a save."""
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+"""The date picker's range: the years an import accepts; the rules judge the rest."""
+
+
+def _index(options: list, value: object) -> int | None:
+    return options.index(value) if value in options else None
 
 
 def visit_form(user: User, key: str, today: date, default: VisitInput | None = None
-               ) -> tuple[VisitInput | None, bool, bool]:
-    """Draw the visit form; return the entered visit and which button was pressed."""
+               ) -> tuple[VisitEntry, bool, bool, dict]:
+    """Draw the visit form; return the entry as typed, which button was pressed, and a
+    placeholder beside each field for its messages."""
     departments = ui.department_choices()
     towns = ui.township_choices()
-    fixed = user.role == Role.LIAISON
+    beside = {}
     left, middle, right = st.columns(3)
-    if fixed:
+    if user.role == Role.LIAISON:
         department = user.department_code
         left.text_input(t("filter.department"), departments.get(department, department),
                         disabled=True, key=f"{key}_department_fixed")
     else:
         codes = list(departments)
         department = left.selectbox(
-            t("filter.department"), codes, key=f"{key}_department",
-            index=codes.index(default.department_code) if default else 0,
-            format_func=departments.get)
+            t("filter.department"), codes, key=f"{key}_department", format_func=departments.get,
+            index=_index(codes, default and default.department_code),
+            placeholder=t("record.choose_department"))
+    beside["department_code"] = left.empty()
     town_codes = list(towns)
     town = middle.selectbox(t("filter.township"), town_codes, key=f"{key}_township",
-                            index=town_codes.index(default.village_code[:9]) if default else 0,
-                            format_func=towns.get)
-    villages = ui.village_choices(town)
-    village_codes = list(villages)
+                            index=_index(town_codes, default and default.village_code[:9]),
+                            format_func=towns.get, placeholder=t("record.all_townships"))
+    villages = visit_village_options(department, town, today)
     village = right.selectbox(
-        t("table.village"), village_codes, key=f"{key}_village", format_func=villages.get,
-        index=village_codes.index(default.village_code)
-        if default and default.village_code in villages else 0)
-    with st.form(f"{key}_form", clear_on_submit=default is None):
+        t("table.village"), list(villages), key=f"{key}_village", format_func=villages.get,
+        index=_index(list(villages), default and default.village_code),
+        placeholder=t("record.choose_village"))
+    beside["village_code"] = right.empty()
+    with st.form(f"{key}_form"):
         left, middle, right = st.columns(3)
         kind = left.selectbox(t("visits.kind"), VISIT_KINDS, key=f"{key}_kind",
-                              index=VISIT_KINDS.index(default.kind) if default else 0)
+                              index=_index(VISIT_KINDS, default and default.kind),
+                              placeholder=t("record.choose_kind"))
+        beside["kind"] = left.empty()
         day = middle.date_input(t("visits.date"), default.date if default else today,
-                                max_value=today, key=f"{key}_date")
-        cadres = right.number_input(t("visits.cadres"), 0, 500,
-                                    default.cadre_count if default else 1, key=f"{key}_cadres")
-        left, middle, right = st.columns(3)
-        households = left.number_input(t("visits.households"), 0, 10000,
-                                       default.households_visited if default else 0,
-                                       key=f"{key}_households")
-        raised = middle.number_input(t("visits.raised"), 0, 1000,
-                                     default.problems_raised if default else 0,
-                                     key=f"{key}_raised")
-        resolved = right.number_input(t("visits.resolved"), 0, 1000,
-                                      default.problems_resolved if default else 0,
-                                      key=f"{key}_resolved")
+                                min_value=EARLIEST, max_value=LATEST, key=f"{key}_date")
+        beside["date"] = middle.empty()
+        counts = {}
+        for column, (name, short, label) in zip([right, *st.columns(3)], COUNTS, strict=True):
+            typed = (str(getattr(default, name)) if default
+                     else "1" if name == "cadre_count" else "")
+            counts[name] = column.text_input(t(label), typed, key=f"{key}_{short}",
+                                             placeholder=t("record.count_placeholder"))
+            beside[name] = column.empty()
         summary = st.text_area(t("visits.summary"), default.summary if default else "",
-                               key=f"{key}_summary")
-        left, middle, right = st.columns(3)
-        with_gps = left.checkbox(t("record.with_gps"), bool(default and default.lon is not None),
-                                 key=f"{key}_with_gps")
-        lon = middle.number_input(t("record.lon"), 73.0, 136.0,
-                                  (default.lon if default and default.lon else 110.75),
-                                  format="%.6f", key=f"{key}_lon")
-        lat = right.number_input(t("record.lat"), 3.0, 54.0,
-                                 (default.lat if default and default.lat else 31.35),
-                                 format="%.6f", key=f"{key}_lat")
+                               key=f"{key}_summary", placeholder=t("record.summary_placeholder"))
+        beside["summary"] = st.empty()
+        left, middle, _ = st.columns(3)
+        point = {}
+        for column, name in ((left, "lon"), (middle, "lat")):
+            value = getattr(default, name) if default else None
+            point[name] = column.text_input(t(f"record.{name}"),
+                                            "" if value is None else f"{value:.6f}",
+                                            key=f"{key}_{name}", placeholder=t("record.optional"))
+            beside[name] = column.empty()
         if default is None:
             saved = st.form_submit_button(t("record.submit"), type="primary")
             deleted = False
@@ -74,35 +94,40 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
             left, right = st.columns(2)
             saved = left.form_submit_button(t("record.update"), type="primary")
             deleted = right.form_submit_button(t("record.delete"))
-    visit = VisitInput(date=day, department_code=department, village_code=village, kind=kind,
-                       cadre_count=int(cadres), households_visited=int(households),
-                       problems_raised=int(raised), problems_resolved=int(resolved),
-                       summary=summary, lon=lon if with_gps else None,
-                       lat=lat if with_gps else None,
+        beside["submit"] = st.empty()
+    entry = VisitEntry(department_code=department, village_code=village, kind=kind, date=day,
+                       counts=counts, summary=summary or "", lon=point["lon"] or "",
+                       lat=point["lat"] or "",
                        record_id=default.record_id if default else "",
                        cadre_ids=default.cadre_ids if default else "")
-    return visit, saved, deleted
+    return entry, saved, deleted, beside
 
 
 def render() -> None:
     user, period = ui.page(Action.WRITE_VISITS, "page.record")
     today = period.as_of
     st.subheader(t("record.new"))
-    visit, saved, _ = visit_form(user, "new", today)
-    if saved:
-        ui.record_visit(user, visit)
+    entry, saved, _, beside = visit_form(user, "new", today)
+    if saved and record_visit(user, entry, beside, "new"):
+        for name in CLEARED:  # the next visit starts from an empty form
+            st.session_state.pop(f"new_{name}", None)
+        st.rerun()
+    show_outcome("new")
     st.subheader(t("record.recent", days=ui.get_settings().edit_days))
     recent = ui.editable_visits(user)
     if recent.empty:
+        show_outcome("edit")
         st.info(t("record.none"))
         return
     st.dataframe(ui.describe_visits(recent), hide_index=True, key="record_recent",
                  width="stretch", column_config=ui.visit_columns())
     chosen = st.selectbox(t("record.choose"), recent["id"].tolist(), key="record_choose")
     row = recent.set_index("id").loc[chosen].to_dict()
-    edited, saved, deleted = visit_form(user, f"edit_{chosen}", today, visit_input(row))
-    if saved or deleted:
-        ui.record_visit(user, edited, visit_id=int(chosen), delete=deleted)
+    edited, saved, deleted, beside = visit_form(user, f"edit_{chosen}", today, visit_input(row))
+    if (deleted and delete_visit(user, int(chosen), "edit")) or (
+            saved and record_visit(user, edited, beside, "edit", visit_id=int(chosen))):
+        st.rerun()
+    show_outcome("edit")
 
 
 render()

@@ -18,7 +18,7 @@ from geo.overview import Overview, build_overview
 from geo.reports import Period
 from geo.settings import local_today
 from geo.village_card import VillageCard, build_village_card
-from ui.session import get_engine, get_settings
+from ui.session import get_engine, get_settings, t
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,57 @@ def describe_visits(visits: pd.DataFrame) -> pd.DataFrame:
     """Visit rows with village and department names, newest first."""
     current = names()
     return records.describe_visits(visits, current.villages, current.departments)
+
+
+@dataclass(frozen=True)
+class VisitReference:
+    """What the visit form checks an entry against and offers: ``villages`` (``code``,
+    ``short_name``, ``parent_code``, ``households``), ``pairings`` and ``departments``
+    (the known department codes)."""
+
+    villages: pd.DataFrame
+    pairings: pd.DataFrame
+    departments: list[str]
+
+    def households(self) -> dict[str, int]:
+        """Village code → its households, where known."""
+        known = self.villages.dropna(subset=["households"])
+        return dict(zip(known["code"], known["households"].astype(int), strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _visit_reference(version: int, url: str) -> VisitReference:
+    engine = get_engine()
+    villages = store.load_villages(engine)
+    return VisitReference(
+        villages=pd.DataFrame(villages[["code", "short_name", "parent_code", "households"]]),
+        pairings=store.load_pairings(engine),
+        departments=store.load_departments(engine)["code"].tolist())
+
+
+def visit_reference() -> VisitReference:
+    """The visit form's reference data of the current data version."""
+    return _visit_reference(*_version())
+
+
+def visit_village_options(department_code: str | None, township_code: str | None,
+                          as_of: date) -> dict[str, str]:
+    """Village code → label for the visit form: the department's own paired villages
+    first and marked "★ …（本单位结对）" (``geo.records.village_options``); with no
+    township chosen, every village with its township's name."""
+    reference = visit_reference()
+    options = records.village_options(reference.villages, reference.pairings, department_code,
+                                      as_of, township_code)
+    towns = township_choices()
+    parents = dict(zip(reference.villages["code"], reference.villages["parent_code"],
+                       strict=True))
+    labels = {}
+    for code, name, own in zip(options["code"], options["name"], options["own"], strict=True):
+        township = None if township_code else towns.get(parents.get(code))
+        if own:
+            labels[code] = (t("record.village.own_in", name=name, township=township)
+                            if township else t("record.village.own", name=name))
+        else:
+            labels[code] = (t("record.village_in", name=name, township=township)
+                            if township else name)
+    return labels

@@ -1,36 +1,194 @@
 """Writes from the pages: record, change or delete a visit; check or import an uploaded
 file with a progress bar. A failure is reported where the write was asked for (through
-``ui.session.reporting_errors``) and the rest of the page stays."""
+``ui.session.reporting_errors``) and the rest of the page stays.
+
+The visit form is checked here before anything is written, by the rules the import
+applies (``geo.visit_rules.check_visits``, counts and coordinates parsed as an import
+parses cells): every broken rule is shown beside the field it concerns, and the service
+(``geo.records``) checks the same rules again inside its transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from geo import records
 from geo.access import User
+from geo.i18n import translate_issue
 from geo.io import boundary_import, imports
+from geo.io.readers import parse_decimals, parse_whole_numbers
 from geo.io.report import Report
+from geo.schema import VISIT_COUNT_FIELDS
 from geo.settings import local_today
-from ui.session import get_engine, get_settings, reporting_errors, t
+from geo.visit_rules import RuleFailure, check_visits
+from ui.loaders import visit_reference
+from ui.session import get_engine, get_settings, language, reporting_errors, t
+
+OUTCOME = "pairmap_visit_outcome"
+"""Session key of a visit write's outcome, shown on the run after it (``show_outcome``)."""
+
+FORM_TEXT_VARIANT = "form"
+"""Catalogue variant of a rule's sentence where the import's wording does not fit a form
+(``issue.control_character.form``: delete it and save, not import)."""
 
 
-def record_visit(user: User, visit: records.VisitInput, visit_id: int | None = None,
-                 delete: bool = False) -> bool:
-    """Add, change or delete a visit for ``user``; show the outcome. True on success."""
+@dataclass(frozen=True)
+class VisitEntry:
+    """A visit as the form holds it: a choice not made is None, counts and coordinates
+    are the text typed (an empty count is 0, as in an imported file)."""
+
+    department_code: str | None
+    village_code: str | None
+    kind: str | None
+    date: date | None
+    counts: Mapping[str, str]
+    summary: str = ""
+    lon: str = ""
+    lat: str = ""
+    record_id: str = ""
+    cadre_ids: str = ""
+
+
+@dataclass
+class VisitCheck:
+    """The outcome of checking an entry: the visit to write (None when refused), the
+    messages by form field, and the warnings (written, but said)."""
+
+    visit: records.VisitInput | None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _sentence(code: str, value: object = None, **params: object) -> str:
+    variant = FORM_TEXT_VARIANT if code == "control_character" else None
+    return translate_issue({"code": code, "value": value,
+                            "params": {**params, "variant": variant}}, language())
+
+
+def _rule_sentence(failure: RuleFailure) -> str:
+    params = dict(failure.params)
+    if "axis" in params:  # the rules name the axis in English ("longitude")
+        params["axis"] = t(f"field.{failure.field}")
+    return _sentence(failure.code, failure.value, **params)
+
+
+def _parsed(values: Mapping[str, str], parse: object, code: str,
+            errors: dict[str, list[str]]) -> dict[str, object]:
+    """Parse typed numbers as an import parses cells; a bad one is an error of its field
+    and is left out (None) of the rules."""
+    names = list(values)
+    numbers, bad = parse(pd.Series([str(values[name] or "") for name in names], dtype=str))
+    parsed = {}
+    for at, name in enumerate(names):
+        if bad.iloc[at]:
+            errors.setdefault(name, []).append(_sentence(code, str(values[name]).strip()))
+        value = numbers.iloc[at]
+        parsed[name] = None if bad.iloc[at] or pd.isna(value) else value
+    return parsed
+
+
+def check_visit_entry(entry: VisitEntry, today: date) -> VisitCheck:
+    """Check ``entry`` against every visit rule at once; nothing is written."""
+    errors: dict[str, list[str]] = {}
+    for name, value, key in (("department_code", entry.department_code, "record.need_department"),
+                             ("village_code", entry.village_code, "record.need_village"),
+                             ("kind", entry.kind, "record.need_kind"),
+                             ("date", entry.date, "record.need_date")):
+        if value is None:
+            errors[name] = [t(key)]
+    counts = _parsed({name: entry.counts.get(name, "") for name in VISIT_COUNT_FIELDS},
+                     parse_whole_numbers, "bad_number", errors)
+    point = _parsed({"lon": entry.lon, "lat": entry.lat}, parse_decimals, "bad_decimal",
+                    errors)
+    row = {"date": entry.date, "department_code": entry.department_code,
+           "village_code": entry.village_code, "kind": entry.kind,
+           **{name: (0 if value is None and name not in errors else value)
+              for name, value in counts.items()},
+           "summary": entry.summary, "cadre_ids": entry.cadre_ids,
+           "record_id": entry.record_id,
+           "lon": point["lon"], "lat": point["lat"]}
+    frame = pd.DataFrame([row]).astype({"lon": float, "lat": float})
+    for name in VISIT_COUNT_FIELDS:
+        frame[name] = pd.array([row[name]], dtype="Int64")
+    reference = visit_reference()
+    rule_errors, rule_warnings = check_visits(
+        frame, today, reference.villages["code"].tolist(), reference.departments,
+        reference.households())
+    for failure in rule_errors:
+        if failure.code == "incomplete_point" and ({"lon", "lat"} & errors.keys()):
+            continue  # a coordinate that is not a number is already said
+        name = failure.field
+        if failure.code == "incomplete_point":
+            name = "lat" if point["lat"] is None else "lon"
+        errors.setdefault(name, []).append(_rule_sentence(failure))
+    warnings = [_rule_sentence(failure) for failure in rule_warnings]
+    if errors:
+        return VisitCheck(None, errors, warnings)
+    visit = records.VisitInput(
+        date=entry.date, department_code=entry.department_code,
+        village_code=entry.village_code, kind=entry.kind,
+        **{name: int(row[name]) for name in VISIT_COUNT_FIELDS}, summary=entry.summary,
+        cadre_ids=entry.cadre_ids, lon=point["lon"], lat=point["lat"],
+        record_id=entry.record_id)
+    return VisitCheck(visit, errors, warnings)
+
+
+def record_visit(user: User, entry: VisitEntry, beside: Mapping[str, DeltaGenerator],
+                 outcome_key: str, visit_id: int | None = None) -> bool:
+    """Check and add (or, with ``visit_id``, change) a visit for ``user``.
+
+    A broken rule is shown beside its field (``beside``: field → placeholder) and nothing
+    is written. On success the outcome (with any warning) is kept for ``show_outcome``
+    under ``outcome_key``, and True is returned: the page then reruns.
+    """
+    today = local_today()
+    check = check_visit_entry(entry, today)
+    for name, messages in check.errors.items():
+        beside[name].error("\n\n".join(messages))
+    if check.visit is None:
+        beside["submit"].error(t("record.not_saved"))
+        return False
     engine, settings = get_engine(), get_settings()
     with reporting_errors():
-        if delete and visit_id is not None:
-            records.delete_visit(engine, user, visit_id, local_today(), settings.edit_days)
-            st.success(t("record.deleted", id=visit_id))
-        elif visit_id is not None:
-            records.update_visit(engine, user, visit_id, visit, local_today(),
-                                 settings.edit_days)
-            st.success(t("record.updated", id=visit_id))
+        if visit_id is None:
+            visit_id = records.add_visit(engine, user, check.visit, today)
+            done = t("record.added", id=visit_id)
         else:
-            new_id = records.add_visit(engine, user, visit, local_today())
-            st.success(t("record.added", id=new_id))
+            records.update_visit(engine, user, visit_id, check.visit, today,
+                                 settings.edit_days)
+            done = t("record.updated", id=visit_id)
+        st.session_state[OUTCOME] = (outcome_key, done, check.warnings)
         return True
     return False
+
+
+def delete_visit(user: User, visit_id: int, outcome_key: str) -> bool:
+    """Delete a visit for ``user``; True (and the outcome kept) on success."""
+    with reporting_errors():
+        records.delete_visit(get_engine(), user, visit_id, local_today(),
+                             get_settings().edit_days)
+        st.session_state[OUTCOME] = (outcome_key, t("record.deleted", id=visit_id), [])
+        return True
+    return False
+
+
+def show_outcome(outcome_key: str) -> None:
+    """Show the last visit write's outcome if it was made under ``outcome_key``: what was
+    saved, then each warning (as the import reports them)."""
+    kept = st.session_state.get(OUTCOME)
+    if not kept or kept[0] != outcome_key:
+        return
+    del st.session_state[OUTCOME]
+    _, done, warnings = kept
+    st.success(done)
+    for warning in warnings:
+        st.warning(t("record.warning", message=warning))
 
 
 def import_records(user: User, table: str, filename: str, data: bytes, sheet: str | None,
