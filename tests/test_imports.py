@@ -696,6 +696,27 @@ def test_import_cycle_on_each_backend(engine, demo_db, tmp_path):
     assert issues(run(engine, "pairings", pairing)) == [(2, "开始日期", "overlapping_pairing")]
 
 
+def test_nul_bytes_are_refused_with_row_and_column_on_each_backend(engine, demo_db, tmp_path):
+    """PostgreSQL refuses NUL in text at write time, naming no row; SQLite stores it. Both
+    refuse it at validation now, with the row and the column."""
+    source = make_engine(demo_db)
+    load_small_county(source, engine)
+    source.dispose()
+    departments = write_csv(tmp_path / "d.csv", ["单位代码", "单位名称", "单位类型"],
+                            [["XS900", "新单位", "经济"], ["XS901", "坏\x00名", "经济"]])
+    visits = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS,
+                       [en_row("2024-05-06", "XS001", "420526101001", summary="走\x00访")])
+    pairings = write_csv(tmp_path / "p.csv", ["单位代码", "村代码", "结对类型", "开始日期", "备注"],
+                         [["XS001", "420526101002", "结对共建", "2030-01-01", "备\x00注"]])
+    for table, path, expected in (
+            ("departments", departments, [(3, "单位名称", "control_character")]),
+            ("visits", visits, [(2, "summary", "control_character")]),
+            ("pairings", pairings, [(2, "备注", "control_character")])):
+        before = count(engine, getattr(schema, table))
+        assert issues(run(engine, table, path), "errors") == expected, table
+        assert count(engine, getattr(schema, table)) == before, table
+
+
 @pytest.mark.slow  # 50 MB written and imported twice; its speed is benchmarks/bench_import.py's
 def test_a_50_mb_csv_imports(demo, tmp_path):
     rng = np.random.default_rng(5)

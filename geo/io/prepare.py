@@ -28,7 +28,13 @@ from geo.io.readers import (
 from geo.io.report import Issues
 from geo.io.resolve import Reference, kind_lookup, resolve_departments, resolve_villages
 from geo.schema import VILLAGE_FIGURES, VILLAGE_KINDS, VISIT_COUNT_FIELDS
-from geo.visit_rules import COORDINATE_LIMITS, MAX_COUNT, RuleFailure, check_visits
+from geo.visit_rules import (
+    CONTROL_CHARACTERS,
+    COORDINATE_LIMITS,
+    MAX_COUNT,
+    RuleFailure,
+    check_visits,
+)
 
 TEXT_LIMITS = {"department_code": schema.departments.c.code.type.length,
                "name": schema.admin_units.c.name.type.length,
@@ -69,11 +75,16 @@ class Context:
     def blank(self) -> pd.Series:
         return pd.Series([""] * len(self.raw), dtype=str)
 
-    def limit(self, values: pd.Series | None, name: str, limit: int) -> None:
+    def limit(self, values: pd.Series | None, name: str, limit: int | None) -> None:
+        """Refuse text longer than ``limit`` (None: any length) or holding a control
+        character such as NUL (PostgreSQL refuses it; a name never holds one)."""
         if values is None:
             return
-        too_long = as_mask(values.str.len() > limit)
-        self.issues.error(too_long, name, "too_long", {"limit": limit})
+        if limit is not None:
+            too_long = as_mask(values.str.len() > limit)
+            self.issues.error(too_long, name, "too_long", {"limit": limit})
+        control = as_mask(values.str.contains(CONTROL_CHARACTERS, regex=True))
+        self.issues.error(control, name, "control_character")
 
     def required_text(self, name: str) -> pd.Series:
         values = self.text(name)
@@ -268,6 +279,7 @@ def _prepare_pairings(ctx: Context) -> pd.DataFrame:
     rows["kind"] = ctx.kinds("kind", schema.PAIRING_KINDS, required=False)
     rows["required_visits_per_month"] = ctx.counts("required_visits_per_month", default=None)
     note = ctx.text("note")
+    ctx.limit(note, "note", None)
     rows["note"] = note if note is not None else ctx.blank()
     before = as_mask(rows["end_date"] < rows["start_date"])
     if before.any():
