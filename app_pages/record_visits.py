@@ -20,11 +20,12 @@ COUNTS = (("cadre_count", "cadres", "visits.cadres"),
           ("households_visited", "households", "visits.households"),
           ("problems_raised", "raised", "visits.raised"),
           ("problems_resolved", "resolved", "visits.resolved"))
+# The new-visit form's fields that start empty again after a save. (Comments, not
+# strings: Streamlit would draw a bare string on the page.)
 CLEARED = ("village", "kind", "date", "cadres", "households", "raised", "resolved",
            "summary", "lon", "lat")
-"""The new-visit form's fields that start empty again after a save."""
+# The date picker's range: the years an import accepts; the rules judge the rest.
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
-"""The date picker's range: the years an import accepts; the rules judge the rest."""
 
 
 def _index(options: list, value: object) -> int | None:
@@ -119,9 +120,13 @@ def render() -> None:
         show_outcome("edit")
         st.info(t("record.none"))
         return
-    st.dataframe(ui.describe_visits(recent), hide_index=True, key="record_recent",
-                 width="stretch", column_config=ui.visit_columns())
-    chosen = st.selectbox(t("record.choose"), recent["id"].tolist(), key="record_choose")
+    described = ui.describe_visits(recent)
+    st.dataframe(described, hide_index=True, key="record_recent", width="stretch",
+                 column_config=ui.visit_columns())
+    labels = {int(visit["id"]): t("record.choose_label", **visit)
+              for visit in described.to_dict("records")}
+    chosen = st.selectbox(t("record.choose"), recent["id"].tolist(), key="record_choose",
+                          format_func=lambda visit_id: labels.get(int(visit_id), visit_id))
     row = recent.set_index("id").loc[chosen].to_dict()
     edited, saved, deleted, beside = visit_form(user, f"edit_{chosen}", today, visit_input(row))
     if (deleted and delete_visit(user, int(chosen), "edit")) or (

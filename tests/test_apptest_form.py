@@ -99,6 +99,9 @@ BAD_VALUES = {
     "implausible_problems": ({"resolved": "501"}, "new_resolved",
                              "501 不合常理（一次走访最多 500）"),
     "not_a_number": ({"households": "十几户"}, "new_households", "“十几户”不是整数"),
+    "not_whole": ({"cadres": "2.5"}, "new_cadres", "“2.5”不是整数"),
+    "too_large_for_the_database": ({"raised": "99999999999999"}, "new_raised",
+                                   "99999999999999 不合常理（一次走访最多 500）"),
     "nul_in_summary": ({"summary": "走访\x00慰问"}, "new_summary",
                        "含有控制字符（如 NUL），请删除后再保存"),
     "no_village": ({"village": None}, "new_village", "请选择村（社区）后再保存"),
@@ -141,6 +144,7 @@ def test_every_broken_rule_is_said_at_once(app_db: Path):
 
 def test_the_form_starts_empty_where_nothing_was_typed(app_db: Path):
     at = _form()
+    assert not at.main.markdown  # no stray text (Streamlit draws a bare string)
     assert at.selectbox(key="new_village").value is None
     assert at.selectbox(key="new_village").placeholder == "请选择村（社区）"
     assert at.selectbox(key="new_kind").value is None
@@ -238,6 +242,9 @@ def test_liaison_records_edits_and_deletes_a_visit_of_their_department(app_db: P
     assert recent.loc[0, "department_code"] == "XS001"
     assert recent.loc[0, "village_code"] == VILLAGE
     visit_id = int(recent.loc[0, "id"])
+    # Records to correct are named by what a clerk remembers, not by number alone.
+    assert at.selectbox(key="record_choose").options[0] == (
+        f"{visit_id} · {local_today()} · 陈家湾村 · 解决实际问题")
     at.selectbox(key="record_choose").set_value(visit_id).run()
     prefix = f"edit_{visit_id}"
     assert at.selectbox(key=f"{prefix}_village").value == VILLAGE

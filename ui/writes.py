@@ -26,7 +26,7 @@ from geo.io.readers import parse_decimals, parse_whole_numbers
 from geo.io.report import Report
 from geo.schema import VISIT_COUNT_FIELDS
 from geo.settings import local_today
-from geo.visit_rules import RuleFailure, check_visits
+from geo.visit_rules import PLAUSIBLE_COUNTS, RuleFailure, check_visits
 from ui.loaders import visit_reference
 from ui.session import get_engine, get_settings, language, reporting_errors, t
 
@@ -73,6 +73,11 @@ def _sentence(code: str, value: object = None, **params: object) -> str:
 
 def _rule_sentence(failure: RuleFailure) -> str:
     params = dict(failure.params)
+    if failure.code == "bad_number" and failure.field in PLAUSIBLE_COUNTS:
+        # A whole number too large for the database: to a clerk it is implausible, not
+        # "not a whole number" (the rules' code for it).
+        return _sentence("implausible_count", failure.value,
+                         limit=PLAUSIBLE_COUNTS[failure.field])
     if "axis" in params:  # the rules name the axis in English ("longitude")
         params["axis"] = t(f"field.{failure.field}")
     return _sentence(failure.code, failure.value, **params)
