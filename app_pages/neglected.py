@@ -1,12 +1,12 @@
-"""Neglected villages: which villages need attention first, and why?"""
+"""Neglected villages: which villages need attention first, and why? Severe ones (严重)
+first, then the general ones (一般); a row opens the village's card."""
 
 import streamlit as st
 
 import ui
 from geo.access import Action
 from geo.coverage import REASONS
-from geo.io.table_files import csv_bytes, xlsx_bytes
-from geo.neglected import filter_neglected
+from geo.neglected import GENERAL, SEVERE, filter_neglected
 from ui import t
 
 
@@ -21,27 +21,30 @@ def render() -> None:
                              format_func=lambda r: t("filter.all") if r is None
                              else REASONS[r][1])
     table = filter_neglected(ui.neglected_table(data), township, reason)
-    st.caption(t("neglected.count", count=len(table), total=len(data.status)))
+    total = ui.village_total(data, township)
+    st.caption(t("neglected.count_county", count=len(table), total=total) if township is None
+               else t("neglected.count_township", count=len(table), total=total,
+                      township=towns[township]))
+    if table.empty:
+        st.info(t("neglected.none"))
+    columns = ui.neglected_columns(period.window_days)
+    explain = {SEVERE: t("neglected.severe_explain", days=ui.get_settings().neglect_days),
+               GENERAL: t("neglected.general_explain")}
+    for group in (SEVERE, GENERAL):
+        rows = filter_neglected(table, group=group)
+        if rows.empty:
+            continue
+        st.subheader(t("neglected.section", group=t(f"group.{group}"), count=len(rows)))
+        st.caption(explain[group] + " " + t("neglected.select_hint"))
+        chosen = ui.table(rows, f"neglected_{group}", columns, missing=t("table.never"),
+                          select=True, columns=ui.NEGLECTED_SHOWN)
+        if chosen is not None:
+            with st.container(border=True):
+                ui.show_village_card(ui.village_card(user, data, rows["code"][chosen]),
+                                key=f"neglected_{group}_card")
     shown = table.drop(columns=["reason_codes", "township_code"])
-    st.dataframe(shown, hide_index=True, key="neglected_table", width="stretch",
-                 column_config={
-                     "code": st.column_config.TextColumn(t("neglected.code")),
-                     "village": st.column_config.TextColumn(t("table.village")),
-                     "township": st.column_config.TextColumn(t("table.township")),
-                     "reasons": st.column_config.TextColumn(t("neglected.reasons")),
-                     "days_since_last_visit": st.column_config.NumberColumn(
-                         t("tooltip.days"), help=t("neglected.days_help")),
-                     "priority": st.column_config.NumberColumn(t("card.priority"),
-                                                               format="%.2f"),
-                     "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0,
-                                                             max_value=1),
-                     "departments": st.column_config.TextColumn(t("table.departments")),
-                 })
-    left, right = st.columns(2)
-    left.download_button(t("download.csv"), csv_bytes(shown), file_name="neglected.csv",
-                         mime="text/csv", key="neglected_csv")
-    right.download_button(t("download.xlsx"), xlsx_bytes(shown, "neglected"),
-                          file_name="neglected.xlsx", key="neglected_xlsx")
+    ui.download_buttons(shown.assign(group=shown["group"].map(lambda g: t(f"group.{g}"))),
+                        "neglected", "neglected")
 
 
 render()

@@ -16,29 +16,30 @@ def render() -> None:
     ui.kpi_card(cards[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
                 previous.paired, t("kpi.paired.help"))
     ui.kpi_card(cards[1], t("kpi.visited", window=window), f"{kpis.visited_share:.0%}",
-                kpis.visited, previous.visited, t("kpi.visited.help", window=window))
+                kpis.visited_share, previous.visited_share,
+                t("kpi.visited.help", window=window), share=True)
     ui.kpi_card(cards[2], t("kpi.never_visited"), kpis.never_visited, kpis.never_visited,
                 previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
-    ui.kpi_card(cards[3], t("kpi.weak"), kpis.weak, help_text=t("kpi.weak.help"))
-    ui.show_map(ui.village_map(data), key="overview_map")
+    ui.kpi_card(cards[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
+                t("kpi.severe.help", days=ui.get_settings().neglect_days),
+                lower_is_better=True)
+    ui.show_map(ui.village_map(data), key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)
     st.caption(t("caption.schematic"))
+
+    st.subheader(t("overview.townships"))
+    st.caption(t("overview.townships_caption"))
+    townships = ui.township_table(data)
+    ui.table(townships, "overview_townships", ui.township_columns(window),
+             columns=ui.TOWNSHIP_SHOWN)
+    ui.download_buttons(townships, "townships", "overview_townships")
+
     st.subheader(t("overview.top_neglected"))
     top = ui.neglected_table(data).head(10)
-    if top.empty:
-        st.info(t("table.empty"))
-    else:
-        st.dataframe(
-            top[["village", "township", "reasons", "days_since_last_visit", "departments"]],
-            hide_index=True, key="overview_top_neglected", width="stretch",
-            column_config={
-                "village": st.column_config.TextColumn(t("table.village")),
-                "township": st.column_config.TextColumn(t("table.township")),
-                "reasons": st.column_config.TextColumn(t("neglected.reasons")),
-                "days_since_last_visit": st.column_config.NumberColumn(
-                    t("tooltip.days"), help=t("neglected.days_help")),
-                "departments": st.column_config.TextColumn(t("table.departments")),
-            },
-        )
+    ui.table(top.assign(group=top["group"].map(lambda g: t(f"group.{g}"))),
+             "overview_top_neglected", ui.neglected_columns(window), empty=t("table.empty"),
+             missing=t("table.never"),
+             columns=["village", "township", "group", "reasons", "days_since_last_visit",
+                      "departments"])
     ui.link_to("neglected", t("overview.all_neglected"))
 
 

@@ -17,6 +17,7 @@ from geo.neglected import build_neglected_table
 from geo.overview import Overview, build_overview
 from geo.reports import Period
 from geo.settings import local_today
+from geo.townships import build_township_table
 from geo.village_card import VillageCard, build_village_card
 from ui.session import get_engine, get_settings, t
 
@@ -83,8 +84,21 @@ def load_coverage(user: User, period: Period, neglect_days: int | None = None
 
 
 def neglected_table(data: CoverageData) -> pd.DataFrame:
-    """Return the neglected villages of ``data``, in the listed order."""
-    return build_neglected_table(data.status, data.townships)
+    """Return the neglected villages of ``data``, in the listed order, with the names of
+    the departments that fell short."""
+    return build_neglected_table(data.status, data.townships, data.departments)
+
+
+def township_table(data: CoverageData) -> pd.DataFrame:
+    """Return the township comparison (乡镇对比) of ``data``, worst first."""
+    return build_township_table(data.status, data.villages, data.townships)
+
+
+def village_total(data: CoverageData, township: str | None = None) -> int:
+    """The number of villages in ``data``, of one township when given."""
+    if township is None:
+        return len(data.status)
+    return int((data.status["township_code"] == township).sum())
 
 
 def village_card(user: User, data: CoverageData, code: str) -> VillageCard:

@@ -1,5 +1,6 @@
-"""Widgets the pages share: KPI card, village map, column configurations, import issue
-tables and links between pages."""
+"""Widgets the pages share: KPI card, tables (a missing value as —, an empty table as a
+sentence, a row to select), the village card, village map, column configurations, import
+issue tables and links between pages."""
 
 from __future__ import annotations
 
@@ -13,23 +14,105 @@ from streamlit_folium import st_folium
 from geo import maps
 from geo.i18n import translate_issue
 from geo.io.report import Issue
+from geo.io.table_files import csv_bytes, xlsx_bytes
+from geo.village_card import VillageCard
 from ui.loaders import CoverageData
 from ui.session import PAGES, get_settings, t
 
+OVERVIEW_MAP_HEIGHT = 420
+"""The overview map's height in px: below the title and the cards it fits a 1280x720
+projector."""
+MISSING = "\u2014"
+"""How a table shows a missing value (Streamlit's own is the English "None")."""
 
-def kpi_card(column: DeltaGenerator, label: str, value: object, now: int | None = None,
-             before: int | None = None, help_text: str | None = None,
-             lower_is_better: bool = False) -> None:
-    """Draw one KPI card with its change against the previous period of the same length."""
+
+def kpi_card(column: DeltaGenerator, label: str, value: object,
+             now: float | None = None, before: float | None = None,
+             help_text: str | None = None, lower_is_better: bool = False,
+             share: bool = False) -> None:
+    """Draw one KPI card with its change against the previous period of the same length.
+
+    The change is a count of villages ("+2 个"), or with ``share`` (``now`` and ``before``
+    are shares in [0, 1]) a difference in percentage points ("−4.2 个百分点"), never a
+    count beside a percentage.
+    """
     if now is None or before is None:
         column.metric(label, value, help=help_text, border=True)
         return
-    change = now - before
-    window = get_settings().window_days
+    if share:
+        change = round((now - before) * 100, 1)
+        text = t("kpi.delta_points", change="0" if change == 0 else f"{change:+.1f}")
+    else:
+        change = int(now - before)
+        text = t("kpi.delta_villages", change="0" if change == 0 else f"{change:+d}")
     colour = "off" if change == 0 else ("inverse" if lower_is_better else "normal")
-    column.metric(label, value, f"{change:+d} {t('kpi.delta_previous', window=window)}",
-                  delta_color=colour, delta_arrow="off" if change == 0 else "auto",
+    column.metric(label, value, text, delta_color=colour,
+                  delta_arrow="off" if change == 0 else "auto",
+                  delta_description=t("kpi.delta_previous", window=get_settings().window_days),
                   help=help_text, border=True)
+
+
+def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
+          empty: str | None = None, missing: str = MISSING, select: bool = False,
+          columns: list[str] | None = None, height: int | str = "auto") -> int | None:
+    """Show ``frame`` full width without its index, a missing value as ``missing``.
+
+    An empty frame shows ``empty`` as a note instead of an empty grid (Streamlit's own
+    says "empty"). ``columns`` picks and orders the columns shown. With ``select`` a row
+    can be ticked; its position in ``frame`` is returned (None when none is).
+    """
+    if frame.empty:
+        if empty:
+            st.info(empty)
+        return None
+    options: dict = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
+    event = st.dataframe(frame, hide_index=True, key=key, width="stretch",
+                         column_config=column_config or {}, placeholder=missing,
+                         column_order=columns, height=height, **options)
+    if not select:
+        return None
+    rows = event.selection.rows
+    return rows[0] if rows and rows[0] < len(frame) else None
+
+
+def show_village_card(card: VillageCard, key: str = "card") -> None:
+    """Draw a village's card: figures, reasons, pairings with compliance, last visits and
+    need factors (tables keyed ``{key}_…``)."""
+    st.subheader(t("card.title", name=card.name, township=card.township))
+    days = (t("tooltip.never") if card.days_since_last_visit is None
+            else t("tooltip.days_value", days=card.days_since_last_visit))
+    cols = st.columns(4)
+    cols[0].metric(t("tooltip.days"), days)
+    cols[1].metric(t("card.visits_in_window"), card.visits_in_window)
+    cols[2].metric(t("layer.need"), f"{card.need:.2f}")
+    cols[3].metric(t("card.priority"), MISSING if card.priority is None
+                   else f"{card.priority:.2f}")
+    st.write(t("card.reasons", reasons=card.reasons_text or t("card.no_reason")))
+    st.markdown(t("card.pairings"))
+    table(card.pairings, f"{key}_pairings", empty=t("card.no_pairings"), column_config={
+        "department": st.column_config.TextColumn(t("table.department")),
+        "kind": st.column_config.TextColumn(t("card.pairing_kind")),
+        "start_date": st.column_config.DateColumn(t("card.start")),
+        "end_date": st.column_config.DateColumn(t("card.end")),
+        "required_visits_per_month": st.column_config.NumberColumn(t("card.required")),
+        "compliance": st.column_config.ProgressColumn(t("card.compliance"), min_value=0,
+                                                      max_value=1, format="percent"),
+    })
+    st.markdown(t("card.last_visits"))
+    table(card.last_visits, f"{key}_visits", empty=t("card.no_visits"), column_config={
+        "date": st.column_config.DateColumn(t("visits.date")),
+        "department": st.column_config.TextColumn(t("table.department")),
+        "kind": st.column_config.TextColumn(t("visits.kind")),
+        "households_visited": st.column_config.NumberColumn(t("visits.households")),
+        "summary": st.column_config.TextColumn(t("visits.summary"), width="large"),
+    })
+    st.markdown(t("card.need_factors"))
+    table(card.need_factors.assign(factor=card.need_factors["factor"].map(
+        lambda f: t(f"need.{f}"))), f"{key}_need", column_config={
+        "factor": st.column_config.TextColumn(t("card.factor")),
+        "value": st.column_config.ProgressColumn(t("card.scaled"), min_value=0, max_value=1),
+        "weight": st.column_config.NumberColumn(t("card.weight")),
+    })
 
 
 def village_map(data: CoverageData, layer: str = "pairing",
@@ -55,6 +138,64 @@ def show_map(fmap: folium.Map, key: str, height: int = 620,
     if isinstance(feature, dict):
         return (feature.get("properties") or {}).get("code")
     return None
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx)."""
+    left, right, _rest = st.columns([1, 1, 4])
+    left.download_button(t("download.csv"), csv_bytes(frame), file_name=f"{name}.csv",
+                         mime="text/csv", key=f"{key}_csv")
+    right.download_button(t("download.xlsx"), xlsx_bytes(frame, name),
+                          file_name=f"{name}.xlsx", key=f"{key}_xlsx")
+
+
+def township_columns(window: int) -> dict:
+    """Column headings and formats of the township comparison (乡镇对比)."""
+    share = st.column_config.ProgressColumn
+    return {
+        "township": st.column_config.TextColumn(t("township.name")),
+        "villages": st.column_config.NumberColumn(t("township.villages")),
+        "paired_share": share(t("township.paired_share"), min_value=0, max_value=1,
+                              format="percent"),
+        "visited_share": share(t("township.visited_share", window=window), min_value=0,
+                               max_value=1, format="percent"),
+        "never_visited": st.column_config.NumberColumn(t("township.never_visited")),
+        "severe": st.column_config.NumberColumn(t("township.severe"),
+                                                help=t("kpi.severe.help",
+                                                       days=get_settings().neglect_days)),
+        "neglected": st.column_config.NumberColumn(t("township.neglected")),
+        "visits_per_1000": st.column_config.NumberColumn(
+            t("township.visits_per_1000"), format="%.1f",
+            help=t("township.visits_per_1000.help", window=window)),
+    }
+
+
+TOWNSHIP_SHOWN = ["township", "villages", "paired_share", "visited_share", "never_visited",
+                  "severe", "neglected", "visits_per_1000"]
+NEGLECTED_SHOWN = ["village", "township", "reasons", "days_since_last_visit", "open_problems",
+                   "shortfalls", "departments", "priority", "need", "code"]
+
+
+def neglected_columns(window: int) -> dict:
+    """Column headings and formats of neglected-village tables (a missing number of days
+    reads 从未: pass ``missing=t("table.never")`` to ``table``)."""
+    return {
+        "code": st.column_config.TextColumn(t("neglected.code")),
+        "village": st.column_config.TextColumn(t("table.village")),
+        "township": st.column_config.TextColumn(t("table.township")),
+        "group": st.column_config.TextColumn(t("neglected.group")),
+        "reasons": st.column_config.TextColumn(t("neglected.reasons")),
+        "days_since_last_visit": st.column_config.NumberColumn(
+            t("tooltip.days"), help=t("neglected.days_never_help")),
+        "open_problems": st.column_config.NumberColumn(
+            t("neglected.open_problems"), help=t("neglected.open_problems.help",
+                                                 window=window)),
+        "shortfalls": st.column_config.TextColumn(
+            t("neglected.shortfalls"), help=t("neglected.shortfalls.help"), width="large"),
+        "priority": st.column_config.NumberColumn(t("card.priority"), format="%.2f"),
+        "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0, max_value=1),
+        "departments": st.column_config.TextColumn(t("table.departments")),
+    }
 
 
 def visit_columns() -> dict:
