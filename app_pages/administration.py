@@ -53,7 +53,18 @@ def render() -> None:
     users = auth.list_users(engine, user)
     change_user_form(user, users.loc[users["active"], "username"].tolist())
     st.subheader(t("admin.users"))
-    st.dataframe(users, hide_index=True, key="admin_users", width="stretch")
+    ui.table(users.assign(role=users["role"].map(lambda r: t(f"role.{r}")),
+                          department_code=users["department_code"].map(departments)),
+             "admin_users", empty=t("admin.no_users"), column_config={
+                 "username": st.column_config.TextColumn(t("field.username")),
+                 "display_name": st.column_config.TextColumn(t("field.display_name")),
+                 "role": st.column_config.TextColumn(t("field.role")),
+                 "department_code": st.column_config.TextColumn(t("field.department")),
+                 "active": st.column_config.CheckboxColumn(t("field.active")),
+                 "failed_logins": st.column_config.NumberColumn(t("admin.failed_logins")),
+                 "locked_until": st.column_config.DatetimeColumn(
+                     t("admin.locked_until"), format="YYYY-MM-DD HH:mm"),
+             })
     st.subheader(t("admin.backup"))
     st.caption(t("admin.backup_explain"))
     if engine.dialect.name == "sqlite":

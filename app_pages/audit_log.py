@@ -1,11 +1,12 @@
-"""Audit log: who changed what, and when?"""
+"""Audit log: who changed what, and when? Entries in words, an update as a diff."""
+
+from datetime import timedelta
 
 import streamlit as st
 
 import ui
 from geo.access import Action
-from geo.audit import load_audit_log
-from geo.io.table_files import csv_bytes, xlsx_bytes
+from geo.audit import describe_audit, load_audit_log
 from ui import t
 
 ENTITIES = [None, "users", "visits", "pairings", "villages", "departments", "cadres",
@@ -13,34 +14,35 @@ ENTITIES = [None, "users", "visits", "pairings", "villages", "departments", "cad
 
 
 def render() -> None:
-    user, _period = ui.page(Action.VIEW_AUDIT, "page.audit")
+    user, period = ui.page(Action.VIEW_AUDIT, "page.audit")
     left, middle, right, far = st.columns(4)
-    username = left.text_input(t("audit.username"), key="audit_username").strip() or None
+    username = left.text_input(t("audit.username"), key="audit_username",
+                               placeholder=t("audit.username_placeholder")).strip() or None
     entity = middle.selectbox(t("audit.entity"), ENTITIES, key="audit_entity",
-                              format_func=lambda e: t("filter.all") if e is None else e)
-    since = right.date_input(t("filter.since"), None, key="audit_since")
-    until = far.date_input(t("filter.until"), None, key="audit_until")
-    log = load_audit_log(ui.get_engine(), user, username=username, entity=entity,
-                         since=since, until=until)
+                              format_func=lambda e: t("filter.all") if e is None
+                              else t(f"tablename.{e}"))
+    # Dates start filled (the page's window), so no English "yyyy/mm/dd" placeholder shows.
+    since = right.date_input(t("filter.since"),
+                             period.as_of - timedelta(days=period.window_days),
+                             max_value=period.as_of, key="audit_since")
+    until = far.date_input(t("filter.until"), period.as_of, max_value=period.as_of,
+                           key="audit_until")
+    log = describe_audit(load_audit_log(ui.get_engine(), user, username=username,
+                                        entity=entity, since=since, until=until),
+                         ui.get_settings().lang)
     st.caption(t("audit.count", count=len(log)))
-    st.dataframe(
-        log, hide_index=True, key="audit_table", width="stretch",
-        column_config={
-            "id": None,
-            "at": st.column_config.DatetimeColumn(t("audit.at"), format="YYYY-MM-DD HH:mm:ss"),
-            "username": st.column_config.TextColumn(t("audit.username")),
-            "action": st.column_config.TextColumn(t("audit.action")),
-            "entity": st.column_config.TextColumn(t("audit.entity")),
-            "entity_key": st.column_config.TextColumn(t("audit.key")),
-            "before": st.column_config.TextColumn(t("audit.before")),
-            "after": st.column_config.TextColumn(t("audit.after")),
-        },
-    )
-    left, right = st.columns(2)
-    left.download_button(t("download.csv"), csv_bytes(log), file_name="audit.csv",
-                         mime="text/csv", key="audit_download_csv")
-    right.download_button(t("download.xlsx"), xlsx_bytes(log, "audit"), file_name="audit.xlsx",
-                          key="audit_download_xlsx")
+    ui.table(log, "audit_table", empty=t("audit.none"), column_config={
+        "id": None,
+        "at": st.column_config.DatetimeColumn(t("audit.at"), format="YYYY-MM-DD HH:mm:ss"),
+        "username": st.column_config.TextColumn(t("audit.username")),
+        "action": st.column_config.TextColumn(t("audit.action")),
+        "entity": st.column_config.TextColumn(t("audit.entity")),
+        "entity_key": st.column_config.TextColumn(t("audit.key")),
+        "changes": st.column_config.TextColumn(t("audit.changes"), width="large",
+                                               help=t("audit.changes.help")),
+    })
+    if not log.empty:
+        ui.download_buttons(log.drop(columns=["id"]), "audit", "audit_download")
 
 
 render()

@@ -25,14 +25,14 @@ def show_report(report: Report, key: str, checked: bool) -> None:
         st.error(t("data.has_errors"))
     (st.info if checked else st.success)(t("data.checked" if checked else "data.done",
                                            **counts))
-    for kind, title, issues in (("errors", t("data.errors"), report.errors),
-                                ("warnings", t("data.warnings"), report.warnings)):
+    for kind, title, issues, download in (
+            ("errors", t("data.errors"), report.errors, t("data.download_errors")),
+            ("warnings", t("data.warnings"), report.warnings, t("data.download_warnings"))):
         if issues:
             table = ui.issue_table(issues)
             st.markdown(f"**{title}**")
-            st.dataframe(table, hide_index=True, key=f"{key}_{kind}", width="stretch",
-                         column_config=ISSUE_COLUMNS)
-            st.download_button(t("data.download_errors"), csv_bytes(table),
+            ui.table(table, f"{key}_{kind}", ISSUE_COLUMNS)
+            st.download_button(download, csv_bytes(table),
                                file_name=f"{kind}.csv", key=f"{key}_{kind}_download")
     if getattr(report, "rejected_bytes", None):
         st.download_button(t("data.download_rejected"), report.rejected_bytes,
@@ -49,7 +49,8 @@ def import_records_section(user: User) -> None:
                          format_func=lambda name: t(f"tablename.{name}"))
     upload = st.file_uploader(t("data.file"), type=["csv", "xlsx"], key="import_file")
     left, right = st.columns(2)
-    sheet = left.text_input(t("data.sheet"), key="import_sheet")
+    sheet = left.text_input(t("data.sheet"), key="import_sheet",
+                            placeholder=t("data.sheet_placeholder"))
     skip = right.checkbox(t("data.skip_invalid"), key="import_skip_invalid")
     if upload is None:
         return
@@ -73,9 +74,12 @@ def import_boundaries_section(user: User) -> None:
     left, middle, right, far = st.columns(4)
     level = left.selectbox(t("data.level"), ["village", "township"], key="boundary_level",
                            format_func=lambda name: t(f"data.level.{name}"))
-    src_crs = middle.text_input(t("data.src_crs"), key="boundary_src_crs")
-    code_field = right.text_input(t("data.code_field"), key="boundary_code_field")
-    name_field = far.text_input(t("data.name_field"), key="boundary_name_field")
+    src_crs = middle.text_input(t("data.src_crs"), key="boundary_src_crs",
+                                placeholder=t("data.src_crs_placeholder"))
+    code_field = right.text_input(t("data.code_field"), key="boundary_code_field",
+                                  placeholder=t("data.field_placeholder"))
+    name_field = far.text_input(t("data.name_field"), key="boundary_name_field",
+                                placeholder=t("data.field_placeholder"))
     upload = st.file_uploader(t("data.file"), type=["geojson", "json", "zip", "gpkg"],
                               key="boundary_file")
     if upload is None:

@@ -30,10 +30,7 @@ def render() -> None:
             format_func=lambda c: t("filter.all") if c is None else departments[c])
     table = filter_visits(ui.visit_records(user, since), township, department)
     st.caption(t("visits.count", count=len(table)))
-    st.dataframe(
-        table, hide_index=True, key="visits_table", width="stretch",
-        column_config=ui.visit_columns(),
-    )
+    ui.table(table, "visits_table", ui.visit_columns(), empty=t("visits.none"))
     st.download_button(t("download.csv"), csv_bytes(table), file_name="visits.csv",
                        mime="text/csv", key="visits_download")
 
