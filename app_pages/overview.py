@@ -29,7 +29,7 @@ def render() -> None:
     st.subheader(t("overview.townships"))
     st.caption(t("overview.townships_caption"))
     townships = ui.township_table(data)
-    ui.table(townships, "overview_townships", ui.township_columns(window),
+    ui.table(ui.township_shown(townships), "overview_townships", ui.township_columns(window),
              columns=ui.TOWNSHIP_SHOWN)
     ui.download_buttons(townships, "townships", "overview_townships")
 

@@ -46,6 +46,7 @@ from ui.widgets import (
     show_village_card,
     table,
     township_columns,
+    township_shown,
     village_map,
     visit_columns,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "table",
     "township_choices",
     "township_columns",
+    "township_shown",
     "township_table",
     "village_card",
     "village_choices",

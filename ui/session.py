@@ -35,6 +35,15 @@ SESSION_LOGGED_OUT = "pairmap_logged_out"
 SESSION_NEW_TOKEN = "pairmap_new_token"
 COOKIE_NAME = "pairmap_session"
 LOGIN_URL_PATH = "login"
+PAGE_CSS = """<style>
+/* Projector (1280x720): Streamlit leaves about 120 px above a page's title; keep a little. */
+.stMainBlockContainer, .block-container { padding-top: 1rem; }
+.stMainBlockContainer h1 { padding-top: 0.25rem; }
+/* A KPI card's "较上一90天" goes under its change when the card is narrow, not cut off. */
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDeltaDescription"]) {
+  flex-wrap: wrap; row-gap: 0.25rem;
+}
+</style>"""
 
 log = logging.getLogger("pairmap")
 
@@ -296,8 +305,9 @@ def page(action: Action, title_key: str) -> tuple[User, Period]:
     """Set up a page that needs ``action``: return the user and the default period.
 
     A logged-out session, or a role without ``action``, is told so and the page stops
-    with nothing shown. Otherwise the map assets are pointed at the app's own origin and
-    the title and the as-of caption ("截至 …，近 … 天") are drawn.
+    with nothing shown. Otherwise the map assets are pointed at the app's own origin, the
+    page's style (less space above the title) is set, and the title and the as-of caption
+    ("截至 …，近 … 天") are drawn.
     """
     user = current_user()
     if user is None:
@@ -308,6 +318,7 @@ def page(action: Action, title_key: str) -> tuple[User, Period]:
         st.stop()
     offline.configure_offline_assets(st.get_option("server.baseUrlPath") or "")
     period = Period(local_today(), get_settings().window_days)
+    st.html(PAGE_CSS)
     st.title(t(title_key))
     st.caption(t("caption.as_of", as_of=period.as_of.isoformat(), window=period.window_days))
     return user, period

@@ -19,9 +19,9 @@ from geo.village_card import VillageCard
 from ui.loaders import CoverageData
 from ui.session import PAGES, get_settings, t
 
-OVERVIEW_MAP_HEIGHT = 420
+OVERVIEW_MAP_HEIGHT = 390
 """The overview map's height in px: below the title and the cards it fits a 1280x720
-projector."""
+projector, with the menu open."""
 MISSING = "\u2014"
 """How a table shows a missing value (Streamlit's own is the English "None")."""
 
@@ -37,7 +37,7 @@ def kpi_card(column: DeltaGenerator, label: str, value: object,
     count beside a percentage.
     """
     if now is None or before is None:
-        column.metric(label, value, help=help_text, border=True)
+        column.metric(label, value, help=help_text, border=True, height="stretch")
         return
     if share:
         change = round((now - before) * 100, 1)
@@ -49,7 +49,7 @@ def kpi_card(column: DeltaGenerator, label: str, value: object,
     column.metric(label, value, text, delta_color=colour,
                   delta_arrow="off" if change == 0 else "auto",
                   delta_description=t("kpi.delta_previous", window=get_settings().window_days),
-                  help=help_text, border=True)
+                  help=help_text, border=True, height="stretch")
 
 
 def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
@@ -110,7 +110,8 @@ def show_village_card(card: VillageCard, key: str = "card") -> None:
     table(card.need_factors.assign(factor=card.need_factors["factor"].map(
         lambda f: t(f"need.{f}"))), f"{key}_need", column_config={
         "factor": st.column_config.TextColumn(t("card.factor")),
-        "value": st.column_config.ProgressColumn(t("card.scaled"), min_value=0, max_value=1),
+        "value": st.column_config.ProgressColumn(t("card.scaled"), min_value=0, max_value=1,
+                                                 format="%.2f"),
         "weight": st.column_config.NumberColumn(t("card.weight")),
     })
 
@@ -149,16 +150,23 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
                           file_name=f"{name}.xlsx", key=f"{key}_xlsx")
 
 
+def township_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The township comparison as shown: its shares in percent (bars read "73%", not
+    "72.73%"); the download keeps the report's fractions."""
+    return table.assign(paired_share=table["paired_share"] * 100,
+                        visited_share=table["visited_share"] * 100)
+
+
 def township_columns(window: int) -> dict:
-    """Column headings and formats of the township comparison (乡镇对比)."""
+    """Column headings and formats of ``township_shown`` (乡镇对比)."""
     share = st.column_config.ProgressColumn
     return {
         "township": st.column_config.TextColumn(t("township.name")),
         "villages": st.column_config.NumberColumn(t("township.villages")),
-        "paired_share": share(t("township.paired_share"), min_value=0, max_value=1,
-                              format="percent"),
+        "paired_share": share(t("township.paired_share"), min_value=0, max_value=100,
+                              format="%.0f%%"),
         "visited_share": share(t("township.visited_share", window=window), min_value=0,
-                               max_value=1, format="percent"),
+                               max_value=100, format="%.0f%%"),
         "never_visited": st.column_config.NumberColumn(t("township.never_visited")),
         "severe": st.column_config.NumberColumn(t("township.severe"),
                                                 help=t("kpi.severe.help",
@@ -193,8 +201,9 @@ def neglected_columns(window: int) -> dict:
         "shortfalls": st.column_config.TextColumn(
             t("neglected.shortfalls"), help=t("neglected.shortfalls.help"), width="large"),
         "priority": st.column_config.NumberColumn(t("card.priority"), format="%.2f"),
-        "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0, max_value=1),
-        "departments": st.column_config.TextColumn(t("table.departments")),
+        "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0, max_value=1,
+                                                format="%.2f"),
+        "departments": st.column_config.TextColumn(t("table.departments"), width="medium"),
     }
 
 
