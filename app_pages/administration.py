@@ -15,10 +15,11 @@ def add_user_form(user: User, departments: dict[str, str]) -> None:
         username = left.text_input(t("login.username"), key="add_username")
         display_name = right.text_input(t("setup.display_name"), key="add_display_name")
         role = left.selectbox(t("admin.role"), [r.value for r in Role], key="add_role",
-                              format_func=lambda r: t(f"role.{r}"))
+                              format_func=lambda r: t(f"role.{r}"), required=True)
         department = right.selectbox(t("admin.department"), [None, *departments],
                                      key="add_department",
-                                     format_func=lambda c: "—" if c is None else departments[c])
+                                     format_func=lambda c: "—" if c is None else departments[c],
+                                     placeholder="—")
         password = st.text_input(t("login.password"), type="password", key="add_password")
         if st.form_submit_button(t("admin.add_submit"), type="primary"):
             with ui.reporting_errors():
@@ -30,7 +31,8 @@ def add_user_form(user: User, departments: dict[str, str]) -> None:
 def change_user_form(user: User, usernames: list[str]) -> None:
     with st.form("change_user_form", clear_on_submit=True):
         st.subheader(t("admin.change_user"))
-        name = st.selectbox(t("login.username"), usernames, key="change_username")
+        name = st.selectbox(t("login.username"), usernames, key="change_username",
+                            required=True)
         password = st.text_input(t("admin.new_password"), type="password",
                                  key="change_password")
         left, right = st.columns(2)

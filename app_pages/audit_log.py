@@ -20,7 +20,7 @@ def render() -> None:
                                placeholder=t("audit.username_placeholder")).strip() or None
     entity = middle.selectbox(t("audit.entity"), ENTITIES, key="audit_entity",
                               format_func=lambda e: t("filter.all") if e is None
-                              else t(f"tablename.{e}"))
+                              else t(f"tablename.{e}"), placeholder=t("filter.all"))
     # Dates start filled (the page's window), so no English "yyyy/mm/dd" placeholder shows.
     since = right.date_input(t("filter.since"),
                              period.as_of - timedelta(days=period.window_days),

@@ -21,7 +21,8 @@ def render() -> None:
                                 key="coverage_window")
     towns = ui.township_choices()
     township = far.selectbox(t("filter.township"), [None, *towns], key="coverage_township",
-                             format_func=lambda c: t("filter.all") if c is None else towns[c])
+                             format_func=lambda c: t("filter.all") if c is None else towns[c],
+                             placeholder=t("filter.all"))
     data = ui.load_coverage(user, Period(as_of, int(window)))
     clicked = ui.show_map(ui.village_map(data, layer, township),
                           key=f"coverage_map_{layer}_{township}", clickable=True)

@@ -46,7 +46,7 @@ def import_records_section(user: User) -> None:
         return
     st.subheader(t("data.import_records"))
     table = st.selectbox(t("data.table"), tables, key="import_table",
-                         format_func=lambda name: t(f"tablename.{name}"))
+                         format_func=lambda name: t(f"tablename.{name}"), required=True)
     upload = st.file_uploader(t("data.file"), type=["csv", "xlsx"], key="import_file")
     left, right = st.columns(2)
     sheet = left.text_input(t("data.sheet"), key="import_sheet",
@@ -73,7 +73,7 @@ def import_boundaries_section(user: User) -> None:
     st.subheader(t("data.import_boundaries"))
     left, middle, right, far = st.columns(4)
     level = left.selectbox(t("data.level"), ["village", "township"], key="boundary_level",
-                           format_func=lambda name: t(f"data.level.{name}"))
+                           format_func=lambda name: t(f"data.level.{name}"), required=True)
     src_crs = middle.text_input(t("data.src_crs"), key="boundary_src_crs",
                                 placeholder=t("data.src_crs_placeholder"))
     code_field = right.text_input(t("data.code_field"), key="boundary_code_field",
@@ -112,10 +112,11 @@ def export_section(user: User) -> None:
     tables = allowed_exports(user)
     left, right = st.columns(2)
     table = left.selectbox(t("data.export_table"), tables, key="export_table",
-                           format_func=lambda name: t(f"tablename.{name}"))
+                           format_func=lambda name: t(f"tablename.{name}"), required=True)
     formats = ["csv", "xlsx", "geojson"] if table in ("villages", "townships") else ["csv",
                                                                                        "xlsx"]
-    file_format = right.selectbox(t("data.format"), formats, key="export_format")
+    file_format = right.selectbox(t("data.format"), formats, key="export_format",
+                                  required=True)
     st.download_button(t("data.download"),
                        lambda: export_bytes(ui.get_engine(), user, table, file_format),
                        file_name=f"{table}.{file_format}", key="export_download")

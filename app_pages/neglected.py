@@ -16,10 +16,11 @@ def render() -> None:
     towns = ui.township_choices()
     left, right = st.columns(2)
     township = left.selectbox(t("filter.township"), [None, *towns], key="neglected_township",
-                              format_func=lambda c: t("filter.all") if c is None else towns[c])
+                              format_func=lambda c: t("filter.all") if c is None else towns[c],
+                              placeholder=t("filter.all"))
     reason = right.selectbox(t("neglected.reason"), [None, *REASONS], key="neglected_reason",
                              format_func=lambda r: t("filter.all") if r is None
-                             else REASONS[r][1])
+                             else REASONS[r][1], placeholder=t("filter.all"))
     table = filter_neglected(ui.neglected_table(data), township, reason)
     total = ui.village_total(data, township)
     st.caption(t("neglected.count_county", count=len(table), total=total) if township is None
@@ -36,8 +37,11 @@ def render() -> None:
             continue
         st.subheader(t("neglected.section", group=t(f"group.{group}"), count=len(rows)))
         st.caption(explain[group] + " " + t("neglected.select_hint"))
-        chosen = ui.table(rows, f"neglected_{group}", columns, missing=t("table.never"),
-                          select=True, columns=ui.NEGLECTED_SHOWN)
+        # Keyed by the filters too: a row ticked before a filter changed is not carried
+        # over to whatever village then sits in its place.
+        key = "_".join(["neglected", group, *(f for f in (township, reason) if f)])
+        chosen = ui.table(rows, key, columns, missing=t("table.never"), select=True,
+                          columns=ui.NEGLECTED_SHOWN)
         if chosen is not None:
             with st.container(border=True):
                 ui.show_village_card(ui.village_card(user, data, rows["code"][chosen]),

@@ -19,7 +19,8 @@ def render() -> None:
     since = left.date_input(t("filter.since"), period.as_of - timedelta(days=period.window_days),
                             max_value=period.as_of, key="visits_since")
     township = middle.selectbox(t("filter.township"), [None, *towns], key="visits_township",
-                                format_func=lambda c: t("filter.all") if c is None else towns[c])
+                                format_func=lambda c: t("filter.all") if c is None else towns[c],
+                                placeholder=t("filter.all"))
     if user.role == Role.LIAISON:
         department = user.department_code
         right.text_input(t("filter.department"), departments.get(department, department),
@@ -27,7 +28,8 @@ def render() -> None:
     else:
         department = right.selectbox(
             t("filter.department"), [None, *departments], key="visits_department",
-            format_func=lambda c: t("filter.all") if c is None else departments[c])
+            format_func=lambda c: t("filter.all") if c is None else departments[c],
+            placeholder=t("filter.all"))
     table = filter_visits(ui.visit_records(user, since), township, department)
     st.caption(t("visits.count", count=len(table)))
     ui.table(table, "visits_table", ui.visit_columns(), empty=t("visits.none"))
