@@ -1,8 +1,11 @@
 """The real thing: `streamlit run` in a subprocess, opened by headless Chromium.
 
 Checks what only a browser shows: the map is drawn (every village polygon), nothing is
-requested from another origin, and the page raises no error. A screenshot is saved to
-``test-artifacts/`` when a check fails.
+requested from another origin, and the page raises no error; the map opens on the county
+after every fresh login at two window sizes, and 回到全县 brings it back; the login page
+is all a logged-out visitor sees. A screenshot is saved to ``test-artifacts/``
+(git-ignored) when a check fails, and the overview and the visit form are saved there at
+1280×720 for a person to look at.
 """
 
 from __future__ import annotations
@@ -94,13 +97,16 @@ PAYLOAD_NAME = '<img src=x onerror="window.__xss=1">龙池村'
 PAYLOAD_SUMMARY = '<script>window.__xss=2</script><img src=y onerror="window.__xss=3">'
 
 
-def _add_user_with_the_cli(database: Path) -> None:
+def _add_user_with_the_cli(database: Path, name: str = USERNAME, password: str = PASSWORD,
+                           role: str = "admin", department: str | None = None) -> None:
+    command = [sys.executable, "-m", "geo", "users", "add", name, "--role", role]
+    if department:
+        command += ["--department", department]
     result = subprocess.run(
-        [sys.executable, "-m", "geo", "users", "add", USERNAME, "--role", "admin"],
-        input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
+        command, input=password + "\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
         env={**os.environ, "PAIRMAP_DATABASE_URL": f"sqlite:///{database}"}, check=False)
     assert result.returncode == 0, result.stderr
-    assert PASSWORD not in result.stdout + result.stderr
+    assert password not in result.stdout + result.stderr
 
 
 def _store_payloads(database: Path) -> None:
@@ -126,9 +132,9 @@ def app_url_under_base_path(demo_copy: Path) -> Iterator[str]:
     yield from _start_app(demo_copy, base_path="pairmap")
 
 
-def _log_in(page) -> None:
-    page.get_by_label("用户名").fill(USERNAME)
-    page.get_by_label("密码").fill(PASSWORD)
+def _log_in(page, name: str = USERNAME, password: str = PASSWORD) -> None:
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
 
 
@@ -327,3 +333,233 @@ def test_map_still_draws_under_a_base_url_path(chromium: str, app_url_under_base
     assert "新增 1" in result["done"] and "未导入 1 行" in result["done"]
     assert result["polygons"] >= 96
     assert result["foreign"] == [] and result["errors"] == []
+
+
+# --- the map opens on the county; the login page's addresses -----------------------------
+
+CLERK, CLERK_PASSWORD = "clerk", "clerk-pass-1"
+SIZES = [(1280, 720)] * 3 + [(1920, 1080)] * 3
+MAP_VIEW = """
+() => {
+  // The Leaflet map of the frame, once it is drawn with a size: its view, unchanged over
+  // the last few polls (folium names the map map_<id>).
+  let view = null;
+  for (const name of Object.keys(window)) {
+    const map = window[name];
+    if (!name.startsWith("map_") || !map || !map.getBounds || !map._loaded) continue;
+    const size = map.getSize();
+    if (size.x < 100 || size.y < 100) return null;
+    const b = map.getBounds();
+    view = {west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(),
+            zoom: map.getZoom()};
+  }
+  if (view === null) return null;
+  const key = JSON.stringify(view);
+  window.__pairmapSame = window.__pairmapView === key ? (window.__pairmapSame || 0) + 1 : 0;
+  window.__pairmapView = key;
+  return window.__pairmapSame >= 4 ? view : null;
+}
+"""
+
+
+@pytest.fixture
+def app_with_clerk(demo_copy: Path) -> Iterator[tuple[str, tuple[float, ...]]]:
+    """The app on the sample county with an administrator and a liaison of XS001; and the
+    county's bounds (west, south, east, north) from the database's outline."""
+    from geo import db, store
+
+    _add_user_with_the_cli(demo_copy)
+    _add_user_with_the_cli(demo_copy, CLERK, CLERK_PASSWORD, "liaison", "XS001")
+    engine = db.make_engine(f"sqlite:///{demo_copy}")
+    county = tuple(float(v) for v in store.load_county(engine).total_bounds)
+    engine.dispose()
+    for url in _start_app(demo_copy):
+        yield url, county
+
+
+def _settled_view(page) -> dict:
+    """The overview map's view once its 96 villages are drawn and it has stopped moving
+    (polled inside the st_folium frame; no fixed waits)."""
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.leaflet-interactive").nth(95).wait_for(state="attached",
+                                                               timeout=90_000)
+    inner = page.locator(MAP_FRAME).element_handle().content_frame()
+    return inner.wait_for_function(MAP_VIEW, polling=200, timeout=60_000).json_value()
+
+
+def _spans(view: dict, county: tuple[float, ...]) -> dict:
+    west, south, east, north = county
+    return {"inside": view["west"] <= west and view["south"] <= south
+            and view["east"] >= east and view["north"] >= north,
+            "wide": (view["east"] - view["west"]) / (east - west),
+            "tall": (view["north"] - view["south"]) / (north - south)}
+
+
+def _fresh_login(browser, url: str, size: tuple[int, int], name: str = USERNAME,
+                 password: str = PASSWORD):
+    """A new browser context (no cookie, no cache) at ``size``, logged in."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    _log_in(page, name, password)
+    return context, page
+
+
+def _screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def test_the_map_opens_on_the_county_every_time(chromium: str, app_with_clerk):
+    """Six fresh logins, three at 1280×720 and three at 1920×1080: each time the whole
+    county is in view and the view is not much larger than the county (issue 9: half of
+    such logins opened on the whole world). 回到全县 restores the county after zooming
+    out. The overview and the visit form are saved as screenshots at 1280×720."""
+    from playwright.sync_api import sync_playwright
+
+    url, county = app_with_clerk
+    views, shots = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=CHROMIUM_ARGS)
+        try:
+            for attempt, size in enumerate(SIZES):
+                context, page = _fresh_login(browser, url, size)
+                try:
+                    view = _settled_view(page)
+                    views.append((size, view, _spans(view, county)))
+                    if attempt == 0:
+                        _wait_until_idle(page)
+                        shots.append(_screenshot(page, "overview-1280x720"))
+                    if attempt == 1:
+                        views.append(("reset", *_zoom_out_and_reset(page, county)))
+                except Exception:
+                    _screenshot(page, f"map-view-{attempt}-{size[0]}x{size[1]}")
+                    raise
+                finally:
+                    context.close()
+            context, page = _fresh_login(browser, url, (1280, 720), CLERK, CLERK_PASSWORD)
+            try:
+                shots += _record_form_screenshots(page)
+            finally:
+                context.close()
+        finally:
+            browser.close()
+    for size, view, spans in views:
+        assert spans["inside"], (size, view, county)  # the whole county is in view
+        # Fitted: tight in one direction (within a zoom step), and not the world.
+        assert min(spans["wide"], spans["tall"]) <= 2, (size, view, spans)
+        assert max(spans["wide"], spans["tall"]) <= 5, (size, view, spans)
+    assert len(views) == len(SIZES) + 1
+    assert all(path.stat().st_size > 10_000 for path in shots), shots
+
+
+def _zoom_out_and_reset(page, county: tuple[float, ...]) -> tuple[dict, dict]:
+    """Zoom out three steps with the map's control, then press 回到全县; return the view
+    after the reset and its spans (the zoomed-out view is checked here)."""
+    frame = page.frame_locator(MAP_FRAME)
+    inner = page.locator(MAP_FRAME).element_handle().content_frame()
+    for _ in range(3):  # one step at a time: a click during the zoom's animation is lost
+        frame.locator(".leaflet-control-zoom-out").click()
+        zoomed = inner.wait_for_function(MAP_VIEW, polling=200, timeout=30_000).json_value()
+    assert _spans(zoomed, county)["wide"] > 5, zoomed  # it did zoom out
+    reset = frame.locator(".pairmap-reset-view")
+    assert reset.inner_text() == "回到全县"
+    reset.click()
+    view = inner.wait_for_function(MAP_VIEW, polling=200, timeout=30_000).json_value()
+    return view, _spans(view, county)
+
+
+def _record_form_screenshots(page) -> list[Path]:
+    """As the liaison at 1280×720: the visit form as it opens, and after 保存 with no
+    village chosen and a future date (said beside each field, in Chinese)."""
+    page.get_by_role("link", name="录入走访").first.click()
+    page.get_by_text("新增走访记录").wait_for(timeout=60_000)
+    _wait_until_idle(page)
+    # Widgets are drawn after the run ends: wait for the last ones before the picture.
+    page.get_by_placeholder("做了什么、解决了什么问题").first.wait_for(timeout=30_000)
+    page.get_by_placeholder("请选择走访类型").first.wait_for(timeout=30_000)
+    shots = [_screenshot(page, "record-1280x720")]
+    form = page.locator("[data-testid='stForm']").first
+    form.get_by_role("spinbutton", name="day, 日期").click()
+    page.keyboard.press("ArrowUp")  # tomorrow (or the 1st, at a month's end)
+    form.get_by_label("收集问题", exact=True).fill("-2")
+    form.get_by_role("button", name="保存").click()
+    page.get_by_text("未保存：请按上面各项旁的提示修改后再保存。").wait_for(timeout=30_000)
+    _wait_until_idle(page)
+    assert page.get_by_text("请选择村（社区）后再保存").is_visible()
+    assert page.get_by_text("-2 是负数，数量不能为负").is_visible()
+    shots.append(_screenshot(page, "record-errors-1280x720"))
+    return shots
+
+
+def test_before_login_the_menu_holds_the_login_page_alone(chromium: str, app_with_clerk):
+    """Logged out, the app shows the login form and no menu (no page names, no
+    administration); an unknown address such as /nonsense opens the overview after
+    login."""
+    from playwright.sync_api import sync_playwright
+
+    url, _ = app_with_clerk
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            links = page.locator("[data-testid='stSidebarNav'] a, [data-testid='stTopNav'] a")
+            assert links.count() == 0
+            for title in ("总览", "录入走访", "审计日志", "系统管理"):
+                assert page.get_by_role("link", name=title).count() == 0, title
+            page.goto(f"{url}nonsense", wait_until="domcontentloaded")
+            page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            _close_streamlits_page_not_found(page)
+            _log_in(page)
+            page.locator("h1").filter(has_text="总览").wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            titles = page.locator("h1").all_inner_texts()
+            menu = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        except Exception:
+            _screenshot(page, "login-addresses")
+            raise
+        finally:
+            context.close()
+            browser.close()
+    assert titles[0] == "总览"
+    assert any("系统管理" in item for item in menu), menu  # the administrator's menu now
+
+
+def _close_streamlits_page_not_found(page) -> None:
+    """Streamlit's own dialog for an address outside the navigation (English, modal: the
+    login form is inert under it) is closed as a person would; see the xfail test below."""
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
+    if dialog.count():
+        dialog.get_by_role("button").first.click()
+        dialog.wait_for(state="detached", timeout=10_000)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "an address outside the logged-out navigation (/nonsense) opens Streamlit's own "
+    "English 'Page not found' dialog over the login form (ui/session.navigation routes "
+    "only the known page addresses; st.navigation has no catch-all)"))
+def test_an_unknown_address_asks_for_the_login_in_chinese(chromium: str, app_with_clerk):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = app_with_clerk
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(f"{url}nonsense", wait_until="domcontentloaded")
+            page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            english = page.get_by_text("Page not found").count()
+        finally:
+            browser.close()
+    assert english == 0
