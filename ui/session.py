@@ -39,7 +39,7 @@ PAGE_CSS = """<style>
 /* Projector (1280x720): Streamlit leaves about 120 px above a page's title; keep a little. */
 .stMainBlockContainer, .block-container { padding-top: 1rem; }
 .stMainBlockContainer h1 { padding-top: 0.25rem; }
-/* A KPI card's "较上一90天" goes under its change when the card is narrow, not cut off. */
+/* A narrow KPI card puts its comparison under its change instead of cutting it off. */
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDeltaDescription"]) {
   flex-wrap: wrap; row-gap: 0.25rem;
 }
