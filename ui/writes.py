@@ -71,16 +71,20 @@ def _sentence(code: str, value: object = None, **params: object) -> str:
                             "params": {**params, "variant": variant}}, language())
 
 
-def _rule_sentence(failure: RuleFailure) -> str:
+def _rule_sentence(failure: RuleFailure, typed: Mapping[str, str] | None = None) -> str:
+    """The sentence of a broken rule; a number is quoted as it was typed ("1,200", not
+    1200.0) where ``typed`` holds the field's text."""
     params = dict(failure.params)
+    value = failure.value
+    if typed is not None and failure.field in typed:
+        value = str(typed[failure.field]).strip()
     if failure.code == "bad_number" and failure.field in PLAUSIBLE_COUNTS:
         # A whole number too large for the database: to a clerk it is implausible, not
         # "not a whole number" (the rules' code for it).
-        return _sentence("implausible_count", failure.value,
-                         limit=PLAUSIBLE_COUNTS[failure.field])
+        return _sentence("implausible_count", value, limit=PLAUSIBLE_COUNTS[failure.field])
     if "axis" in params:  # the rules name the axis in English ("longitude")
         params["axis"] = t(f"field.{failure.field}")
-    return _sentence(failure.code, failure.value, **params)
+    return _sentence(failure.code, value, **params)
 
 
 def _parsed(values: Mapping[str, str], parse: object, code: str,
@@ -121,6 +125,7 @@ def check_visit_entry(entry: VisitEntry, today: date) -> VisitCheck:
     frame = pd.DataFrame([row]).astype({"lon": float, "lat": float})
     for name in VISIT_COUNT_FIELDS:
         frame[name] = pd.array([row[name]], dtype="Int64")
+    typed = {**entry.counts, "lon": entry.lon, "lat": entry.lat}
     reference = visit_reference()
     rule_errors, rule_warnings = check_visits(
         frame, today, reference.villages["code"].tolist(), reference.departments,
@@ -131,7 +136,7 @@ def check_visit_entry(entry: VisitEntry, today: date) -> VisitCheck:
         name = failure.field
         if failure.code == "incomplete_point":
             name = "lat" if point["lat"] is None else "lon"
-        errors.setdefault(name, []).append(_rule_sentence(failure))
+        errors.setdefault(name, []).append(_rule_sentence(failure, typed))
     warnings = [_rule_sentence(failure) for failure in rule_warnings]
     if errors:
         return VisitCheck(None, errors, warnings)
