@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from geo import schema
 from geo.access import Action, User, require
-from geo.i18n import translate, translate_or_none
+from geo.i18n import CATALOGUE, DEFAULT_LANG, translate, translate_or_none
 from geo.settings import local_now
 
 
@@ -94,20 +94,30 @@ def _value_text(field: str, value: object, lang: str) -> str:
     return str(value)
 
 
+def _in_order(fields: list[str]) -> list[str]:
+    """Fields in the catalogue's order (a record's natural order: date, department,
+    village …; who, then what), unknown ones last; entries are stored sorted by name."""
+    known = [key.split(".", 1)[1] for key in CATALOGUE[DEFAULT_LANG] if key.startswith("field.")]
+    return sorted(fields, key=lambda f: (known.index(f) if f in known else len(known), f))
+
+
 def _changes(action: str, before: dict | None, after: dict | None, lang: str) -> str:
-    """One readable line: what changed from what to what (fields in ``lang``)."""
+    """One readable line: what changed from what to what (fields in ``lang``); "—" when
+    the entry records no values (a password reset keeps no secret in the log)."""
     before, after = before or {}, after or {}
     sep = translate("audit.separator", lang)
+    if not before and not after:
+        return "—"
     if before and after:
-        fields = [k for k in after if before.get(k) != after.get(k)]
+        fields = _in_order([k for k in after if before.get(k) != after.get(k)])
         return sep.join(
             translate("audit.change", lang, field=_label("field", k, lang),
                       before=_value_text(k, before.get(k), lang),
                       after=_value_text(k, after.get(k), lang)) for k in fields)
     shown = after or before
     return sep.join(translate("audit.value", lang, field=_label("field", k, lang),
-                              value=_value_text(k, v, lang))
-                    for k, v in shown.items() if v not in (None, ""))
+                              value=_value_text(k, shown[k], lang))
+                    for k in _in_order(list(shown)) if shown[k] not in (None, ""))
 
 
 def describe_audit(log: pd.DataFrame, lang: str) -> pd.DataFrame:

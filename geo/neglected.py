@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geo.coverage import REASONS, order_neglected
@@ -18,7 +19,7 @@ def _shortfall_text(shortfalls: list[tuple[str, list[str]]], names: pd.Series) -
 
 def build_neglected_table(status: pd.DataFrame, townships: pd.DataFrame,
                           departments: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return the neglected villages in DESIGN.md's order, ready to show or export.
+    """Return the neglected villages, severe first, each group in DESIGN.md's order.
 
     Parameters
     ----------
@@ -40,6 +41,9 @@ def build_neglected_table(status: pd.DataFrame, townships: pd.DataFrame,
         ``departments`` (names joined with ``、``).
     """
     listed = order_neglected(status)
+    # Severe first, in DESIGN.md's order within each group (a priority tie between a
+    # severe village and a general one cannot mix them).
+    listed = listed.iloc[np.argsort(~listed["severe"].to_numpy(dtype=bool), kind="stable")]
     towns = townships.set_index("code")["short_name"]
     names = (pd.Series(dtype=object) if departments is None
              else departments.set_index("code")["name"])
