@@ -166,18 +166,19 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
     }
     for name in VISIT_COUNT_FIELDS:
         plausible = PLAUSIBLE_COUNTS[name]
+        # Far below MAX_COUNT: a count the database could not hold is implausible too.
         columns[name] = _column(checks=[
             _check(rule(name, "negative_count"), lambda s: s.isna() | (s >= 0)),
-            _check(rule(name, "bad_number"), lambda s: s.isna() | (s <= MAX_COUNT)),
             _check(rule(name, "implausible_count", limit=plausible),
-                   lambda s, most=plausible: s.isna() | (s <= most) | (s > MAX_COUNT)),
+                   lambda s, most=plausible: s.isna() | (s <= most)),
         ])
     for name in FREE_TEXT_FIELDS:
         columns[name] = _column(checks=[_check(
             rule(name, "control_character"),
             lambda s: s.isna() | ~s.astype(str).str.contains(CONTROL_CHARACTERS, regex=True))])
     for name, (axis, limit) in COORDINATE_LIMITS.items():
-        columns[name] = _column(checks=[_check(rule(name, "bad_coordinate", axis=axis),
+        columns[name] = _column(checks=[_check(rule(name, "bad_coordinate", axis=axis,
+                                                    variant=axis),
                                                  _range(-limit, limit))])
     for name, limit in TEXT_LIMITS.items():
         checks = [_check(rule(name, "too_long", limit=limit),

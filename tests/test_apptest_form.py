@@ -110,8 +110,9 @@ BAD_VALUES = {
     "gps_not_a_number": ({"lon": "东经110度", "lat": "31.3"}, "new_lon",
                          "“东经110度”不是数字"),
     "gps_out_of_range": ({"lon": "210.5", "lat": "31.3"}, "new_lon",
-                         "210.5 超出经度的取值范围"),
-    "quoted_as_typed": ({"lon": "110.7", "lat": " 95 "}, "new_lat", "95 超出纬度的取值范围"),
+                         "210.5 超出经度的取值范围（-180 到 180）"),
+    "quoted_as_typed": ({"lon": "110.7", "lat": " 95 "}, "new_lat",
+                        "95 超出纬度的取值范围（-90 到 90）"),
     "grouped_as_typed": ({"households": "1,200"}, "new_households",
                          "走访户数 1,200 多于该村户数 290"),
 }

@@ -51,7 +51,7 @@ def test_each_broken_rule_names_its_row_field_and_code():
         (5, "problems_raised", "implausible_count"), (6, "kind", "unknown_kind"),
         (7, "lon", "incomplete_point"), (8, "lon", "bad_coordinate"),
         (9, "summary", "control_character"), (10, "record_id", "too_long"),
-        (11, "cadre_count", "bad_number"),
+        (11, "cadre_count", "implausible_count"),  # nor would the database hold it
     ]
     limits = {f.position: f.params.get("limit") for f in errors}
     assert (limits[3], limits[4], limits[5], limits[10]) == (200, 2000, 500, 50)

@@ -26,7 +26,7 @@ from geo.io.readers import parse_decimals, parse_whole_numbers
 from geo.io.report import Report
 from geo.schema import VISIT_COUNT_FIELDS
 from geo.settings import local_today
-from geo.visit_rules import PLAUSIBLE_COUNTS, RuleFailure, check_visits
+from geo.visit_rules import RuleFailure, check_visits
 from ui.loaders import visit_reference
 from ui.session import get_engine, get_settings, language, reporting_errors, t
 
@@ -66,9 +66,9 @@ class VisitCheck:
 
 
 def _sentence(code: str, value: object = None, **params: object) -> str:
-    variant = FORM_TEXT_VARIANT if code == "control_character" else None
-    return translate_issue({"code": code, "value": value,
-                            "params": {**params, "variant": variant}}, language())
+    if code == "control_character":
+        params["variant"] = FORM_TEXT_VARIANT
+    return translate_issue({"code": code, "value": value, "params": params}, language())
 
 
 def _rule_sentence(failure: RuleFailure, typed: Mapping[str, str] | None = None) -> str:
@@ -78,12 +78,6 @@ def _rule_sentence(failure: RuleFailure, typed: Mapping[str, str] | None = None)
     value = failure.value
     if typed is not None and failure.field in typed:
         value = str(typed[failure.field]).strip()
-    if failure.code == "bad_number" and failure.field in PLAUSIBLE_COUNTS:
-        # A whole number too large for the database: to a clerk it is implausible, not
-        # "not a whole number" (the rules' code for it).
-        return _sentence("implausible_count", value, limit=PLAUSIBLE_COUNTS[failure.field])
-    if "axis" in params:  # the rules name the axis in English ("longitude")
-        params["axis"] = t(f"field.{failure.field}")
     return _sentence(failure.code, value, **params)
 
 
@@ -210,7 +204,7 @@ def import_records(user: User, table: str, filename: str, data: bytes, sheet: st
             return imports.import_upload(
                 get_engine(), user, table, filename, data, sheet=sheet or None,
                 dry_run=dry_run, skip_invalid=skip_invalid, today=local_today(),
-                edit_days=get_settings().edit_days,
+                edit_days=get_settings().edit_days, lang=language(),
                 progress=lambda fraction: bar.progress(min(max(fraction, 0.0), 1.0)))
     finally:
         bar.empty()

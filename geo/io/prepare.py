@@ -144,7 +144,7 @@ class Context:
                 result.append(numbers.reset_index(drop=True))
                 continue
             outside = as_mask(numbers.abs() > limit)
-            self.issues.error(outside, name, "bad_coordinate", {"axis": axis})
+            self.issues.error(outside, name, "bad_coordinate", {"axis": axis, "variant": axis})
             result.append(numbers.where(~outside, np.nan).reset_index(drop=True))
         lon, lat = result
         if checked and (self.has(lon_name) or self.has(lat_name)):
