@@ -122,13 +122,9 @@ class _FitView(MacroElement):
                 // Keep the county clear of the controls (left) and the legend (right).
                 var left = Math.max(width(".leaflet-control-zoom"),
                                     width(".pairmap-reset-view")) + 16;
-                // A narrow map: first the controls may overlap the county's west edge;
-                // only on a very narrow one does the legend fold to its title.
+                // A narrow map: the controls may overlap the county's west edge first; on a
+                // very narrow one the legend may cover it too (a click on its title folds it).
                 if (width(".pairmap-legend") + left > size.x / 2) { left = 16; }
-                var body = map.getContainer().querySelector(".pairmap-legend-body");
-                if (body && width(".pairmap-legend") > size.x / 2) {
-                    body.style.display = "none";
-                }
                 var right = width(".pairmap-legend") + 16;
                 if (left + right > size.x * 0.6) { right = 16; }
                 map.fitBounds(bounds, {animate: false, paddingTopLeft: [left, 16],
