@@ -432,9 +432,10 @@ def compute_village_coverage(
     compliance_min = lowest.reindex(codes).to_numpy(dtype="float64")
     missed = compliance[compliance["months_short"].map(len) > 0].sort_values(
         ["village_code", "department_code"])
-    shortfalls = missed.groupby("village_code").apply(
-        lambda part: list(zip(part["department_code"], part["months_short"], strict=True)),
-        include_groups=False) if len(missed) else pd.Series(dtype=object)
+    shortfalls: dict[str, list[tuple[str, list[str]]]] = {}
+    for village, department, months in zip(missed["village_code"], missed["department_code"],
+                                           missed["months_short"], strict=True):
+        shortfalls.setdefault(village, []).append((department, months))
 
     flags = {
         UNPAIRED: pairing_counts == 0,
