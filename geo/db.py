@@ -58,12 +58,13 @@ def _alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates it on an empty database)."""
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Bring the schema to the newest migration, or to ``target`` (creates it on an empty
+    database). A migration that refuses (``DataError``) leaves the database unchanged."""
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, target)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -142,7 +142,7 @@ visits = Table(
     Column("created_at", DateTime, nullable=True),
     Index(None, "village_code", "date"),
     Index(None, "department_code", "date"),
-    Index(None, "department_code", "record_id"),
+    Index(None, "department_code", "record_id", unique=True),
 )
 
 users = Table(
@@ -154,10 +154,30 @@ users = Table(
     Column("role", String(10), nullable=False),
     Column("department_code", String(20), ForeignKey("departments.code"), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
-    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
-    Column("locked_until", DateTime, nullable=True),
     CheckConstraint("role IN ('leader', 'organiser', 'liaison', 'admin')", name="role"),
 )
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the random token id
+    Column("username", String(50), nullable=False),  # no foreign key: users are never deleted
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Index(None, "username"),
+)
+"""One login (geo.auth): live until it expires or is revoked (logout, password reset,
+deactivation)."""
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(100), primary_key=True),  # "name:<as typed>" or "address:<ip>"
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime, nullable=False),
+)
+"""Failed logins remembered per name and per client address; they slow later attempts."""
 
 audit_log = Table(
     "audit_log",

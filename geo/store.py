@@ -70,6 +70,17 @@ def _unit_rows(units: gpd.GeoDataFrame, level: str) -> list[dict[str, object]]:
     return records(frame, columns)
 
 
+def stored_visits(frame: pd.DataFrame) -> pd.DataFrame:
+    """Visits in their stored form: an empty cadre id list or record id is NULL (as the
+    form stores it), so that the unique (department, record id) index sees no record id."""
+    frame = frame.copy()
+    for name in ("cadre_ids", "record_id"):
+        if name in frame:
+            values = frame[name].astype(object)
+            frame[name] = values.where(values.notna() & (values != ""), None)
+    return frame
+
+
 def bump_data_version(connection: Connection) -> int:
     """Increase the data version (used to invalidate cached metrics) and return it."""
     table = schema.meta
@@ -84,6 +95,38 @@ def bump_data_version(connection: Connection) -> int:
             update(table).where(table.c.key == DATA_VERSION_KEY).values(value=str(new))
         )
     return new
+
+
+def read_version(connection: Connection) -> int:
+    """The data version as this connection sees it (0 for a database never written)."""
+    value = connection.execute(select(schema.meta.c.value).where(
+        schema.meta.c.key == DATA_VERSION_KEY)).scalar_one_or_none()
+    return int(value or 0)
+
+
+def claim_version(connection: Connection, expected: int) -> bool:
+    """Take the write lock and bump the data version, if it is still ``expected``.
+
+    A compare-and-set on the ``meta`` row: every write bumps the version, so a False
+    answer means someone wrote since ``expected`` was read (the caller plans again).
+    The row stays locked until the caller's transaction ends (SQLite: the database's
+    write lock; PostgreSQL: the row lock), so two importers are applied one after the
+    other, each against what the other wrote. The row exists from migration 0003 on.
+    """
+    table = schema.meta
+    result = connection.execute(update(table).where(
+        table.c.key == DATA_VERSION_KEY, table.c.value == str(expected)).values(
+        value=str(expected + 1)))
+    return result.rowcount == 1
+
+
+def lock_version(connection: Connection) -> int:
+    """Take the write lock first, then read the version (for a plan made under the lock,
+    when optimistic attempts kept losing the race); return the version read."""
+    table = schema.meta
+    connection.execute(update(table).where(table.c.key == DATA_VERSION_KEY)
+                       .values(value=table.c.value))
+    return read_version(connection)
 
 
 def set_meta(connection: Connection, key: str, value: str) -> None:
@@ -135,7 +178,7 @@ def replace_all(
         _insert(connection, schema.departments, departments, upsert_key="code")
         _insert(connection, schema.cadres, cadres)
         _insert(connection, schema.pairings, pairings)
-        _insert(connection, schema.visits, visits)
+        _insert(connection, schema.visits, stored_visits(visits))
         for key, value in (meta or {}).items():
             set_meta(connection, key, value)
         bump_data_version(connection)

@@ -612,7 +612,7 @@ def test_liaison_may_not_change_visits_past_the_edit_window(demo, tmp_path):
     old = old[old["department_code"] == "XS005"].iloc[0]  # matched on the natural key
     row = [old["date"].isoformat(), "XS005", old["village_code"], old["kind"],
            old["cadre_count"], old["households_visited"] + 1, old["problems_raised"],
-           old["problems_resolved"], old["summary"], old["record_id"]]
+           old["problems_resolved"], old["summary"], "" if pd.isna(old["record_id"]) else old["record_id"]]
     path = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS, [row])
     report = run(demo, "visits", path, actor=LIAISON, edit_days=7)
     assert issues(report) == [(2, "date", "edit_window_passed")]

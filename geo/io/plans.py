@@ -29,7 +29,7 @@ from geo.io.prepare import Context
 from geo.io.readers import as_mask
 from geo.schema import VILLAGE_FIGURES, VISIT_COUNT_FIELDS
 from geo.settings import Settings, local_now
-from geo.store import select_frame
+from geo.store import select_frame, stored_visits
 
 
 @dataclass
@@ -90,14 +90,6 @@ def _edit_days(actor: User, edit_days: int | None) -> int | None:
     return edit_days if edit_days is not None else Settings.from_env().edit_days
 
 
-def _stored_visit(frame: pd.DataFrame) -> pd.DataFrame:
-    """Stored form: empty cadre ids and record ids are NULL (as the form stores them)."""
-    frame = frame.copy()
-    for name in ("cadre_ids", "record_id"):
-        if name in frame:
-            values = frame[name].astype(object)
-            frame[name] = values.where(values != "", None)
-    return frame
 
 
 def plan_visits(connection: Connection, ctx: Context, rows: pd.DataFrame,
@@ -136,10 +128,10 @@ def plan_visits(connection: Connection, ctx: Context, rows: pd.DataFrame,
         plan.updated += len(changed)
         if not changed.empty and fields:
             values = file.set_index("pos").loc[changed["pos"].to_numpy(), fields]
-            plan.update(fields, _stored_visit(values.reset_index(drop=True)), changed["id"])
+            plan.update(fields, stored_visits(values.reset_index(drop=True)), changed["id"])
     handled = np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
     new = file[~file["pos"].isin(handled) & ~ctx.issues.error_rows[file["pos"].to_numpy()]]
-    new = _stored_visit(new)
+    new = stored_visits(new)
     new["source"] = "import"
     new["created_by"] = ctx.actor.username
     new["created_at"] = pd.Timestamp(local_now())
