@@ -48,6 +48,19 @@ def write_audit(
     )
 
 
+def write_audits(connection: Connection, actor: User, action: str, entity: str,
+                 entries: list[dict], at: datetime | None = None) -> None:
+    """Add many entries of one action at once (``key``, ``before``, ``after`` each),
+    inside the caller's transaction."""
+    if not entries:
+        return
+    when = at or local_now()
+    connection.execute(insert(schema.audit_log), [
+        {"at": when, "username": actor.username, "action": action, "entity": entity,
+         "entity_key": entry["key"], "before": _json(entry["before"]),
+         "after": _json(entry["after"])} for entry in entries])
+
+
 def load_audit_log(
     engine: Engine,
     actor: User,

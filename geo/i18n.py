@@ -75,8 +75,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "audit.username_placeholder": "全部操作人",
         "audit.changes.help": "修改前 → 修改后；“—”表示空",
         "admin.no_users": "还没有用户。",
-        "admin.failed_logins": "连续登录失败次数",
-        "admin.locked_until": "锁定至",
+        "admin.failed_logins": "近期登录失败次数",
         "data.download_warnings": "下载提示清单",
         "data.sheet_placeholder": "默认第一个工作表",
         "data.src_crs_placeholder": "可不填",
@@ -202,6 +201,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.assumed_wgs84": "文件未声明坐标系，已按经纬度（WGS84）读取",
         "issue.crs_overridden": "文件声明的坐标系为 {declared}，已按指定的 {given} 读取",
         "error.password_too_short": "密码至少 {minimum} 位",
+        "error.password_too_long": "密码不能超过 {maximum} 字节（一个汉字占 3 字节）",
         "error.bad_username": "用户名为 1-50 个字符：小写字母、数字、“.”、“_”或“-”",
         "error.unknown_role": "没有角色“{role}”，可选：{choices}",
         "error.liaison_needs_department": "单位联络员必须指定单位（命令行：--department 单位代码）",
@@ -311,6 +311,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "audit.action.import": "导入",
         "audit.action.reset_password": "重置密码",
         "audit.action.deactivate": "停用",
+        "audit.action.login_failed": "登录失败",
+        "audit.action.login_slowed": "登录放慢",
+        "audit.action.merge_duplicates": "合并重复记录",
+        "audit.action.replace_all": "整体替换数据",
+        "error.duplicate_record_ids": (
+            "数据库中有 {count} 组同一单位、同一编号但内容不同的走访记录，无法自动合并，"
+            "升级已停止、未做任何修改。请先核对并删除多余的记录：{listing}"),
+        "error.record_id_taken": "本单位已有编号为“{record_id}”的走访记录，请换一个编号",
+        "error.database_busy": (
+            "数据库正忙（可能有大批量导入正在写入），{seconds} 秒内未能写入；"
+            "已填写的内容仍保留，请稍后再试"),
         "audit.change": "{field}：{before} → {after}",
         "audit.value": "{field}：{value}",
         "audit.separator": "；",
@@ -319,6 +330,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "audit.changes": "内容",
         "tablename.users": "用户",
         "tablename.boundaries": "边界",
+        "tablename.logins": "登录",
         "field.date": "日期",
         "field.department_code": "单位代码",
         "field.village_code": "村代码",
@@ -339,6 +351,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.display_name": "姓名",
         "field.role": "角色",
         "field.active": "在用",
+        "field.failed_logins": "该用户名近期失败次数",
+        "field.address_failures": "该地址近期失败次数",
+        "field.delay_seconds": "此后每次登录等待（秒）",
         "field.department": "单位",
         "field.file": "文件",
         "field.rows": "行数",
@@ -464,7 +479,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "login.failed": "用户名或密码不正确。",
         "page.login": "登录",
         "guard.database": "数据库暂时无法读写，请稍后再试；如仍不行，请联系系统管理员。",
-        "login.locked": "登录失败次数过多，账号已暂时锁定，请于 {until} 后再试。",
         "setup.title": "首次启动：创建系统管理员",
         "setup.explain": (
             "系统中还没有任何用户。请创建第一个系统管理员账号（没有默认密码）。密码至少 8 位。"
@@ -580,8 +594,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "audit.username_placeholder": "All users",
         "audit.changes.help": "before → after; — means empty",
         "admin.no_users": "No users yet.",
-        "admin.failed_logins": "Failed logins in a row",
-        "admin.locked_until": "Locked until",
+        "admin.failed_logins": "Recent failed logins",
         "data.download_warnings": "Download the warnings",
         "data.sheet_placeholder": "the first sheet",
         "data.src_crs_placeholder": "optional",
@@ -691,6 +704,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.crs_overridden": (
             "the file declares {declared}; its coordinates were read as {given} (--src-crs)"),
         "error.password_too_short": "the password must have at least {minimum} characters",
+        "error.password_too_long": "the password must not be longer than {maximum} bytes",
         "error.bad_username": (
             "a username has 1-50 characters: lower-case letters, digits, '.', '_' or '-'"),
         "error.unknown_role": "unknown role {role!r}; use one of {choices}",
@@ -833,6 +847,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "audit.action.import": "imported",
         "audit.action.reset_password": "password reset",
         "audit.action.deactivate": "deactivated",
+        "audit.action.login_failed": "failed login",
+        "audit.action.login_slowed": "logins slowed",
+        "audit.action.merge_duplicates": "duplicates merged",
+        "audit.action.replace_all": "all data replaced",
+        "error.duplicate_record_ids": (
+            "the database holds {count} groups of visits with the same department and record "
+            "id but different contents; they cannot be merged automatically, so the upgrade "
+            "stopped and changed nothing. Check them and delete the extra ones: {listing}"),
+        "error.record_id_taken": ("this department already has a visit with record id "
+                                  "'{record_id}'; choose another"),
+        "error.database_busy": (
+            "the database is busy (a large import may be writing) and could not be written "
+            "within {seconds} s; what you typed is kept, try again shortly"),
         "audit.change": "{field}: {before} → {after}",
         "audit.value": "{field}: {value}",
         "audit.separator": "; ",
@@ -841,6 +868,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "audit.changes": "Changes",
         "tablename.users": "users",
         "tablename.boundaries": "boundaries",
+        "tablename.logins": "logins",
         "field.date": "date",
         "field.department_code": "department code",
         "field.village_code": "village code",
@@ -861,6 +889,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.display_name": "name",
         "field.role": "role",
         "field.active": "active",
+        "field.failed_logins": "recent failures on this name",
+        "field.address_failures": "recent failures from this address",
+        "field.delay_seconds": "wait before each later login (s)",
         "field.department": "department",
         "field.file": "file",
         "field.rows": "rows",

@@ -1,19 +1,38 @@
-"""Record imports, step 6: write a plan in chunks with ``executemany``.
+"""Record imports, step 6: stage a plan, then apply it in one short transaction.
 
-Values go through the column types' own bind processors once per column, not once per
-row; SQLite gets a larger page cache while many rows are written.
+The rows are first copied, in chunks with ``executemany``, into temporary tables of the
+import's connection (``stage_plan``); that takes no lock on the database's tables. Only
+then does the import take the write lock, check that nothing changed since it read the
+database (``geo.store.claim_version``), and apply the staged rows with one ``INSERT …
+SELECT`` or ``UPDATE … FROM`` per group (``apply_staged``), so that a visit typed during
+a large import waits for a few seconds at most instead of the whole import. Values go
+through the column types' own bind processors once per column, not once per row.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, DateTime, Table, bindparam, insert, text, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    MetaData,
+    Table,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from geo import schema
 from geo.io.plans import Plan
 from geo.io.report import Stages
-from geo.values import to_python
+from geo.values import to_json, to_python
 
 CHUNK_ROWS = 20_000
 
@@ -79,38 +98,121 @@ def _statement_rows(connection: Connection, statement: object, frame: pd.DataFra
     return str(compiled), rows
 
 
-def write_plan(connection: Connection, table: Table, plan: Plan, progress: Stages) -> None:
-    """Insert and update in chunks (``executemany``) inside the caller's transaction."""
+def _temp_table(table: Table, columns: list[str], name: str, key: str | None = None) -> Table:
+    """A connection-local staging table with ``columns`` of ``table`` (and ``_key``)."""
+    defined = [Column(c, table.c[c].type) for c in columns]
+    if key is not None:
+        defined.append(Column("_key", table.c[key].type))
+    return Table(name, MetaData(), *defined, prefixes=["TEMPORARY"])
+
+
+def _drop(connection: Connection, stage: Table) -> None:
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage.name}")
+
+
+def _fill(connection: Connection, stage: Table, frame: pd.DataFrame, types: dict[str, object],
+          progress: Stages, done: int, total: int) -> int:
+    statement = insert(stage).values({c.name: bindparam(c.name, type_=c.type)
+                                      for c in stage.columns})
+    for start in range(0, len(frame), CHUNK_ROWS):
+        sql, rows = _statement_rows(connection, statement, frame.iloc[start:start + CHUNK_ROWS],
+                                    types)
+        connection.exec_driver_sql(sql, rows)
+        done += len(rows)
+        progress.step(done / total)
+    return done
+
+
+@dataclass
+class Staged:
+    """A plan copied into temporary tables of one connection, ready for ``apply_staged``."""
+
+    table: Table
+    key: str
+    inserts: list[tuple[list[str], Table]] = field(default_factory=list)
+    updates: list[tuple[list[str], Table]] = field(default_factory=list)
+
+
+def stage_plan(connection: Connection, table: Table, plan: Plan, progress: Stages) -> Staged:
+    """Copy the plan's rows into temporary tables (``executemany`` in chunks).
+
+    Temporary tables belong to the connection: writing them takes no lock on the
+    database's own tables (SQLite keeps them in a separate file), so a form entry or
+    another import goes on meanwhile; they vanish with the connection, also after a
+    ``kill -9``.
+    """
     total = max(1, plan.inserted + sum(len(frame) for _, frame in plan.updates))
-    done = 0
     types = {c.name: c.type for c in table.columns}
+    staged = Staged(table=table, key=plan.key)
+    done = 0
     sqlite = connection.dialect.name == "sqlite"
     if sqlite and total > CHUNK_ROWS:
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    try:
-        for columns, frame in plan.inserts:
-            statement = insert(table).values({c: bindparam(c, type_=types[c]) for c in columns})
-            for start in range(0, len(frame), CHUNK_ROWS):
-                sql, rows = _statement_rows(connection, statement,
-                                            frame.iloc[start:start + CHUNK_ROWS], types)
-                connection.exec_driver_sql(sql, rows)
-                done += len(rows)
-                progress.step(done / total)
-            if "id" in columns and connection.dialect.name == "postgresql":
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"))
-        for columns, frame in plan.updates:
-            statement = (update(table).where(table.c[plan.key] == bindparam("_key"))
-                         .values({c: bindparam(f"v_{c}", type_=types[c]) for c in columns}))
-            frame = frame.rename(columns={c: f"v_{c}" for c in columns})
-            bind_types = {f"v_{c}": types[c] for c in columns} | {"_key": types[plan.key]}
-            for start in range(0, len(frame), CHUNK_ROWS):
-                sql, rows = _statement_rows(connection, statement,
-                                            frame.iloc[start:start + CHUNK_ROWS], bind_types)
-                connection.exec_driver_sql(sql, rows)
-                done += len(rows)
-                progress.step(done / total)
-    finally:
-        if sqlite and total > CHUNK_ROWS:
-            connection.exec_driver_sql(f"PRAGMA cache_size={SQLITE_DEFAULT_CACHE}")
+        connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{SQLITE_CACHE_KIB}")
+    for number, (columns, frame) in enumerate(plan.inserts):
+        stage = _temp_table(table, columns, f"pairmap_stage_insert_{number}")
+        _drop(connection, stage)
+        stage.create(connection)
+        done = _fill(connection, stage, frame[columns], types, progress, done, total)
+        staged.inserts.append((columns, stage))
+    for number, (columns, frame) in enumerate(plan.updates):
+        stage = _temp_table(table, columns, f"pairmap_stage_update_{number}", key=plan.key)
+        _drop(connection, stage)
+        stage.create(connection)
+        done = _fill(connection, stage, frame[[*columns, "_key"]],
+                     types | {"_key": types[plan.key]}, progress, done, total)
+        staged.updates.append((columns, stage))
+    return staged
+
+
+def _cell(value: object, sql_type: object) -> object:
+    """A stored value as JSON takes it (a date column's value as its ISO date)."""
+    value = to_json(value)
+    if isinstance(sql_type, Date) and isinstance(value, str):
+        return value[:10]
+    return value
+
+
+def previous_values(connection: Connection, staged: Staged) -> list[tuple[str, dict, dict]]:
+    """For each row an update will change: its key, the fields it changes with their
+    values before, and after (for the audit log)."""
+    table, key = staged.table, staged.key
+    changes: list[tuple[str, dict, dict]] = []
+    for columns, stage in staged.updates:
+        query = (select(table.c[key].label("_key"), *(table.c[c] for c in columns),
+                        *(stage.c[c].label(f"new_{c}") for c in columns))
+                 .select_from(table.join(stage, table.c[key] == stage.c["_key"]))
+                 .order_by(table.c[key]))
+        for row in connection.execute(query).mappings():
+            before, after = {}, {}
+            for column in columns:
+                old = _cell(row[column], table.c[column].type)
+                new = _cell(row[f"new_{column}"], table.c[column].type)
+                if old != new:
+                    before[column], after[column] = old, new
+            if after:
+                changes.append((str(row["_key"]), before, after))
+    return changes
+
+
+def apply_staged(connection: Connection, staged: Staged) -> None:
+    """Write the staged rows into their table: one ``INSERT … SELECT`` per insert group
+    and one ``UPDATE … FROM`` per update group, inside the caller's (short) transaction."""
+    table = staged.table
+    for columns, stage in staged.inserts:
+        connection.execute(insert(table).from_select(columns, select(
+            *(stage.c[c] for c in columns))))
+        if "id" in columns and connection.dialect.name == "postgresql":
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"))
+    for columns, stage in staged.updates:
+        connection.execute(update(table).where(table.c[staged.key] == stage.c["_key"])
+                           .values({c: stage.c[c] for c in columns}))
+
+
+def drop_staged(connection: Connection, staged: Staged) -> None:
+    """Drop the staging tables (they would also vanish with the connection)."""
+    for _, stage in (*staged.inserts, *staged.updates):
+        _drop(connection, stage)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA temp.cache_size={SQLITE_DEFAULT_CACHE}")

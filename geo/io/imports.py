@@ -25,8 +25,11 @@ database holds and written in one transaction; the result is an ``Report`` whose
 * Text is compared in the normal form of ``geo.text.normalize_text`` and stored so; the
   ``'`` an export puts before formula-like text is removed.
 * Checking and matching are vectorised (pandas); rows are written with SQLAlchemy Core
-  ``executemany`` in chunks. An import that changed something bumps the data version and
-  leaves one audit entry (file and counts); nothing is logged when nothing changed.
+  ``executemany`` in chunks into temporary tables, then applied in one short transaction
+  that first checks nothing changed since the plan was made (``_import``). An import
+  that changed something bumps the data version and leaves one audit entry (file and
+  counts) plus one per updated row (its fields before and after); nothing is logged when
+  nothing changed.
 """
 
 from __future__ import annotations
@@ -35,14 +38,21 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from geo import store
 from geo.access import IMPORT_ACTIONS, Action, User, require
-from geo.audit import write_audit
+from geo.audit import write_audit, write_audits
 from geo.errors import DataError
 from geo.i18n import translate
-from geo.io.bulk_write import TABLES, write_plan
+from geo.io.bulk_write import (
+    TABLES,
+    Staged,
+    apply_staged,
+    drop_staged,
+    previous_values,
+    stage_plan,
+)
 from geo.io.headers import known_header, map_headers
 from geo.io.plans import (
     plan_cadres,
@@ -153,21 +163,53 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
                    rejected_path=None, lang=lang)
 
 
+OPTIMISTIC_ATTEMPTS = 3
+"""Plans made without the write lock before one is made holding it (``_import``)."""
+
+
+class _ConflictError(Exception):
+    """Someone wrote between the plan's reading and its applying: plan again."""
+
+
 def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: bool,
             skip_invalid: bool, today: date | None, steps: Stages, edit_days: int | None,
             rejected_path: Path | None, lang: str) -> Report:
+    """Check, plan and write; a write is staged, then applied in one short transaction.
+
+    The database is read and the plan made without the write lock; the rows are staged
+    in temporary tables; then the data version is compared and set under the lock
+    (``geo.store.claim_version``) and the staged rows applied. If anyone wrote in
+    between, the plan is made again (``OPTIMISTIC_ATTEMPTS`` times, then once holding
+    the lock from the start), so two imports of one file at the same moment store its
+    rows once, and a form entry during a large import waits only for the final apply.
+    """
     today = today or local_today()
     columns, unknown = map_headers(table, raw)
-    report = Report(file=raw.file, table=table, rows=len(raw), dry_run=dry_run)
-    issues = Issues(raw, columns)
-    for label in unknown:
-        issues.file_warning(label, "unknown_column")
-    if len(raw) == 0:
-        report.warnings = issues.build("warnings")
-        steps.stage(1.0, 1.0)
-        return report
-    begin = engine.connect if dry_run else engine.begin
-    with begin() as connection:
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        report = Report(file=raw.file, table=table, rows=len(raw), dry_run=dry_run)
+        issues = Issues(raw, columns)
+        for label in unknown:
+            issues.file_warning(label, "unknown_column")
+        if len(raw) == 0:
+            report.warnings = issues.build("warnings")
+            steps.stage(1.0, 1.0)
+            return report
+        try:
+            return _attempt(engine, actor, table, raw, report, issues, columns, dry_run,
+                            skip_invalid, today, steps, edit_days, rejected_path, lang,
+                            locked=attempt == OPTIMISTIC_ATTEMPTS)
+        except _ConflictError:
+            continue
+    raise AssertionError("a plan made under the write lock cannot conflict")
+
+
+def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Report,
+             issues: Issues, columns: dict, dry_run: bool, skip_invalid: bool, today: date,
+             steps: Stages, edit_days: int | None, rejected_path: Path | None, lang: str,
+             locked: bool) -> Report:
+    with engine.connect() as connection, connection.begin():
+        version = (store.lock_version(connection) if locked and not dry_run
+                   else store.read_version(connection))
         steps.stage(0.15, 0.35)
         reference = load_reference(connection)
         ctx = Context(table, raw, columns, issues, reference, today, actor)
@@ -210,12 +252,15 @@ def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: boo
         if dry_run or not report.changed:
             steps.stage(1.0, 1.0)
             return report
-        steps.stage(0.5, 1.0)
+        steps.stage(0.5, 0.95)
         try:
-            write_plan(connection, TABLES[table], plan, steps)
-            store.bump_data_version(connection)
-            write_audit(connection, actor, "import", table, Path(raw.file).name, None,
-                        {"file": Path(raw.file).name, **report.counts()})
+            staged = stage_plan(connection, TABLES[table], plan, steps)
+            if not locked and not store.claim_version(connection, version):
+                raise _ConflictError
+            steps.stage(0.95, 1.0)
+            _audit_import(connection, actor, table, raw, report, staged)
+            apply_staged(connection, staged)
+            drop_staged(connection, staged)
         except BaseException:
             if rejected_path is not None and report.rejected_file:
                 rejected_path.unlink(missing_ok=True)
@@ -223,6 +268,18 @@ def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: boo
             raise
     steps.stage(1.0, 1.0)
     return report
+
+
+def _audit_import(connection: Connection, actor: User, table: str, raw: RawTable,
+                  report: Report, staged: Staged) -> None:
+    """One entry for the import (file and counts), and one per updated row with the
+    fields it changes, before and after, so that an update can be traced and undone."""
+    name = Path(raw.file).name
+    write_audit(connection, actor, "import", table, name, None,
+                {"file": name, **report.counts()})
+    entries = [{"key": key, "before": before, "after": after}
+               for key, before, after in previous_values(connection, staged)]
+    write_audits(connection, actor, "update", table, entries)
 
 
 def _rejected_rows(raw: RawTable, issues: Issues, lang: str) -> bytes:
