@@ -3,7 +3,8 @@
 Errors are translated here, once, into the language of ``PAIRMAP_LANG``: a
 ``PairMapError`` (and a database or file-system error) becomes one plain sentence on
 standard error and exit code 2; anything unexpected too, with its traceback only under
-``--debug``.
+``--debug``. A database kept locked by another writer for longer than
+``PAIRMAP_BUSY_TIMEOUT`` is exit code 3 (``EXIT_BUSY``): nothing was written.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.io import boundary_import
 from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
 from geo.settings import SAMPLE_DIR, Settings, local_today
+
+EXIT_BUSY = 3
+"""Exit code when another writer held the database longer than ``PAIRMAP_BUSY_TIMEOUT``:
+nothing was written; run the command again later."""
 
 
 def _sentence(exc: Exception, lang: str) -> str:
@@ -125,13 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> dict:
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
     counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force)
     return {"loaded": counts}
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> dict:
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     frame = store.load_table(engine, args.table)
     if args.out.suffix.lower() == ".geojson" and args.table not in GEO_TABLES:
@@ -156,7 +161,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     else:
         period = reports.Period(args.as_of or local_today(),
                                 args.window_days or settings.window_days)
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     inputs = reports.load_coverage_inputs(engine, auth.cli_user(), until=period.as_of)
     report = reports.coverage_report(inputs, period, args.neglect_days or settings.neglect_days,
@@ -179,7 +184,7 @@ RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits")
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     actor = auth.cli_user()
     if args.table == "boundaries":
@@ -218,7 +223,7 @@ def read_password() -> str:
 
 
 def _users(args: argparse.Namespace, settings: Settings) -> dict:
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     actor = auth.cli_user()
     if args.users_command == "add":
@@ -241,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code."""
     args = build_parser().parse_args(argv)
     lang = DEFAULT_LANG
+    settings = None
     try:
         settings = Settings.from_env()
         lang = settings.lang
@@ -251,8 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug and not isinstance(exc, PairMapError):
             raise
-        print(translate("cli.error", lang, message=_sentence(exc, lang)), file=sys.stderr)
-        return 2
+        busy = db.busy_error(exc, settings.busy_timeout if settings else db.DEFAULT_BUSY_TIMEOUT)
+        print(translate("cli.error", lang, message=_sentence(busy or exc, lang)),
+              file=sys.stderr)
+        return EXIT_BUSY if busy else 2
     try:
         print(result if isinstance(result, str) else
               json.dumps(result, ensure_ascii=False, default=str))

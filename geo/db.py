@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -11,30 +12,43 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from geo import schema
-from geo.errors import ConfigError
+from geo.errors import ConfigError, DatabaseBusyError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+DEFAULT_BUSY_TIMEOUT = 30
+"""Seconds a writer waits for another's write lock before giving up (``PAIRMAP_BUSY_TIMEOUT``)."""
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_pragmas(busy_ms: int) -> Callable[[DBAPIConnection, object], None]:
+    def connect(dbapi_connection: DBAPIConnection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+    return connect
+
+
+def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL and foreign keys.
+
+    A writer that finds the database locked by another waits up to ``busy_timeout``
+    seconds (SQLite's ``busy_timeout``, PostgreSQL's ``lock_timeout``), then fails with
+    an error that ``busy_error`` recognises.
 
     Parameters
     ----------
     url : str
         A SQLAlchemy URL, e.g. ``sqlite:////abs/path.db`` or ``postgresql+psycopg://…``.
+    busy_timeout : float
+        Seconds to wait for a lock.
     """
+    busy_ms = max(1, int(busy_timeout * 1000))
     try:
         parsed = make_url(url)
     except Exception as exc:
@@ -45,11 +59,44 @@ def make_engine(url: str) -> Engine:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed)
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
             return engine
-        return create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True)
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "connect", _postgres_lock_timeout(busy_ms))
+        return engine
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigError("unsupported_database", driver=parsed.drivername) from exc
+
+
+def _postgres_lock_timeout(busy_ms: int) -> Callable[[DBAPIConnection, object], None]:
+    def connect(dbapi_connection: DBAPIConnection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {busy_ms}")
+        cursor.close()
+        dbapi_connection.commit()
+    return connect
+
+
+BUSY_SQLSTATES = ("55P03",)  # PostgreSQL: lock_not_available (lock_timeout)
+BUSY_SQLITE_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+
+
+def busy_error(exc: BaseException, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+               ) -> DatabaseBusyError | None:
+    """The ``DatabaseBusyError`` that ``exc`` means, if it is a lock wait that ran out.
+
+    The two boundaries (the page guard, the command line) ask this of a database error,
+    so that "busy, try again" is said instead of "cannot open the database".
+    """
+    if not isinstance(exc, OperationalError):
+        return None
+    original = exc.orig
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    message = str(original).lower()
+    if state in BUSY_SQLSTATES or any(text in message for text in BUSY_SQLITE_MESSAGES):
+        return DatabaseBusyError(seconds=round(busy_timeout))
+    return None
 
 
 def _alembic_config() -> Config:

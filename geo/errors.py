@@ -60,6 +60,12 @@ class DatabaseNotEmptyError(PairMapError):
     default_code = "database_not_empty"
 
 
+class DatabaseBusyError(PairMapError):
+    """Another writer held the database's write lock for longer than the busy timeout."""
+
+    default_code = "database_busy"
+
+
 class AccessDeniedError(PairMapError):
     """The acting user's role does not allow this action."""
 

@@ -48,10 +48,13 @@ def _read_secrets(path: Path) -> dict[str, str]:
     return {key: str(value) for key, value in raw.items() if not isinstance(value, dict)}
 
 
-def _positive_int(name: str, raw: str) -> int:
+def _positive_int(name: str, raw: str, seconds: bool = False) -> int:
+    """A whole, positive number of days (or, with ``seconds``, of seconds)."""
     try:
         value = int(raw)
     except ValueError:
+        if seconds:
+            raise ConfigError("seconds_not_whole", name=name, value=raw) from None
         raise ConfigError("days_not_whole", name=name, value=raw) from None
     if value <= 0:
         raise ConfigError("days_not_positive", name=name, value=value)
@@ -86,6 +89,7 @@ class Settings:
     neglect_days: int = 90
     window_days: int = 90
     edit_days: int = 7
+    busy_timeout: int = 30
     cookie_key: str = field(default="", repr=False)
 
     @classmethod
@@ -111,5 +115,7 @@ class Settings:
             neglect_days=_positive_int("PAIRMAP_NEGLECT_DAYS", get("NEGLECT_DAYS", "90")),
             window_days=_positive_int("PAIRMAP_WINDOW_DAYS", get("WINDOW_DAYS", "90")),
             edit_days=_positive_int("PAIRMAP_EDIT_DAYS", get("EDIT_DAYS", "7")),
+            busy_timeout=_positive_int("PAIRMAP_BUSY_TIMEOUT", get("BUSY_TIMEOUT", "30"),
+                                       seconds=True),
             cookie_key=get("COOKIE_KEY", ""),
         )
