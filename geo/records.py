@@ -84,9 +84,11 @@ class VisitInput:
     record_id: str = ""
 
 
-def _validate(connection: Connection, visit: VisitInput, today: date) -> dict:
+def _validate(connection: Connection, visit: VisitInput, today: date,
+              visit_id: int | None = None) -> dict:
     """The visit's stored row; ``DataError`` naming the field of the first broken rule
-    (the rules of ``geo.visit_rules``, shared with the import)."""
+    (the rules of ``geo.visit_rules``, shared with the import), or a record id that
+    another of the department's visits (not ``visit_id``) already has."""
     row = {field: getattr(visit, field) for field in VISIT_FIELDS}
     units, departments = schema.admin_units, schema.departments
     village = connection.execute(select(units.c.code, units.c.households).where(
@@ -104,6 +106,14 @@ def _validate(connection: Connection, visit: VisitInput, today: date) -> dict:
     row["summary"] = normalize_text(visit.summary)
     row["cadre_ids"] = normalize_text(visit.cadre_ids) or None
     row["record_id"] = normalize_text(visit.record_id) or None
+    if row["record_id"] is not None:
+        table = schema.visits
+        taken = connection.execute(select(table.c.id).where(
+            table.c.department_code == visit.department_code,
+            table.c.record_id == row["record_id"],
+            table.c.id != (visit_id or 0))).first()
+        if taken is not None:
+            raise DataError("record_id_taken", column="record_id", record_id=row["record_id"])
     return row
 
 
@@ -142,7 +152,7 @@ def update_visit(engine: Engine, actor: User, visit_id: int, visit: VisitInput, 
     require(actor, Action.WRITE_VISITS, visit.department_code)
     with engine.begin() as connection:
         before = _editable(connection, actor, visit_id, today, edit_days)
-        row = _validate(connection, visit, today)
+        row = _validate(connection, visit, today, visit_id)
         changed = {k: v for k, v in row.items() if before.get(k) != v}
         if not changed:
             return

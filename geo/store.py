@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 
 from geo import schema
+from geo.access import User
+from geo.audit import write_audit
 from geo.io.table_files import EXPORT_COLUMNS
 from geo.values import to_python
 
@@ -152,13 +154,20 @@ def replace_all(
     pairings: pd.DataFrame,
     visits: pd.DataFrame,
     meta: dict[str, str] | None = None,
+    actor: User | None = None,
+    source: str = "seed-demo",
 ) -> None:
     """Replace every admin unit, department, cadre, pairing and visit in one transaction.
 
     Users and the audit log are kept. ``units`` holds all levels (county, township,
-    village) in WGS84.
+    village) in WGS84. One audit entry, by ``actor`` (default the command line's user)
+    with ``source`` as its key, records how many rows each table held before and after.
     """
+    from geo.auth import cli_user  # auth reads users through this module
+
+    actor = actor or cli_user()
     with engine.begin() as connection:
+        before = _replaced_counts(connection)
         for table in (schema.visits, schema.pairings, schema.cadres):
             connection.execute(delete(table))
         connection.execute(
@@ -182,6 +191,17 @@ def replace_all(
         for key, value in (meta or {}).items():
             set_meta(connection, key, value)
         bump_data_version(connection)
+        write_audit(connection, actor, "replace_all", "data", source, before,
+                    _replaced_counts(connection))
+
+
+REPLACED_TABLES = (schema.admin_units, schema.departments, schema.cadres, schema.pairings,
+                   schema.visits)
+
+
+def _replaced_counts(connection: Connection) -> dict[str, int]:
+    return {table.name: connection.execute(select(func.count()).select_from(table))
+            .scalar_one() for table in REPLACED_TABLES}
 
 
 def _insert(connection: Connection, table: Table, frame: pd.DataFrame,

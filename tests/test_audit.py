@@ -51,3 +51,32 @@ def test_the_same_log_in_english():
     assert shown.loc[0, "action"] == "changed"
     assert shown.loc[0, "changes"] == ("households: 3 → 5; longitude: — → 110.7; "
                                        "summary: 旧 → 新")
+
+
+def test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced(tmp_path):
+    """``seed-demo --force`` replaced every record without a trace; now one entry says who,
+    and how many rows each table held before and after."""
+    import json
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from geo import db, schema
+    from geo.access import Role, User
+    from geo.demo import seed
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    seed.seed_demo(engine, anchor=date(2026, 11, 28))
+    clerk = User(username="cli:clerk", role=Role.ADMIN, display_name="cli:clerk")
+    seed.seed_demo(engine, anchor=date(2026, 11, 28), seed=7, force=True, actor=clerk)
+    with engine.connect() as connection:
+        entries = connection.execute(select(schema.audit_log).where(
+            schema.audit_log.c.action == "replace_all").order_by(schema.audit_log.c.id)).all()
+        visits = connection.execute(select(schema.visits.c.id)).all()
+    engine.dispose()
+    assert [(e.entity, e.entity_key) for e in entries] == [("data", "seed-demo")] * 2
+    assert entries[0].username.startswith("cli:") and entries[1].username == "cli:clerk"
+    first, second = (json.loads(e.after) for e in entries)
+    assert json.loads(entries[0].before)["visits"] == 0
+    assert json.loads(entries[1].before) == first
+    assert second["visits"] == len(visits) and second["admin_units"] == 1 + 8 + 96

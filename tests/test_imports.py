@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -612,7 +613,8 @@ def test_liaison_may_not_change_visits_past_the_edit_window(demo, tmp_path):
     old = old[old["department_code"] == "XS005"].iloc[0]  # matched on the natural key
     row = [old["date"].isoformat(), "XS005", old["village_code"], old["kind"],
            old["cadre_count"], old["households_visited"] + 1, old["problems_raised"],
-           old["problems_resolved"], old["summary"], "" if pd.isna(old["record_id"]) else old["record_id"]]
+           old["problems_resolved"], old["summary"],
+           "" if pd.isna(old["record_id"]) else old["record_id"]]
     path = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS, [row])
     report = run(demo, "visits", path, actor=LIAISON, edit_days=7)
     assert issues(report) == [(2, "date", "edit_window_passed")]
@@ -761,3 +763,25 @@ def test_rejected_rows_speak_the_pages_language_and_show_the_cell_as_typed(demo,
     rejected = report.rejected_bytes.decode("utf-8-sig").splitlines()
     assert rejected[0].endswith(",行号,原因")
     assert rejected[1].endswith(",3,households_visited：-3 是负数，数量不能为负")
+
+
+def test_an_import_that_updates_rows_audits_each_with_its_previous_values(demo, tmp_path):
+    """The import's entry held only counts; each updated row now has its own entry with
+    the fields it changed, before and after."""
+    old = store.load_visits(demo)
+    old = old[old["record_id"].notna()].iloc[0]
+    row = [old["date"].isoformat(), old["department_code"], old["village_code"], old["kind"],
+           old["cadre_count"], old["households_visited"] + 1, old["problems_raised"],
+           old["problems_resolved"], "改过的工作内容", old["record_id"]]
+    path = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS, [row])
+    assert run(demo, "visits", path, actor=ORGANISER).updated == 1
+    with demo.connect() as connection:
+        entries = connection.execute(select(schema.audit_log).where(
+            schema.audit_log.c.action == "update", schema.audit_log.c.entity == "visits")
+        ).all()
+    assert [(e.username, e.entity_key) for e in entries] == [
+        (ORGANISER.username, str(int(old["id"])))]
+    assert json.loads(entries[0].before) == {
+        "households_visited": int(old["households_visited"]), "summary": old["summary"]}
+    assert json.loads(entries[0].after) == {
+        "households_visited": int(old["households_visited"]) + 1, "summary": "改过的工作内容"}

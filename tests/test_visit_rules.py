@@ -185,3 +185,21 @@ def test_a_liaisons_own_paired_villages_come_first():
     assert village_options(villages, pairings, "D1", TODAY, "A")["code"].tolist() == [
         "A3", "A1", "A2"]
     assert not village_options(villages, pairings, None, TODAY)["own"].any()
+
+
+def test_the_form_refuses_a_record_id_the_department_already_has(demo_engine):
+    """Record ids are unique per department (migration 0003): the form names the field
+    instead of failing on the database's unique index."""
+    from geo.records import update_visit
+
+    first = add_visit(demo_engine, ADMIN, _visit(record_id="TZ-001"), TODAY)
+    before = _count(demo_engine)
+    with pytest.raises(DataError) as caught:
+        add_visit(demo_engine, ADMIN, _visit(record_id=" TZ-001 "), TODAY)
+    assert caught.value.column == "record_id"
+    assert translate_error(caught.value, "zh") == "本单位已有编号为“TZ-001”的走访记录，请换一个编号"
+    assert _count(demo_engine) == before
+    update_visit(demo_engine, ADMIN, first, _visit(record_id="TZ-001", summary="改"), TODAY, 7)
+    other = add_visit(demo_engine, ADMIN, _visit(record_id="TZ-002"), TODAY)
+    with pytest.raises(DataError):
+        update_visit(demo_engine, ADMIN, other, _visit(record_id="TZ-001"), TODAY, 7)

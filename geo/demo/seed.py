@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo import db, store
+from geo.access import Role, User
 from geo.demo.reference import COUNTY_CODE, load_admin_units, load_county_outline
 from geo.demo.sample import SampleCounty, generate_sample
 from geo.demo.schematic import generate_schematic_boundaries
@@ -114,6 +115,7 @@ def seed_demo(
     seed: int = DEFAULT_SEED,
     anchor: date | None = None,
     force: bool = False,
+    actor: User | None = None,
 ) -> dict[str, int]:
     """Create the schema and load the sample county, its history ending on ``anchor``.
 
@@ -126,6 +128,8 @@ def seed_demo(
         The last day of the visit history; default today (Asia/Shanghai).
     force : bool
         Replace the data of a non-empty database.
+    actor : geo.access.User, optional
+        Who replaced the data, for the audit log (default the command line's user).
 
     Returns
     -------
@@ -140,9 +144,13 @@ def seed_demo(
     sample = demo.sample
     store.replace_all(
         engine, demo.units, sample.departments, sample.cadres, sample.pairings, sample.visits,
-        meta={"demo_seed": str(seed), "demo_anchor": anchor.isoformat()},
+        meta={"demo_seed": str(seed), "demo_anchor": anchor.isoformat()}, actor=actor,
     )
     return store.count_rows(engine)
+
+
+FIRST_START = User(username="setup", role=Role.ADMIN, display_name="setup")
+"""Who loads the sample county on the app's first start (the audit log's entry)."""
 
 
 def ensure_seeded(engine: Engine) -> bool:
@@ -156,5 +164,5 @@ def ensure_seeded(engine: Engine) -> bool:
     db.upgrade(engine)
     if not db.is_empty(engine):
         return False
-    seed_demo(engine)
+    seed_demo(engine, actor=FIRST_START)
     return True
