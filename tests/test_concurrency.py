@@ -22,7 +22,7 @@ from geo.io.report import Report
 
 ADMIN = User(username="admin", role=Role.ADMIN, display_name="管理员")
 TODAY = date(2026, 11, 28)
-BEFORE_THE_LOCK = 0.95  # the progress an import reports once staged, before claiming
+BEFORE_THE_LOCK = imports.LOCK_PROGRESS  # staged, about to take the write lock
 VILLAGE, DEPARTMENT = "420526100001", "D01"
 WAIT = 60  # seconds: a barrier that is never reached fails the test instead of hanging
 
@@ -212,3 +212,54 @@ def _departments(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(schema.departments).where(
             schema.departments.c.code == "D02")).scalar_one()
+
+
+CHILD = """
+import os, signal, sys
+from datetime import date
+from geo import db
+from geo.auth import cli_user
+from geo.io import imports
+url, path, at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def progress(fraction):
+    if fraction >= at:
+        os.kill(os.getpid(), signal.SIGKILL)
+imports.import_file(db.make_engine(url), cli_user(), "visits", path,
+                    today=date(2026, 11, 28), progress=progress)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("at", [0.6, 0.97], ids=["while_staging", "applied_not_committed"])
+def test_kill_9_during_an_import_changes_nothing(database_url: str, tmp_path: Path,
+                                                  at: float) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    engine = db.make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(insert(schema.admin_units), [
+            {"code": "420526000000", "name": "兴山县", "short_name": "兴山县", "level": "county",
+             "weak": False},
+            {"code": "420526100000", "name": "古夫镇", "short_name": "古夫镇", "level": "township",
+             "parent_code": "420526000000", "weak": False},
+            {"code": VILLAGE, "name": "古夫村", "short_name": "古夫", "level": "village",
+             "parent_code": "420526100000", "kind": "村", "weak": False}])
+        connection.execute(insert(schema.departments).values(
+            code=DEPARTMENT, name="县委组织部", kind="党政机关", party_members=10, active=True))
+    version = store.data_version(engine)
+    path = _visit_file(tmp_path / "visits.csv", 20_000, record_ids=True)
+    child = subprocess.run([sys.executable, "-c", CHILD, database_url, str(path), str(at)],
+                           cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                           text=True, timeout=600)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert _visits(engine) == 0 and store.data_version(engine) == version
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        assert connection.execute(select(func.count()).select_from(schema.audit_log)
+                                  ).scalar_one() == 0
+    report = imports.import_file(engine, ADMIN, "visits", path, today=TODAY)
+    assert report.inserted == 20_000 and _visits(engine) == 20_000
+    engine.dispose()

@@ -146,8 +146,9 @@ def stage_plan(connection: Connection, table: Table, plan: Plan, progress: Stage
     staged = Staged(table=table, key=plan.key)
     done = 0
     sqlite = connection.dialect.name == "sqlite"
-    if sqlite and total > CHUNK_ROWS:
+    if sqlite and total > CHUNK_ROWS:  # index updates of many rows, staged and applied
         connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{SQLITE_CACHE_KIB}")
+        connection.exec_driver_sql(f"PRAGMA main.cache_size=-{SQLITE_CACHE_KIB}")
     for number, (columns, frame) in enumerate(plan.inserts):
         stage = _temp_table(table, columns, f"pairmap_stage_insert_{number}")
         _drop(connection, stage)
@@ -216,3 +217,4 @@ def drop_staged(connection: Connection, staged: Staged) -> None:
         _drop(connection, stage)
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA temp.cache_size={SQLITE_DEFAULT_CACHE}")
+        connection.exec_driver_sql(f"PRAGMA main.cache_size={SQLITE_DEFAULT_CACHE}")

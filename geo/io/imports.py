@@ -163,6 +163,9 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
                    rejected_path=None, lang=lang)
 
 
+LOCK_PROGRESS = 0.95
+"""The progress an import reports once its rows are staged, just before the write lock."""
+
 OPTIMISTIC_ATTEMPTS = 3
 """Plans made without the write lock before one is made holding it (``_import``)."""
 
@@ -252,15 +255,16 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
         if dry_run or not report.changed:
             steps.stage(1.0, 1.0)
             return report
-        steps.stage(0.5, 0.95)
+        steps.stage(0.5, LOCK_PROGRESS)
         try:
             staged = stage_plan(connection, TABLES[table], plan, steps)
+            steps.stage(LOCK_PROGRESS, 1.0)
             if not locked and not store.claim_version(connection, version):
                 raise _ConflictError
-            steps.stage(0.95, 1.0)
             _audit_import(connection, actor, table, raw, report, staged)
             apply_staged(connection, staged)
             drop_staged(connection, staged)
+            steps.step(0.5)  # applied; the commit follows
         except BaseException:
             if rejected_path is not None and report.rejected_file:
                 rejected_path.unlink(missing_ok=True)
