@@ -25,7 +25,7 @@ def add_user_form(user: User, departments: dict[str, str]) -> None:
             with ui.reporting_errors():
                 auth.create_user(ui.get_engine(), user, username, role, department, password,
                                  display_name)
-                st.success(t("admin.added", name=username))
+                st.success(t("admin.added", name=ui.plain(username)))
 
 
 def change_user_form(user: User, usernames: list[str]) -> None:
@@ -41,10 +41,10 @@ def change_user_form(user: User, usernames: list[str]) -> None:
         with ui.reporting_errors():
             if reset:
                 auth.reset_password(ui.get_engine(), user, name, password)
-                st.success(t("admin.reset_done", name=name))
+                st.success(t("admin.reset_done", name=ui.plain(name)))
             if deactivate:
                 auth.deactivate_user(ui.get_engine(), user, name)
-                st.success(t("admin.deactivated", name=name))
+                st.success(t("admin.deactivated", name=ui.plain(name)))
 
 
 def render() -> None:
@@ -64,8 +64,6 @@ def render() -> None:
                  "department_code": st.column_config.TextColumn(t("field.department")),
                  "active": st.column_config.CheckboxColumn(t("field.active")),
                  "failed_logins": st.column_config.NumberColumn(t("admin.failed_logins")),
-                 "locked_until": st.column_config.DatetimeColumn(
-                     t("admin.locked_until"), format="YYYY-MM-DD HH:mm"),
              })
     st.subheader(t("admin.backup"))
     st.caption(t("admin.backup_explain"))

@@ -25,7 +25,7 @@ def render() -> None:
     total = ui.village_total(data, township)
     st.caption(t("neglected.count_county", count=len(table), total=total) if township is None
                else t("neglected.count_township", count=len(table), total=total,
-                      township=towns[township]))
+                      township=ui.plain(towns[township])))
     if table.empty:
         st.info(t("neglected.none"))
     columns = ui.neglected_columns(period.window_days)

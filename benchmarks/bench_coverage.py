@@ -42,7 +42,10 @@ def main() -> None:
     engine = db.make_engine(url)
     seed.seed_demo(engine)
     auth.BCRYPT_ROUNDS = 4
-    auth.create_user(engine, User("bench", Role.ADMIN), "bench", "admin", None, "password1")
+    bench = auth.create_user(engine, User("bench", Role.ADMIN), "bench", "admin", None,
+                             "password1")
+    cookie_key = "bench-cookie-key-" + "k" * 32
+    token = auth.issue_token(engine, bench, cookie_key)
     villages = store.load_villages(engine)
     pairings = store.load_pairings(engine)
     visits = store.load_visits(engine)
@@ -57,11 +60,12 @@ def main() -> None:
     print(f"compute_village_status:   {status:.1f} ms")
 
     os.environ["PAIRMAP_DATABASE_URL"] = url
+    os.environ["PAIRMAP_COOKIE_KEY"] = cookie_key
     from streamlit.testing.v1 import AppTest
 
     for page in sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py")):
         at = AppTest.from_file(str(ROOT / page), default_timeout=120)
-        at.session_state["pairmap_user"] = "bench"
+        at.session_state["pairmap_session"] = token  # a logged-in tab (ui.session)
         at.run()  # cold: loads and caches
         warm = median_ms(at.run, runs=5)
         print(f"{page:28s} warm script run: {warm:.0f} ms")

@@ -168,6 +168,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.implausible_count": "{value} 不合常理（一次走访最多 {limit}）",
         "issue.more_than_households": "走访户数 {value} 多于该村户数 {households}",
         "issue.control_character": "含有控制字符（如 NUL），请删除后再导入",
+        "issue.undecodable_row": (
+            "这一行不是 {encoding} 编码，看起来是 {looks}（整个文件按 {encoding} 读取）；"
+            "请把文件统一另存为“CSV UTF-8”后重新导入"),
+        "issue.undecodable_row.unknown": (
+            "这一行不是 {encoding} 编码，也不是 GBK 或 UTF-8（整个文件按 {encoding} 读取，"
+            "无法识别的字节显示为 �）；请把文件统一另存为“CSV UTF-8”后重新导入"),
         "issue.empty_record": "空记录：没有工作内容、走访户数和收集问题（记为形式主义预警）",
         "issue.missing_code": "缺少区划代码",
         "issue.bad_code": "区划代码“{value}”格式不对",
@@ -218,6 +224,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.days_not_whole": "{name} 应为整数天数，现为“{value}”",
         "error.seconds_not_whole": "{name} 应为整数秒数，现为“{value}”",
         "error.days_not_positive": "{name} 应为正数，现为 {value}",
+        "error.setting_not_whole": "{name} 应为正整数，现为“{value}”",
+        "error.setting_not_positive": "{name} 应为正数，现为 {value}",
         "error.unknown_language": "PAIRMAP_LANG 只能是 {choices}，现为“{value}”",
         "error.period_reversed": "--to {end} 早于 --from {start}",
         "error.no_visit": "没有编号为 {id} 的走访记录",
@@ -262,7 +270,39 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "不支持的格式“{suffix}”，请用 GeoJSON（.geojson）、Shapefile 压缩包（.zip）或 "
             "GeoPackage（.gpkg）"),
         "error.bad_zip": "不是可读取的 zip 文件（{detail}）",
-        "error.zip_too_large": "zip 文件解压后超过 1 GiB",
+        "error.zip_too_large": (
+            "压缩包解压后共 {size} MB，超过上限 {limit} MB（PAIRMAP_UPLOAD_MAX_MB），没有解压"),
+        "error.zip_unpacks_too_much": (
+            "压缩包解压出的内容超过上限 {limit} MB（PAIRMAP_UPLOAD_MAX_MB），比它声明的还多，"
+            "已停止解压"),
+        "error.too_many_zip_members": "压缩包中有 {count} 个文件，超过上限 {limit} 个，没有解压",
+        "error.file_too_large": (
+            "文件有 {size} MB，超过上限 {limit} MB（PAIRMAP_UPLOAD_MAX_MB），没有读取"),
+        "error.too_many_rows": (
+            "行数超过上限 {limit} 行（PAIRMAP_UPLOAD_MAX_ROWS），没有读取；"
+            "请把文件拆成几个后分别导入"),
+        "error.too_many_columns": (
+            "用到了 {count} 列，超过上限 {limit} 列（PAIRMAP_UPLOAD_MAX_COLUMNS），没有读取；"
+            "请删除多余的列（包括只设了格式的空列）"),
+        "error.shared_strings_too_large": (
+            "工作簿的共享字符串表解压后有 {size} MB，超过上限 {limit} MB"
+            "（PAIRMAP_UPLOAD_MAX_SHARED_STRINGS_MB），没有读取"),
+        "error.workbook_part_too_large": (
+            "工作簿中的 {part} 解压后有 {size} MB，超过上限 {limit} MB，"
+            "不像正常的 Excel 文件，没有读取"),
+        "error.sheet_piece_too_large": (
+            "工作表中有一行（或行外的一段）超过 {limit} MB，不像正常的 Excel 文件，没有读取"),
+        "error.unusual_sheet_markup": (
+            "工作表 {part} 含有 Excel 不会写入的 XML 标记（注释、CDATA 或 DOCTYPE），没有读取；"
+            "请用 Excel 打开后另存为 .xlsx"),
+        "error.line_too_long": "一行超过 {limit} MB，没有读取",
+        "error.undecodable_header": (
+            "表头行不是 {encoding} 编码（看起来是 {looks}），文件的其他行却是；"
+            "请把整个文件另存为“CSV UTF-8”后重新导入"),
+        "error.too_many_features": (
+            "文件有 {count} 个要素，超过上限 {limit} 个（PAIRMAP_UPLOAD_MAX_ROWS），没有读取"),
+        "error.too_many_fields": (
+            "文件有 {count} 个属性列，超过上限 {limit} 列（PAIRMAP_UPLOAD_MAX_COLUMNS），没有读取"),
         "error.several_shapefiles": (
             "zip 文件中有 {count} 个 Shapefile（{names}），每个 zip 文件只能放一个"),
         "error.no_shapefile": "zip 文件中没有 Shapefile（.shp 及 .shx、.dbf）",
@@ -665,6 +705,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.more_than_households": (
             "{value} households visited, but the village has {households}"),
         "issue.control_character": "holds a control character (such as NUL); remove it",
+        "issue.undecodable_row": (
+            "this row is not {encoding} but looks like {looks} (the file is read as "
+            "{encoding}); save the whole file as CSV UTF-8 and import it again"),
+        "issue.undecodable_row.unknown": (
+            "this row is neither {encoding} nor GBK or UTF-8 (the file is read as {encoding}; "
+            "bytes that fit no encoding show as �); save the whole file as CSV UTF-8 and "
+            "import it again"),
         "issue.empty_record": (
             "an empty record: no summary, no households visited and no problems raised "
             "(a formalism warning)"),
@@ -729,6 +776,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.days_not_whole": "{name} must be a whole number of days, got {value!r}",
         "error.seconds_not_whole": "{name} must be a whole number of seconds, got {value!r}",
         "error.days_not_positive": "{name} must be positive, got {value}",
+        "error.setting_not_whole": "{name} must be a whole number, got {value!r}",
+        "error.setting_not_positive": "{name} must be positive, got {value}",
         "record.choose_label": "{id} · {date} · {village} · {kind}",
         "record.choose_department": "Choose a department",
         "record.choose_village": "Choose a village",
@@ -795,7 +844,46 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "unknown format {suffix}; use GeoJSON (.geojson), a zipped Shapefile (.zip) or a "
             "GeoPackage (.gpkg)"),
         "error.bad_zip": "the file is not a readable zip file ({detail})",
-        "error.zip_too_large": "the zip file unpacks to more than 1 GiB",
+        "error.zip_too_large": (
+            "the zip file unpacks to {size} MB, more than the limit of {limit} MB "
+            "(PAIRMAP_UPLOAD_MAX_MB); nothing was unpacked"),
+        "error.zip_unpacks_too_much": (
+            "the zip file unpacks to more than the limit of {limit} MB (PAIRMAP_UPLOAD_MAX_MB), "
+            "more than it declares; unpacking stopped"),
+        "error.too_many_zip_members": (
+            "the zip file holds {count} files, more than the limit of {limit}; nothing was "
+            "unpacked"),
+        "error.file_too_large": (
+            "the file has {size} MB, more than the limit of {limit} MB (PAIRMAP_UPLOAD_MAX_MB); "
+            "it was not read"),
+        "error.too_many_rows": (
+            "more rows than the limit of {limit} (PAIRMAP_UPLOAD_MAX_ROWS); the file was not "
+            "read: split it into several files"),
+        "error.too_many_columns": (
+            "{count} columns used, more than the limit of {limit} (PAIRMAP_UPLOAD_MAX_COLUMNS); "
+            "the file was not read: delete the extra columns (formatted empty ones too)"),
+        "error.shared_strings_too_large": (
+            "the workbook's shared strings unpack to {size} MB, more than the limit of {limit} "
+            "MB (PAIRMAP_UPLOAD_MAX_SHARED_STRINGS_MB); it was not read"),
+        "error.workbook_part_too_large": (
+            "the workbook's {part} unpacks to {size} MB, more than the limit of {limit} MB; "
+            "this is no ordinary Excel file and was not read"),
+        "error.sheet_piece_too_large": (
+            "a row of the sheet (or a stretch outside the rows) holds more than {limit} MB; "
+            "this is no ordinary Excel file and was not read"),
+        "error.unusual_sheet_markup": (
+            "the sheet {part} holds XML markup Excel never writes (a comment, CDATA or "
+            "DOCTYPE); it was not read: open it in Excel and save it as .xlsx"),
+        "error.line_too_long": "a line holds more than {limit} MB; the file was not read",
+        "error.undecodable_header": (
+            "the header row is not {encoding} (it looks like {looks}) while the file's other "
+            "rows are; save the whole file as CSV UTF-8 and import it again"),
+        "error.too_many_features": (
+            "the file holds {count} features, more than the limit of {limit} "
+            "(PAIRMAP_UPLOAD_MAX_ROWS); it was not read"),
+        "error.too_many_fields": (
+            "the file has {count} attribute fields, more than the limit of {limit} "
+            "(PAIRMAP_UPLOAD_MAX_COLUMNS); it was not read"),
         "error.several_shapefiles": (
             "the zip file holds {count} Shapefiles ({names}); put one Shapefile in each zip file"),
         "error.no_shapefile": "the zip file holds no Shapefile (.shp with .shx and .dbf)",

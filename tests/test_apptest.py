@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,9 +20,10 @@ from geo.errors import AccessDeniedError, DataError, PairMapError
 from geo.i18n import translate_error
 from tests.conftest import ROOT
 from tests.offline_checks import remote_asset_links
-from ui.session import PAGES, allowed_pages
+from ui.session import PAGES, SESSION_TOKEN, allowed_pages
 
 ADMIN = User("cli:test", Role.ADMIN)
+COOKIE_KEY = "test-cookie-key-" + "k" * 32
 USERS = {"leader": ("leader", None), "organiser": ("organiser", None),
          "liaison": ("liaison", "XS001"), "admin": ("admin", None)}
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -68,22 +71,54 @@ def _clear_caches() -> None:
 @pytest.fixture
 def app_db(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(auth, "SLEEP", lambda seconds: None)  # a slowed login waits nothing
     engine = db.make_engine(f"sqlite:///{demo_copy}")
     for name, (role, department) in USERS.items():
         auth.create_user(engine, ADMIN, name, role, department, "password1")
     engine.dispose()
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{demo_copy}")
+    monkeypatch.setenv("PAIRMAP_COOKIE_KEY", COOKIE_KEY)
     _clear_caches()
     yield demo_copy
     _clear_caches()
 
 
+def _session(username: str) -> str:
+    """A logged-in session of ``username`` (its token, as a login leaves it in the tab)."""
+    engine = db.make_engine(os.environ["PAIRMAP_DATABASE_URL"])
+    try:
+        user = auth.get_user(engine, username)
+        assert user is not None, username
+        return auth.issue_token(engine, user, COOKIE_KEY)
+    finally:
+        engine.dispose()
+
+
 def _run(script: str = "app.py", user: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / script), default_timeout=120)
     if user is not None:
-        at.session_state["pairmap_user"] = user
+        at.session_state[SESSION_TOKEN] = _session(user)
     at.run()
     return at
+
+
+def _logged_in_as(at: AppTest) -> str | None:
+    """The user of the session's token, checked as the app checks it."""
+    if SESSION_TOKEN not in at.session_state:
+        return None
+    engine = db.make_engine(os.environ["PAIRMAP_DATABASE_URL"])
+    try:
+        user = auth.verify_token(engine, at.session_state[SESSION_TOKEN], COOKIE_KEY)
+    finally:
+        engine.dispose()
+    return None if user is None else user.username
+
+
+def rendered(source: str) -> str:
+    """The text CommonMark shows for ``source`` when it holds no markup: escaped
+    punctuation as itself. Markup (emphasis, links, images, HTML) must not remain."""
+    assert not re.search(r"(?<!\\)(\*\*|!\[|\]\(|<[a-z/]|`)", source), source
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source)
 
 
 def _navigation(at: AppTest) -> list[str]:
@@ -171,7 +206,7 @@ def test_login_form_logs_in_and_refuses_a_wrong_password(app_db: Path):
     at.text_input(key="login_password").input("password1")
     at.button[0].click().run()
     assert not at.exception and not at.error
-    assert at.session_state["pairmap_user"] == "organiser"
+    assert _logged_in_as(at) == "organiser"
     assert _navigation(at) == NAVIGATION["organiser"]
     assert [h.value for h in at.title] == ["总览"]  # logging in shows the overview
     assert any(m.label == "已结对村" for m in at.metric)
@@ -182,7 +217,7 @@ def test_logging_out_returns_to_the_login_page(app_db: Path):
     at.switch_page("app_pages/visit_records.py").run()
     next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "pairmap_user" not in at.session_state
+    assert SESSION_TOKEN not in at.session_state
     assert set(_navigation(at)) == {LOGIN_PAGE}
     assert [b.label for b in at.button] == ["登录"]
     assert not at.title[1:] and not at.dataframe and not at.metric
@@ -190,10 +225,99 @@ def test_logging_out_returns_to_the_login_page(app_db: Path):
     assert [b.label for b in at.button] == ["登录"] and not at.exception
 
 
+def _on_the_login_page(at: AppTest) -> bool:
+    return (set(_navigation(at)) == {LOGIN_PAGE} and [b.label for b in at.button] == ["登录"]
+            and not at.metric and not at.dataframe and not at.sidebar.button)
+
+
+def test_logging_out_ends_the_session_on_the_server(app_db: Path):
+    """A copy of the cookie taken before the logout (the same token) is refused."""
+    at = _run()
+    at.text_input(key="login_username").input("organiser")
+    at.text_input(key="login_password").input("password1")
+    at.button[0].click().run()
+    token = at.session_state[SESSION_TOKEN]
+    assert _logged_in_as(at) == "organiser"
+    next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert _on_the_login_page(at)
+    engine = db.make_engine(os.environ["PAIRMAP_DATABASE_URL"])
+    assert auth.verify_token(engine, token, COOKIE_KEY) is None
+    engine.dispose()
+    copied = _run()  # another tab holding the copied token
+    copied.session_state[SESSION_TOKEN] = token
+    copied.run()
+    assert _on_the_login_page(copied)
+
+
+@pytest.mark.parametrize("change", ["reset", "deactivate"])
+def test_a_reset_or_a_deactivation_ends_the_live_tab(app_db: Path, change: str):
+    at = _run(user="organiser")
+    at.switch_page("app_pages/visit_records.py").run()
+    assert not at.exception and at.dataframe
+    engine = db.make_engine(os.environ["PAIRMAP_DATABASE_URL"])  # another connection
+    if change == "reset":
+        auth.reset_password(engine, ADMIN, "organiser", "password2")
+    else:
+        auth.deactivate_user(engine, ADMIN, "organiser")
+    engine.dispose()
+    at.run()  # the tab's next run, without a reload
+    assert not at.exception, [e.value for e in at.exception]
+    assert _on_the_login_page(at)
+    at.run()
+    assert _on_the_login_page(at)
+
+
+def test_every_failed_login_gets_the_same_message(app_db: Path):
+    """An unknown name, a wrong password, and a name slowed by many failures: one
+    message, never "locked"; the right password still opens the account."""
+    at = _run()
+    seen = []
+    for name, password in [("nobody", "password1")] * 3 + [("organiser", "wrong")] * 7:
+        at.text_input(key="login_username").input(name)
+        at.text_input(key="login_password").input(password)
+        at.button[0].click().run()
+        seen.append([e.value for e in at.error])
+    assert seen == [["用户名或密码不正确。"]] * 10
+    at.text_input(key="login_username").input("organiser")
+    at.text_input(key="login_password").input("password1")
+    at.button[0].click().run()
+    assert not at.error and _logged_in_as(at) == "organiser"
+
+
+PAYLOAD_DISPLAY_NAME = "![x](http://example.com/a.png)"
+PAYLOAD_VILLAGE = "**bold** <img src=http://example.com/b.png> _i_"
+
+
+def test_names_show_as_plain_text(app_db: Path):
+    """Markdown in a display name and in a village name shows as typed: no image from
+    another origin, no bold (the sidebar caption; the village card's title)."""
+    at = _run("app_pages/neglected.py", user="leader")
+    first = next(d for d in at.dataframe if d.key == "neglected_severe").value.iloc[0]
+    with sqlite3.connect(app_db) as connection:
+        connection.execute("UPDATE users SET display_name = ? WHERE username = 'leader'",
+                           (PAYLOAD_DISPLAY_NAME,))
+        changed = connection.execute(
+            "UPDATE admin_units SET short_name = ? WHERE short_name = ? AND level = 'village'",
+            (PAYLOAD_VILLAGE, first["village"])).rowcount
+    assert changed == 1
+    _clear_caches()
+    at = _run(user="leader")
+    at.switch_page("app_pages/neglected.py").run()
+    captions = [c.value for c in at.sidebar.caption]
+    assert [rendered(c) for c in captions] == [f"{PAYLOAD_DISPLAY_NAME}（县领导）"]
+    at.session_state["neglected_severe"] = {"selection": {"rows": [0], "columns": [],
+                                                          "cells": []}}
+    at.run()
+    assert not at.exception and not at.error
+    titles = [rendered(h.value) for h in at.subheader if "（" in h.value]
+    assert titles == [f"{PAYLOAD_VILLAGE}（{first['township']}）"]
+
+
 def test_first_start_asks_for_the_administrator(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv("PAIRMAP_COOKIE_KEY", COOKIE_KEY)
     _clear_caches()
     at = _run()
     assert not at.exception
@@ -205,7 +329,7 @@ def test_first_start_asks_for_the_administrator(tmp_path: Path,
     at.text_input(key="setup_again").input("password1")
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["pairmap_user"] == "chief"
+    assert _logged_in_as(at) == "chief"
     assert _navigation(at) == NAVIGATION["admin"]
     assert next(m for m in at.metric if m.label == "已结对村").value.endswith("/ 96")
     _clear_caches()
@@ -296,7 +420,7 @@ def test_the_page_guard_shows_one_calm_message(app_db: Path, monkeypatch: pytest
     assert len(shown) == 1 and not other, (shown, other)
     assert expected in shown[0] and CJK.search(shown[0])
     if isinstance(error, PairMapError):
-        assert shown[0] == translate_error(error, "zh")
+        assert rendered(shown[0]) == translate_error(error, "zh")
     else:
         assert shown[0] == DATABASE_MESSAGE  # nothing of the exception's own text
     assert [h.value for h in at.title] == ["总览"]  # what came before the failure stays
@@ -308,7 +432,7 @@ def test_bad_settings_give_a_calm_message(app_db: Path, monkeypatch: pytest.Monk
     _clear_caches()
     at = _run(user="admin")
     assert not at.exception
-    assert at.error and "PAIRMAP_WINDOW_DAYS" in at.error[0].value
+    assert at.error and "PAIRMAP_WINDOW_DAYS" in rendered(at.error[0].value)
     assert CJK.search(at.error[0].value)  # translated, not geo's English sentence
 
 
@@ -317,7 +441,7 @@ def test_an_unusable_database_gives_a_calm_message(monkeypatch: pytest.MonkeyPat
     _clear_caches()
     at = _run()
     assert not at.exception
-    assert at.error and "PAIRMAP_DATABASE_URL" in at.error[0].value
+    assert at.error and "PAIRMAP_DATABASE_URL" in rendered(at.error[0].value)
     assert CJK.search(at.error[0].value)
     _clear_caches()
 

@@ -277,3 +277,28 @@ def test_liaison_records_edits_and_deletes_a_visit_of_their_department(app_db: P
                                  "'visits' AND entity_key = ? ORDER BY id",
                                  (str(visit_id),)).fetchall()
     assert log == [("create", "liaison"), ("update", "liaison"), ("delete", "liaison")]
+
+
+def test_a_busy_database_keeps_what_was_typed_and_says_so(app_db: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """A large import holding the write lock beyond the busy timeout: the form says the
+    database is busy, keeps every field, and writes nothing (it used to say the database
+    could not be opened and clear the form)."""
+    monkeypatch.setenv("PAIRMAP_BUSY_TIMEOUT", "1")
+    before = _visits(app_db)
+    at = _fill(_form(), households="12", summary="帮助销售柑橘")
+    holder = sqlite3.connect(app_db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what an import's final apply holds
+    try:
+        _save(at)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [e.value for e in at.error] == [
+        "数据库正忙（可能有大批量导入正在写入），1 秒内未能写入；已填写的内容仍保留，请稍后再试"]
+    assert _visits(app_db) == before
+    assert at.text_area(key="new_summary").value == "帮助销售柑橘"
+    assert at.text_input(key="new_households").value == "12"
+    assert at.selectbox(key="new_village").value == VILLAGE
+    _save(at)  # the lock is gone: the same entry now saves
+    assert _visits(app_db) == before + 1

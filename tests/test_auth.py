@@ -1,4 +1,5 @@
-"""Accounts: hashing, user rules, login throttling, session tokens, the cookie key."""
+"""Accounts: hashing, user rules, logins slowed but never locked, server-side sessions, the
+cookie key."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import base64
 import json
 import os
 import stat
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select, text
 
-from geo import auth, schema
+from geo import auth, db, schema
 from geo.access import Role, User
-from geo.audit import load_audit_log
+from geo.audit import describe_audit, load_audit_log
 from geo.errors import AccessDeniedError, ConfigError, DataError
 
 ADMIN = User("boss", Role.ADMIN)
@@ -24,6 +27,7 @@ NOW = datetime(2026, 11, 28, 10, 0)
 @pytest.fixture(autouse=True)
 def fast_bcrypt(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(auth, "SLEEP", lambda seconds: None)  # a slowed login waits nothing
 
 
 @pytest.fixture
@@ -90,37 +94,179 @@ def test_first_admin_only_once(db_with_departments: Engine):
         auth.create_first_admin(engine, "second", "password1")
 
 
-def test_login_lockout_grows_and_ends(db_with_departments: Engine):
+ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
+
+
+class Recorder:
+    """Records what ``authenticate`` waits and which hash costs it checks against."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.delays: list[float] = []
+        self.costs: list[str] = []
+        real = auth.check_password
+
+        def checking(password: str, password_hash: str) -> bool:
+            self.costs.append(password_hash[:7])
+            return real(password, password_hash)
+
+        monkeypatch.setattr(auth, "check_password", checking)
+        monkeypatch.setattr(auth, "SLEEP", self.delays.append)
+
+    def take(self) -> tuple[list[float], list[str]]:
+        taken = (list(self.delays), list(self.costs))
+        self.delays.clear()
+        self.costs.clear()
+        return taken
+
+
+def test_the_right_password_opens_an_account_guessed_at_for_ever(
+        db_with_departments: Engine, monkeypatch: pytest.MonkeyPatch):
+    """One wrong guess each time a lock would have ended, 50 times: the owner still logs
+    in, a second after the latest guess, from their own address and from the attacker's
+    (a delay, never a block)."""
+    engine = db_with_departments
+    recorder = Recorder(monkeypatch)
+    auth.create_user(engine, ADMIN, "root", "admin", None, "password1")
+    at = NOW
+    for attempt in range(50):
+        at = NOW + attempt * timedelta(minutes=61)
+        assert auth.authenticate(engine, "root", f"guess{attempt}", at, ATTACKER).user is None
+    right = at + timedelta(seconds=1)
+    assert auth.authenticate(engine, "root", "password1", right, OWNER).user.username == "root"
+    for _ in range(30):  # a fast attacker: failures a second apart
+        right += timedelta(seconds=1)
+        assert auth.authenticate(engine, "root", "guess", right, ATTACKER).user is None
+    assert auth.authenticate(engine, "root", "password1", right, OWNER).user is not None
+    assert auth.authenticate(engine, "root", "password1", right, ATTACKER).user is not None
+    assert auth.authenticate(engine, "ROOT ", "password1", right, None).user is not None
+    assert max(recorder.delays) == auth.MAX_DELAY  # slowed, capped
+
+
+def test_failures_slow_every_later_attempt_on_the_name_and_from_the_address(
+        db_with_departments: Engine, monkeypatch: pytest.MonkeyPatch):
+    engine = db_with_departments
+    recorder = Recorder(monkeypatch)
+    auth.create_user(engine, ADMIN, "alice", "leader", None, "password1")
+    for minute in range(7):
+        auth.authenticate(engine, "alice", "wrong", NOW + timedelta(minutes=minute))
+    assert recorder.take()[0] == [0.5, 1.0, 2.0, 4.0]  # from the 4th attempt on, capped
+    later = NOW + timedelta(minutes=7)
+    assert auth.authenticate(engine, "alice", "password1", later).user is not None
+    assert recorder.take()[0] == [4.0]  # the owner waits too, and is let in
+    assert auth.authenticate(engine, "alice", "wrong", later).user is None
+    assert recorder.take()[0] == []  # a success forgets the name's failures
+    # An address guessing at many names is slowed on all of them, the others are not.
+    for number in range(auth.ADDRESS_FREE_FAILURES):
+        auth.authenticate(engine, f"name{number}", "wrong", later, ATTACKER)
+    recorder.take()
+    auth.authenticate(engine, "alice", "password1", later, ATTACKER)
+    auth.authenticate(engine, "alice", "password1", later, OWNER)
+    assert recorder.take()[0] == [0.5]
+    # Failures are forgotten an hour after the last one.
+    assert auth.authenticate(engine, "bob", "x", later + auth.FAILURE_MEMORY * 2,
+                             ATTACKER).user is None
+    assert recorder.take()[0] == []
+
+
+def test_unknown_inactive_wrong_and_slowed_logins_look_the_same(
+        db_with_departments: Engine, monkeypatch: pytest.MonkeyPatch):
+    """The same result, the same waits and one bcrypt check of the same cost, whether
+    the name exists, is inactive, or does not exist; nothing says "locked"."""
+    engine = db_with_departments
+    recorder = Recorder(monkeypatch)
+    auth.create_user(engine, ADMIN, "alice", "leader", None, "password1")
+    auth.create_user(engine, ADMIN, "gone", "leader", None, "password1")
+    auth.deactivate_user(engine, ADMIN, "gone")
+    seen = {}
+    for name in ("alice", "gone", "nobody", "ad<b>min\x00"):
+        results = [auth.authenticate(engine, name, "wrong", NOW + timedelta(minutes=m))
+                   for m in range(8)]
+        seen[name] = (results, *recorder.take())
+    expected_cost = f"$2b${auth.BCRYPT_ROUNDS:02d}$"
+    for results, delays, costs in seen.values():
+        assert results == [auth.LoginResult(None)] * 8
+        assert costs == [expected_cost] * 8
+        assert delays == seen["alice"][1]
+    assert auth.authenticate(engine, "gone", "password1", NOW).user is None
+
+
+def test_the_dummy_hash_costs_what_a_real_hash_costs(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 12)
+    assert auth.dummy_hash().startswith("$2b$12$")
+    assert auth.dummy_hash() is auth.dummy_hash()  # made once
+    assert auth.hash_password("x" * 8)[:7] == auth.dummy_hash()[:7]
+    assert not auth.check_password("", auth.dummy_hash())
+
+
+def test_failed_logins_and_slowdowns_are_audited_without_passwords(
+        db_with_departments: Engine):
     engine = db_with_departments
     auth.create_user(engine, ADMIN, "alice", "leader", None, "password1")
-    assert auth.authenticate(engine, "ALICE ", "password1", NOW).user.username == "alice"
-    for attempt in range(1, auth.MAX_FAILED_LOGINS):
-        result = auth.authenticate(engine, "alice", f"wrong{attempt}", NOW)
-        assert result.user is None and result.locked_until is None
-    locked = auth.authenticate(engine, "alice", "wrong", NOW)
-    assert locked.locked_until == NOW + auth.FIRST_LOCK
-    # Even the right password is refused while locked.
-    assert auth.authenticate(engine, "alice", "password1", NOW).user is None
-    later = NOW + auth.FIRST_LOCK + timedelta(seconds=1)
-    again = auth.authenticate(engine, "alice", "wrong", later)
-    assert again.locked_until == later + 2 * auth.FIRST_LOCK  # the lock doubles
-    much_later = later + timedelta(hours=2)
-    assert auth.authenticate(engine, "alice", "password1", much_later).user is not None
-    # Success resets the count.
-    assert auth.authenticate(engine, "alice", "wrong", much_later).locked_until is None
+    for minute in range(auth.FREE_FAILURES):
+        auth.authenticate(engine, "Alice", f"secret-guess-{minute}",
+                          NOW + timedelta(minutes=minute), ATTACKER)
+    auth.authenticate(engine, "alice", "password1", NOW + timedelta(minutes=5), OWNER)
+    auth.authenticate(engine, "![x](http://e/a.png)\x00\n", "secret-guess", NOW)
+    for number in range(auth.ADDRESS_FREE_FAILURES):
+        auth.authenticate(engine, f"n{number}", "secret-guess", NOW, ATTACKER)
+    log = load_audit_log(engine, ADMIN, entity="logins").sort_values("id")
+    failed = log[log["action"] == "login_failed"]
+    slowed = log[log["action"] == "login_slowed"]
+    assert len(failed) == auth.FREE_FAILURES + 1 + auth.ADDRESS_FREE_FAILURES
+    assert failed["username"].tolist()[:4] == ["alice"] * 3 + ["![x](http://e/a.png)\\u0000"]
+    assert failed["entity_key"].fillna("—").tolist()[:4] == [ATTACKER] * 3 + ["—"]
+    assert [json.loads(a) for a in failed["after"]][:3] == [
+        {"failed_logins": 1}, {"failed_logins": 2}, {"failed_logins": 3}]
+    assert [json.loads(a) for a in slowed["after"]] == [  # alice's 3rd; the address's 10th
+        {"failed_logins": 3, "delay_seconds": 0.5},
+        {"address_failures": auth.ADDRESS_FREE_FAILURES, "delay_seconds": 0.5}]
+    assert slowed["entity_key"].tolist() == [ATTACKER, ATTACKER]
+    assert "secret-guess" not in json.dumps(log.astype(str).to_dict())
+    described = describe_audit(log, "zh")
+    assert set(described["action"]) == {"登录失败", "登录放慢"}
+    assert set(described["entity"]) == {"登录"}
+    assert "该用户名近期失败次数：3" in described["changes"].tolist()
 
 
-def test_reset_lifts_a_lockout_and_deactivation_stops_login(db_with_departments: Engine):
+def test_concurrent_failures_are_all_counted(db_with_departments: Engine):
+    engine = db_with_departments
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda n: auth.authenticate(engine, "target", f"w{n}", NOW), range(12)))
+    with engine.connect() as connection:
+        counted = connection.execute(select(schema.login_failures.c.failures).where(
+            schema.login_failures.c.key == "name:target")).scalar_one()
+    assert counted == 12
+
+
+def test_user_list_shows_recent_failures(db_with_departments: Engine):
+    engine = db_with_departments
+    auth.create_user(engine, ADMIN, "alice", "leader", None, "password1")
+    auth.create_user(engine, ADMIN, "bob", "leader", None, "password1")
+    auth.authenticate(engine, "alice", "wrong", NOW)
+    auth.authenticate(engine, "alice", "wrong", NOW)
+    users = auth.list_users(engine, ADMIN, NOW).set_index("username")
+    assert users["failed_logins"].to_dict() == {"alice": 2, "bob": 0}
+    assert "password_hash" not in users and "locked_until" not in users
+    later = auth.list_users(engine, ADMIN, NOW + 2 * auth.FAILURE_MEMORY)
+    assert later["failed_logins"].tolist() == [0, 0]
+
+
+def test_deactivation_stops_login(db_with_departments: Engine):
     engine = db_with_departments
     auth.create_user(engine, ADMIN, "bob", "leader", None, "password1")
-    for _ in range(auth.MAX_FAILED_LOGINS):
-        auth.authenticate(engine, "bob", "nope", NOW)
     auth.reset_password(engine, ADMIN, "bob", "password2")
+    assert auth.authenticate(engine, "bob", "password1", NOW).user is None
     assert auth.authenticate(engine, "bob", "password2", NOW).user is not None
     auth.deactivate_user(engine, ADMIN, "bob")
     assert auth.authenticate(engine, "bob", "password2", NOW).user is None
     assert auth.get_user(engine, "bob") is None
     assert auth.authenticate(engine, "nobody", "password2", NOW).user is None
+
+
+def test_passwords_longer_than_bcrypt_reads_are_refused(db_with_departments: Engine):
+    with pytest.raises(DataError, match="72 bytes"):
+        auth.create_user(db_with_departments, ADMIN, "long", "leader", None, "密码" * 13)
+    assert auth.authenticate(db_with_departments, "long", "x" * 100, NOW).user is None
 
 
 def test_session_tokens(db_with_departments: Engine):
@@ -137,17 +283,46 @@ def test_session_tokens(db_with_departments: Engine):
     # TypeError in compare_digest), a non-ASCII body, a signed body that is not a session.
     assert auth.verify_token(engine, body + ".签名", key, NOW) is None
     assert auth.verify_token(engine, "正文." + signature, key, NOW) is None
-    for odd in ([1, 2], {"exp": "soon"}, {"exp": None}, "text"):
+    for odd in ([1, 2], {"exp": "soon"}, {"exp": None}, "text", {"exp": 2**40, "s": 5},
+                {"exp": 2**40, "s": "not-a-session"}):
         encoded = base64.urlsafe_b64encode(json.dumps(odd).encode()).decode().rstrip("=")
         forged = encoded + "." + auth._sign(encoded.encode("ascii"), key)
         assert auth.verify_token(engine, forged, key, NOW) is None
+        auth.revoke_token(engine, forged, key, NOW)  # ends nothing, raises nothing
     expired = NOW + timedelta(days=auth.SESSION_DAYS, seconds=1)
     assert auth.verify_token(engine, token, key, expired) is None
-    auth.reset_password(engine, ADMIN, "carol", "password2")  # ends old sessions
-    assert auth.verify_token(engine, token, key, NOW) is None
-    fresh = auth.issue_token(engine, user, key, NOW)
+
+
+def test_logout_ends_the_session_and_a_copy_of_its_cookie(db_with_departments: Engine):
+    engine = db_with_departments
+    key = "k" * 40
+    user = auth.create_user(engine, ADMIN, "carol", "organiser", None, "password1")
+    token = auth.issue_token(engine, user, key, NOW)
+    other_tab = auth.issue_token(engine, user, key, NOW)
+    auth.revoke_token(engine, token, key, NOW + timedelta(minutes=1))
+    assert auth.verify_token(engine, token, key, NOW + timedelta(minutes=2)) is None
+    assert auth.verify_token(engine, other_tab, key, NOW + timedelta(minutes=2)) is not None
+    with engine.connect() as connection:
+        stored = connection.execute(select(schema.sessions)).fetchall()
+    assert len(stored) == 2 and all(len(row.token_hash) == 64 for row in stored)
+    assert not any(row.token_hash in token for row in stored)  # only the id's hash is kept
+
+
+def test_a_reset_or_a_deactivation_ends_every_session_of_the_user(
+        db_with_departments: Engine):
+    engine = db_with_departments
+    key = "k" * 40
+    carol = auth.create_user(engine, ADMIN, "carol", "organiser", None, "password1")
+    dave = auth.create_user(engine, ADMIN, "dave", "organiser", None, "password1")
+    tokens = [auth.issue_token(engine, carol, key, NOW) for _ in range(3)]
+    bystander = auth.issue_token(engine, dave, key, NOW)
+    auth.reset_password(engine, ADMIN, "carol", "password2")
+    assert [auth.verify_token(engine, t, key, NOW) for t in tokens] == [None] * 3
+    assert auth.verify_token(engine, bystander, key, NOW).username == "dave"
+    fresh = [auth.issue_token(engine, carol, key, NOW) for _ in range(2)]
     auth.deactivate_user(engine, ADMIN, "carol")
-    assert auth.verify_token(engine, fresh, key, NOW) is None
+    assert [auth.verify_token(engine, t, key, NOW) for t in fresh] == [None] * 2
+    assert auth.verify_token(engine, bystander, key, NOW) is not None
 
 
 def test_cookie_key(tmp_path: Path):
@@ -177,3 +352,32 @@ def test_user_writes_are_audited_without_secrets(db_with_departments: Engine):
     with pytest.raises(AccessDeniedError):
         load_audit_log(engine, User("x", Role.LIAISON, department_code="XS002"))
     assert len(load_audit_log(engine, User("o", Role.ORGANISER), entity="users")) == 3
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_at_0002(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An empty database migrated to revision 0002 only (the lockout columns)."""
+    engine = db.make_engine(request.getfixturevalue(f"{request.param}_url"))
+    db.upgrade(engine, "0002")
+    yield engine
+    engine.dispose()
+
+
+def test_a_database_at_0002_with_a_locked_user_upgrades(engine_at_0002: Engine):
+    """Revision 0004 drops the lockout columns and adds sessions: the users of an older
+    database keep their passwords, and a lock running at the upgrade simply ends."""
+    engine = engine_at_0002
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (username, display_name, password_hash, role, active, "
+            "failed_logins, locked_until) VALUES ('old', '老用户', :hash, 'admin', :yes, 9, "
+            ":until)"), {"hash": auth.hash_password("password1"), "yes": True,
+                         "until": NOW + timedelta(hours=1)})
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.head_revision() == "0004"
+    columns = {c["name"] for c in inspect(engine).get_columns("users")}
+    assert "failed_logins" not in columns and "locked_until" not in columns
+    user = auth.authenticate(engine, "old", "password1", NOW).user
+    assert user is not None and user.display_name == "老用户"
+    token = auth.issue_token(engine, user, "k" * 40, NOW)
+    assert auth.verify_token(engine, token, "k" * 40, NOW).username == "old"

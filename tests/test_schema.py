@@ -106,7 +106,9 @@ def test_round_trip_of_every_entity(engine: Engine):
     assert store.load_cadres(engine).loc[0, "name"] == "王伟"
     assert store.load_departments(engine).loc[0, "active"]
     audit = store.load_table(engine, "audit")
-    assert json.loads(audit.loc[0, "after"]) == {"inserted": 1}
+    imported = audit[audit["action"] == "import"]
+    assert json.loads(imported["after"].iloc[0]) == {"inserted": 1}
+    assert audit["action"].tolist() == ["replace_all", "import"]
     assert store.data_version(engine) == 1
     assert db.get_meta(engine, "demo_seed") == "1"
     assert not db.is_empty(engine)

@@ -9,13 +9,14 @@ to the form route their writes through it.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from types import SimpleNamespace
 
-import extra_streamlit_components as stx
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,13 +28,23 @@ from geo.demo import seed
 from geo.errors import AccessDeniedError, ConfigError, PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.reports import Period
-from geo.settings import STATIC_DIR, Settings, local_now, local_today
+from geo.settings import STATIC_DIR, Settings, local_today
 
 FAVICON = str(STATIC_DIR / "favicon.png")
-SESSION_USER = "pairmap_user"
+SESSION_TOKEN = "pairmap_session"
+"""The session's signed token (``geo.auth.issue_token``), checked on every run."""
 SESSION_LOGGED_OUT = "pairmap_logged_out"
-SESSION_NEW_TOKEN = "pairmap_new_token"
+SESSION_COOKIE = "pairmap_cookie"
+"""A token this tab writes into the login cookie (a login with "remember")."""
 COOKIE_NAME = "pairmap_session"
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~$|#!:])")
+"""Characters that start markdown anywhere in a line: emphasis, code, links and images,
+autolinks and HTML, strike-through, math, tables, headings, Streamlit's ``:red[…]``."""
+MARKDOWN_LINE_START = (
+    re.compile(r"^([ \t]*)([-+])(?=[ \t]|$)", re.MULTILINE),  # a bullet
+    re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE),  # a numbered item
+    re.compile(r"^([ \t]*)([-=])(?=[-=\t ]*$)", re.MULTILINE),  # a rule, an underline
+)
 LOGIN_URL_PATH = "login"
 PAGE_CSS = """<style>
 /* Projector (1280x720): Streamlit leaves about 120 px above a page's title; keep a little. */
@@ -102,10 +113,27 @@ def t(key: str, **values: object) -> str:
     return translate(key, language(), **values)
 
 
+def plain(text: object) -> str:
+    """``text`` escaped for Streamlit's markdown, so that it shows as typed.
+
+    Every element that renders markdown (``st.caption``, ``st.subheader``, ``st.write``,
+    ``st.error`` …) reads ``![x](http://…)`` as an image from another origin and
+    ``**x**`` as bold; a name, a file's value or anything else a person typed goes
+    through ``plain`` before it is placed into such a text. The characters that start
+    markdown within a line, and a list or rule marker at the start of a line, are
+    backslash-escaped (CommonMark shows an escaped character as itself); the rest, such
+    as the dot of ``visits.csv`` or a minus sign, is left as it is.
+    """
+    escaped = MARKDOWN_INLINE.sub(r"\\\1", str(text))
+    for pattern in MARKDOWN_LINE_START:
+        escaped = pattern.sub(r"\1\\\2", escaped)
+    return escaped
+
+
 @st.cache_resource(show_spinner=False)
 def get_engine() -> Engine:
     """Return the database engine; an empty database is seeded with the sample county."""
-    engine = db.make_engine(get_settings().database_url)
+    engine = db.make_engine(get_settings().database_url, get_settings().busy_timeout)
     seed.ensure_seeded(engine)
     return engine
 
@@ -116,13 +144,27 @@ def get_engine() -> Engine:
 def show_error(exc: Exception) -> None:
     """Show one calm message, in the UI language, for an error from ``geo`` or the
     database (the details of a database error go to the server log only)."""
+    if not isinstance(exc, PairMapError):  # the settings are readable when a write ran
+        exc = db.busy_error(exc, get_settings().busy_timeout) or exc
     if isinstance(exc, AccessDeniedError):
-        st.warning(translate_error(exc, language()))
+        st.warning(_error_text(exc))
     elif isinstance(exc, PairMapError):
-        st.error(translate_error(exc, language()))
+        st.error(_error_text(exc))
     else:
         log.error("database or file error", exc_info=exc)
         st.error(t("guard.database"))
+
+
+def _error_text(exc: PairMapError) -> str:
+    """The error's sentence with its values (a file's name, a cell, a typed name) shown
+    as plain text."""
+    def escaped(value: object) -> object:
+        return plain(value) if isinstance(value, str) else value
+
+    shown = SimpleNamespace(code=exc.code, file=escaped(exc.file), row=exc.row,
+                            column=escaped(exc.column),
+                            params={k: escaped(v) for k, v in exc.params.items()})
+    return translate_error(shown, language())
 
 
 @contextmanager
@@ -147,45 +189,63 @@ def _cookie_key() -> str:
 
 
 def current_user() -> User | None:
-    """Return the logged-in user (session first, then a valid signed cookie)."""
+    """Return the logged-in user, checking the session on the server on every run.
+
+    The tab's token first (a logout elsewhere, a password reset or a deactivation ends
+    it on the next run, and the login page follows), then a valid signed login cookie.
+    """
     engine = get_engine()
-    username = st.session_state.get(SESSION_USER)
-    if username:
-        user = auth.get_user(engine, username)
-        if user is None:  # deactivated meanwhile
-            st.session_state.pop(SESSION_USER, None)
-        return user
-    if st.session_state.get(SESSION_LOGGED_OUT):
-        return None
-    token = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    token = st.session_state.get(SESSION_TOKEN)
     if token:
         user = auth.verify_token(engine, token, _cookie_key())
+        if user is None:
+            _forget_session()
+        return user
+    if st.session_state.get(SESSION_LOGGED_OUT):
+        return None  # the browser still sends the old cookie until the page reloads
+    cookie = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    if cookie:
+        user = auth.verify_token(engine, cookie, _cookie_key())
         if user is not None:
-            st.session_state[SESSION_USER] = user.username
+            st.session_state[SESSION_TOKEN] = cookie
         return user
     return None
 
 
 def _start_session(user: User, remember: bool) -> None:
-    """Log ``user`` in and rerun, so that the navigation holds the role's pages and opens
-    the overview. With ``remember`` the next run stores the login cookie."""
-    st.session_state[SESSION_USER] = user.username
+    """Start a server-side session of ``user`` and rerun, so that the navigation holds
+    the role's pages and opens the overview. With ``remember`` the tab writes the token
+    into the login cookie (``sidebar``)."""
+    token = auth.issue_token(get_engine(), user, _cookie_key())
+    st.session_state[SESSION_TOKEN] = token
     st.session_state.pop(SESSION_LOGGED_OUT, None)
     if remember:
-        st.session_state[SESSION_NEW_TOKEN] = auth.issue_token(get_engine(), user,
-                                                               _cookie_key())
+        st.session_state[SESSION_COOKIE] = token
     st.rerun()
 
 
-def _store_new_cookie() -> None:
-    """Store the cookie of a login made on the previous run (drawn on a run that stays on
-    screen, so the cookie component has time to do its work)."""
-    token = st.session_state.pop(SESSION_NEW_TOKEN, None)
-    if token is None:
-        return
-    stx.CookieManager(key="pairmap_cookie_set").set(
-        COOKIE_NAME, token, key="pairmap_cookie_value", path="/", same_site="strict",
-        expires_at=local_now() + timedelta(days=auth.SESSION_DAYS))
+def _cookie_script(value: str, max_age: int) -> str:
+    """A script that sets (or with ``max_age`` 0 deletes) the login cookie in the page
+    itself: ``SameSite=Strict``, ``Secure`` when the page came over HTTPS. Set from
+    JavaScript, the cookie cannot be ``HttpOnly`` (README: a proxy adds the flags)."""
+    cookie = json.dumps(f"{COOKIE_NAME}={value}; Max-Age={max_age}; Path=/; SameSite=Strict")
+    return ("<script>document.cookie = " + cookie.replace("<", "\\u003c")
+            + " + (location.protocol === 'https:' ? '; Secure' : '');</script>")
+
+
+def _store_cookie() -> None:
+    """Write the login cookie of a login made in this tab.
+
+    Drawn on every run of the session (the same element, so the browser runs it once),
+    never only on the run after the login: a rerun that came before the browser had
+    drawn a one-off writer (the map answering, a click) used to leave about 3 logins in
+    25 without a cookie. ``st.html`` runs the script in the page as soon as it is drawn;
+    there is no component to load first.
+    """
+    token = st.session_state.get(SESSION_COOKIE)
+    if token:
+        st.html(_cookie_script(token, auth.SESSION_DAYS * 24 * 3600),
+                unsafe_allow_javascript=True)
 
 
 def _first_admin_form() -> None:
@@ -208,6 +268,13 @@ def _first_admin_form() -> None:
         _start_session(user, remember=False)
 
 
+def _client_address() -> str | None:
+    """The client's address (None on localhost, and behind a proxy on the same host:
+    then failures are counted per name only)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def _login_form() -> None:
     st.title(t("app.title"))
     st.caption(t("app.subtitle"))
@@ -217,13 +284,12 @@ def _login_form() -> None:
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if not submitted:
         return
-    result = auth.authenticate(get_engine(), username, password)
-    if result.user is not None:
-        _start_session(result.user, remember=True)
-    elif result.locked_until is not None:
-        st.error(t("login.locked", until=result.locked_until.strftime("%H:%M")))
-    else:
+    # One message for every failure; repeated failures make attempts wait (geo.auth).
+    result = auth.authenticate(get_engine(), username, password, address=_client_address())
+    if result.user is None:
         st.error(t("login.failed"))
+        return
+    _start_session(result.user, remember=True)
 
 
 def login_page() -> None:
@@ -236,23 +302,27 @@ def login_page() -> None:
     _delete_cookie()
 
 
-def logout() -> None:
-    """End the session; the login page that follows deletes the login cookie."""
-    st.session_state.pop(SESSION_USER, None)
-    st.session_state.pop(SESSION_NEW_TOKEN, None)
+def _forget_session() -> None:
+    """Forget this tab's session; the login page that follows deletes the login cookie."""
+    st.session_state.pop(SESSION_TOKEN, None)
+    st.session_state.pop(SESSION_COOKIE, None)
     st.session_state[SESSION_LOGGED_OUT] = True
 
 
+def logout() -> None:
+    """End the session on the server (a copy of the cookie no longer works) and in the
+    tab; the login page that follows deletes the login cookie."""
+    token = st.session_state.get(SESSION_TOKEN)
+    if token:
+        auth.revoke_token(get_engine(), token, _cookie_key())
+    _forget_session()
+
+
 def _delete_cookie() -> None:
-    """Delete the login cookie after a logout. Drawn on every run of the login page (the
-    component runs once and stays), so that it is on screen long enough to do its work."""
-    if not st.session_state.get(SESSION_LOGGED_OUT):
-        return
-    manager = stx.CookieManager(key="pairmap_cookie_delete")
-    # The component is drawn first; then stx forgets the cookie in its own copy of the
-    # browser's cookies, which is empty until the component has answered.
-    with suppress(KeyError):
-        manager.delete(COOKIE_NAME, key="pairmap_cookie_gone")
+    """Delete the login cookie after a logout (or a session ended elsewhere). Drawn on
+    every run of the login page, like ``_store_cookie``."""
+    if st.session_state.get(SESSION_LOGGED_OUT):
+        st.html(_cookie_script("", 0), unsafe_allow_javascript=True)
 
 
 # --- navigation -------------------------------------------------------------------------
@@ -286,16 +356,16 @@ def navigation(user: User | None) -> StreamlitPage:
 
 
 def sidebar(user: User | None) -> None:
-    """Show who is logged in and the logout button (and, below it, store a new login's
-    cookie)."""
+    """Show who is logged in (the display name as plain text) and the logout button
+    (and, below it, write a new login's cookie)."""
     if user is None:
         return
     with st.sidebar:
-        st.caption(t("sidebar.user", name=user.label, role=t(f"role.{user.role}")))
+        st.caption(t("sidebar.user", name=plain(user.label), role=t(f"role.{user.role}")))
         if st.button(t("sidebar.logout"), key="logout"):
             logout()
             st.rerun()
-        _store_new_cookie()
+        _store_cookie()
 
 
 # --- the one page-setup call ------------------------------------------------------------

@@ -17,7 +17,7 @@ from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
 from geo.village_card import VillageCard
 from ui.loaders import CoverageData
-from ui.session import PAGES, get_settings, t
+from ui.session import PAGES, get_settings, plain, t
 
 OVERVIEW_MAP_HEIGHT = 390
 """The overview map's height in px: below the title and the cards it fits a 1280x720
@@ -77,8 +77,8 @@ def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
 
 def show_village_card(card: VillageCard, key: str = "card") -> None:
     """Draw a village's card: figures, reasons, pairings with compliance, last visits and
-    need factors (tables keyed ``{key}_…``)."""
-    st.subheader(t("card.title", name=card.name, township=card.township))
+    need factors (tables keyed ``{key}_…``); the names show as plain text."""
+    st.subheader(t("card.title", name=plain(card.name), township=plain(card.township)))
     days = (t("tooltip.never") if card.days_since_last_visit is None
             else t("tooltip.days_value", days=card.days_since_last_visit))
     cols = st.columns(4)
@@ -87,7 +87,7 @@ def show_village_card(card: VillageCard, key: str = "card") -> None:
     cols[2].metric(t("layer.need"), f"{card.need:.2f}")
     cols[3].metric(t("card.priority"), MISSING if card.priority is None
                    else f"{card.priority:.2f}")
-    st.write(t("card.reasons", reasons=card.reasons_text or t("card.no_reason")))
+    st.write(t("card.reasons", reasons=plain(card.reasons_text) or t("card.no_reason")))
     st.markdown(t("card.pairings"))
     table(card.pairings, f"{key}_pairings", empty=t("card.no_pairings"), column_config={
         "department": st.column_config.TextColumn(t("table.department")),

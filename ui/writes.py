@@ -28,7 +28,7 @@ from geo.schema import VISIT_COUNT_FIELDS
 from geo.settings import local_today
 from geo.visit_rules import RuleFailure, check_visits
 from ui.loaders import visit_reference
-from ui.session import get_engine, get_settings, language, reporting_errors, t
+from ui.session import get_engine, get_settings, language, plain, reporting_errors, t
 
 OUTCOME = "pairmap_visit_outcome"
 """Session key of a visit write's outcome, shown on the run after it (``show_outcome``)."""
@@ -154,7 +154,7 @@ def record_visit(user: User, entry: VisitEntry, beside: Mapping[str, DeltaGenera
     today = local_today()
     check = check_visit_entry(entry, today)
     for name, messages in check.errors.items():
-        beside[name].error("\n\n".join(messages))
+        beside[name].error("\n\n".join(plain(message) for message in messages))
     if check.visit is None:
         beside["submit"].error(t("record.not_saved"))
         return False
@@ -192,7 +192,7 @@ def show_outcome(outcome_key: str) -> None:
     _, done, warnings = kept
     st.success(done)
     for warning in warnings:
-        st.warning(t("record.warning", message=warning))
+        st.warning(t("record.warning", message=plain(warning)))
 
 
 def import_records(user: User, table: str, filename: str, data: bytes, sheet: str | None,
