@@ -61,6 +61,17 @@ def _positive_int(name: str, raw: str, seconds: bool = False) -> int:
     return value
 
 
+def _positive_whole(name: str, raw: str) -> int:
+    """A whole, positive number (a count or a size in MB)."""
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise ConfigError("setting_not_whole", name=name, value=raw) from None
+    if value <= 0:
+        raise ConfigError("setting_not_positive", name=name, value=value)
+    return value
+
+
 def resolve_database_url(url: str, root: Path = PROJECT_ROOT) -> str:
     """Make a relative SQLite path absolute against the project root.
 
@@ -90,6 +101,10 @@ class Settings:
     window_days: int = 90
     edit_days: int = 7
     busy_timeout: int = 30
+    upload_max_mb: int = 1024
+    upload_max_rows: int = 1_048_576
+    upload_max_columns: int = 200
+    upload_max_shared_strings_mb: int = 100
     cookie_key: str = field(default="", repr=False)
 
     @classmethod
@@ -117,5 +132,12 @@ class Settings:
             edit_days=_positive_int("PAIRMAP_EDIT_DAYS", get("EDIT_DAYS", "7")),
             busy_timeout=_positive_int("PAIRMAP_BUSY_TIMEOUT", get("BUSY_TIMEOUT", "30"),
                                        seconds=True),
+            upload_max_mb=_positive_whole("PAIRMAP_UPLOAD_MAX_MB", get("UPLOAD_MAX_MB", "1024")),
+            upload_max_rows=_positive_whole("PAIRMAP_UPLOAD_MAX_ROWS",
+                                            get("UPLOAD_MAX_ROWS", "1048576")),
+            upload_max_columns=_positive_whole("PAIRMAP_UPLOAD_MAX_COLUMNS",
+                                               get("UPLOAD_MAX_COLUMNS", "200")),
+            upload_max_shared_strings_mb=_positive_whole(
+                "PAIRMAP_UPLOAD_MAX_SHARED_STRINGS_MB", get("UPLOAD_MAX_SHARED_STRINGS_MB", "100")),
             cookie_key=get("COOKIE_KEY", ""),
         )

@@ -203,9 +203,10 @@ def test_encoding_detection(tmp_path):
     assert readers.detect_encoding(text.encode("utf-8")) == "utf-8"
     assert readers.detect_encoding(text.encode("utf-8-sig")) == "utf-8-sig"
     assert readers.detect_encoding(text.encode("gbk")) == "gb18030"
+    # A file in neither Chinese encoding is never read in a guessed one (tests/test_encodings.py:
+    # its odd rows are errors naming what they look like).
     latin = "code,name\nXS001,café crème brûlée à la carte\n".encode("cp1252")
-    found = readers.detect_encoding(latin)
-    assert latin.decode(found) == latin.decode("cp1252")
+    assert readers.detect_encoding(latin) in ("utf-8", "gb18030")
 
 
 def test_unknown_columns_are_warnings(demo, tmp_path):

@@ -54,6 +54,7 @@ from geo.io.bulk_write import (
     stage_plan,
 )
 from geo.io.headers import known_header, map_headers
+from geo.io.limits import Limits
 from geo.io.plans import (
     plan_cadres,
     plan_departments,
@@ -93,7 +94,8 @@ def check_access(actor: User, table: str) -> None:
 def import_file(engine: Engine, actor: User, table: str, path: Path | str,
                 sheet: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
                 today: date | None = None, progress: Progress | None = None,
-                edit_days: int | None = None, lang: str = "en") -> Report:
+                edit_days: int | None = None, lang: str = "en",
+                limits: Limits | None = None) -> Report:
     """Import a CSV or XLSX file into ``table`` (the import contract of DESIGN.md).
 
     Parameters
@@ -121,6 +123,9 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
         A liaison's edit window for updating visits (default ``PAIRMAP_EDIT_DAYS``).
     lang : str
         The language of the rejected rows' reasons and extra headers (``zh``: 行号, 原因).
+    limits : geo.io.limits.Limits, optional
+        The bounds on the file's size, rows and columns, checked before it is parsed
+        and while it is streamed (default: the settings, ``PAIRMAP_UPLOAD_*``).
 
     Returns
     -------
@@ -129,8 +134,8 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
     Raises
     ------
     DataError
-        A file problem (empty, unreadable, unknown format, required column missing) or
-        an unknown table.
+        A file problem (empty, unreadable, unknown format, beyond a bound of ``limits``,
+        required column missing) or an unknown table.
     AccessDeniedError
         The actor may not import this table or one of the file's departments.
     """
@@ -138,7 +143,8 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
     path = Path(path)
     steps = Stages(progress)
     steps.stage(0.0, 0.15)
-    raw = read_table_file(path, sheet=sheet, known_headers=known_header(table))
+    raw = read_table_file(path, sheet=sheet, known_headers=known_header(table),
+                          limits=limits)
     target = path.with_name(path.stem + REJECTED_SUFFIX)
     return _import(engine, actor, table, raw, dry_run, skip_invalid, today, steps, edit_days,
                    rejected_path=target, lang=lang)
@@ -148,7 +154,8 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
                   sheet: str | None = None, dry_run: bool = False,
                   skip_invalid: bool = False, today: date | None = None,
                   progress: Progress | None = None,
-                  edit_days: int | None = None, lang: str = "en") -> Report:
+                  edit_days: int | None = None, lang: str = "en",
+                  limits: Limits | None = None) -> Report:
     """Import an uploaded file (its bytes and name) — the web page's ``import_file``.
 
     With ``skip_invalid`` the rejected rows are returned as CSV bytes in
@@ -158,9 +165,26 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
     check_access(actor, table)
     steps = Stages(progress)
     steps.stage(0.0, 0.15)
-    raw = read_table_bytes(data, filename, sheet=sheet, known_headers=known_header(table))
+    raw = read_table_bytes(data, filename, sheet=sheet, known_headers=known_header(table),
+                           limits=limits)
     return _import(engine, actor, table, raw, dry_run, skip_invalid, today, steps, edit_days,
                    rejected_path=None, lang=lang)
+
+
+def report_undecodable(raw: RawTable, issues: Issues) -> None:
+    """Make each CSV row whose line is not in the file's encoding an error
+    (``undecodable_row``), at its first cell of non-ASCII text."""
+    label = {"gb18030": "GBK"}.get(raw.encoding or "", "UTF-8")
+    groups: dict[tuple[str | None, str], tuple[list[int], list[str]]] = {}
+    for position, column, value, looks in raw.undecodable_cells():
+        positions, values = groups.setdefault((column, looks), ([], []))
+        positions.append(position)
+        values.append(value)
+    for (column, looks), (positions, values) in groups.items():
+        params = {"encoding": label, "looks": looks} if looks else {
+            "encoding": label, "looks": "?", "variant": "unknown"}
+        issues.error(None, column, "undecodable_row", params, values=values,
+                     positions=np.array(positions, dtype=np.int64))
 
 
 LOCK_PROGRESS = 0.95
@@ -193,6 +217,7 @@ def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: boo
         issues = Issues(raw, columns)
         for label in unknown:
             issues.file_warning(label, "unknown_column")
+        report_undecodable(raw, issues)
         if len(raw) == 0:
             report.warnings = issues.build("warnings")
             steps.stage(1.0, 1.0)

@@ -6,6 +6,19 @@ and any title rows above it included). Title rows above the header (a merged tit
 as ``兴山县2024年结对走访台账``) are skipped: the header is the first row whose cells match
 enough known headers. Fully empty rows are left out; they hold no data.
 
+Files are read within the bounds of ``geo.io.limits`` (size, rows, columns, a workbook's
+shared strings), checked before parsing and counted again while streaming: a CSV is
+parsed block by block by pyarrow straight from the file, a workbook by openpyxl's
+read-only reader once its zip directory and XML parts have been inspected
+(``_inspect_workbook``).
+
+Encodings: a CSV is UTF-8 when the whole file decodes as UTF-8 (a UTF-8 byte-order mark
+makes it UTF-8 in any case), else GB18030 (GBK's superset) when the whole file decodes so
+and no line in it is plainly UTF-8 Chinese. Otherwise the file mixes encodings: it is
+read line by line in the more plausible of UTF-8 and GB18030, and each row whose line is
+not in that encoding is listed in ``RawTable.undecodable`` (an error of the import, with
+its row). charset-normalizer only names what such a line looks like; it never chooses.
+
 The module also holds the vectorised cell parsers the imports use (text normal form,
 whole numbers, decimals, yes/no flags and dates in the forms a county's spreadsheets
 use). File-level problems raise ``DataError``; cell-level problems are the caller's.
@@ -18,11 +31,15 @@ import csv
 import io
 import math
 import re
+import tempfile
 import zipfile
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from array import array
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -31,14 +48,31 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from geo.errors import DataError
+from geo.io.limits import (
+    MIB,
+    Limits,
+    check_columns,
+    check_file_size,
+    check_rows,
+    current_limits,
+    megabytes,
+    open_zip,
+)
 from geo.io.table_files import FORMULA_PREFIXES
 
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 30
 """How many rows from the top are searched for the header row."""
+XML_PIECE_BYTES = 16 * MIB
+"""The most XML a workbook part that openpyxl reads whole may hold (styles, workbook,
+relationships …), and the most a worksheet may hold between two row starts: a parser
+keeps such a piece in memory."""
+LINE_BYTES = 64 * MIB
+"""The longest line of a CSV file."""
 _HEAD_BYTES = 256 * 1024
 _DECODE_CHUNK = 8 * 1024 * 1024
+_BLOCK_ROWS = 65_536
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -58,7 +92,6 @@ TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "√", "✓", "✔"
                         "有效", "启用", "正常"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否", "×", "✗", "✘", "无", "停用", "离职",
                          "无效", "禁用"})
-
 
 @dataclass
 class RawTable:
@@ -80,6 +113,11 @@ class RawTable:
         The XLSX sheet read, None for CSV.
     encoding : str or None
         The text encoding of a CSV file, None for XLSX.
+    undecodable : dict of int to str
+        CSV rows (positions in ``frame``) whose line is not in ``encoding``, each with
+        the encoding it looks like (``GBK``, ``UTF-8``, charset-normalizer's name, or
+        ``""`` when nothing fits); such a row's cells hold its text as well as it could
+        be decoded, and the import reports it as an error.
     """
 
     file: str
@@ -88,6 +126,7 @@ class RawTable:
     header_row: int
     sheet: str | None = None
     encoding: str | None = None
+    undecodable: dict[int, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -98,13 +137,32 @@ class RawTable:
         """The number of data rows."""
         return len(self.frame)
 
+    def undecodable_cells(self) -> list[tuple[int, str | None, str, str]]:
+        """For each undecodable row: its position, the first column holding non-ASCII
+        text (None when no cell does), that cell, and the encoding the line looks like."""
+        if not self.undecodable:
+            return []
+        positions = np.array(sorted(self.undecodable), dtype=np.int64)
+        rows = self.frame.iloc[positions]
+        found: list[tuple[int, str | None, str, str]] = []
+        wide = [rows[c].astype(str).str.contains(r"[^\x00-\x7f]", regex=True).to_numpy()
+                for c in rows.columns]
+        for index, position in enumerate(positions):
+            column = next((c for c, mask in zip(rows.columns, wide, strict=True)
+                           if mask[index]), None)
+            value = "" if column is None else str(rows[column].iloc[index])
+            found.append((int(position), None if column is None else str(column), value,
+                          self.undecodable[int(position)]))
+        return found
+
 
 HeaderTest = Callable[[str], bool] | Collection[str] | None
 
 
 def read_table_file(path: Path | str, sheet: str | None = None,
-                    known_headers: HeaderTest = None) -> RawTable:
-    """Read a CSV or XLSX file into a ``RawTable``.
+                    known_headers: HeaderTest = None,
+                    limits: Limits | None = None) -> RawTable:
+    """Read a CSV or XLSX file into a ``RawTable``, streaming, within ``limits``.
 
     Parameters
     ----------
@@ -115,44 +173,129 @@ def read_table_file(path: Path | str, sheet: str | None = None,
     known_headers : callable or collection of str, optional
         Tells whether a cell's text is a header the caller knows; the header row is the
         first row with enough of them. Without it the first non-empty row is the header.
+    limits : geo.io.limits.Limits, optional
+        The bounds on size, rows and columns (default: the settings, ``PAIRMAP_UPLOAD_*``).
 
     Raises
     ------
     DataError
-        The file is missing, empty, unreadable, of an unknown format, or ``sheet`` is
-        not in the workbook.
+        The file is missing, empty, unreadable, of an unknown format, beyond a bound of
+        ``limits``, or ``sheet`` is not in the workbook.
     """
     path = Path(path)
     _check_suffix(path.name)
     try:
-        data = path.read_bytes()
+        status = path.stat()
     except FileNotFoundError:
         raise DataError("file_missing", file=str(path)) from None
-    except IsADirectoryError:
-        raise DataError("not_a_file", file=str(path)) from None
     except OSError as exc:
         raise DataError("unreadable_file", file=str(path),
                         detail=str(exc.strerror or exc)) from None
-    return read_table_bytes(data, str(path), sheet=sheet, known_headers=known_headers)
+    if path.is_dir():
+        raise DataError("not_a_file", file=str(path))
+    limits = current_limits(limits)
+    check_file_size(status.st_size, str(path), limits)
+    return _read(_Source(str(path), status.st_size, path=path), sheet, known_headers, limits)
 
 
 def read_table_bytes(data: bytes, filename: str, sheet: str | None = None,
-                     known_headers: HeaderTest = None) -> RawTable:
+                     known_headers: HeaderTest = None,
+                     limits: Limits | None = None) -> RawTable:
     """Read an uploaded file's bytes; ``filename``'s ending picks the format.
 
     See ``read_table_file`` for the parameters and errors.
     """
-    suffix = _check_suffix(filename)
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
-        raise DataError("file_empty", file=filename)
+    _check_suffix(filename)
+    limits = current_limits(limits)
+    check_file_size(len(data), filename, limits)
+    return _read(_Source(filename, len(data), data=data), sheet, known_headers, limits)
+
+
+@dataclass
+class _Source:
+    """A file to read: a path on disk or an upload's bytes."""
+
+    name: str
+    size: int
+    path: Path | None = None
+    data: bytes | None = None
+
+    def open(self) -> BinaryIO:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        try:
+            return self.path.open("rb")
+        except IsADirectoryError:
+            raise DataError("not_a_file", file=self.name) from None
+        except OSError as exc:
+            raise DataError("unreadable_file", file=self.name,
+                            detail=str(exc.strerror or exc)) from None
+
+    def head(self, start: int, size: int) -> bytes:
+        """``size`` bytes from ``start``."""
+        with self.open() as handle:
+            handle.seek(start)
+            return handle.read(size)
+
+    def chunks(self, start: int = 0) -> Iterator[bytes]:
+        """The bytes from ``start`` in chunks of about ``_DECODE_CHUNK``."""
+        with self.open() as handle:
+            handle.seek(start)
+            while chunk := handle.read(_DECODE_CHUNK):
+                yield chunk
+
+    def line_chunks(self, start: int = 0) -> Iterator[bytes]:
+        """The bytes from ``start`` in chunks that end after a line feed (but the last).
+
+        Neither UTF-8 nor GB18030 has a line feed inside a character, so each chunk
+        decodes on its own.
+
+        Raises
+        ------
+        DataError
+            ``line_too_long``: a line longer than ``LINE_BYTES``.
+        """
+        rest = b""
+        lines = 0
+        for chunk in self.chunks(start):
+            block = rest + chunk if rest else chunk
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                if len(rest) > LINE_BYTES:
+                    raise DataError("line_too_long", file=self.name, row=lines + 1,
+                                    limit=megabytes(LINE_BYTES))
+                continue
+            lines += block.count(b"\n", 0, cut)
+            yield block[:cut]
+            rest = block[cut:]
+        if rest:
+            yield rest
+
+
+def _read(source: _Source, sheet: str | None, known_headers: HeaderTest,
+          limits: Limits) -> RawTable:
+    suffix = Path(source.name).suffix.lower()
+    if _blank(source):
+        raise DataError("file_empty", file=source.name)
+    magic = source.head(0, 4)
     is_test = _header_test(known_headers)
-    if suffix in XLSX_SUFFIXES or data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(data, filename, sheet, is_test)
+    if suffix in XLSX_SUFFIXES or magic.startswith(_ZIP_MAGIC):
+        return _read_xlsx(source, sheet, is_test, limits)
     if sheet is not None:
-        raise DataError("sheet_needs_xlsx", file=filename)
-    if data.startswith(_OLE_MAGIC):
-        raise DataError("old_or_protected_workbook", file=filename)
-    return _read_csv(data, filename, is_test)
+        raise DataError("sheet_needs_xlsx", file=source.name)
+    if magic.startswith(_OLE_MAGIC):
+        raise DataError("old_or_protected_workbook", file=source.name)
+    return _read_csv(source, is_test, limits)
+
+
+_BLANK = b" \t\r\n\x00" + codecs.BOM_UTF8
+
+
+def _blank(source: _Source) -> bool:
+    """Whether the file holds nothing but white space, NULs and byte-order marks."""
+    return not any(chunk.strip(_BLANK) for chunk in source.chunks())
 
 
 def _check_suffix(name: str) -> str:
@@ -206,10 +349,16 @@ def _labels(headers: list[str]) -> list[str]:
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return labels
 
-
 def _finish(frame: pd.DataFrame, headers: list[str], header_row: int, file: str,
-            sheet: str | None = None, encoding: str | None = None) -> RawTable:
-    """Label columns, drop empty unnamed columns and empty rows, number the rows."""
+            sheet: str | None = None, encoding: str | None = None,
+            numbers: np.ndarray | None = None,
+            marks: dict[int, str] | None = None) -> RawTable:
+    """Label columns, drop empty unnamed columns and empty rows, number the rows.
+
+    ``numbers`` are the rows' spreadsheet numbers when they are not consecutive after
+    the header; ``marks`` the undecodable rows (positions in ``frame``) with what they
+    look like.
+    """
     frame.columns = range(frame.shape[1])
     keep = []
     filled = {}
@@ -222,56 +371,198 @@ def _finish(frame: pd.DataFrame, headers: list[str], header_row: int, file: str,
     labels = _labels(headers)
     frame = frame[keep]
     frame.columns = [labels[i] for i in keep]
-    rows = header_row + 1 + np.arange(len(frame), dtype=np.int64)
+    rows = (numbers if numbers is not None
+            else header_row + 1 + np.arange(len(frame), dtype=np.int64))
     if keep:
         any_filled = np.logical_or.reduce([filled[i] for i in keep])
     else:
         any_filled = np.zeros(len(frame), dtype=bool)
+    undecodable = {}
+    if marks:
+        position = np.cumsum(any_filled) - 1
+        undecodable = {int(position[record]): looks for record, looks in marks.items()
+                       if any_filled[record]}
     frame = frame[any_filled].reset_index(drop=True)
     return RawTable(file=file, frame=frame, row_numbers=rows[any_filled], header_row=header_row,
-                    sheet=sheet, encoding=encoding)
+                    sheet=sheet, encoding=encoding, undecodable=undecodable)
 
 
 # --- CSV --------------------------------------------------------------------------------
 
-def detect_encoding(data: bytes) -> str:
-    """Return the text encoding of ``data``.
+_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GBK"}
+_CODECS = {"UTF-8": "utf-8", "GBK": "gb18030"}
+# Lines of text decoded with ``surrogateescape``: a byte that does not decode is a lone
+# surrogate. Possessive runs keep each search linear in the line's length.
+_BAD_LINE = re.compile("(?m)^[^\n\udc80-\udcff]*+[\udc80-\udcff]")
+_WIDE_LINE = re.compile("(?m)^(?=[^\n]*[^\x00-\x7f])[^\n\udc80-\udcff]*+$")
+_CJK_LINE = re.compile("(?m)^(?=[^\n]*[\u3400-\u9fff\uf900-\ufaff])[^\n\udc80-\udcff]*+$")
+_SURROGATES = re.compile("[\udc80-\udcff]+")
+_GUESS_BYTES = 1024 * 1024
 
-    A byte-order mark decides; otherwise UTF-8 when the bytes are valid UTF-8, then
-    GB18030 (a superset of GBK and GB2312) when valid, and last the best guess of
-    ``charset-normalizer``.
+
+@dataclass
+class _Encoding:
+    """How a CSV file is decoded.
+
+    ``codec`` decodes the body after ``bom``; ``name`` is ``RawTable.encoding``; ``bad``
+    maps each line (0-based, counted from the body's start) that is not in ``codec`` to
+    the encoding it looks like, ``""`` until known.
+    """
+
+    codec: str
+    name: str
+    bom: bytes = b""
+    bad: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Survey:
+    """Lines of a file decoded in one codec: those that do not decode (``bad``, kept
+    when asked), how many do not, how many non-ASCII lines do (``good``), and which of
+    those hold CJK ideographs (``cjk``)."""
+
+    bad: array
+    bad_count: int
+    good: int
+    cjk: array
+
+
+def detect_encoding(data: bytes) -> str:
+    """Return the text encoding a CSV file's bytes are read in.
+
+    ``utf-8-sig`` for a UTF-8 byte-order mark, ``utf-16-le``/``utf-16-be`` for theirs,
+    ``utf-8`` when the bytes decode as UTF-8, else ``gb18030`` (GBK's superset) when they
+    decode so and hold no line of UTF-8 Chinese; a file that mixes encodings gets the more
+    plausible of UTF-8 and GB18030 (its odd lines are errors of the import). Never an
+    encoding of another language: charset-normalizer only names what odd lines look like.
 
     Raises
     ------
     DataError
-        No encoding decodes the bytes.
+        A UTF-16 file that does not decode.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16-le"
-    if data.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16-be"
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(data, encoding):
-            return encoding
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:1024 * 1024]).best()
-    if best is not None and _decodes(data, best.encoding):
-        return best.encoding
-    raise DataError("unknown_encoding")
+    return _choose_encoding(_Source("data", len(data), data=data)).name
 
 
-def _decodes(data: bytes, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+def _decodes(source: _Source, codec: str, start: int) -> bool:
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     try:
-        for start in range(0, len(data), _DECODE_CHUNK):
-            decoder.decode(data[start:start + _DECODE_CHUNK], final=False)
+        for chunk in source.chunks(start):
+            decoder.decode(chunk, final=False)
         decoder.decode(b"", final=True)
     except (UnicodeDecodeError, LookupError):
         return False
     return True
+
+
+def _line_numbers(text: str, matches: Iterator[re.Match], base: int) -> Iterator[int]:
+    """The 0-based line of each match (in increasing order), ``base`` lines before."""
+    line, last = base, 0
+    for match in matches:
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        yield line
+
+
+def _survey(source: _Source, start: int, codec: str, keep_bad: bool) -> _Survey:
+    bad, cjk = array("q"), array("q")
+    bad_count = good = 0
+    base = 0
+    for chunk in source.line_chunks(start):
+        text = chunk.decode(codec, "surrogateescape")
+        for line in _line_numbers(text, _BAD_LINE.finditer(text), base):
+            bad_count += 1
+            if keep_bad:
+                bad.append(line)
+        good += sum(1 for _ in _WIDE_LINE.finditer(text))
+        if codec == "utf-8":
+            cjk.extend(_line_numbers(text, _CJK_LINE.finditer(text), base))
+        base += text.count("\n")
+    return _Survey(bad, bad_count, good, cjk)
+
+
+def _choose_encoding(source: _Source) -> _Encoding:
+    """Pick the encoding of a CSV file (see the module docstring)."""
+    start = source.head(0, 4)
+    if not start.startswith(codecs.BOM_UTF32_LE):
+        for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+            if start.startswith(bom):
+                if not _decodes(source, codec, len(bom)):
+                    raise DataError("unknown_encoding", file=source.name)
+                return _Encoding(codec, codec, bom)
+    bom = codecs.BOM_UTF8 if start.startswith(codecs.BOM_UTF8) else b""
+    utf8_name = "utf-8-sig" if bom else "utf-8"
+    if _decodes(source, "utf-8", len(bom)):
+        return _Encoding("utf-8", utf8_name, bom)
+    gbk_whole = not bom and _decodes(source, "gb18030", 0)
+    utf8 = _survey(source, len(bom), "utf-8", keep_bad=not gbk_whole)
+    if gbk_whole and not utf8.cjk:
+        return _Encoding("gb18030", "gb18030")
+    if bom or utf8.good > utf8.bad_count:
+        if gbk_whole:
+            utf8 = _survey(source, len(bom), "utf-8", keep_bad=True)
+        return _Encoding("utf-8", utf8_name, bom, dict.fromkeys(utf8.bad, ""))
+    bad = dict.fromkeys(utf8.cjk, "UTF-8")
+    if not gbk_whole:
+        bad.update(dict.fromkeys(_survey(source, 0, "gb18030", keep_bad=True).bad, ""))
+    return _Encoding("gb18030", "gb18030", b"", bad)
+
+
+def _looks_like(line: bytes, codec: str) -> str:
+    """The other Chinese encoding when ``line`` decodes in it, else ``""``."""
+    other = "gb18030" if codec == "utf-8" else "utf-8"
+    try:
+        line.decode(other)
+    except UnicodeDecodeError:
+        return ""
+    return _LABELS[other]
+
+
+def _guess(data: bytes) -> str:
+    """charset-normalizer's name for ``data`` (only to tell a person), ``""`` if none."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding in ("utf_8", "gb18030", "ascii"):
+        return ""
+    return str(best.encoding)
+
+
+def _transcode(source: _Source, encoding: _Encoding, target: Path) -> dict[int, str]:
+    """Write the file as UTF-8 to ``target`` line for line; return the odd lines with
+    what each looks like. An odd line is decoded in the encoding it looks like, or with
+    U+FFFD for the bytes that fit none."""
+    pending = sorted(encoding.bad)
+    next_bad = 0
+    looks: dict[int, str] = {}
+    unknown = bytearray()
+    base = 0
+    with target.open("wb") as out:
+        for chunk in source.line_chunks(len(encoding.bom)):
+            count = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+            text = chunk.decode(encoding.codec, "surrogateescape")
+            if next_bad < len(pending) and pending[next_bad] < base + count:
+                raw_lines, text_lines = chunk.split(b"\n"), text.split("\n")
+                while next_bad < len(pending) and pending[next_bad] < base + count:
+                    number = pending[next_bad]
+                    line = raw_lines[number - base]
+                    label = encoding.bad[number] or _looks_like(line, encoding.codec)
+                    looks[number] = label
+                    if label:
+                        text_lines[number - base] = line.decode(_CODECS[label])
+                    else:
+                        text_lines[number - base] = _SURROGATES.sub(
+                            "\ufffd", text_lines[number - base])
+                        if len(unknown) < _GUESS_BYTES:
+                            unknown += line + b"\n"
+                    next_bad += 1
+                text = "\n".join(text_lines)
+            out.write(text.encode("utf-8"))
+            base += count
+    if unknown:
+        guess = _guess(bytes(unknown[:_GUESS_BYTES]))
+        looks = {number: label or guess for number, label in looks.items()}
+    return looks
 
 
 _BOMS = {"utf-8-sig": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE,
@@ -301,67 +592,128 @@ def _head_records(text: str, sep: str, limit: int) -> tuple[list[list[str]], lis
     return records, starts
 
 
-def _read_csv(data: bytes, filename: str, is_known: Callable[[str], bool] | None) -> RawTable:
-    encoding = detect_encoding(data)
-    bom = _BOMS.get(encoding, b"")
-    body_encoding = {"utf-8-sig": "utf-8"}.get(encoding, encoding)
-    body = memoryview(data)[len(bom):]
-    decoder = codecs.getincrementaldecoder(body_encoding)(errors="replace")
-    head = decoder.decode(bytes(body[:_HEAD_BYTES]), final=len(body) <= _HEAD_BYTES)
+def _read_csv(source: _Source, is_known: Callable[[str], bool] | None,
+              limits: Limits) -> RawTable:
+    encoding = _choose_encoding(source)
+    if not encoding.bad:
+        return _parse_csv(source, encoding, is_known, limits, {})
+    with tempfile.TemporaryDirectory(prefix="pairmap-csv-") as folder:
+        target = Path(folder) / "utf-8.csv"
+        looks = _transcode(source, encoding, target)
+        utf8 = _Source(source.name, target.stat().st_size, path=target)
+        return _parse_csv(utf8, _Encoding("utf-8", encoding.name), is_known, limits, looks)
+
+
+def _parse_csv(source: _Source, encoding: _Encoding, is_known: Callable[[str], bool] | None,
+               limits: Limits, looks: dict[int, str]) -> RawTable:
+    """Find the header and parse the records of a file ``encoding`` decodes; ``looks``
+    are its odd lines (see ``_transcode``)."""
+    start = len(encoding.bom)
+    body_size = source.size - start
+    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="replace")
+    head = decoder.decode(source.head(start, _HEAD_BYTES), final=body_size <= _HEAD_BYTES)
     first_line = head.split("\n", 1)[0]
     sep = "\t" if "\t" in first_line and "," not in first_line else ","
     records, starts = _head_records(head, sep, HEADER_SEARCH_ROWS)
     index = _find_header(records, is_known)
     if index is None:
-        if len(records) < HEADER_SEARCH_ROWS and len(body) <= _HEAD_BYTES:
-            raise DataError("file_empty", file=filename)
-        raise DataError("no_header_row", file=filename, rows=HEADER_SEARCH_ROWS)
-    offset = len(bom) + len(head[:starts[index]].encode(body_encoding))
-    frame = _parse_csv_arrow(data, offset, sep, body_encoding, len(records[index]))
+        if len(records) < HEADER_SEARCH_ROWS and body_size <= _HEAD_BYTES:
+            raise DataError("file_empty", file=source.name)
+        raise DataError("no_header_row", file=source.name, rows=HEADER_SEARCH_ROWS)
+    width = len(records[index])
+    check_columns(width, source.name, limits, row=index + 1)
+    above = head[:starts[index]]
+    offset = start + len(above.encode(encoding.codec))
+    frame = _parse_csv_arrow(source, offset, sep, encoding.codec, width, index, limits)
     if frame is None:
-        frame = _parse_csv_pandas(data, offset, sep, body_encoding, filename, index)
+        frame = _parse_csv_pandas(source, offset, sep, encoding.codec, width, index, limits)
     headers = [str(h) for h in frame.iloc[0].tolist()]
+    marks = (_odd_records(frame, above.count("\n"), looks, source.name, index, encoding)
+             if looks else None)
     frame = frame.iloc[1:].reset_index(drop=True)
-    return _finish(frame, headers, index + 1, filename, encoding=encoding)
+    return _finish(frame, headers, index + 1, source.name, encoding=encoding.name,
+                   marks=marks)
 
 
-def _parse_csv_arrow(data: bytes, offset: int, sep: str, encoding: str,
-                     width: int) -> pd.DataFrame | None:
-    """Parse from ``offset`` (the header) with Arrow's multi-threaded reader; None when it
-    cannot keep every record's row (a row with fewer or more cells than the header)."""
-    body = memoryview(data)[offset:]
+def _odd_records(frame: pd.DataFrame, header_line: int, looks: dict[int, str], file: str,
+                 index: int, encoding: _Encoding) -> dict[int, str]:
+    """Map odd lines to data records (positions after the header) by the lines each
+    record spans; an odd header refuses the file, odd title rows are skipped with them."""
+    spans = np.ones(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        spans += frame[column].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+    first = header_line + np.concatenate(([0], np.cumsum(spans)[:-1]))
+    marks: dict[int, str] = {}
+    for line, label in looks.items():
+        if line < header_line:
+            continue
+        record = int(np.searchsorted(first, line, side="right")) - 1
+        if record == 0:
+            raise DataError("undecodable_header", file=file, row=index + 1,
+                            encoding=_LABELS.get(encoding.name, encoding.name),
+                            looks=label or "?")
+        marks[record - 1] = label
+    return marks
+
+
+def _parse_csv_arrow(source: _Source, offset: int, sep: str, codec: str, width: int,
+                     index: int, limits: Limits) -> pd.DataFrame | None:
+    """Parse from ``offset`` (the header) with Arrow's streaming reader, block by block,
+    counting rows against ``limits``; None when it cannot keep every record's row (a
+    row with fewer or more cells than the header)."""
     if width == 0:
         return None
     names = [str(i) for i in range(width)]
+    columns: list[list[pa.Array]] = [[] for _ in range(width)]
+    rows = index
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding,
-                                           block_size=16 * 1024 * 1024),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        with source.open() as handle:
+            handle.seek(offset)
+            reader = pacsv.open_csv(
+                handle,
+                read_options=pacsv.ReadOptions(column_names=names, encoding=codec,
+                                               block_size=16 * 1024 * 1024),
+                parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.large_string() for n in names},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+            for batch in reader:
+                rows += batch.num_rows
+                check_rows(rows, source.name, limits)
+                for i in range(width):
+                    columns[i].append(batch.column(i))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, LookupError):
         return None
-    return pd.DataFrame({i: pd.array(table.column(i), dtype="str") for i in range(width)})
+    return pd.DataFrame({i: pd.array(pa.chunked_array(columns[i], type=pa.large_string()),
+                                     dtype="str") for i in range(width)})
 
 
-def _parse_csv_pandas(data: bytes, offset: int, sep: str, encoding: str, filename: str,
-                      index: int) -> pd.DataFrame:
-    """Parse from ``offset`` with pandas (short rows filled with empty cells)."""
+def _parse_csv_pandas(source: _Source, offset: int, sep: str, codec: str, width: int,
+                      index: int, limits: Limits) -> pd.DataFrame:
+    """Parse from ``offset`` with pandas in blocks (short rows filled with empty cells)."""
+    parts = []
+    rows = index
     try:
-        frame = pd.read_csv(io.BytesIO(data[offset:]), header=None, dtype=str, sep=sep,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            encoding=encoding, engine="c")
+        with source.open() as handle:
+            handle.seek(offset)
+            reader = pd.read_csv(handle, header=None, names=list(range(max(width, 1))),
+                                 dtype=str, sep=sep, keep_default_na=False, na_filter=False,
+                                 skip_blank_lines=False, encoding=codec, engine="c",
+                                 chunksize=_BLOCK_ROWS)
+            for part in reader:
+                rows += len(part)
+                check_rows(rows, source.name, limits)
+                parts.append(part)
     except pd.errors.ParserError as exc:
         detail = str(exc).split("error:")[-1].strip()
         match = re.search(r"line (\d+)", detail)
         where = str(index + int(match.group(1))) if match else "?"
-        raise DataError("row_too_long", file=filename, where=where, detail=detail) from None
+        raise DataError("row_too_long", file=source.name, where=where, detail=detail) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise DataError("unreadable_csv", file=filename, detail=str(exc)) from None
+        raise DataError("unreadable_csv", file=source.name, detail=str(exc)) from None
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {i: pd.Series([], dtype=str) for i in range(max(width, 1))})
     frame = frame.fillna("")
     for column in frame.columns:
         if not pd.api.types.is_string_dtype(frame[column]):
@@ -370,6 +722,17 @@ def _parse_csv_pandas(data: bytes, offset: int, sep: str, encoding: str, filenam
 
 
 # --- XLSX -------------------------------------------------------------------------------
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_NEVER_READ = ("xl/pivotCache/",)
+"""Folders of XML that openpyxl's read-only reader never opens (a pivot table's cache of
+its source rows may be large in a genuine workbook)."""
+_ROW_START = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])(?:[^<>]*?\sr\s*=\s*["']\s*(\d{1,12}))?""")
+_PARSER_MARKUP = re.compile(rb"<[!?]")
+_TAG_CARRY = 64 * 1024
+
 
 def cell_text(value: object) -> str:
     """Return the text of one XLSX cell value (``""`` when empty).
@@ -398,52 +761,291 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, filename: str, sheet: str | None,
-               is_known: Callable[[str], bool] | None) -> RawTable:
+@dataclass
+class _SheetScan:
+    """What a worksheet's XML holds: its last row number (the larger of the highest row
+    number and the count of rows), its rightmost cell's column (1-based) and a row
+    holding that cell."""
+
+    rows: int = 0
+    columns: int = 0
+    column_row: int | None = None
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _unreadable(file: str, exc: BaseException) -> DataError:
+    return DataError("unreadable_xlsx", file=file, detail=type(exc).__name__)
+
+
+def _inspect_workbook(archive: zipfile.ZipFile, file: str,
+                      limits: Limits) -> dict[str, _SheetScan]:
+    """Check a workbook's parts before openpyxl reads any; return each worksheet's scan.
+
+    The shared strings may hold ``limits.max_shared_strings_bytes``; every other XML
+    part openpyxl reads whole (content types, workbook, relationships, styles, theme,
+    chart sheets …) ``XML_PIECE_BYTES``; every worksheet (found as openpyxl finds them,
+    through the workbook's relationships) is scanned (``_scan_sheet``).
+    """
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    infos = {info.filename: info for info in archive.infolist()}
+
+    def bounded(name: str) -> None:
+        info = infos.get(name)
+        if info is not None and info.file_size > XML_PIECE_BYTES:
+            raise DataError("workbook_part_too_large", file=file, part=name,
+                            size=megabytes(info.file_size), limit=megabytes(XML_PIECE_BYTES))
+
+    bounded(_CONTENT_TYPES)
+    try:
+        package = Manifest.from_tree(ElementTree.fromstring(archive.read(_CONTENT_TYPES)))
+        workbook = _find_workbook_part(package).PartName[1:]
+        bounded(workbook)
+        bounded(str(PurePosixPath(workbook).parent / "_rels" / (
+            PurePosixPath(workbook).name + ".rels")))
+        parser = WorkbookParser(archive, workbook, keep_links=False)
+        parser.parse()
+        sheets = [(rel.target, "chartsheet" in rel.Type) for _, rel in parser.find_sheets()]
+    except DataError:
+        raise
+    except Exception as exc:  # a damaged package: openpyxl would refuse it too
+        raise _unreadable(file, exc) from None
+    strings = package.find(SHARED_STRINGS)
+    strings_part = strings.PartName[1:] if strings is not None else None
+    worksheets = {target for target, chart in sheets if not chart and target in infos}
+    if strings_part in infos and infos[strings_part].file_size > limits.max_shared_strings_bytes:
+        raise DataError("shared_strings_too_large", file=file,
+                        size=megabytes(infos[strings_part].file_size),
+                        limit=megabytes(limits.max_shared_strings_bytes))
+    for target, chart in sheets:
+        if chart:
+            bounded(target)
+    for name in infos:
+        if (name not in worksheets and name != strings_part
+                and name.lower().endswith(_XML_SUFFIXES) and not name.startswith(_NEVER_READ)):
+            bounded(name)
+    return {name: _scan_sheet(archive, infos[name], file, limits) for name in sorted(worksheets)}
+
+
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str,
+                limits: Limits) -> _SheetScan:
+    """Stream a worksheet's XML once, without parsing it: count its rows and find its
+    rightmost cell, and refuse it when a stretch of more than ``XML_PIECE_BYTES`` holds
+    no row start (one huge row or element a parser would keep whole), when it holds
+    markup a spreadsheet never writes (``<!`` for comments, CDATA and entity
+    declarations; ``<?`` after the XML declaration), or when it unpacks to more than
+    ``limits.max_bytes`` whatever the zip declared."""
+    letters = min(len(column_letter(limits.max_columns - 1)), 3)
+    cell = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?\br\s*=\s*[\"']"
+                      rb"([A-Za-z]{%d,3})(\d{1,12})" % letters)
+    scan = _SheetScan()
+    count = current = 0
+    last_start = 0
+    consumed = 0
+    carry = b""
+    total = 0
+    try:
+        with archive.open(info) as handle:
+            while True:
+                chunk = handle.read(MIB)
+                total += len(chunk)
+                if total > limits.max_bytes:
+                    raise DataError("zip_unpacks_too_much", file=file,
+                                    limit=megabytes(limits.max_bytes))
+                block = carry + chunk if carry else chunk
+                cut = block.rfind(b"<") if chunk else len(block)
+                if cut < 0 or len(block) - cut > _TAG_CARRY:
+                    cut = len(block)  # no tag can be cut off here: take the whole block
+                segment, carry = block[:cut], block[cut:]
+                for markup in _PARSER_MARKUP.finditer(segment):
+                    if consumed + markup.start() > 3 or segment[markup.start() + 1] == 33:
+                        raise DataError("unusual_sheet_markup", file=file, part=info.filename)
+                for row in _ROW_START.finditer(segment):
+                    start = consumed + row.start()
+                    if start - last_start > XML_PIECE_BYTES:
+                        raise DataError("sheet_piece_too_large", file=file, row=current + 1,
+                                        limit=megabytes(XML_PIECE_BYTES))
+                    last_start = start
+                    count += 1
+                    current = int(row.group(1)) if row.group(1) else current + 1
+                    scan.rows = max(scan.rows, current)
+                for found, row_text in set(cell.findall(segment)):
+                    number = _column_number(found)
+                    if number > scan.columns:
+                        scan.columns, scan.column_row = number, int(row_text)
+                consumed += len(segment)
+                if not chunk and not carry:
+                    break
+    except DataError:
+        raise
+    except Exception as exc:  # a damaged member: CRC, compression, encryption
+        raise _unreadable(file, exc) from None
+    if total - last_start > XML_PIECE_BYTES:
+        raise DataError("sheet_piece_too_large", file=file, row=current + 1,
+                        limit=megabytes(XML_PIECE_BYTES))
+    scan.rows = max(scan.rows, count)
+    return scan
+
+
+class _RowBudget:
+    """A worksheet's XML as openpyxl's parser reads it, refused once more than
+    ``XML_PIECE_BYTES`` pass without a row coming out (a row or element built to be
+    kept whole in memory, however it hid from ``_scan_sheet``)."""
+
+    def __init__(self, handle: BinaryIO, file: str) -> None:
+        self.handle = handle
+        self.file = file
+        self.since = 0
+        self.row = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.since += len(data)
+        if self.since > XML_PIECE_BYTES:
+            raise DataError("sheet_piece_too_large", file=self.file, row=self.row + 1,
+                            limit=megabytes(XML_PIECE_BYTES))
+        return data
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def __enter__(self) -> _RowBudget:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Rows:
+    """Rows of text gathered into Arrow columns, ``_BLOCK_ROWS`` at a time (a Python
+    string per cell only for the block being filled)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[int, list[pa.Array]]] = []
+        self.pending: list[list[str]] = []
+
+    def add(self, row: list[str]) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= _BLOCK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        width = max(len(row) for row in self.pending)
+        block = [pa.array([row[i] if i < len(row) else "" for row in self.pending],
+                          type=pa.large_string()) for i in range(width)]
+        self.blocks.append((len(self.pending), block))
+        self.pending = []
+
+    def frame(self, skip: int) -> tuple[pd.DataFrame, int]:
+        """The rows after the first ``skip`` as a frame of ``str`` columns, and the width
+        of the widest row."""
+        self._flush()
+        width = max((len(block) for _, block in self.blocks), default=0)
+        columns = {}
+        for i in range(width):
+            parts = [block[i] if i < len(block)
+                     else pc.fill_null(pa.nulls(count, pa.large_string()), "")
+                     for count, block in self.blocks]
+            chunked = pa.chunked_array(parts, type=pa.large_string()).slice(skip)
+            columns[i] = pd.array(chunked, dtype="str")
+        return pd.DataFrame(columns), width
+
+
+def _read_xlsx(source: _Source, sheet: str | None, is_known: Callable[[str], bool] | None,
+               limits: Limits) -> RawTable:
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise DataError("unreadable_xlsx", file=filename,
-                        detail=type(exc).__name__) from None
-    except Exception as exc:  # openpyxl raises its own types for damaged workbooks
-        raise DataError("unreadable_xlsx", file=filename,
-                        detail=type(exc).__name__) from None
-    try:
-        names = workbook.sheetnames
-        worksheets = workbook.worksheets
-        if not worksheets:
-            raise DataError("no_sheets", file=filename)
-        if sheet is None:
-            worksheet = worksheets[0]
-        elif sheet in names:
-            worksheet = workbook[sheet]
-        elif sheet.strip().isdigit() and 1 <= int(sheet) <= len(worksheets):
-            worksheet = worksheets[int(sheet) - 1]
-        else:
-            raise DataError("no_such_sheet", file=filename, sheet=sheet,
-                            sheets=", ".join(names))
-        title = worksheet.title
-        if hasattr(worksheet, "reset_dimensions"):
-            worksheet.reset_dimensions()
+    filename = source.name
+    with source.open() as handle:
+        archive = open_zip(handle, filename, limits, unreadable="unreadable_xlsx")
+        with archive:
+            scans = _inspect_workbook(archive, filename, limits)
+        handle.seek(0)
         try:
-            rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-        except Exception as exc:
-            raise DataError("unreadable_sheet", file=filename, sheet=title,
-                            detail=type(exc).__name__) from None
-    finally:
-        workbook.close()
-    index = _find_header(rows[:HEADER_SEARCH_ROWS], is_known)
+            workbook = load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # openpyxl raises its own types for damaged workbooks
+            raise _unreadable(filename, exc) from None
+        try:
+            worksheet = _pick_sheet(workbook, filename, sheet)
+            return _read_sheet(workbook, worksheet, scans, filename, is_known, limits)
+        finally:
+            workbook.close()
+
+
+def _pick_sheet(workbook: object, filename: str, sheet: str | None) -> object:
+    names = workbook.sheetnames
+    worksheets = workbook.worksheets
+    if not worksheets:
+        raise DataError("no_sheets", file=filename)
+    if sheet is None:
+        return worksheets[0]
+    if sheet in names:
+        return workbook[sheet]
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(worksheets):
+        return worksheets[int(sheet) - 1]
+    raise DataError("no_such_sheet", file=filename, sheet=sheet, sheets=", ".join(names))
+
+
+def _read_sheet(workbook: object, worksheet: object, scans: dict[str, _SheetScan],
+                filename: str, is_known: Callable[[str], bool] | None,
+                limits: Limits) -> RawTable:
+    """Check the sheet's declared and scanned size, then stream its rows."""
+    title = worksheet.title
+    path = getattr(worksheet, "_worksheet_path", None)
+    if path is None:
+        raise DataError("unreadable_sheet", file=filename, sheet=title, detail="chartsheet")
+    archive = workbook._archive  # the read-only workbook's open zip
+    scan = scans.get(path) or _scan_sheet(archive, archive.getinfo(path), filename, limits)
+    declared_rows, declared_columns = worksheet.max_row or 0, worksheet.max_column or 0
+    check_rows(declared_rows, filename, limits, sheet=title)
+    check_columns(declared_columns, filename, limits, sheet=title)
+    check_rows(scan.rows, filename, limits, sheet=title)
+    check_columns(scan.columns, filename, limits, row=scan.column_row, sheet=title)
+    budget: list[_RowBudget] = []
+
+    def open_source() -> _RowBudget:
+        budget.append(_RowBudget(archive.open(path), filename))
+        return budget[-1]
+
+    worksheet._get_source = open_source  # every read of the sheet, budgeted
+    worksheet.reset_dimensions()
+    head: list[list[str]] = []
+    rows = _Rows()
+    filled_below = False
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            budget[-1].since, budget[-1].row = 0, number
+            check_rows(number, filename, limits, sheet=title)
+            check_columns(len(values), filename, limits, row=number, sheet=title)
+            row = [cell_text(v) for v in values]
+            if number <= HEADER_SEARCH_ROWS:
+                head.append(row)
+            elif not filled_below and any(c.strip() for c in row):
+                filled_below = True
+            rows.add(row)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError("unreadable_sheet", file=filename, sheet=title,
+                        detail=type(exc).__name__) from None
+    index = _find_header(head, is_known)
     if index is None:
-        if any(any(c.strip() for c in row) for row in rows):
+        if filled_below:
             raise DataError("no_header_row", file=filename, rows=HEADER_SEARCH_ROWS)
         raise DataError("sheet_empty", file=filename, sheet=title)
-    width = max(len(row) for row in rows[index:])
-    headers = rows[index] + [""] * (width - len(rows[index]))
-    body = [row + [""] * (width - len(row)) for row in rows[index + 1:]]
-    frame = pd.DataFrame(body, columns=range(width), dtype=str) if body else pd.DataFrame(
-        {i: pd.Series([], dtype=str) for i in range(width)})
+    frame, width = rows.frame(index + 1)
+    headers = head[index] + [""] * (width - len(head[index]))
     return _finish(frame, headers, index + 1, filename, sheet=title)
 
 
