@@ -206,8 +206,9 @@ def test_the_audit_log_reads_in_chinese(app_db: Path):
     at = _run("app_pages/audit_log.py", user="organiser")
     assert not at.exception and not at.error
     log = _frame(at, "changes")
-    assert set(log["action"]) == {"新增", "停用"}
-    assert set(log["entity"]) == {"用户"}
+    # The sample county's seeding replaced the (empty) data; then the users were added.
+    assert set(log["action"]) == {"整体替换数据", "新增", "停用"}
+    assert set(log["entity"]) == {"全部数据", "用户"}
     assert "在用：是 → 否" in log["changes"].tolist()
     cells = log.drop(columns=["id", "at"]).astype(str)
     assert not cells.apply(lambda c: c.str.contains(r"[{}]|None|nan")).any().any()
