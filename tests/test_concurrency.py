@@ -19,11 +19,11 @@ from geo import db, records, schema, store
 from geo.access import Role, User
 from geo.io import imports
 from geo.io.report import Report
+from tests.tiny_county import DEPARTMENT, VILLAGE, add_tiny_county
 
 ADMIN = User(username="admin", role=Role.ADMIN, display_name="管理员")
 TODAY = date(2026, 11, 28)
 BEFORE_THE_LOCK = imports.LOCK_PROGRESS  # staged, about to take the write lock
-VILLAGE, DEPARTMENT = "420526100001", "D01"
 WAIT = 60  # seconds: a barrier that is never reached fails the test instead of hanging
 
 
@@ -34,15 +34,7 @@ def county(request: pytest.FixtureRequest) -> Iterator[Engine]:
     engine = db.make_engine(url)
     db.upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(insert(schema.admin_units), [
-            {"code": "420526000000", "name": "兴山县", "short_name": "兴山县", "level": "county",
-             "weak": False},
-            {"code": "420526100000", "name": "古夫镇", "short_name": "古夫镇", "level": "township",
-             "parent_code": "420526000000", "weak": False},
-            {"code": VILLAGE, "name": "古夫村", "short_name": "古夫", "level": "village",
-             "parent_code": "420526100000", "kind": "村", "households": 500, "weak": False}])
-        connection.execute(insert(schema.departments).values(
-            code=DEPARTMENT, name="县委组织部", kind="党政机关", party_members=10, active=True))
+        add_tiny_county(connection, households=500)
     yield engine
     engine.dispose()
 
@@ -239,15 +231,7 @@ def test_kill_9_during_an_import_changes_nothing(database_url: str, tmp_path: Pa
 
     engine = db.make_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(insert(schema.admin_units), [
-            {"code": "420526000000", "name": "兴山县", "short_name": "兴山县", "level": "county",
-             "weak": False},
-            {"code": "420526100000", "name": "古夫镇", "short_name": "古夫镇", "level": "township",
-             "parent_code": "420526000000", "weak": False},
-            {"code": VILLAGE, "name": "古夫村", "short_name": "古夫", "level": "village",
-             "parent_code": "420526100000", "kind": "村", "weak": False}])
-        connection.execute(insert(schema.departments).values(
-            code=DEPARTMENT, name="县委组织部", kind="党政机关", party_members=10, active=True))
+        add_tiny_county(connection)
     version = store.data_version(engine)
     path = _visit_file(tmp_path / "visits.csv", 20_000, record_ids=True)
     child = subprocess.run([sys.executable, "-c", CHILD, database_url, str(path), str(at)],

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from geo import db, schema
 from geo.errors import DataError
+from tests.tiny_county import add_tiny_county
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -22,15 +23,7 @@ def engine_at_0002(request: pytest.FixtureRequest) -> Engine:
     engine = db.make_engine(url)
     db.upgrade(engine, "0002")
     with engine.begin() as connection:
-        connection.execute(insert(schema.admin_units), [
-            {"code": "420526000000", "name": "兴山县", "short_name": "兴山县", "level": "county",
-             "weak": False},
-            {"code": "420526100000", "name": "古夫镇", "short_name": "古夫镇", "level": "township",
-             "parent_code": "420526000000", "weak": False},
-            {"code": "420526100001", "name": "古夫村", "short_name": "古夫", "level": "village",
-             "parent_code": "420526100000", "kind": "村", "weak": False}])
-        connection.execute(insert(schema.departments).values(
-            code="D01", name="县委组织部", kind="党政机关", party_members=10, active=True))
+        add_tiny_county(connection)
     yield engine
     engine.dispose()
 
