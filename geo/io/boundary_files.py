@@ -1,11 +1,16 @@
 """Reading boundary files: GeoJSON, zipped Shapefile or GeoPackage, brought to WGS84.
 
-A zipped Shapefile is unpacked (no path leaves the folder, at most
-``MAX_UNZIPPED_BYTES``); its ``.dbf`` is read in the encoding its ``.cpg`` names, else
-UTF-8 when it decodes, else GBK. Coordinates come to WGS84 from the CRS the file
-declares or the one given as ``src_crs`` (any pyproj CRS such as ``EPSG:4546``, or
-``gcj02`` for the offset coordinates of Chinese web maps); a file without a CRS is
-accepted only when its coordinates are plainly longitude/latitude inside China.
+Files are read within the bounds of ``geo.io.limits`` (``PAIRMAP_UPLOAD_*``): the file's
+size before anything; a zip's member count and declared sizes before it is unpacked, and
+the bytes it actually unpacks while they are streamed to disk; the layer's feature and
+field counts (``pyogrio.read_info``) before its features are read.
+
+A zipped Shapefile is unpacked (no path leaves the folder); its ``.dbf`` is read in the
+encoding its ``.cpg`` names, else UTF-8 when it decodes, else GBK. Coordinates come to
+WGS84 from the CRS the file declares or the one given as ``src_crs`` (any pyproj CRS
+such as ``EPSG:4546``, or ``gcj02`` for the offset coordinates of Chinese web maps); a
+file without a CRS is accepted only when its coordinates are plainly longitude/latitude
+inside China.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pyproj.exceptions import CRSError
 
 from geo.errors import DataError
 from geo.io.gcj02 import gcj02_to_wgs84_xy
+from geo.io.limits import Limits, check_file_size, copy_bounded, current_limits, open_zip
 from geo.io.report import Issue
 from geo.text import normalize_text
 
@@ -31,7 +37,6 @@ GCJ02_NAMES = ("gcj02", "gcj-02", "gcj")
 SUPPORTED_SUFFIXES = (".geojson", ".json", ".zip", ".shp", ".gpkg")
 CHINA_LON = (73.4, 135.1)
 CHINA_LAT = (3.8, 53.6)
-MAX_UNZIPPED_BYTES = 1 << 30
 
 
 @dataclass
@@ -45,7 +50,8 @@ class Source:
 # --------------------------------------------------------------------------- reading
 
 
-def read_boundary_file(path: str | Path, src_crs: str | None = None) -> gpd.GeoDataFrame:
+def read_boundary_file(path: str | Path, src_crs: str | None = None,
+                       limits: Limits | None = None) -> gpd.GeoDataFrame:
     """Read a boundary file into WGS84.
 
     Parameters
@@ -57,6 +63,9 @@ def read_boundary_file(path: str | Path, src_crs: str | None = None) -> gpd.GeoD
     src_crs : str, optional
         The coordinates' CRS when the file declares none or a wrong one: anything pyproj
         understands (``"EPSG:4546"``) or ``"gcj02"``.
+    limits : geo.io.limits.Limits, optional
+        The bounds on the file's size, what a zip unpacks to, and the layer's features
+        and fields (default: the settings, ``PAIRMAP_UPLOAD_*``).
 
     Returns
     -------
@@ -68,50 +77,54 @@ def read_boundary_file(path: str | Path, src_crs: str | None = None) -> gpd.GeoD
     Raises
     ------
     DataError
-        When the file is missing, empty, of an unknown format, unreadable, holds no
-        feature, or its coordinates cannot be placed (no CRS and not lon/lat in China).
+        When the file is missing, empty, of an unknown format, unreadable, beyond a bound
+        of ``limits``, holds no feature, or its coordinates cannot be placed (no CRS and
+        not lon/lat in China).
     """
-    source = read_source(Path(path), src_crs)
+    source = read_source(Path(path), src_crs, limits)
     frame = source.frame
     frame.attrs["source_crs"] = source.crs
     frame.attrs["encoding"] = source.encoding
     return frame
 
 
-def read_source(path: Path, src_crs: str | None) -> Source:
+def read_source(path: Path, src_crs: str | None, limits: Limits | None = None) -> Source:
+    """Read ``path`` within ``limits`` (see ``read_boundary_file``)."""
     name = path.name
     if not path.exists():
         raise DataError("file_missing", file=name)
     if not path.is_file():
         raise DataError("not_a_file", file=name)
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise DataError("file_empty", file=name)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DataError("unknown_boundary_format", file=name, suffix=suffix or "—")
+    limits = current_limits(limits)
+    check_file_size(size, name, limits)
     with tempfile.TemporaryDirectory(prefix="pairmap-boundaries-") as folder:
-        target = _unzip(path, Path(folder)) if suffix == ".zip" else path
-        frame, encoding = _read_frame(target, name)
+        target = _unzip(path, Path(folder), limits) if suffix == ".zip" else path
+        frame, encoding = _read_frame(target, name, limits)
     warnings: list[Issue] = []
     frame, label = _to_wgs84(frame, src_crs, name, warnings)
     return Source(frame, label, encoding, warnings)
 
 
-def _unzip(path: Path, folder: Path) -> Path:
-    """Extract the one data set of a zip file (a Shapefile with its parts) into ``folder``."""
+def _unzip(path: Path, folder: Path, limits: Limits) -> Path:
+    """Extract the one data set of a zip file (a Shapefile with its parts) into ``folder``.
+
+    The member count and declared sizes are checked before anything is unpacked
+    (``open_zip``); each member is streamed to disk, and the bytes actually unpacked are
+    counted against ``limits.max_bytes`` (``copy_bounded``).
+    """
     name = path.name
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise DataError("bad_zip", file=name, detail=str(exc)) from exc
-    with archive:
+    with path.open("rb") as handle, open_zip(handle, name, limits) as archive:
         members = [
             m for m in archive.infolist()
             if not m.is_dir() and not m.filename.startswith("__MACOSX/")
             and not PurePosixPath(m.filename).name.startswith("._")
         ]
-        if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-            raise DataError("zip_too_large", file=name)
         shapefiles = [m for m in members if m.filename.lower().endswith(".shp")]
         others = [m for m in members
                   if PurePosixPath(m.filename).suffix.lower() in (".gpkg", ".geojson", ".json")]
@@ -128,13 +141,19 @@ def _unzip(path: Path, folder: Path) -> Path:
         else:
             raise DataError("no_shapefile", file=name)
         target: Path | None = None
+        unpacked = 0
         for member in chosen:
             out = folder / PurePosixPath(member.filename).name
             try:
-                out.write_bytes(archive.read(member))
-            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+                with archive.open(member) as source, out.open("wb") as sink:
+                    unpacked += copy_bounded(source, sink, limits.max_bytes - unpacked,
+                                             name, limits.max_bytes)
+            except DataError:
+                raise
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError,
+                    NotImplementedError) as exc:
                 raise DataError("cannot_unpack", file=name, member=member.filename,
-                            detail=str(exc)) from exc
+                                detail=str(exc)) from exc
             if member in shapefiles or member in others:
                 target = out
     assert target is not None
@@ -202,8 +221,29 @@ def _shapefile_encoding(shp: Path, name: str) -> str | None:
     return "UTF-8" if dbf_is_utf8(dbf.read_bytes()) else "GB18030"
 
 
-def _read_frame(target: Path, name: str) -> tuple[gpd.GeoDataFrame, str | None]:
-    """Read the one layer of ``target`` with pyogrio; ``name`` is shown in messages."""
+def _check_layer(target: Path, layer: str, encoding: str | None, name: str,
+                 limits: Limits) -> None:
+    """Refuse a layer with more features than ``limits.max_rows`` or more attribute
+    fields than ``limits.max_columns``, from the counts GDAL reads before the features
+    (a GeoPackage's and a Shapefile's headers; GeoJSON is counted by a scan)."""
+    info = pyogrio.read_info(target, layer=layer, encoding=encoding)
+    features = int(info.get("features", -1))
+    if features < 0:
+        features = int(pyogrio.read_info(target, layer=layer, encoding=encoding,
+                                         force_feature_count=True).get("features", -1))
+    if features > limits.max_rows:
+        raise DataError("too_many_features", file=name, count=f"{features:,}",
+                        limit=f"{limits.max_rows:,}")
+    fields = len(info.get("fields", ()))
+    if fields > limits.max_columns:
+        raise DataError("too_many_fields", file=name, count=f"{fields:,}",
+                        limit=f"{limits.max_columns:,}")
+
+
+def _read_frame(target: Path, name: str,
+                limits: Limits) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read the one layer of ``target`` with pyogrio within ``limits``; ``name`` is shown
+    in messages."""
     encoding = _shapefile_encoding(target, name) if target.suffix.lower() == ".shp" else None
     try:
         layers = pyogrio.list_layers(target)
@@ -213,6 +253,10 @@ def _read_frame(target: Path, name: str) -> tuple[gpd.GeoDataFrame, str | None]:
         if len(spatial) > 1:
             raise DataError("several_layers", file=name, count=len(spatial),
                             names=", ".join(spatial))
+        _check_layer(target, spatial[0], encoding, name, limits)
+        # No ``max_features``: pyogrio allocates that many rows per field up front (200
+        # fields × a million rows is 1.6 GB for a three-feature file); it allocates the
+        # count GDAL gives, checked above, and fails if more features come than counted.
         frame = pyogrio.read_dataframe(target, layer=spatial[0], encoding=encoding)
     except DataError:
         raise

@@ -36,6 +36,7 @@ from geo.errors import DataError
 from geo.geometry import polygonal
 from geo.io.boundary_files import lonlat_in_china, read_source
 from geo.io.headers import header_key
+from geo.io.limits import Limits, check_file_size, current_limits
 from geo.io.report import Issue, Report
 from geo.store import bump_data_version
 from geo.text import normalize_text, short_village_name, village_kind
@@ -417,6 +418,7 @@ def import_boundaries(
     name_field: str | None = None,
     src_crs: str | None = None,
     dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> Report:
     """Import township or village boundaries from a GIS file, all or nothing.
 
@@ -437,6 +439,9 @@ def import_boundaries(
         wrong one.
     dry_run : bool, default False
         Check and count, write nothing.
+    limits : geo.io.limits.Limits, optional
+        The bounds on the file's size, what a zip unpacks to, and the features and
+        fields read (default: the settings, ``PAIRMAP_UPLOAD_*``).
 
     Returns
     -------
@@ -450,15 +455,15 @@ def import_boundaries(
     AccessDeniedError
         When ``actor`` may not import reference data.
     DataError
-        For problems of the whole file: missing, empty, unknown format, unreadable, no
-        code column, coordinates of unknown CRS.
+        For problems of the whole file: missing, empty, unknown format, unreadable,
+        beyond a bound of ``limits``, no code column, coordinates of unknown CRS.
     """
     require(actor, Action.IMPORT_REFERENCE)
     if level not in LEVELS:
         raise DataError("unknown_level", level=level)
     path = Path(path)
     name = path.name
-    source = read_source(path, src_crs)
+    source = read_source(path, src_crs, limits)
     frame = source.frame
     report = Report(file=name, table=f"{level}s", level=level, rows=len(frame), crs=source.crs,
                             encoding=source.encoding, dry_run=dry_run)
@@ -522,6 +527,7 @@ def import_boundary_upload(
     name_field: str | None = None,
     src_crs: str | None = None,
     dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> Report:
     """Import an uploaded boundary file (the Data page); see ``import_boundaries``.
 
@@ -541,8 +547,11 @@ def import_boundary_upload(
         raise DataError("file_empty", file=name)
     if name.lower().endswith(".shp"):
         raise DataError("shapefile_needs_zip", file=name)
+    limits = current_limits(limits)
+    check_file_size(len(data), name, limits)  # before it is written to disk
     with tempfile.TemporaryDirectory(prefix="pairmap-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         return import_boundaries(engine, actor, path, level, code_field=code_field,
-                                 name_field=name_field, src_crs=src_crs, dry_run=dry_run)
+                                 name_field=name_field, src_crs=src_crs, dry_run=dry_run,
+                                 limits=limits)
