@@ -878,10 +878,11 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str,
                     count += 1
                     current = int(row.group(1)) if row.group(1) else current + 1
                     scan.rows = max(scan.rows, current)
-                for found, row_text in set(cell.findall(segment)):
-                    number = _column_number(found)
-                    if number > scan.columns:
-                        scan.columns, scan.column_row = number, int(row_text)
+                for found, row_text in cell.findall(segment):
+                    number, row_number = _column_number(found), int(row_text)
+                    if number > scan.columns or (number == scan.columns
+                                                 and row_number < (scan.column_row or 0)):
+                        scan.columns, scan.column_row = number, row_number
                 consumed += len(segment)
                 if not chunk and not carry:
                     break
