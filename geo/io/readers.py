@@ -17,7 +17,10 @@ makes it UTF-8 in any case), else GB18030 (GBK's superset) when the whole file d
 and no line in it is plainly UTF-8 Chinese. Otherwise the file mixes encodings: it is
 read line by line in the more plausible of UTF-8 and GB18030, and each row whose line is
 not in that encoding is listed in ``RawTable.undecodable`` (an error of the import, with
-its row). charset-normalizer only names what such a line looks like; it never chooses.
+its row). A line that decodes as GB18030 but reads as something else (mostly characters
+outside GB2312: Shift-JIS or Windows-1252 bytes decode so) is listed too: a Japanese or
+Western file is never read as Chinese without saying so. charset-normalizer only names
+what such a line looks like (``Shift-JIS``, ``Windows-1252`` …); it never chooses.
 
 The module also holds the vectorised cell parsers the imports use (text normal form,
 whole numbers, decimals, yes/no flags and dates in the forms a county's spreadsheets
@@ -497,35 +500,87 @@ def _choose_encoding(source: _Source) -> _Encoding:
     gbk_whole = not bom and _decodes(source, "gb18030", 0)
     utf8 = _survey(source, len(bom), "utf-8", keep_bad=not gbk_whole)
     if gbk_whole and not utf8.cjk:
-        return _Encoding("gb18030", "gb18030")
+        return _Encoding("gb18030", "gb18030", b"", dict.fromkeys(_unlike_chinese(source), ""))
     if bom or utf8.good > utf8.bad_count:
         if gbk_whole:
             utf8 = _survey(source, len(bom), "utf-8", keep_bad=True)
         return _Encoding("utf-8", utf8_name, bom, dict.fromkeys(utf8.bad, ""))
-    bad = dict.fromkeys(utf8.cjk, "UTF-8")
+    bad = dict.fromkeys(_unlike_chinese(source), "")
+    bad.update(dict.fromkeys(utf8.cjk, "UTF-8"))
     if not gbk_whole:
         bad.update(dict.fromkeys(_survey(source, 0, "gb18030", keep_bad=True).bad, ""))
     return _Encoding("gb18030", "gb18030", b"", bad)
 
 
+def _unlike_gb2312(text: str) -> bool:
+    """Whether ``text`` (decoded as GB18030) reads as something else: at least two of
+    its non-ASCII characters, and more than half, are outside GB2312 (the 6,763 common
+    hanzi and the usual symbols). Shift-JIS, Windows-1252 and the like decode as
+    GB18030 into such rare characters (``テスト`` → ``僥僗僩``); Chinese text holds a rare
+    character now and then, in a name, not mostly."""
+    wide = len(text) - len(text.encode("ascii", "ignore"))
+    if wide < 2:
+        return False
+    outside = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+    return outside >= 2 and 2 * outside > wide
+
+
+def _unlike_chinese(source: _Source) -> list[int]:
+    """The lines (0-based) of a file that decodes as GB18030 whose text is not
+    plausibly Chinese (``_unlike_gb2312``, counted for every line of a chunk at once):
+    a Shift-JIS or Windows-1252 file is not read as GBK without saying so."""
+    found: list[int] = []
+    base = 0
+    for chunk in source.line_chunks():
+        text = chunk.decode("gb18030", "replace").replace("?", "!")
+        # GB2312 keeps line feeds and writes each of its characters as two bytes of
+        # 0x80 and over; every other character becomes one "?".
+        encoded = np.frombuffer(text.encode("gb2312", "replace"), dtype=np.uint8)
+        outside = np.flatnonzero(encoded == 0x3F)
+        if len(outside) >= 2:
+            ends = np.flatnonzero(encoded == 0x0A)
+            lines = len(ends) + 1
+            rare = np.bincount(np.searchsorted(ends, outside), minlength=lines)
+            common = np.bincount(np.searchsorted(ends, np.flatnonzero(encoded >= 0x80)),
+                                 minlength=lines) // 2
+            odd = np.flatnonzero((rare >= 2) & (rare > common))
+            found.extend(int(base + line) for line in odd)
+        base += text.count("\n")
+    return found
+
+
 def _looks_like(line: bytes, codec: str) -> str:
-    """The other Chinese encoding when ``line`` decodes in it, else ``""``."""
+    """The other Chinese encoding when ``line`` decodes in it (as plausible Chinese
+    text, for GBK), else ``""``."""
     other = "gb18030" if codec == "utf-8" else "utf-8"
     try:
-        line.decode(other)
+        text = line.decode(other)
     except UnicodeDecodeError:
+        return ""
+    if other == "gb18030" and _unlike_gb2312(text):
         return ""
     return _LABELS[other]
 
 
+_GUESS_LABELS = {"cp932": "Shift-JIS", "shift_jis": "Shift-JIS", "shift_jis_2004": "Shift-JIS",
+                 "shift_jisx0213": "Shift-JIS", "euc_jp": "EUC-JP", "iso2022_jp": "ISO-2022-JP",
+                 "big5": "Big5", "big5hkscs": "Big5", "cp950": "Big5", "euc_kr": "EUC-KR",
+                 "cp949": "EUC-KR", "latin_1": "Latin-1", "mac_roman": "Mac Roman",
+                 "utf_16": "UTF-16", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16"}
+
+
 def _guess(data: bytes) -> str:
-    """charset-normalizer's name for ``data`` (only to tell a person), ``""`` if none."""
+    """charset-normalizer's name for ``data`` (only to tell a person: the file is
+    never read in it), ``""`` if none."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None or best.encoding in ("utf_8", "gb18030", "ascii"):
         return ""
-    return str(best.encoding)
+    name = str(best.encoding)
+    if name.startswith("cp12"):
+        return f"Windows-{name[2:]}"
+    return _GUESS_LABELS.get(name, name)
 
 
 def _transcode(source: _Source, encoding: _Encoding, target: Path) -> dict[int, str]:
