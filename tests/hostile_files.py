@@ -136,6 +136,19 @@ def huge_shared_string(path: Path, mib: int = 512, declared: int | None = None) 
     return write_workbook(path, sheet, strings)
 
 
+def lying_content_types(path: Path, mib: int = 1000) -> Path:
+    """A workbook whose ``[Content_Types].xml`` declares its true XML but goes on with
+    ``mib`` MiB of spaces (``ZipFile.read`` would inflate them all at once)."""
+    types = _CONTENT_TYPES.encode()
+    sheet = Member("xl/worksheets/sheet1.xml", SHEET_HEAD + HEADER_ROW.encode() + SHEET_TAIL)
+    return write_zip(path, [
+        Member("[Content_Types].xml", types, b" " * MIB, mib, b"", len(types)),
+        Member("_rels/.rels", _ROOT_RELS.encode()),
+        Member("xl/workbook.xml", _WORKBOOK.encode()),
+        Member("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.encode()),
+        Member("xl/sharedStrings.xml", _STRINGS.encode()), sheet])
+
+
 def rows_sheet(path: Path, rows: int, cells: str = '<c t="inlineStr"><is><t>x</t></is></c>',
                header: str | None = None) -> Path:
     """A header row (``header``: its cells separated by commas), then ``rows - 1`` rows

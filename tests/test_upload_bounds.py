@@ -51,6 +51,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     hostile_files.huge_shared_string(folder / "共享字符串.xlsx", mib=512)
     hostile_files.huge_shared_string(folder / "谎报大小.xlsx", mib=512, declared=1000)
+    hostile_files.lying_content_types(folder / "谎报内容类型.xlsx", mib=1000)
     hostile_files.far_column_sheet(folder / "XFD列.xlsx", rows=4000)
     hostile_files.rows_sheet(folder / "百万行.xlsx", rows=1_048_577)
     hostile_files.wide_sheet(folder / "多列.xlsx", columns=201)
@@ -155,6 +156,17 @@ def test_a_shared_string_whose_header_lies_is_not_unpacked(files: Path, demo_cop
     path = files / "谎报大小.xlsx"
     message = refused("table", _sqlite(demo_copy), "visits", path, "unreadable_xlsx")
     assert "无法按 .xlsx 工作簿读取" in message
+
+
+@pytest.mark.slow  # a Python subprocess
+def test_a_workbook_part_whose_header_lies_is_not_inflated_whole(
+        files: Path, demo_copy: Path) -> None:
+    """``[Content_Types].xml`` declares 1 KB and holds 1,000 MiB: it is unpacked once in
+    chunks and fails its CRC, before openpyxl's ``ZipFile.read`` could inflate it whole
+    (which took the child to its cap and ``MemoryError``)."""
+    path = files / "谎报内容类型.xlsx"
+    message = refused("table", _sqlite(demo_copy), "visits", path, "unreadable_xlsx")
+    assert "BadZipFile" in message
 
 
 @pytest.mark.slow  # a Python subprocess

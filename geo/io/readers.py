@@ -855,10 +855,22 @@ def _inspect_workbook(archive: zipfile.ZipFile, file: str,
     infos = {info.filename: info for info in archive.infolist()}
 
     def bounded(name: str) -> None:
+        """Refuse a part declared larger than ``XML_PIECE_BYTES``; unpack it once, in
+        chunks, so that a part whose header lies about its size fails its CRC here
+        (zipfile stops at the declared size) rather than in ``ZipFile.read``, which
+        openpyxl calls and which inflates all the compressed bytes at once."""
         info = infos.get(name)
-        if info is not None and info.file_size > XML_PIECE_BYTES:
+        if info is None:
+            return
+        if info.file_size > XML_PIECE_BYTES:
             raise DataError("workbook_part_too_large", file=file, part=name,
                             size=megabytes(info.file_size), limit=megabytes(XML_PIECE_BYTES))
+        try:
+            with archive.open(info) as part:
+                while part.read(MIB):
+                    pass
+        except Exception as exc:  # a damaged or lying member: CRC, compression
+            raise _unreadable(file, exc) from None
 
     bounded(_CONTENT_TYPES)
     try:
