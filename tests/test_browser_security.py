@@ -32,9 +32,12 @@ from tests.test_browser import (
     CLERK,
     CLERK_PASSWORD,
     MAP_FRAME,
+    PASSWORD,
+    USERNAME,
     _add_user_with_the_cli,
     _fresh_login,
     _screenshot,
+    _settled_view,
     _start_app,
     _wait_until_idle,
 )
@@ -269,13 +272,15 @@ def test_markdown_in_names_shows_as_typed_and_loads_nothing(browser, security_ap
         page.get_by_label("密码").fill(MARKDOWN_PASSWORD)
         _login_button(page).click()
         _logout_button(page).wait_for(timeout=60_000)
+        _wait_until_idle(page)
         sidebar = page.locator("[data-testid='stSidebar']")
         caption = sidebar.locator("[data-testid='stCaptionContainer']").first.inner_text()
+        sidebar_images = sidebar.locator("img").count()
+        assert MARKDOWN_DISPLAY in caption and sidebar_images == 0, (caption, sidebar_images)
         page.get_by_role("link", name="覆盖地图").first.click()
         page.get_by_text("点击地图上的村（社区）查看详情").wait_for(timeout=60_000)
         frame = page.frame_locator(MAP_FRAME)
-        frame.locator("path.leaflet-interactive").nth(95).wait_for(state="attached",
-                                                                   timeout=90_000)
+        _settled_view(page)  # the map has stopped moving: the point stays on the village
         inner = page.locator(MAP_FRAME).element_handle().content_frame()
         point = inner.wait_for_function(FIND_MARKDOWN_VILLAGE, arg="203.0.113.9",
                                         polling=200, timeout=30_000).json_value()
@@ -298,3 +303,88 @@ def test_markdown_in_names_shows_as_typed_and_loads_nothing(browser, security_ap
     foreign = [r for r in requests if urlsplit(r).scheme in ("http", "https", "ws", "wss")
                and urlsplit(r).netloc != origin]
     assert foreign == []
+
+
+# --- finding 11: what answers without a login ---------------------------------------------
+
+METRIC_FAMILIES = {"active_sessions", "cache_compute_duration_seconds", "cache_evictions",
+                   "cache_lookups", "cache_memory_bytes", "session_duration_seconds",
+                   "session_events"}
+"""What Streamlit 1.67's ``/_stcore/metrics`` publishes here, to anyone who can reach
+the port: counts of sessions, and per cached function (by its module path) lookups,
+evictions, compute times and entries. No option turns it off; README: the reverse proxy
+denies it. A new family (``user_session_events`` carries st.user's attributes when
+``server.unsafeMetricsUserAttributes`` is set) fails this test until it is looked at."""
+
+
+def _http_get(url: str) -> tuple[int, bytes]:
+    """GET ``url`` with no cookie; the status and the body."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+def test_download_urls_answer_without_a_cookie_until_the_logout(browser, security_app):
+    """A download (the Data page's export) is served from ``/media/<id>``: the id is a
+    128-bit hash of the file's bytes and name, and the URL answers without any cookie
+    while the tab shows the button; the logout's runs release the tab's files, and the
+    URL answers 404 (polled: the release follows the run that draws the login form)."""
+    import time
+
+    url, _database = security_app
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{url}data", wait_until="domcontentloaded")
+        page.get_by_label("用户名").fill(USERNAME)
+        page.get_by_label("密码").fill(PASSWORD)
+        _login_button(page).click()
+        export = page.get_by_role("button", name="下载", exact=True)
+        export.wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        with page.expect_download(timeout=60_000) as download:
+            export.click()
+        media = download.value.url
+        logged_in = _http_get(media)
+        _logout_button(page).click()
+        _login_button(page).wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        deadline = time.monotonic() + 30  # a readiness poll, not a measurement
+        after = _http_get(media)
+        while after[0] != 404 and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+            after = _http_get(media)
+    except Exception:
+        _screenshot(page, "download-url")
+        raise
+    finally:
+        context.close()
+    assert urlsplit(media).path.startswith("/media/"), media
+    assert logged_in[0] == 200 and logged_in[1], logged_in[0]  # no cookie sent
+    assert after[0] == 404, "the export still answers after the logout"
+
+
+def test_metrics_answer_without_a_login_and_hold_counts_only(security_app):
+    """``/_stcore/metrics`` answers anyone (Streamlit has no switch for it): it holds
+    the families above and none of the names, users or tokens of the app."""
+    url, database = security_app
+    status, body = _http_get(f"{url}_stcore/metrics")
+    text = body.decode()
+    families = {line.split()[2] for line in text.splitlines()
+                if line.startswith("# TYPE ")}
+    with sqlite3.connect(database) as connection:
+        names = [row[0] for row in connection.execute(
+            "SELECT username FROM users UNION SELECT display_name FROM users")]
+        tokens = [row[0] for row in connection.execute("SELECT token_hash FROM sessions")]
+    assert status == 200
+    assert families <= METRIC_FAMILIES, families - METRIC_FAMILIES
+    assert "session_events" in families
+    leaked = [value for value in [*names, *tokens, MARKDOWN_VILLAGE, COOKIE]
+              if value and value in text]
+    assert leaked == []
