@@ -1,4 +1,4 @@
-"""Logins and sessions in a real browser (issue 10, findings 4 and 7).
+"""Logins and sessions in a real browser (issue 10, findings 4, 7 and 11).
 
 One app (``streamlit run`` on a copy of the sample database, see ``tests/test_browser``)
 serves every test of this file; each test opens its own browser contexts, so no cookie
@@ -10,7 +10,9 @@ or cache is shared between them. Waits are readiness polls, never fixed sleeps.
   and the tab's own cookie is deleted;
 - a password reset from the command line ends the liaison's open tab at its next click;
 - markdown typed into a display name or a village name shows as typed and loads nothing
-  from another origin (the sidebar caption and the village card's title).
+  from another origin (the sidebar caption and the village card's title);
+- what answers without a login (finding 11, accepted and documented in the README): a
+  download URL until the logout releases it, and ``/_stcore/metrics`` (counts only).
 """
 
 from __future__ import annotations
