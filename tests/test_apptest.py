@@ -118,7 +118,7 @@ def rendered(source: str) -> str:
     """The text CommonMark shows for ``source`` when it holds no markup: escaped
     punctuation as itself. Markup (emphasis, links, images, HTML) must not remain."""
     assert not re.search(r"(?<!\\)(\*\*|!\[|\]\(|<[a-z/]|`)", source), source
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source).replace("\u2060", "")
 
 
 def _navigation(at: AppTest) -> list[str]:

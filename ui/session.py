@@ -45,6 +45,11 @@ MARKDOWN_LINE_START = (
     re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE),  # a numbered item
     re.compile(r"^([ \t]*)([-=])(?=[-=\t ]*$)", re.MULTILINE),  # a rule, an underline
 )
+AUTOLINK_START = re.compile(r"(?i)(?<=\bhttps)(?=\\:)|(?<=\bhttp)(?=\\:)|(?<=\bwww)(?=\.)|(?=@)")
+"""Where GitHub-flavoured markdown would start a link of its own (``http://``, ``https://``,
+``www.``, an e-mail's ``@``) once the escapes are read: a word joiner (U+2060, shown as
+nothing) goes there."""
+WORD_JOINER = "\u2060"
 LOGIN_URL_PATH = "login"
 PAGE_CSS = """<style>
 /* Projector (1280x720): Streamlit leaves about 120 px above a page's title; keep a little. */
@@ -122,12 +127,14 @@ def plain(text: object) -> str:
     through ``plain`` before it is placed into such a text. The characters that start
     markdown within a line, and a list or rule marker at the start of a line, are
     backslash-escaped (CommonMark shows an escaped character as itself); the rest, such
-    as the dot of ``visits.csv`` or a minus sign, is left as it is.
+    as the dot of ``visits.csv`` or a minus sign, is left as it is. A web address or an
+    e-mail address would still become a link (the renderer finds them after reading the
+    escapes), so an invisible word joiner goes where such a link would begin.
     """
     escaped = MARKDOWN_INLINE.sub(r"\\\1", str(text))
     for pattern in MARKDOWN_LINE_START:
         escaped = pattern.sub(r"\1\\\2", escaped)
-    return escaped
+    return AUTOLINK_START.sub(WORD_JOINER, escaped)
 
 
 @st.cache_resource(show_spinner=False)
