@@ -127,6 +127,31 @@ def write_workbook(path: Path, sheet: Member, strings: Member | None = None) -> 
     return write_zip(path, parts)
 
 
+def two_sheets(path: Path, second_rows: int) -> Path:
+    """A workbook whose first sheet (走访) holds a header, and whose second (备份) holds
+    ``second_rows`` rows without a ``<dimension>``."""
+    types = _CONTENT_TYPES.replace("</Types>", (
+        '<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+    workbook = _WORKBOOK.replace("</sheets>",
+                                 '<sheet name="备份" sheetId="2" r:id="rId3"/></sheets>')
+    rels = _WORKBOOK_RELS.replace("</Relationships>", (
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>'))
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    per_block = MIB // len(row)
+    blocks, rest = divmod(second_rows - 1, per_block)
+    return write_zip(path, [
+        Member("[Content_Types].xml", types.encode()),
+        Member("_rels/.rels", _ROOT_RELS.encode()),
+        Member("xl/workbook.xml", workbook.encode()),
+        Member("xl/_rels/workbook.xml.rels", rels.encode()),
+        Member("xl/sharedStrings.xml", _STRINGS.encode()),
+        Member("xl/worksheets/sheet1.xml", SHEET_HEAD + HEADER_ROW.encode() + SHEET_TAIL),
+        Member("xl/worksheets/sheet2.xml", SHEET_HEAD + HEADER_ROW.encode(),
+               row * per_block, blocks, row * rest + SHEET_TAIL)])
+
+
 def huge_shared_string(path: Path, mib: int = 512, declared: int | None = None) -> Path:
     """One shared string of ``mib`` MiB (about 1 KB on disk per MiB)."""
     strings = Member("", f'<sst xmlns="{_MAIN}" count="1" uniqueCount="1"><si><t>'.encode(),

@@ -187,6 +187,18 @@ def test_a_sheet_past_the_default_row_bound_is_refused(files: Path, county: str)
 
 
 @pytest.mark.slow  # a Python subprocess
+def test_a_second_sheet_past_the_row_bound_refuses_the_workbook(tmp_path: Path,
+                                                               demo_copy: Path) -> None:
+    """openpyxl walks every sheet without a ``<dimension>`` when it opens a workbook,
+    keeping an element per row, whichever sheet is imported: the bounds hold for every
+    sheet (``PAIRMAP_UPLOAD_MAX_ROWS=1000``, the second sheet has 1,001 rows)."""
+    path = hostile_files.two_sheets(tmp_path / "两个工作表.xlsx", second_rows=1001)
+    message = refused("table", _sqlite(demo_copy), "visits", path, "too_many_rows",
+                      upload_max_rows="1000")
+    assert "第 1001 行" in message
+
+
+@pytest.mark.slow  # a Python subprocess
 def test_more_than_200_used_columns_are_refused(files: Path, county: str) -> None:
     message = refused("table", county, "visits", files / "多列.xlsx", "too_many_columns")
     assert "201 列" in message and "第 1 行" in message and "“GS”列" in message

@@ -845,7 +845,8 @@ def _inspect_workbook(archive: zipfile.ZipFile, file: str,
     The shared strings may hold ``limits.max_shared_strings_bytes``; every other XML
     part openpyxl reads whole (content types, workbook, relationships, styles, theme,
     chart sheets …) ``XML_PIECE_BYTES``; every worksheet (found as openpyxl finds them,
-    through the workbook's relationships) is scanned (``_scan_sheet``).
+    through the workbook's relationships) is scanned (``_scan_sheet``) and must keep
+    within the row and column bounds, whichever sheet is imported.
     """
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.reader.excel import _find_workbook_part
@@ -882,6 +883,7 @@ def _inspect_workbook(archive: zipfile.ZipFile, file: str,
         parser = WorkbookParser(archive, workbook, keep_links=False)
         parser.parse()
         sheets = [(rel.target, "chartsheet" in rel.Type) for _, rel in parser.find_sheets()]
+        titles = {rel.target: sheet.name for sheet, rel in parser.find_sheets()}
     except DataError:
         raise
     except Exception as exc:  # a damaged package: openpyxl would refuse it too
@@ -900,7 +902,13 @@ def _inspect_workbook(archive: zipfile.ZipFile, file: str,
         if (name not in worksheets and name != strings_part
                 and name.lower().endswith(_XML_SUFFIXES) and not name.startswith(_NEVER_READ)):
             bounded(name)
-    return {name: _scan_sheet(archive, infos[name], file, limits) for name in sorted(worksheets)}
+    scans = {name: _scan_sheet(archive, infos[name], file, limits) for name in sorted(worksheets)}
+    # Every sheet, not only the one to import: openpyxl's reader walks each sheet that
+    # lacks a <dimension> when the workbook is opened, keeping an element per row.
+    for name, scan in scans.items():
+        check_rows(scan.rows, file, limits, sheet=titles.get(name))
+        check_columns(scan.columns, file, limits, row=scan.column_row, sheet=titles.get(name))
+    return scans
 
 
 def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str,
