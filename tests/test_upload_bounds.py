@@ -6,7 +6,8 @@ imported for real (``import_file`` into the sample county, or ``import_boundarie
 child process (``tests.upload_child``) whose address space is capped with ``RLIMIT_AS``
 before numpy, pyarrow or GDAL is imported. The test asserts the Chinese sentence (naming
 the file, and the row and column where there is one), that nothing was written, and that
-the child's peak resident memory (``ru_maxrss``) stayed under 1 GiB.
+the child's peak resident memory stayed under 1 GiB (``VmHWM``: ``ru_maxrss`` would carry
+the pytest process's own peak into the child, see ``tests.upload_child.peak_rss_kib``).
 
 Why RSS is asserted, and the cap is higher: the cap is only a safety net, so that a
 regression that reads a hostile file whole dies of ``MemoryError`` in the child instead

@@ -6,7 +6,8 @@ then runs ``geo.io.imports.import_file`` (``KIND`` ``table``) or
 ``geo.io.boundary_import.import_boundaries`` (``KIND`` ``boundary``) against the database
 at ``URL`` as the command line's administrator, and prints one JSON object: the error's
 code and its Chinese and English sentences (or the report's counts), the peak resident
-memory (``ru_maxrss``, MiB) and the seconds taken. The bounds come from the environment
+memory (``maxrss_mib``: ``VmHWM``, see ``peak_rss_kib``; ``ru_maxrss_mib`` beside it)
+and the seconds taken. The bounds come from the environment
 (``PAIRMAP_UPLOAD_*``), as for the command line.
 
 Used by ``tests/test_upload_bounds.py``: a regression that reads a hostile file whole
@@ -18,6 +19,18 @@ from __future__ import annotations
 import resource
 import sys
 import time
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory in KiB: ``VmHWM``, the high-water mark of
+    the memory map ``exec`` made. Not ``ru_maxrss``: Linux carries the parent's
+    high-water mark across ``fork``/``vfork`` and ``exec`` into it, so a child of a
+    pytest process that once held 1.2 GB reports 1.2 GB however little it used."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main(argv: list[str]) -> int:
@@ -58,7 +71,8 @@ def main(argv: list[str]) -> int:
     finally:
         engine.dispose()
     result["seconds"] = round(time.monotonic() - started, 2)
-    result["maxrss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["maxrss_mib"] = round(peak_rss_kib() / 1024, 1)
+    result["ru_maxrss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
