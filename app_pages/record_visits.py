@@ -20,10 +20,12 @@ COUNTS = (("cadre_count", "cadres", "visits.cadres"),
           ("households_visited", "households", "visits.households"),
           ("problems_raised", "raised", "visits.raised"),
           ("problems_resolved", "resolved", "visits.resolved"))
-# The new-visit form's fields that start empty again after a save. (Comments, not
-# strings: Streamlit would draw a bare string on the page.)
-CLEARED = ("village", "kind", "date", "cadres", "households", "raised", "resolved",
-           "summary", "lon", "lat")
+# The new-visit form starts empty again after a save: the flag below asks the next run to
+# set its fields back before they are drawn (deleting a widget's key is not enough, the
+# browser would send the old value back). Department and township stay: a clerk often
+# enters several visits of one department. (Comments, not strings: Streamlit would draw a
+# bare string on the page.)
+RESET_NEW = "pairmap_reset_new_visit"
 # The date picker's range: the years an import accepts; the rules judge the rest.
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
@@ -32,10 +34,33 @@ def _index(options: list, value: object) -> int | None:
     return options.index(value) if value in options else None
 
 
+def _typed(default: VisitInput | None, today: date) -> dict[str, object]:
+    """What the form's fields (by key suffix) hold before anything is typed: empty, or
+    the visit being corrected."""
+    counts = {short: (str(getattr(default, name)) if default
+                      else "1" if name == "cadre_count" else "")
+              for name, short, _ in COUNTS}
+    point = {name: "" if default is None or getattr(default, name) is None
+             else f"{getattr(default, name):.6f}" for name in ("lon", "lat")}
+    return {"village": default and default.village_code, "kind": default and default.kind,
+            "date": default.date if default else today, **counts,
+            "summary": default.summary if default else "", **point}
+
+
+def _prepare(key: str, today: date, default: VisitInput | None) -> None:
+    """Give each field of form ``key`` its starting value in the session state, once (and
+    again for the new form after a save); the widgets then read it from there."""
+    reset = key == "new" and st.session_state.pop(RESET_NEW, False)
+    for name, value in _typed(default, today).items():
+        if reset or f"{key}_{name}" not in st.session_state:
+            st.session_state[f"{key}_{name}"] = value
+
+
 def visit_form(user: User, key: str, today: date, default: VisitInput | None = None
                ) -> tuple[VisitEntry, bool, bool, dict]:
     """Draw the visit form; return the entry as typed, which button was pressed, and a
     placeholder beside each field for its messages."""
+    _prepare(key, today, default)
     departments = ui.department_choices()
     towns = ui.township_choices()
     beside = {}
@@ -56,37 +81,33 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
                             index=_index(town_codes, default and default.village_code[:9]),
                             format_func=towns.get, placeholder=t("record.all_townships"))
     villages = visit_village_options(department, town, today)
+    if st.session_state.get(f"{key}_village") not in villages:
+        st.session_state[f"{key}_village"] = None  # not offered for this township
     village = right.selectbox(
         t("table.village"), list(villages), key=f"{key}_village", format_func=villages.get,
-        index=_index(list(villages), default and default.village_code),
         placeholder=t("record.choose_village"))
     beside["village_code"] = right.empty()
     with st.form(f"{key}_form"):
         left, middle, right = st.columns(3)
         kind = left.selectbox(t("visits.kind"), VISIT_KINDS, key=f"{key}_kind",
-                              index=_index(VISIT_KINDS, default and default.kind),
                               placeholder=t("record.choose_kind"))
         beside["kind"] = left.empty()
-        day = middle.date_input(t("visits.date"), default.date if default else today,
-                                min_value=EARLIEST, max_value=LATEST, key=f"{key}_date")
+        day = middle.date_input(t("visits.date"), min_value=EARLIEST, max_value=LATEST,
+                                key=f"{key}_date")
         beside["date"] = middle.empty()
         counts = {}
         for column, (name, short, label) in zip([right, *st.columns(3)], COUNTS, strict=True):
-            typed = (str(getattr(default, name)) if default
-                     else "1" if name == "cadre_count" else "")
-            counts[name] = column.text_input(t(label), typed, key=f"{key}_{short}",
+            counts[name] = column.text_input(t(label), key=f"{key}_{short}",
                                              placeholder=t("record.count_placeholder"))
             beside[name] = column.empty()
-        summary = st.text_area(t("visits.summary"), default.summary if default else "",
-                               key=f"{key}_summary", placeholder=t("record.summary_placeholder"))
+        summary = st.text_area(t("visits.summary"), key=f"{key}_summary",
+                               placeholder=t("record.summary_placeholder"))
         beside["summary"] = st.empty()
         left, middle, _ = st.columns(3)
         point = {}
         for column, name in ((left, "lon"), (middle, "lat")):
-            value = getattr(default, name) if default else None
-            point[name] = column.text_input(t(f"record.{name}"),
-                                            "" if value is None else f"{value:.6f}",
-                                            key=f"{key}_{name}", placeholder=t("record.optional"))
+            point[name] = column.text_input(t(f"record.{name}"), key=f"{key}_{name}",
+                                            placeholder=t("record.optional"))
             beside[name] = column.empty()
         if default is None:
             saved = st.form_submit_button(t("record.submit"), type="primary")
@@ -110,8 +131,7 @@ def render() -> None:
     st.subheader(t("record.new"))
     entry, saved, _, beside = visit_form(user, "new", today)
     if saved and record_visit(user, entry, beside, "new"):
-        for name in CLEARED:  # the next visit starts from an empty form
-            st.session_state.pop(f"new_{name}", None)
+        st.session_state[RESET_NEW] = True  # the next visit starts from an empty form
         st.rerun()
     show_outcome("new")
     st.subheader(t("record.recent", days=ui.get_settings().edit_days))
