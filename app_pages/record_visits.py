@@ -14,18 +14,16 @@ from geo.records import VisitInput, visit_input
 from geo.schema import VISIT_KINDS
 from ui import t
 from ui.loaders import visit_village_options
-from ui.writes import VisitEntry, delete_visit, record_visit, show_outcome
+from ui.writes import (
+    COUNTS,
+    VisitEntry,
+    delete_visit,
+    empty_visit_form_next,
+    prepare_visit_form,
+    record_visit,
+    show_outcome,
+)
 
-COUNTS = (("cadre_count", "cadres", "visits.cadres"),
-          ("households_visited", "households", "visits.households"),
-          ("problems_raised", "raised", "visits.raised"),
-          ("problems_resolved", "resolved", "visits.resolved"))
-# The new-visit form starts empty again after a save: the flag below asks the next run to
-# set its fields back before they are drawn (deleting a widget's key is not enough, the
-# browser would send the old value back). Department and township stay: a clerk often
-# enters several visits of one department. (Comments, not strings: Streamlit would draw a
-# bare string on the page.)
-RESET_NEW = "pairmap_reset_new_visit"
 # The date picker's range: the years an import accepts; the rules judge the rest.
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
@@ -34,33 +32,11 @@ def _index(options: list, value: object) -> int | None:
     return options.index(value) if value in options else None
 
 
-def _typed(default: VisitInput | None, today: date) -> dict[str, object]:
-    """What the form's fields (by key suffix) hold before anything is typed: empty, or
-    the visit being corrected."""
-    counts = {short: (str(getattr(default, name)) if default
-                      else "1" if name == "cadre_count" else "")
-              for name, short, _ in COUNTS}
-    point = {name: "" if default is None or getattr(default, name) is None
-             else f"{getattr(default, name):.6f}" for name in ("lon", "lat")}
-    return {"village": default and default.village_code, "kind": default and default.kind,
-            "date": default.date if default else today, **counts,
-            "summary": default.summary if default else "", **point}
-
-
-def _prepare(key: str, today: date, default: VisitInput | None) -> None:
-    """Give each field of form ``key`` its starting value in the session state, once (and
-    again for the new form after a save); the widgets then read it from there."""
-    reset = key == "new" and st.session_state.pop(RESET_NEW, False)
-    for name, value in _typed(default, today).items():
-        if reset or f"{key}_{name}" not in st.session_state:
-            st.session_state[f"{key}_{name}"] = value
-
-
 def visit_form(user: User, key: str, today: date, default: VisitInput | None = None
                ) -> tuple[VisitEntry, bool, bool, dict]:
     """Draw the visit form; return the entry as typed, which button was pressed, and a
     placeholder beside each field for its messages."""
-    _prepare(key, today, default)
+    prepare_visit_form(key, today, default)
     departments = ui.department_choices()
     towns = ui.township_choices()
     beside = {}
@@ -131,7 +107,7 @@ def render() -> None:
     st.subheader(t("record.new"))
     entry, saved, _, beside = visit_form(user, "new", today)
     if saved and record_visit(user, entry, beside, "new"):
-        st.session_state[RESET_NEW] = True  # the next visit starts from an empty form
+        empty_visit_form_next()  # the next visit starts from an empty form
         st.rerun()
     show_outcome("new")
     st.subheader(t("record.recent", days=ui.get_settings().edit_days))

@@ -168,6 +168,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.implausible_count": "{value} 不合常理（一次走访最多 {limit}）",
         "issue.more_than_households": "走访户数 {value} 多于该村户数 {households}",
         "issue.control_character": "含有控制字符（如 NUL），请删除后再导入",
+        "issue.template_example_row": "这是模板里的示例行，不是真实记录；请删除这一行后再导入",
         "issue.undecodable_row": (
             "这一行不是 {encoding} 编码，看起来是 {looks}（整个文件按 {encoding} 读取）；"
             "请把文件统一另存为“CSV UTF-8”后重新导入"),
@@ -705,6 +706,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.more_than_households": (
             "{value} households visited, but the village has {households}"),
         "issue.control_character": "holds a control character (such as NUL); remove it",
+        "issue.template_example_row": (
+            "this is the template's example row, not a real record; delete it and import "
+            "again"),
         "issue.undecodable_row": (
             "this row is not {encoding} but looks like {looks} (the file is read as "
             "{encoding}); save the whole file as CSV UTF-8 and import it again"),

@@ -24,6 +24,7 @@ from geo.i18n import translate_issue
 from geo.io import boundary_import, imports
 from geo.io.readers import parse_decimals, parse_whole_numbers
 from geo.io.report import Report
+from geo.records import VisitInput
 from geo.schema import VISIT_COUNT_FIELDS
 from geo.settings import local_today
 from geo.visit_rules import RuleFailure, check_visits
@@ -32,6 +33,44 @@ from ui.session import get_engine, get_settings, language, plain, reporting_erro
 
 OUTCOME = "pairmap_visit_outcome"
 """Session key of a visit write's outcome, shown on the run after it (``show_outcome``)."""
+
+
+COUNTS = (("cadre_count", "cadres", "visits.cadres"),
+          ("households_visited", "households", "visits.households"),
+          ("problems_raised", "raised", "visits.raised"),
+          ("problems_resolved", "resolved", "visits.resolved"))
+"""The visit form's count fields: the visit's column, the widget key's suffix, the label."""
+RESET_NEW_VISIT = "pairmap_reset_new_visit"
+"""Asks the next run to set the new-visit form back to empty before it is drawn (deleting
+a widget's key is not enough: the browser would send the old value back). Department and
+township stay: a clerk often enters several visits of one department."""
+
+
+def _starting_values(default: VisitInput | None, today: date) -> dict[str, object]:
+    """What the form's fields (by key suffix) hold before anything is typed: empty, or
+    the visit being corrected."""
+    counts = {short: (str(getattr(default, name)) if default
+                      else "1" if name == "cadre_count" else "")
+              for name, short, _ in COUNTS}
+    point = {name: "" if default is None or getattr(default, name) is None
+             else f"{getattr(default, name):.6f}" for name in ("lon", "lat")}
+    return {"village": default and default.village_code, "kind": default and default.kind,
+            "date": default.date if default else today, **counts,
+            "summary": default.summary if default else "", **point}
+
+
+def prepare_visit_form(key: str, today: date, default: VisitInput | None) -> None:
+    """Give each field of the visit form ``key`` its starting value in the session state,
+    once (and again for the new form after a save); its widgets then read it there."""
+    reset = key == "new" and st.session_state.pop(RESET_NEW_VISIT, False)
+    for name, value in _starting_values(default, today).items():
+        if reset or f"{key}_{name}" not in st.session_state:
+            st.session_state[f"{key}_{name}"] = value
+
+
+def empty_visit_form_next() -> None:
+    """Start the next run's new-visit form empty (after a save)."""
+    st.session_state[RESET_NEW_VISIT] = True
 
 FORM_TEXT_VARIANT = "form"
 """Catalogue variant of a rule's sentence where the import's wording does not fit a form

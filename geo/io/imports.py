@@ -67,6 +67,7 @@ from geo.io.readers import RawTable, read_table_bytes, read_table_file
 from geo.io.report import Issues, Progress, Report, Stages
 from geo.io.resolve import load_reference
 from geo.io.table_files import csv_bytes
+from geo.io.templates import TEMPLATES
 from geo.settings import local_today
 
 IMPORT_TABLES = tuple(IMPORT_ACTIONS)
@@ -187,6 +188,22 @@ def report_undecodable(raw: RawTable, issues: Issues) -> None:
                      positions=np.array(positions, dtype=np.int64))
 
 
+def report_template_example(raw: RawTable, table: str, issues: Issues) -> None:
+    """Make each row that is the template's example row, left in the file, an error
+    (``template_example_row``): it describes no real visit, and its record id may be a
+    real one's."""
+    example = {header: str(value) for header, value in TEMPLATES[table].items()
+               if str(value) != ""}
+    shown = [header for header in example if header in raw.frame.columns]
+    if len(shown) < len(example):
+        return  # not the template's headers: no row can be its example
+    same = np.logical_and.reduce([
+        raw.frame[header].astype(str).str.strip().to_numpy() == example[header]
+        for header in shown])
+    if same.any():
+        issues.error(same, None, "template_example_row")
+
+
 LOCK_PROGRESS = 0.95
 """The progress an import reports once its rows are staged, just before the write lock."""
 
@@ -218,6 +235,7 @@ def _import(engine: Engine, actor: User, table: str, raw: RawTable, dry_run: boo
         for label in unknown:
             issues.file_warning(label, "unknown_column")
         report_undecodable(raw, issues)
+        report_template_example(raw, table, issues)
         if len(raw) == 0:
             report.warnings = issues.build("warnings")
             steps.stage(1.0, 1.0)
