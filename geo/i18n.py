@@ -471,7 +471,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "layer.pairing": "结对与走访状态",
         "layer.days": "距上次走访天数",
         "layer.days_class": "{range} 天",
-        "layer.days_over": "{days} 天以上",
+        "layer.days_over": "{days} 天及以上",
         "layer.visits_per_1000": "每千人走访次数",
         "layer.need": "需求指数",
         "layer.no_data": "无人口数据",

@@ -43,6 +43,9 @@ RAMPS: dict[str, tuple[str, ...]] = {
     "need": ("#F2F0F7", "#CBC9E2", "#9E9AC8", "#756BB1", "#54278F"),  # Purples
 }
 DAY_BREAKS = (30, 60, 90, 180)
+"""Where the days layer's classes start: 0–29, 30–59, 60–89, 90–179, 180 and more. A
+village last visited 90 days ago is outside the default 90-day window (``T-W < date``)
+and neglected (``>= N``), so 90 opens a class, as on the status layer."""
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,10 @@ def quantile_breaks(values: pd.Series, classes: int = 5) -> list[float]:
 
 
 def _ramp_classes(values: pd.Series, breaks: list[float], ramp: tuple[str, ...],
-                  fmt: str) -> tuple[pd.Series, list[tuple[str, str, str]]]:
+                  fmt: str, right: bool = True) -> tuple[pd.Series, list[tuple[str, str, str]]]:
     edges = [-np.inf, *breaks, np.inf]
     keys = [f"c{i}" for i in range(len(edges) - 1)]
-    binned = pd.cut(values, edges, labels=keys, right=True)
+    binned = pd.cut(values, edges, labels=keys, right=right)
     low = values.min()
     high = values.max()
     classes = []
@@ -141,11 +144,11 @@ def build_layer(name: str, coverage: pd.DataFrame, villages: pd.DataFrame,
     if name == "days":
         days = coverage["days_since_last_visit"].astype("Float64").astype("float64")
         village_class, classes = _ramp_classes(days, list(DAY_BREAKS), RAMPS["days"],
-                                               "{:.0f}")
-        # Whole days in right-closed classes: 0–30, 31–60, 61–90, 91–180, over 180.
+                                               "{:.0f}", right=False)
+        # Whole days in left-closed classes (DAY_BREAKS).
         bounds = [0, *DAY_BREAKS]
-        ranges = [labels["layer.days_class"].format(range=f"{lo + (i > 0)}–{hi}")
-                  for i, (lo, hi) in enumerate(zip(bounds, DAY_BREAKS, strict=False))]
+        ranges = [labels["layer.days_class"].format(range=f"{lo}–{hi - 1}")
+                  for lo, hi in zip(bounds, DAY_BREAKS, strict=False)]
         ranges.append(labels["layer.days_over"].format(days=DAY_BREAKS[-1]))
         classes = [(k, c, r) for (k, c, _), r in zip(classes, ranges, strict=True)]
         village_class = village_class.where(days.notna(), "never")

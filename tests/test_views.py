@@ -72,8 +72,8 @@ def test_days_layer_keeps_never_visited_apart(status):
     legend = {c.key: c for c in layer.legend}
     assert legend["never"].count == 1 and legend["never"].label == "从未走访"
     assert layer.village_class["420526102201"] == "c4"  # 200 days: the longest class
-    assert [c.label for c in layer.legend] == ["0–30 天", "31–60 天", "61–90 天", "91–180 天",
-                                               "180 天以上", "从未走访"]
+    assert [c.label for c in layer.legend] == ["0–29 天", "30–59 天", "60–89 天", "90–179 天",
+                                               "180 天及以上", "从未走访"]
 
 
 def test_visits_per_1000_has_a_no_data_class(status):
@@ -150,3 +150,14 @@ def test_township_table_is_the_report_roll_up_worst_first(status):
     second = table.iloc[1]
     assert second["visited_share"] == 1.0  # 甲村 and 乙村 visited in the window
     assert second["visits_per_1000"] == pytest.approx(4 * 1000 / 3000)
+
+
+def test_days_classes_open_at_their_break_as_the_window_does(status):
+    """90 days since the last visit is outside the 90-day window and neglected: it opens
+    the 90–179 class (it was counted with 61–90, so the days legend and the status
+    legend disagreed by one village)."""
+    days = pd.Series([29, 30, 89, 90], dtype="Int64")
+    coverage = status.iloc[:4].copy()
+    coverage["days_since_last_visit"] = days.to_numpy()
+    layer = build_layer("days", coverage, VILLAGES, LABELS)
+    assert layer.village_class.tolist() == ["c0", "c1", "c2", "c3"]
