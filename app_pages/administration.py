@@ -7,9 +7,33 @@ from geo import auth, backup
 from geo.access import Action, Role, User
 from ui import t
 
+DONE = "pairmap_admin_done"
+# A form keeps what was typed when it is refused; after a success the next run empties the
+# typed fields before they are drawn (a form cleared on every submit lost a refused entry,
+# and put the first user back into the change form) and says what was done.
+EMPTIED = {"add_user_form": ("add_username", "add_display_name", "add_password"),
+           "change_user_form": ("change_password",)}
+
+
+def _done(form: str, message: str) -> None:
+    st.session_state[DONE] = (form, message)
+    st.rerun()
+
+
+def _after_success(form: str) -> str | None:
+    """Empty ``form``'s typed fields if its last submit succeeded; return what it did."""
+    done = st.session_state.get(DONE)
+    if not done or done[0] != form:
+        return None
+    del st.session_state[DONE]
+    for key in EMPTIED[form]:
+        st.session_state[key] = ""
+    return done[1]
+
 
 def add_user_form(user: User, departments: dict[str, str]) -> None:
-    with st.form("add_user_form", clear_on_submit=True):
+    done = _after_success("add_user_form")
+    with st.form("add_user_form"):
         st.subheader(t("admin.add_user"))
         left, right = st.columns(2)
         username = left.text_input(t("login.username"), key="add_username")
@@ -25,11 +49,14 @@ def add_user_form(user: User, departments: dict[str, str]) -> None:
             with ui.reporting_errors():
                 auth.create_user(ui.get_engine(), user, username, role, department, password,
                                  display_name)
-                st.success(t("admin.added", name=ui.plain(username)))
+                _done("add_user_form", t("admin.added", name=ui.plain(username)))
+        if done:
+            st.success(done)
 
 
 def change_user_form(user: User, usernames: list[str]) -> None:
-    with st.form("change_user_form", clear_on_submit=True):
+    done = _after_success("change_user_form")
+    with st.form("change_user_form"):
         st.subheader(t("admin.change_user"))
         name = st.selectbox(t("login.username"), usernames, key="change_username",
                             required=True)
@@ -41,10 +68,12 @@ def change_user_form(user: User, usernames: list[str]) -> None:
         with ui.reporting_errors():
             if reset:
                 auth.reset_password(ui.get_engine(), user, name, password)
-                st.success(t("admin.reset_done", name=ui.plain(name)))
+                _done("change_user_form", t("admin.reset_done", name=ui.plain(name)))
             if deactivate:
                 auth.deactivate_user(ui.get_engine(), user, name)
-                st.success(t("admin.deactivated", name=ui.plain(name)))
+                _done("change_user_form", t("admin.deactivated", name=ui.plain(name)))
+        if done:
+            st.success(done)
 
 
 def render() -> None:

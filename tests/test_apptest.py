@@ -369,6 +369,10 @@ def test_admin_adds_a_user_on_the_administration_page(app_db: Path):
     next(b for b in at.button if b.label == "添加").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "newbie" in at.dataframe[0].value["username"].tolist()
+    assert [s.value for s in at.success] == ["已添加用户 newbie。"]
+    # Added: the typed fields start empty for the next user.
+    assert at.text_input(key="add_username").value == ""
+    assert at.text_input(key="add_password").value == ""
     log = _run("app_pages/audit_log.py", user="organiser").dataframe[0].value
     assert ((log["entity_key"] == "newbie") & (log["username"] == "admin")).any()
 
@@ -393,6 +397,9 @@ def test_a_form_error_is_translated_beside_the_form(app_db: Path):
     assert not at.success and not at.warning
     assert "全部用户" in [h.value for h in at.subheader]
     assert "newbie" not in at.dataframe[0].value["username"].tolist()
+    # Refused: what was typed stays, to be corrected.
+    assert at.text_input(key="add_username").value == "newbie"
+    assert at.selectbox(key="add_role").value == "leader"
 
 
 DATABASE_MESSAGE = "数据库暂时无法读写，请稍后再试；如仍不行，请联系系统管理员。"

@@ -100,3 +100,28 @@ def test_after_a_save_the_form_is_empty_and_a_second_save_stores_nothing(
     assert VILLAGE_NAME not in village_box, village_box  # … and nothing after the save
     assert _visits(database) == before + 1  # the second 保存 wrote nothing
     assert shot.stat().st_size > 10_000
+
+
+def test_no_select_box_says_required_in_english(chromium: str, form_app):
+    """The Data page's select boxes always hold a choice (``required=True``); Streamlit's
+    English "(required)" beside their labels is hidden."""
+    from playwright.sync_api import sync_playwright
+
+    url, _database = form_app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=CHROMIUM_ARGS)
+        context, page = _fresh_login(browser, f"{url.rstrip('/')}/data", (1280, 720),
+                                     CLERK, CLERK_PASSWORD)
+        try:
+            page.locator("[data-testid='stSelectbox']").first.wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            marks = page.locator("[data-testid='stWidgetLabelRequired']")
+            present, shown = marks.count(), marks.filter(visible=True).count()
+        except Exception:
+            _screenshot(page, "data-required-failed")
+            raise
+        finally:
+            context.close()
+            browser.close()
+    assert present > 0 and shown == 0, (present, shown)

@@ -59,6 +59,9 @@ PAGE_CSS = """<style>
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDeltaDescription"]) {
   flex-wrap: wrap; row-gap: 0.25rem;
 }
+/* A select box that always holds a choice (required=True, so it cannot be emptied) needs
+   no "(required)" beside its label, which Streamlit writes in English only. */
+[data-testid="stWidgetLabelRequired"] { display: none; }
 </style>"""
 
 log = logging.getLogger("pairmap")
