@@ -147,12 +147,14 @@ def test_the_neglected_caption_counts_what_is_shown(app_db: Path):
     expected = _neglected(app_db)
     at = _run("app_pages/neglected.py", user="organiser")
     assert not at.exception and not at.error
-    assert at.caption[1].value == f"{len(expected)} 个村（社区）需关注（全县共 96 个）"
+    assert at.caption[1].value == (
+        f"{len(expected)} 个村（社区）待关注，含严重与一般（全县共 96 个）")
     at.selectbox(key="neglected_township").set_value(TOWNSHIP).run()
     shown = filter_neglected(expected, TOWNSHIP)
     total = int((_expected(app_db)[0].status["township_code"] == TOWNSHIP).sum())
     assert 0 < len(shown) < total < 96
-    assert at.caption[1].value == f"{len(shown)} 个村（社区）需关注（昭君镇共 {total} 个）"
+    assert at.caption[1].value == (
+        f"{len(shown)} 个村（社区）待关注，含严重与一般（昭君镇共 {total} 个）")
     rows = pd.concat([d.value for d in at.dataframe
                       if (d.key or "").startswith(("neglected_severe", "neglected_general"))])
     assert sorted(rows["code"]) == sorted(shown["code"])
