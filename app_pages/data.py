@@ -95,10 +95,13 @@ def import_boundaries_section(user: User) -> None:
                 show_report(report, key, checked=dry_run)
 
 
-def templates_section() -> None:
+def templates_section(user: User) -> None:
+    tables = [table for table in importable_tables(user) if table in TEMPLATES]
+    if not tables:  # a leader imports nothing
+        return
     st.subheader(t("data.templates"))
     st.caption(t("data.templates_explain"))
-    for table in TEMPLATES:
+    for table in tables:
         left, middle, right = st.columns([2, 1, 1])
         left.write(t(f"tablename.{table}"))
         middle.download_button("CSV", template_bytes(table, "csv"), key=f"template_{table}_csv",
@@ -126,7 +129,7 @@ def render() -> None:
     user, _period = ui.page(Action.VIEW_MAPS, "page.data")
     import_records_section(user)
     import_boundaries_section(user)
-    templates_section()
+    templates_section(user)
     export_section(user)
 
 

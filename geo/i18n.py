@@ -123,7 +123,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "data.code_field": "代码字段（可不填）",
         "data.name_field": "名称字段（可不填）",
         "data.templates": "导入模板",
-        "data.templates_explain": "模板含中文表头和一行示例，可直接在 Excel 中填写。",
+        "data.templates_explain": (
+            "模板含中文表头和一行示例，可直接在 Excel 中填写；请把示例行改成真实记录或删除，"
+            "原样留下的示例行不会导入。"),
         "data.export": "导出数据",
         "data.export_table": "导出的表",
         "data.format": "格式",
