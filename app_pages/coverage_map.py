@@ -25,7 +25,8 @@ def render() -> None:
                              placeholder=t("filter.all"))
     data = ui.load_coverage(user, Period(as_of, int(window)))
     clicked = ui.show_map(ui.village_map(data, layer, township),
-                          key=f"coverage_map_{layer}_{township}", clickable=True)
+                          key=f"coverage_map_{layer}_{township}", clickable=True,
+                          fit_window=True)
     st.caption(t("coverage.click_hint") + " " + t("caption.schematic"))
     if clicked:
         ui.show_village_card(ui.village_card(user, data, clicked))

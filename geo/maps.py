@@ -28,7 +28,7 @@ from geo.layers import (
     build_layer,
 )
 
-__all__ = ["STATUS_COLOURS", "build_village_map", "map_labels"]
+__all__ = ["STATUS_COLOURS", "FitFrameToWindow", "build_village_map", "map_labels"]
 MAX_ZOOM = 16
 SIMPLIFY_DEGREES = 0.0005
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -100,7 +100,17 @@ class _FitView(MacroElement):
     folium's ``fit_bounds`` runs once, when the script loads; inside Streamlit's iframe
     the map may still have no size then, and Leaflet fits to the whole world. Here the
     view is fitted again each time the map's box changes size, until the person pans or
-    zooms; the control ("回到全县") fits the county again at any time.
+    zooms (a press anywhere on the map or its zoom buttons, a wheel, a touch or a key;
+    not on the legend); the control ("回到全县") fits the county again at any time.
+
+    The legend and the controls are watched too: streamlit-folium adds Leaflet's
+    stylesheet only after this script has run, and until it arrives the legend is a
+    block as wide as the map, so a fit made then left no room for it (the county was
+    centred and the legend, once styled, covered its east on some loads at 1280×720).
+    Each change of their size (the stylesheet, a font, the legend folded) fits again.
+    folium's own ``fit_bounds`` is not used: it animates its zoom a frame later, and
+    Leaflet drops a fit asked for while a zoom is animating (the unpadded fit won).
+    A fit asked for during a zoom's animation waits for its end.
     """
 
     _template = Template(
@@ -118,6 +128,11 @@ class _FitView(MacroElement):
             function fit(bounds) {
                 var size = map.getSize();
                 if (size.x < 2 || size.y < 2) { return; }
+                // Leaflet ignores a change of zoom asked for during a zoom's animation.
+                if (map._animatingZoom) {
+                    map.once("zoomend", function() { fit(bounds); });
+                    return;
+                }
                 map.invalidateSize({animate: false});
                 // Keep the county clear of the controls (left) and the legend (right).
                 var left = Math.max(width(".leaflet-control-zoom"),
@@ -131,15 +146,22 @@ class _FitView(MacroElement):
                                        paddingBottomRight: [right, 16]});
             }
             var box = map.getContainer();
+            // Caught on the way down: the zoom buttons stop their events from rising. A
+            // press on the legend (folding it) is not a move of the map.
             ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(name) {
-                box.addEventListener(name, function() { touched = true; }, {passive: true});
+                var press = name === "mousedown" || name === "touchstart";
+                box.addEventListener(name, function(event) {
+                    var target = event.target;
+                    if (!(press && target.closest && target.closest(".pairmap-legend"))) {
+                        touched = true;
+                    }
+                }, {passive: true, capture: true});
             });
-            if (window.ResizeObserver) {
-                new ResizeObserver(function() {
-                    map.invalidateSize({animate: false});
-                    if (!touched) { fit(start); }
-                }).observe(box);
-            }
+            var observer = window.ResizeObserver ? new ResizeObserver(function() {
+                map.invalidateSize({animate: false});
+                if (!touched) { fit(start); }
+            }) : null;
+            if (observer) { observer.observe(box); }
             window.addEventListener("load", function() { if (!touched) { fit(start); } });
             fit(start);
             var Reset = L.Control.extend({
@@ -163,6 +185,13 @@ class _FitView(MacroElement):
                 }
             });
             map.addControl(new Reset());
+            // The padding of the fit comes from these boxes: fit again when one changes
+            // size (Leaflet's stylesheet or a font arriving late, the legend folded).
+            [".pairmap-legend", ".leaflet-control-zoom", ".pairmap-reset-view"].forEach(
+                function(selector) {
+                    var node = box.querySelector(selector);
+                    if (observer && node) { observer.observe(node); }
+                });
         })();
         {% endmacro %}
         """
@@ -175,6 +204,90 @@ class _FitView(MacroElement):
         self.start = start
         self.county = county
         self.label = label
+
+
+TOOLTIP_PANE = "pairmapTooltipPane"
+"""The pane of the village tooltips, above the legend and the controls (``_TooltipPane``)."""
+
+
+class _TooltipPane(MacroElement):
+    """A pane for the tooltips that is drawn above the legend and the controls.
+
+    Leaflet keeps its tooltip pane inside the map pane, whose stacking level (400) is
+    below the controls' corners (1000): a village's hover box near the legend went under
+    it. This pane is a child of the map's box instead, above the corners, and moves with
+    the map pane so that the tooltips' positions (in layer pixels) still hold.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.createPane({{ this.pane|tojson }}, map.getContainer());
+            pane.style.zIndex = 1100;
+            pane.style.pointerEvents = "none";
+            var mapPane = map.getPane("mapPane");
+            function follow() {
+                L.DomUtil.setPosition(pane, L.DomUtil.getPosition(mapPane) || L.point(0, 0));
+            }
+            map.on("move zoom viewreset moveend zoomend resize", follow);
+            follow();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "TooltipPane"
+        self.pane = TOOLTIP_PANE
+
+
+class FitFrameToWindow(MacroElement):
+    """Shorten the map (and its Streamlit frame) to the window below the frame's top.
+
+    For a map shown with streamlit-folium: its frame is as tall as asked (``height``),
+    which at 1280×720 puts the bottom of a map that starts below a row of controls, and
+    its legend, off the screen. streamlit-folium sizes the frame through
+    ``Streamlit.setFrameHeight``; that call is wrapped so the frame, and the map in it, are
+    never taller than the window leaves below the frame's top (``margin`` px kept free),
+    nor shorter than ``least``. Outside Streamlit, or when the page above cannot be read,
+    nothing changes.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var streamlit = window.Streamlit;
+            var frame = null;
+            try { frame = window.frameElement; } catch (error) { frame = null; }
+            if (!streamlit || !streamlit.setFrameHeight || !frame) { return; }
+            var top = frame.getBoundingClientRect().top;
+            var room = window.parent.innerHeight - top - {{ this.margin }};
+            var setFrameHeight = streamlit.setFrameHeight;
+            function fitted(height) {
+                return Math.max({{ this.least }}, Math.min(height, Math.floor(room)));
+            }
+            streamlit.setFrameHeight = function(height) {
+                if (typeof height !== "number") { return setFrameHeight.call(streamlit, height); }
+                var shown = fitted(height);
+                map.getContainer().style.height = shown + "px";
+                map.invalidateSize({animate: false});
+                return setFrameHeight.call(streamlit, shown);
+            };
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, least: int = 320, margin: int = 12) -> None:
+        super().__init__()
+        self._name = "FitFrameToWindow"
+        self.least = least
+        self.margin = margin
 
 
 class _Hatch(MacroElement):
@@ -362,9 +475,9 @@ def build_village_map(
     )
     fmap.options["max_zoom"] = MAX_ZOOM
     fmap.add_child(_MetricScale())
+    fmap.add_child(_TooltipPane())
     if tile is not None:
         folium.TileLayer(tiles=tile[0], attr=tile[1], max_zoom=MAX_ZOOM).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
 
     folium.GeoJson(
         shown.to_json(drop_id=True),
@@ -382,6 +495,8 @@ def build_village_map(
                      escape(labels["tooltip.departments"]), escape(shown_layer.value_label)],
             sticky=True,
             style="font-size:15px;",
+            pane=TOOLTIP_PANE,
+            opacity=1,  # over the legend, not its rows showing through
         ),
     ).add_to(fmap)
 

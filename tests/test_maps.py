@@ -12,6 +12,7 @@ import shapely
 from geo.maps import (
     MAX_ZOOM,
     STATUS_COLOURS,
+    TOOLTIP_PANE,
     build_village_map,
     escape,
     legend_markup,
@@ -137,3 +138,14 @@ def test_the_map_refits_its_view_and_offers_the_whole_county(html: str):
     assert "new ResizeObserver" in html and '"\\u56de\\u5230\\u5168\\u53bf"' in html
     # The legend folds away and stays clear of the county (padding by its width).
     assert "pairmap-legend-body" in html and "paddingBottomRight" in html
+
+
+def test_the_fit_watches_the_legend_and_tooltips_draw_above_it(html: str):
+    # The fit runs again when the legend or a control changes size (Leaflet's stylesheet
+    # arriving after the map was fitted narrows the legend; the fit made before had left
+    # it no room), and the village tooltips live in a pane above the legend.
+    assert '[".pairmap-legend", ".leaflet-control-zoom", ".pairmap-reset-view"]' in html
+    assert "observer.observe(node)" in html
+    assert f'"pane": "{TOOLTIP_PANE}"' in html
+    assert f'createPane("{TOOLTIP_PANE}", map.getContainer())' in html
+    assert "pane.style.zIndex = 1100" in html

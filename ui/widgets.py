@@ -128,11 +128,15 @@ def village_map(data: CoverageData, layer: str = "pairing",
 
 
 def show_map(fmap: folium.Map, key: str, height: int = 620,
-             clickable: bool = False) -> str | None:
+             clickable: bool = False, fit_window: bool = False) -> str | None:
     """Render ``fmap``; panning and zooming do not rerun the script.
 
     With ``clickable``, a click on a village reruns the page and its code is returned.
+    With ``fit_window``, the map is at most ``height`` px tall but no taller than the
+    browser window leaves below its top (the legend stays on a 1280×720 screen).
     """
+    if fit_window:
+        fmap.add_child(maps.FitFrameToWindow())
     returned = st_folium(fmap, key=key, height=height, use_container_width=True,
                          returned_objects=["last_active_drawing"] if clickable else [])
     feature = (returned or {}).get("last_active_drawing") if clickable else None
