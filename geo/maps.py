@@ -94,6 +94,20 @@ class _MetricScale(MacroElement):
     )
 
 
+class _AttributionPrefix(MacroElement):
+    """The attribution says "Leaflet" in words only: Leaflet 1.9 puts a national flag
+    before its name, out of place on a county government's projector. A basemap's own
+    attribution (OpenStreetMap, 天地图) stays."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
+        {% endmacro %}
+        """
+    )
+
+
 class _FitView(MacroElement):
     """Open on ``bounds`` whatever the frame's size, and a control back to the county.
 
@@ -475,6 +489,7 @@ def build_village_map(
     )
     fmap.options["max_zoom"] = MAX_ZOOM
     fmap.add_child(_MetricScale())
+    fmap.add_child(_AttributionPrefix())
     fmap.add_child(_TooltipPane())
     if tile is not None:
         folium.TileLayer(tiles=tile[0], attr=tile[1], max_zoom=MAX_ZOOM).add_to(fmap)

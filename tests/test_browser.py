@@ -187,6 +187,7 @@ def _open_overview(chromium: str, url: str, name: str, extra=None) -> dict:
                 "polygons": villages.count(),
                 "legend": frame.locator(".pairmap-legend").inner_text(),
                 "labels": frame.locator(".pairmap-township-label").count(),
+                "attribution": frame.locator(".leaflet-control-attribution").inner_html(),
                 "frame_height": page.locator(MAP_FRAME).bounding_box()["height"],
                 "title": page.locator("h1").first.inner_text(),
             }
@@ -275,6 +276,8 @@ def test_overview_map_is_drawn_offline(chromium: str, app_url: str):
     assert result["labels"] == 8
     assert "示意边界" in result["legend"]
     assert "从未走访" in result["legend"]
+    # The attribution names Leaflet in words, without Leaflet 1.9's flag.
+    assert "Leaflet" in result["attribution"] and "<svg" not in result["attribution"]
     assert result["frame_height"] > 300
     assert result["title"] == "总览"
     assert result["foreign"] == []

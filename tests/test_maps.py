@@ -149,3 +149,7 @@ def test_the_fit_watches_the_legend_and_tooltips_draw_above_it(html: str):
     assert f'"pane": "{TOOLTIP_PANE}"' in html
     assert f'createPane("{TOOLTIP_PANE}", map.getContainer())' in html
     assert "pane.style.zIndex = 1100" in html
+
+
+def test_the_attribution_says_leaflet_in_words(html: str):
+    assert 'attributionControl.setPrefix("Leaflet")' in html
