@@ -200,7 +200,7 @@ def far_column_sheet(path: Path, rows: int = 4000, column: str = "XFD") -> Path:
 
 def wide_sheet(path: Path, columns: int) -> Path:
     """A header row of ``columns`` cells (日期, 单位代码, then C3 … as text)."""
-    from geo.io.readers import column_letter
+    from geo.io.limits import column_letter
 
     cells = "".join(f'<c r="{column_letter(i)}1" t="inlineStr"><is><t>列{i}</t></is></c>'
                     for i in range(2, columns))

@@ -93,6 +93,16 @@ def check_file_size(size: int, file: str, limits: Limits) -> None:
                         limit=megabytes(limits.max_bytes))
 
 
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of the 0-based column ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def check_rows(count: int, file: str, limits: Limits, sheet: str | None = None) -> None:
     """Refuse when ``count`` rows pass ``limits.max_rows``; names the first row over."""
     if count > limits.max_rows:
@@ -105,8 +115,6 @@ def check_columns(count: int, file: str, limits: Limits, row: int | None = None,
     """Refuse when ``count`` columns pass ``limits.max_columns``; names the rightmost
     column used by its letter (and its row, when known)."""
     if count > limits.max_columns:
-        from geo.io.readers import column_letter
-
         raise DataError("too_many_columns", file=file, row=row,
                         column=column_letter(count - 1), count=f"{count:,}",
                         limit=f"{limits.max_columns:,}", sheet=sheet or "")

@@ -57,6 +57,7 @@ from geo.io.limits import (
     check_columns,
     check_file_size,
     check_rows,
+    column_letter,
     current_limits,
     megabytes,
     open_zip,
@@ -332,16 +333,6 @@ def _find_header(rows: list[list[str]], is_known: Callable[[str], bool] | None) 
         if matched >= 2 or (matched >= 1 and matched == len(cells)):
             return index
     return first
-
-
-def column_letter(index: int) -> str:
-    """Return the spreadsheet letter of the 0-based column ``index`` (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _labels(headers: list[str]) -> list[str]:
