@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from geo.access import Action
 from geo.layers import LAYERS
-from geo.reports import Period
+from geo.period import Period
 from ui import t
 
 

@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 from geo import auth, coverage, db, store  # noqa: E402
 from geo.access import Role, User  # noqa: E402
 from geo.demo import seed  # noqa: E402
-from geo.metrics import compute_village_status  # noqa: E402
+from geo.inputs import CoverageInputs  # noqa: E402
 from geo.settings import local_today  # noqa: E402
+from geo.status import compute_village_status  # noqa: E402
 
 ANCHOR = date(2026, 11, 28)
 
@@ -52,10 +53,9 @@ def main() -> None:
     departments = store.load_departments(engine)
     today = local_today()
     print(f"villages {len(villages)}, visits {len(visits)}")
-    metrics = median_ms(lambda: coverage.compute_village_coverage(
-        villages, pairings, visits, today, 90, 90))
-    status = median_ms(lambda: compute_village_status(
-        villages, pairings, visits, departments, today, 90, 90))
+    inputs = CoverageInputs(villages, pairings, visits, today, 90, 90)
+    metrics = median_ms(lambda: coverage.compute_village_coverage(inputs))
+    status = median_ms(lambda: compute_village_status(inputs, departments))
     print(f"compute_village_coverage: {metrics:.1f} ms")
     print(f"compute_village_status:   {status:.1f} ms")
 

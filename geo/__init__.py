@@ -23,12 +23,14 @@ Access and records
     ``geo.backup`` the SQLite copy.
 
 Metrics and views
-    ``geo.metrics`` period primitives and village status · ``geo.coverage`` coverage,
-    neglect reasons, need, priority, roll-ups and reports · ``geo.reports`` the report
-    command's inputs · ``geo.overview``, ``geo.neglected``, ``geo.village_card``,
-    ``geo.layers`` what the pages show · ``geo.maps`` folium maps, escaped ·
-    ``geo.offline`` vendored Leaflet instead of CDNs · ``geo.crs``, ``geo.geometry``,
-    ``geo.values`` small shared helpers.
+    ``geo.period`` the window, active pairings, judged months, ``Period`` ·
+    ``geo.inputs`` ``CoverageInputs`` (villages, pairings, visits, T, W, N) and the
+    required columns · ``geo.coverage`` coverage, neglect reasons, need, priority,
+    roll-ups and reports · ``geo.status`` the map status classes · ``geo.reports`` the
+    report command's loading · ``geo.overview`` (KPIs), ``geo.neglected``,
+    ``geo.townships``, ``geo.village_card``, ``geo.layers`` what the pages show ·
+    ``geo.maps`` folium maps, escaped · ``geo.offline`` vendored Leaflet instead of
+    CDNs · ``geo.crs``, ``geo.geometry``, ``geo.values`` small shared helpers.
 
 Files (``geo.io``)
     ``readers`` CSV/XLSX into text tables · ``headers`` → ``resolve`` → ``prepare`` →
@@ -45,7 +47,7 @@ The sample county (``geo.demo``)
 
 __all__ = [
     "access", "audit", "auth", "backup", "cli", "coverage", "crs", "db", "demo", "errors",
-    "geometry", "i18n", "io", "layers", "maps", "metrics", "neglected", "offline",
-    "overview", "records", "reports", "schema", "settings", "store", "text", "values",
-    "village_card", "visit_rules",
+    "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected", "offline",
+    "overview", "period", "records", "reports", "schema", "settings", "status", "store",
+    "text", "townships", "values", "village_card", "visit_rules",
 ]

@@ -26,6 +26,7 @@ from geo.errors import PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.io import boundary_import
 from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
+from geo.period import Period
 from geo.settings import SAMPLE_DIR, Settings, local_today
 
 EXIT_BUSY = 3
@@ -157,14 +158,14 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     if args.start is not None:
         if args.as_of is not None or args.window_days is not None:
             raise PairMapError("period_conflict")
-        period = reports.Period.between(args.start, args.end)
+        period = Period.between(args.start, args.end)
     else:
-        period = reports.Period(args.as_of or local_today(),
-                                args.window_days or settings.window_days)
+        period = Period(args.as_of or local_today(), args.window_days or settings.window_days)
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
-    inputs = reports.load_coverage_inputs(engine, auth.cli_user(), until=period.as_of)
-    report = reports.coverage_report(inputs, period, args.neglect_days or settings.neglect_days,
+    inputs = reports.load_coverage_inputs(engine, auth.cli_user(), period,
+                                          args.neglect_days or settings.neglect_days)
+    report = reports.coverage_report(inputs, store.load_townships(engine),
                                      neglected_only=args.kind == "neglected")
     if args.format == "csv":
         text = csv_bytes(reports.village_rows(report)).decode("utf-8-sig")

@@ -1,10 +1,13 @@
 """Service coverage and neglect, exactly as DESIGN.md's metric definitions say.
 
 Pure functions: frames in, frames, Series or plain dictionaries out, keyed by village or
-township code; no I/O. The as-of date ``T``, the window ``W`` (days; the window is
-``T-W < date <= T``) and the neglect threshold ``N`` (days) are always parameters.
+township code; no I/O. The frames and the as-of date ``T``, the window ``W`` (days; the
+window is ``T-W < date <= T``) and the neglect threshold ``N`` (days) travel together as
+one ``geo.inputs.CoverageInputs``; the window and the judged months are
+``geo.period``'s.
 
-Frames are those ``geo.store`` loads:
+Frames are those ``geo.store`` loads (a required column that is missing raises
+``DataError("missing_input_column")``):
 
 - villages: ``code`` (12 digits), ``short_name``, ``parent_code`` (9-digit township),
   ``population``, ``households``, ``left_behind_elderly``, ``low_income_households``
@@ -25,7 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.metrics import active_pairings, window_start
+from geo.inputs import NEED_COLUMNS, CoverageInputs, require_columns
+from geo.period import active_pairings, judged_months, window_start
 from geo.values import to_json
 
 UNPAIRED = "UNPAIRED"
@@ -98,14 +102,12 @@ def _codes(villages: pd.DataFrame) -> pd.Index:
 
 
 def _township_codes(villages: pd.DataFrame) -> pd.Series:
-    """Return each village's township code (``parent_code``, else its first 9 digits)."""
-    codes = villages["code"].astype(str)
-    fallback = codes.str[:TOWNSHIP_CODE_LENGTH]
-    if "parent_code" in villages:
-        parent = villages["parent_code"].astype(object)
-        known = parent.notna() & (parent.astype(str) != "")
-        return parent.where(known, fallback).astype(str)
-    return fallback
+    """Return each village's township code (``parent_code``; the code's first 9 digits
+    where it is empty)."""
+    fallback = villages["code"].astype(str).str[:TOWNSHIP_CODE_LENGTH]
+    parent = villages["parent_code"].astype(object)
+    known = parent.notna() & (parent.astype(str) != "")
+    return parent.where(known, fallback).astype(str)
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,6 @@ def _past_visits(visits: pd.DataFrame, as_of: date) -> _PastVisits:
     department, departments = pd.factorize(visits["department_code"])
 
     def counts(column: str) -> np.ndarray:
-        if column not in visits:
-            return np.zeros(int(keep.sum()))
         return _floats(visits[column]).fillna(0.0).to_numpy()[keep]
 
     return _PastVisits(
@@ -154,37 +154,10 @@ def _past_visits(visits: pd.DataFrame, as_of: date) -> _PastVisits:
     )
 
 
-def judged_months(as_of: date, window_days: int) -> list[tuple[date, date]]:
-    """Return the calendar months that can be judged at ``T`` with window ``W``.
-
-    A month can be judged when its first day is inside the window (``> T-W``) and its
-    last day is ``<= T``. A pairing further judges only the months whose first day is on
-    or after its ``start_date``.
-
-    Returns
-    -------
-    list of (date, date)
-        First and last day of each month, oldest first.
-    """
-    after = window_start(as_of, window_days)
-    month = np.datetime64(after, "M") + 1  # the first month starting after T-W
-    months = []
-    while True:
-        first = month.astype("datetime64[D]")
-        last = (month + 1).astype("datetime64[D]") - 1
-        if last > _day(as_of):
-            break
-        months.append((first.astype(date), last.astype(date)))
-        month += 1
-    return months
-
-
 # --------------------------------------------------------------------------- compliance
 
 
-def compute_pairing_compliance(
-    pairings: pd.DataFrame, visits: pd.DataFrame, as_of: date, window_days: int
-) -> pd.DataFrame:
+def compute_pairing_compliance(inputs: CoverageInputs) -> pd.DataFrame:
     """Return the visit compliance of each pairing active at ``T``.
 
     The months judged for a pairing are the calendar months whose first day is inside
@@ -195,38 +168,32 @@ def compute_pairing_compliance(
 
     Parameters
     ----------
-    pairings, visits : DataFrame
-        As loaded by ``geo.store``.
-    as_of : datetime.date
-        ``T``.
-    window_days : int
-        ``W``.
+    inputs : CoverageInputs
+        Its pairings and visits, ``T`` and ``W``.
 
     Returns
     -------
     DataFrame
-        One row per active pairing, indexed by pairing ``id`` (the frame's index when
-        there is no ``id`` column), with ``department_code``, ``village_code``,
-        ``required_visits_per_month``, ``months_judged`` and ``months_met`` (int),
-        ``compliance`` (``months_met / months_judged``; NaN with no month to judge) and
-        ``months_short`` (the judged months not met, ``YYYY-MM``, oldest first).
+        One row per active pairing, indexed by pairing ``id``, with ``department_code``,
+        ``village_code``, ``required_visits_per_month``, ``months_judged`` and
+        ``months_met`` (int), ``compliance`` (``months_met / months_judged``; NaN with no
+        month to judge) and ``months_short`` (the judged months not met, ``YYYY-MM``,
+        oldest first).
     """
-    return _compliance(active_pairings(pairings, as_of), _past_visits(visits, as_of), as_of,
-                       window_days)
+    return _compliance(active_pairings(inputs.pairings, inputs.as_of),
+                       _past_visits(inputs.visits, inputs.as_of), inputs.as_of,
+                       inputs.window_days)
 
 
 def _compliance(
     active: pd.DataFrame, past: _PastVisits, as_of: date, window_days: int
 ) -> pd.DataFrame:
     """``compute_pairing_compliance`` on the active pairings and ``_past_visits``."""
-    ids = active["id"].to_numpy() if "id" in active else active.index.to_numpy()
+    ids = active["id"].to_numpy()
     departments = active["department_code"].to_numpy(dtype=object)
     villages = active["village_code"].to_numpy(dtype=object)
-    # DESIGN.md: required_visits_per_month defaults to 1.
-    required_column = (active["required_visits_per_month"]
-                       if "required_visits_per_month" in active
-                       else pd.Series(1, index=active.index))
-    required = _floats(required_column).fillna(1).astype(int).to_numpy()
+    # DESIGN.md: a missing required_visits_per_month counts as 1.
+    required = _floats(active["required_visits_per_month"]).fillna(1).astype(int).to_numpy()
     result = pd.DataFrame(
         {
             "department_code": departments,
@@ -315,17 +282,16 @@ def compute_need_factors(villages: pd.DataFrame) -> pd.DataFrame:
         Indexed by village code: ``population``, ``elderly_share``, ``low_income_share``
         and ``weak`` (float).
     """
+    require_columns(villages, "villages", NEED_COLUMNS)
     codes = _codes(villages)
 
     def figure(column: str) -> np.ndarray:
-        if column not in villages:
-            return np.full(len(villages), np.nan)
         return _floats(villages[column]).to_numpy()
 
     population = figure("population")
     _, county = np.unique(codes.str[:COUNTY_CODE_LENGTH].to_numpy(dtype=object).astype(str),
                           return_inverse=True)
-    weak = villages["weak"] if "weak" in villages else pd.Series(False, index=villages.index)
+    weak = villages["weak"]
     return pd.DataFrame(
         {
             "population": _minmax_by(np.nan_to_num(population, nan=0.0), county),
@@ -343,8 +309,8 @@ def compute_need_factors(villages: pd.DataFrame) -> pd.DataFrame:
 def compute_need_index(villages: pd.DataFrame) -> pd.Series:
     """Return each village's need index in [0, 1], keyed by village code.
 
-    ``0.3·population + 0.3·elderly_share + 0.2·low_income_share + 0.2·weak`` over the
-    factors of ``compute_need_factors``.
+    ``0.3·population + 0.3·elderly_share + 0.2·low_income_share + 0.2·weak`` (the
+    ``NEED_WEIGHTS``) over the factors of ``compute_need_factors``.
     """
     factors = compute_need_factors(villages)
     need = sum(factors[name] * weight for name, weight in NEED_WEIGHTS.items())
@@ -354,27 +320,14 @@ def compute_need_index(villages: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- villages
 
 
-def compute_village_coverage(
-    villages: pd.DataFrame,
-    pairings: pd.DataFrame,
-    visits: pd.DataFrame,
-    as_of: date,
-    window_days: int,
-    neglect_days: int,
-) -> pd.DataFrame:
+def compute_village_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     """Return each village's coverage, neglect reasons, need index and priority at ``T``.
 
     Parameters
     ----------
-    villages, pairings, visits : DataFrame
-        As loaded by ``geo.store``. Visits and pairings of villages not in ``villages``
-        are ignored.
-    as_of : datetime.date
-        ``T``.
-    window_days : int
-        ``W``: the window is ``T-W < date <= T``.
-    neglect_days : int
-        ``N``: a village last visited ``N`` or more days before ``T`` is ``NOT_VISITED``.
+    inputs : CoverageInputs
+        Villages, pairings and visits, ``T``, ``W`` and ``N``. Visits and pairings of
+        villages not in ``villages`` are ignored.
 
     Returns
     -------
@@ -397,9 +350,13 @@ def compute_village_coverage(
         - ``need`` (``compute_need_index``) and ``priority`` (``severity × (1 + need)``,
           NaN with no reason).
     """
+    villages, as_of = inputs.villages, inputs.as_of
+    window_days, neglect_days = inputs.window_days, inputs.neglect_days
     codes = _codes(villages)
     size = len(codes)
-    names = villages["short_name"] if "short_name" in villages else villages["code"]
+    names = villages["short_name"]
+
+    pairings, visits = inputs.pairings, inputs.visits
 
     active = active_pairings(pairings, as_of)
     position = codes.get_indexer(active["village_code"].to_numpy(dtype=object))
@@ -613,20 +570,14 @@ _VILLAGE_FIELDS = ["code", "name", "township_code", "paired", "visits_in_window"
                    "last_visit", "days_since_last_visit", "reasons", "need", "priority"]
 
 
-def _report(
-    coverage: pd.DataFrame,
-    rollup: pd.DataFrame,
-    listed: pd.DataFrame,
-    as_of: date,
-    window_days: int,
-    neglect_days: int,
-) -> dict[str, Any]:
+def _report(coverage: pd.DataFrame, rollup: pd.DataFrame, listed: pd.DataFrame,
+            inputs: CoverageInputs) -> dict[str, Any]:
     townships = rollup.reset_index()[_TOWNSHIP_FIELDS]
     rows = listed.reset_index()[_VILLAGE_FIELDS]
     return {
-        "as_of": as_of.isoformat(),
-        "window_days": int(window_days),
-        "neglect_days": int(neglect_days),
+        "as_of": inputs.as_of.isoformat(),
+        "window_days": int(inputs.window_days),
+        "neglect_days": int(inputs.neglect_days),
         "totals": {
             "villages": len(coverage),
             "paired": int(coverage["paired"].sum()),
@@ -646,15 +597,7 @@ def _report(
     }
 
 
-def coverage_report(
-    villages: pd.DataFrame,
-    townships: pd.DataFrame,
-    pairings: pd.DataFrame,
-    visits: pd.DataFrame,
-    as_of: date,
-    window_days: int,
-    neglect_days: int,
-) -> dict[str, Any]:
+def coverage_report(inputs: CoverageInputs, townships: pd.DataFrame) -> dict[str, Any]:
     """Return the coverage of every village and township as a JSON-ready object.
 
     Returns
@@ -668,29 +611,17 @@ def coverage_report(
         "last_visit", "days_since_last_visit", "reasons", "need", "priority"}]}``;
         townships and villages in code order, dates as ISO strings, NaN as None.
     """
-    coverage = compute_village_coverage(villages, pairings, visits, as_of, window_days,
-                                        neglect_days)
-    rollup = compute_township_rollup(coverage, villages, townships)
-    return _report(coverage, rollup, coverage.sort_index(), as_of, window_days,
-                   neglect_days)
+    coverage = compute_village_coverage(inputs)
+    rollup = compute_township_rollup(coverage, inputs.villages, townships)
+    return _report(coverage, rollup, coverage.sort_index(), inputs)
 
 
-def neglected_report(
-    villages: pd.DataFrame,
-    townships: pd.DataFrame,
-    pairings: pd.DataFrame,
-    visits: pd.DataFrame,
-    as_of: date,
-    window_days: int,
-    neglect_days: int,
-) -> dict[str, Any]:
+def neglected_report(inputs: CoverageInputs, townships: pd.DataFrame) -> dict[str, Any]:
     """Return ``coverage_report``'s object listing only the neglected villages.
 
     Totals and townships are unchanged; ``villages`` holds the villages with at least one
     reason, in the order of ``order_neglected``.
     """
-    coverage = compute_village_coverage(villages, pairings, visits, as_of, window_days,
-                                        neglect_days)
-    rollup = compute_township_rollup(coverage, villages, townships)
-    return _report(coverage, rollup, order_neglected(coverage), as_of, window_days,
-                   neglect_days)
+    coverage = compute_village_coverage(inputs)
+    rollup = compute_township_rollup(coverage, inputs.villages, townships)
+    return _report(coverage, rollup, order_neglected(coverage), inputs)

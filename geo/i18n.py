@@ -232,6 +232,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.setting_not_positive": "{name} 应为正数，现为 {value}",
         "error.unknown_language": "PAIRMAP_LANG 只能是 {choices}，现为“{value}”",
         "error.period_reversed": "--to {end} 早于 --from {start}",
+        "error.missing_input_column": "{frame} 表缺少必需的列“{column}”，无法计算指标",
         "error.no_visit": "没有编号为 {id} 的走访记录",
         "error.edit_window_passed": "联络员只能在录入后 {days} 天内修改或删除走访记录",
         "error.no_geometry": "{table} 没有图形，请导出为 .csv 或 .xlsx",
@@ -805,6 +806,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.control_character.form": "holds a control character (such as NUL); remove it",
         "error.unknown_language": "PAIRMAP_LANG must be one of {choices}, got {value!r}",
         "error.period_reversed": "--to {end} is before --from {start}",
+        "error.missing_input_column": (
+            "the {frame} table has no column {column!r}, which the metrics require"),
         "error.no_visit": "no visit {id}",
         "error.edit_window_passed": (
             "a liaison may change a visit only within {days} days of recording it"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.metrics import (
+from geo.status import (
     STATUS_PAIRED_LAPSED,
     STATUS_PAIRED_NEVER,
     STATUS_PAIRED_VISITED,
@@ -125,7 +125,7 @@ def build_layer(name: str, coverage: pd.DataFrame, villages: pd.DataFrame,
     Parameters
     ----------
     coverage : DataFrame
-        ``geo.metrics.compute_village_status`` output (coverage plus status), by code.
+        ``geo.status.compute_village_status`` output (coverage plus status), by code.
     villages : DataFrame
         Villages with ``code`` and ``population``.
     labels : Mapping

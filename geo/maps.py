@@ -437,7 +437,7 @@ def build_village_map(
     villages, townships, county : GeoDataFrame
         Admin units as loaded by ``geo.store`` (WGS84).
     status : DataFrame
-        ``geo.metrics.compute_village_status`` output, indexed by village code.
+        ``geo.status.compute_village_status`` output, indexed by village code.
     labels : Mapping
         Translated texts (``map_labels``).
     tiles : str

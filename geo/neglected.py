@@ -24,7 +24,7 @@ def build_neglected_table(status: pd.DataFrame, townships: pd.DataFrame,
     Parameters
     ----------
     status : DataFrame
-        ``geo.metrics.compute_village_status`` output (coverage plus ``departments``).
+        ``geo.status.compute_village_status`` output (coverage plus ``departments``).
     townships : DataFrame
         ``code`` and ``short_name``.
     departments : DataFrame, optional

@@ -16,7 +16,7 @@ from geo import schema, store
 from geo.access import Action, Role, User, can, department_filter, require
 from geo.audit import write_audit
 from geo.errors import AccessDeniedError, DataError
-from geo.metrics import active_pairings
+from geo.period import active_pairings
 from geo.settings import local_now
 from geo.text import normalize_text
 from geo.visit_rules import check_visits

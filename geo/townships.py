@@ -18,7 +18,7 @@ def build_township_table(status: pd.DataFrame, villages: pd.DataFrame,
     Parameters
     ----------
     status : DataFrame
-        ``geo.metrics.compute_village_status`` output.
+        ``geo.status.compute_village_status`` output.
     villages, townships : DataFrame
         As loaded by ``geo.store`` (villages for ``population``).
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from geo.coverage import REASONS, compute_need_factors, compute_pairing_compliance
+from geo.coverage import NEED_WEIGHTS, REASONS, compute_need_factors, compute_pairing_compliance
+from geo.inputs import CoverageInputs
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,9 @@ class VillageCard:
 def build_village_card(
     code: str,
     status: pd.DataFrame,
-    villages: pd.DataFrame,
+    inputs: CoverageInputs,
     townships: pd.DataFrame,
-    pairings: pd.DataFrame,
-    visits: pd.DataFrame,
     departments: pd.DataFrame,
-    as_of: date,
-    window_days: int,
     visible_visits: pd.DataFrame | None = None,
 ) -> VillageCard:
     """Build the card of village ``code``.
@@ -49,16 +45,18 @@ def build_village_card(
     Parameters
     ----------
     status : DataFrame
-        ``geo.metrics.compute_village_status`` output.
-    visits : DataFrame
-        All visits (for compliance; no private columns needed).
+        ``geo.status.compute_village_status`` output.
+    inputs : CoverageInputs
+        What ``status`` was computed from (its visits, all of them, give compliance; no
+        private columns needed).
     visible_visits : DataFrame, optional
         The visit records with summaries the viewer may read (``geo.records.visits_for``);
         the last 10 of this village are listed. None lists none.
     """
     row = status.loc[code]
     names = departments.set_index("code")["name"]
-    compliance = compute_pairing_compliance(pairings, visits, as_of, window_days)
+    villages, pairings, as_of = inputs.villages, inputs.pairings, inputs.as_of
+    compliance = compute_pairing_compliance(inputs)
     mine = pairings[pairings["village_code"] == code]
     table = pd.DataFrame({
         "department": mine["department_code"].map(names).fillna(mine["department_code"]),
@@ -81,9 +79,9 @@ def build_village_card(
             "summary": own["summary"],
         }).reset_index(drop=True)
     factors = compute_need_factors(villages).loc[code]
-    weights = {"population": 0.3, "elderly_share": 0.3, "low_income_share": 0.2, "weak": 0.2}
-    need_factors = pd.DataFrame({"factor": list(weights), "value": [factors[k] for k in weights],
-                                 "weight": list(weights.values())})
+    need_factors = pd.DataFrame({"factor": list(NEED_WEIGHTS),
+                                 "value": [factors[k] for k in NEED_WEIGHTS],
+                                 "weight": list(NEED_WEIGHTS.values())})
     village = villages.set_index("code").loc[code]
     township = townships.set_index("code")["short_name"].get(village["parent_code"], "")
     days = row["days_since_last_visit"]

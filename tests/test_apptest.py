@@ -476,7 +476,8 @@ def test_coverage_map_draws_every_layer_and_zooms_to_a_township(app_db: Path, la
 def test_neglected_page_agrees_with_the_report(app_db: Path):
     from datetime import date
 
-    from geo import reports
+    from geo import reports, store
+    from geo.period import Period
     from geo.settings import local_today
 
     at = _run("app_pages/neglected.py", user="liaison")
@@ -484,8 +485,8 @@ def test_neglected_page_agrees_with_the_report(app_db: Path):
     # Two sections, 严重 (severe) first, then 一般: together the report's order.
     codes = [code for frame in at.dataframe for code in frame.value["code"]]
     engine = db.make_engine(f"sqlite:///{app_db}")
-    inputs = reports.load_coverage_inputs(engine, ADMIN, until=local_today())
-    report = reports.coverage_report(inputs, reports.Period(local_today(), 90), 90,
+    inputs = reports.load_coverage_inputs(engine, ADMIN, Period(local_today(), 90), 90)
+    report = reports.coverage_report(inputs, store.load_townships(engine),
                                      neglected_only=True)
     assert codes == [v["code"] for v in report["villages"]]
     assert len(at.get("download_button")) == 2

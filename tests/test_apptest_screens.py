@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 
 from geo import auth, db, reports, store
-from geo.metrics import PAIRED_STATUSES, VISITED_STATUSES, status_counts
 from geo.neglected import build_neglected_table, filter_neglected
 from geo.overview import build_overview
+from geo.period import Period
 from geo.settings import local_today
+from geo.status import PAIRED_STATUSES, VISITED_STATUSES, status_counts
 from geo.townships import build_township_table
 from tests import test_apptest as shared
 
@@ -41,13 +42,13 @@ def _expected(path: Path):
     the app reads (the app's own loader is not used)."""
     engine = db.make_engine(f"sqlite:///{path}")
     try:
-        inputs = reports.load_coverage_inputs(engine, ADMIN, until=local_today())
+        inputs = reports.load_coverage_inputs(engine, ADMIN, Period(local_today(), WINDOW),
+                                              NEGLECT)
+        townships = store.load_townships(engine)
         departments = store.load_departments(engine)
     finally:
         engine.dispose()
-    overview = build_overview(inputs.villages, inputs.pairings, inputs.visits, departments,
-                              local_today(), WINDOW, NEGLECT)
-    return overview, inputs, departments
+    return build_overview(inputs, departments), inputs, townships, departments
 
 
 def _table(at, marker: str):
@@ -61,12 +62,12 @@ def _frame(at, marker: str) -> pd.DataFrame:
 
 
 def _neglected(path: Path) -> pd.DataFrame:
-    overview, inputs, departments = _expected(path)
-    return build_neglected_table(overview.status, inputs.townships, departments)
+    overview, _inputs, townships, departments = _expected(path)
+    return build_neglected_table(overview.status, townships, departments)
 
 
 def test_cards_agree_with_the_kpis_and_the_legend_and_state_their_units(app_db: Path):
-    overview, _inputs, _departments = _expected(app_db)
+    overview, _inputs, _townships, _departments = _expected(app_db)
     kpis, previous = overview.kpis, overview.previous
     at = _run(user="leader")
     assert not at.exception and not at.error
@@ -113,8 +114,8 @@ def test_cards_agree_with_the_kpis_and_the_legend_and_state_their_units(app_db: 
 
 
 def test_the_township_comparison_is_worst_first_and_downloadable(app_db: Path):
-    overview, inputs, _departments = _expected(app_db)
-    expected = build_township_table(overview.status, inputs.villages, inputs.townships)
+    overview, inputs, townships, _departments = _expected(app_db)
+    expected = build_township_table(overview.status, inputs.villages, townships)
     at = _run(user="leader")
     assert not at.exception
     assert "乡镇对比" in [h.value for h in at.subheader]

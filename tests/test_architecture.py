@@ -48,6 +48,86 @@ def test_no_geo_source_mentions_streamlit_imports():
                 assert not (node.module or "").startswith("streamlit"), path
 
 
+def _geo_module_name(path) -> str:
+    """``geo/io/readers.py`` -> ``geo.io.readers``; ``geo/io/__init__.py`` -> ``geo.io``."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _geo_import_graph() -> dict[str, set[str]]:
+    """Each geo module (packages by their ``__init__``) and the geo modules it imports,
+    at the top or inside a function: a deferred import is still a dependency."""
+    paths = [p for p in (ROOT / "geo").rglob("*.py") if "migrations" not in p.parts]
+    modules = {_geo_module_name(p) for p in paths}
+    graph: dict[str, set[str]] = {}
+    for path in paths:
+        name = _geo_module_name(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: from the package, up level - 1
+                    anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets.add(base)
+                targets |= {f"{base}.{a.name}" for a in node.names}
+        # The modules named, without the geo package itself (its __init__ imports nothing).
+        graph[name] = {t for t in targets if t in modules and t not in (name, "geo")}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of ``graph`` with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_between_geo_modules():
+    """Issue 11: no two geo modules import each other, even through others or inside a
+    function (geo.coverage and geo.metrics did)."""
+    graph = _geo_import_graph()
+    assert {"geo.period", "geo.inputs", "geo.coverage", "geo.status"} <= set(graph)
+    assert "geo.coverage" in graph["geo.status"]  # the graph sees imports at all
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle_inside_a_function():
+    graph = {"geo.a": {"geo.b"}, "geo.b": {"geo.c"}, "geo.c": {"geo.a"}, "geo.d": {"geo.a"}}
+    assert _cycles(graph) == [["geo.a", "geo.b", "geo.c"]]
+
+
 def _string_literals(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = {id(n.body[0].value) for n in ast.walk(tree)

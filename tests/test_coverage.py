@@ -30,11 +30,14 @@ from geo.coverage import (
     compute_township_rollup,
     compute_village_coverage,
     coverage_report,
-    judged_months,
     neglected_report,
     order_neglected,
 )
-from geo.metrics import (
+from geo.errors import DataError
+from geo.inputs import CoverageInputs
+from geo.overview import compute_overview_kpis
+from geo.period import judged_months
+from geo.status import (
     PAIRED_STATUSES,
     STATUS_PAIRED_LAPSED,
     STATUS_PAIRED_NEVER,
@@ -43,7 +46,6 @@ from geo.metrics import (
     STATUS_UNPAIRED_VISITED,
     STATUSES,
     VISITED_STATUSES,
-    compute_overview_kpis,
     compute_village_status,
     hatched,
 )
@@ -114,8 +116,16 @@ def cover(pairings: list[dict], visits: list[dict], villages: list[dict] | None 
           as_of: date = T, window: int = W, neglect: int = N) -> pd.DataFrame:
     """Coverage of ``villages`` (default: village 1..9 of one township, equal figures)."""
     rows = villages or [village(n) for n in range(1, 10)]
-    return compute_village_coverage(villages_frame(rows), pairings_frame(pairings),
-                                     visits_frame(visits), as_of, window, neglect)
+    return compute_village_coverage(CoverageInputs(
+        villages_frame(rows), pairings_frame(pairings), visits_frame(visits), as_of, window,
+        neglect))
+
+
+def comply(pairings: pd.DataFrame, visits: pd.DataFrame, as_of: date = T,
+           window: int = W) -> pd.DataFrame:
+    """Compliance of ``pairings`` at ``as_of`` with window ``window``."""
+    return compute_pairing_compliance(CoverageInputs(
+        villages_frame([village(1)]), pairings, visits, as_of, window, N))
 
 
 def monthly(village_code: str, dept: str = "D1") -> list[dict]:
@@ -152,7 +162,7 @@ def test_pairing_ending_on_t_is_active_and_starting_after_t_is_not():
     assert not coverage.loc[code(2), "paired"]
     assert coverage.loc[code(2), "reasons"] == [UNPAIRED]
     assert coverage.loc[code(3), "reasons"] == [UNPAIRED]  # ended the day before T
-    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    compliance = comply(pairings_frame(pairings), visits_frame(visits))
     assert list(compliance.index) == [1]  # only the active pairing is judged
 
 
@@ -210,7 +220,7 @@ def test_judged_months_edges():
 def test_mid_month_start_judges_from_the_next_month():
     pairings = [pairing(code(1), start=date(2026, 4, 15)), pairing(code(2), start=date(2026, 4, 1))]
     visits = [visit(code(1), date(2026, 5, 3)), visit(code(2), date(2026, 5, 3))]
-    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    compliance = comply(pairings_frame(pairings), visits_frame(visits))
     assert compliance.loc[1, ["months_judged", "months_met"]].tolist() == [1, 1]
     assert compliance.loc[1, "compliance"] == 1.0
     # Starting on the first of April, April is judged (and missed).
@@ -221,19 +231,18 @@ def test_mid_month_start_judges_from_the_next_month():
 def test_month_ending_after_t_is_not_judged():
     # Visits only in June (ends after T): April and May missed, June not judged.
     visits = [visit(code(1), date(2026, 6, d)) for d in (1, 5, 10)]
-    compliance = compute_pairing_compliance(pairings_frame([pairing(code(1))]),
-                                            visits_frame(visits), T, W)
+    compliance = comply(pairings_frame([pairing(code(1))]), visits_frame(visits))
     assert compliance.loc[1, ["months_judged", "months_met", "compliance"]].tolist() == [2, 0, 0]
     # On 2026-06-30 (window from 2026-03-22 again) June is judged and met.
-    compliance = compute_pairing_compliance(pairings_frame([pairing(code(1))]),
-                                            visits_frame(visits), date(2026, 6, 30), 100)
+    compliance = comply(pairings_frame([pairing(code(1))]), visits_frame(visits),
+                        date(2026, 6, 30), 100)
     assert compliance.loc[1, ["months_judged", "months_met"]].tolist() == [3, 1]
 
 
 def test_two_departments_on_one_village_are_judged_per_pairing():
     pairings = [pairing(code(1), dept="D1"), pairing(code(1), dept="D2")]
     visits = [*monthly(code(1), "D1"), visit(code(1), date(2026, 5, 20), "D2")]
-    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    compliance = comply(pairings_frame(pairings), visits_frame(visits))
     assert compliance["compliance"].to_dict() == {1: 1.0, 2: 0.5}
     assert compliance.loc[2, "department_code"] == "D2"
     coverage = cover(pairings, visits)
@@ -262,7 +271,7 @@ def test_required_two_visits_per_month():
               visit(code(1), date(2026, 5, 3)),  # only one in May
               visit(code(2), date(2026, 4, 3)), visit(code(2), date(2026, 4, 3)),
               visit(code(2), date(2026, 5, 3)), visit(code(2), date(2026, 5, 31))]
-    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    compliance = comply(pairings_frame(pairings), visits_frame(visits))
     assert compliance.loc[1, ["months_met", "compliance"]].tolist() == [1, 0.5]
     assert compliance.loc[2, ["months_met", "compliance"]].tolist() == [2, 1.0]
     assert compliance["required_visits_per_month"].tolist() == [2, 2]
@@ -275,7 +284,7 @@ def test_required_two_visits_per_month():
 def test_no_month_to_judge_gives_null_compliance_and_no_reason():
     pairings = [pairing(code(1), start=date(2026, 6, 1)), pairing(code(2))]
     visits = [visit(code(1), T), visit(code(2), T)]
-    compliance = compute_pairing_compliance(pairings_frame(pairings), visits_frame(visits), T, W)
+    compliance = comply(pairings_frame(pairings), visits_frame(visits))
     assert compliance.loc[1, "months_judged"] == 0
     assert math.isnan(compliance.loc[1, "compliance"])  # null, not 0 and not 100 %
     coverage = cover(pairings, visits)
@@ -297,11 +306,12 @@ def test_no_pairings_and_no_visits():
     villages = villages_frame([village(1), village(2)])
     pairings = pd.DataFrame(columns=PAIRING_COLUMNS)
     visits = pd.DataFrame(columns=VISIT_COLUMNS)
-    coverage = compute_village_coverage(villages, pairings, visits, T, W, N)
+    coverage = compute_village_coverage(CoverageInputs(villages, pairings, visits, T, W, N))
     assert coverage["reasons"].tolist() == [[UNPAIRED, NEVER_VISITED]] * 2
     assert coverage["priority"].tolist() == [3.0, 3.0]
-    assert compute_pairing_compliance(pairings, visits, T, W).empty
-    none = compute_village_coverage(villages.iloc[:0], pairings, visits, T, W, N)
+    assert comply(pairings, visits).empty
+    none = compute_village_coverage(CoverageInputs(villages.iloc[:0], pairings, visits, T, W,
+                                                   N))
     assert none.empty and "reasons" in none and none["days_since_last_visit"].dtype == "Int64"
 
 
@@ -353,6 +363,16 @@ def test_need_index_hand_computed_with_missing_population():
         code(2): 0.6,
         code(3): 0.2,
     })
+
+
+@pytest.mark.parametrize("column", ["population", "households", "left_behind_elderly",
+                                    "low_income_households", "weak"])
+def test_need_without_a_figure_column_is_an_error(column):
+    """A missing column is not a column of zeros (issue 11): only missing values are 0."""
+    villages = villages_frame([village(1), village(2)]).drop(columns=[column])
+    with pytest.raises(DataError) as raised:
+        compute_need_factors(villages)
+    assert (raised.value.code, raised.value.column) == ("missing_input_column", column)
 
 
 def test_need_factor_with_zero_range_scales_to_zero():
@@ -451,14 +471,14 @@ def two_townships() -> dict:
         visit(code(2, TOWN_A), days_before(30)),  # outside W = 20: not counted
         *[visit(code(1, TOWN_B), days_before(d)) for d in (1, 2, 3)],
     ])
-    return {"villages": villages, "townships": townships, "pairings": pairings,
-            "visits": visits, "as_of": T, "window_days": 20, "neglect_days": N}
+    return {"inputs": CoverageInputs(villages, pairings, visits, T, 20, N),
+            "townships": townships}
 
 
 def test_township_rollup(two_townships):
     f = two_townships
-    coverage = compute_village_coverage(f["villages"], f["pairings"], f["visits"], T, 20, N)
-    rollup = compute_township_rollup(coverage, f["villages"], f["townships"])
+    coverage = compute_village_coverage(f["inputs"])
+    rollup = compute_township_rollup(coverage, f["inputs"].villages, f["townships"])
     assert rollup.index.tolist() == [TOWN_A, TOWN_B, TOWN_EMPTY]
     a = rollup.loc[TOWN_A]
     assert (a["name"], a["villages"], a["neglected"]) == ("甲镇", 3, 2)  # unpaired, never
@@ -477,14 +497,14 @@ def test_township_rollup(two_townships):
 
 def test_county_rollup(two_townships):
     f = two_townships
-    coverage = compute_village_coverage(f["villages"], f["pairings"], f["visits"], T, 20, N)
-    county = compute_county_rollup(coverage, f["villages"], name="兴山县")
+    coverage = compute_village_coverage(f["inputs"])
+    county = compute_county_rollup(coverage, f["inputs"].villages, name="兴山县")
     assert county["code"] == "420526" and county["name"] == "兴山县"
     assert county["villages"] == 5 and county["neglected"] == 3
     assert county["paired_share"] == pytest.approx(3 / 5)
     assert county["visited_share"] == pytest.approx(3 / 5)
     assert county["visits_per_1000"] == pytest.approx(6 / 1500 * 1000)  # 4.0
-    empty = compute_county_rollup(coverage.iloc[:0], f["villages"])
+    empty = compute_county_rollup(coverage.iloc[:0], f["inputs"].villages)
     assert empty["villages"] == 0 and empty["paired_share"] is None
     assert empty["visits_per_1000"] is None
 
@@ -552,10 +572,14 @@ def demo() -> dict:
             "visits": county.sample.visits, "departments": county.sample.departments}
 
 
+def demo_inputs(demo: dict, as_of: date, window: int, neglect: int) -> CoverageInputs:
+    return CoverageInputs(demo["villages"], demo["pairings"], demo["visits"], as_of, window,
+                          neglect)
+
+
 def test_sample_has_every_reason(demo):
     # Its speed is measured by benchmarks/bench_coverage.py, not here.
-    coverage = compute_village_coverage(demo["villages"], demo["pairings"], demo["visits"],
-                                        SAMPLE_T, 90, 90)
+    coverage = compute_village_coverage(demo_inputs(demo, SAMPLE_T, 90, 90))
     found = {reason for reasons in coverage["reasons"] for reason in reasons}
     assert found == set(REASONS)
     assert len(coverage) == 96
@@ -585,7 +609,7 @@ def _expected_compliance(pairing, dates: list[date], window_start: date,
 
 def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int) -> dict:
     """Each village's figures from the raw frames by the metric definitions of DESIGN.md,
-    in plain pandas and Python (written apart from geo.coverage and geo.metrics)."""
+    in plain pandas and Python (written apart from geo.coverage and geo.status)."""
     window_start = as_of - timedelta(days=window)  # the window is window_start < date <= T
     pairings = demo["pairings"]
     still_on = pairings["end_date"].map(lambda end: end is None or pd.isna(end) or end >= as_of)
@@ -672,10 +696,9 @@ def test_sample_figures_follow_the_metric_definitions(demo, as_of, window, negle
         "every_status": {row["status"] for row in expected.values()} == set(STATUSES),
     }
     assert edges <= {edge for edge, found in present.items() if found}
-    status = compute_village_status(demo["villages"], demo["pairings"], demo["visits"],
-                                    demo["departments"], as_of, window, neglect)
-    coverage = compute_village_coverage(demo["villages"], demo["pairings"], demo["visits"],
-                                        as_of, window, neglect)
+    inputs = demo_inputs(demo, as_of, window, neglect)
+    status = compute_village_status(inputs, demo["departments"])
+    coverage = compute_village_coverage(inputs)
     assert list(status.index) == list(coverage.index) == list(expected)
     for column in next(iter(expected.values())):
         want = [row[column] for row in expected.values()]
@@ -689,8 +712,7 @@ def test_sample_figures_follow_the_metric_definitions(demo, as_of, window, negle
 
 
 def test_sample_neglected_report_is_json_ready_and_ordered(demo):
-    report = neglected_report(demo["villages"], demo["townships"], demo["pairings"],
-                              demo["visits"], SAMPLE_T, 90, 90)
+    report = neglected_report(demo_inputs(demo, SAMPLE_T, 90, 90), demo["townships"])
     json.dumps(report, allow_nan=False, ensure_ascii=False)
     assert len(report["townships"]) == 8
     priorities = [v["priority"] for v in report["villages"]]
@@ -703,8 +725,8 @@ def test_map_status_classes_add_up_to_the_cards(demo):
     to the paired card, the two recently visited classes to the visited card, and the
     never-visited card is the paired-never class plus the hatched unpaired villages."""
     for as_of in (SAMPLE_T, date(2025, 12, 24), date(2026, 4, 30)):
-        status = compute_village_status(demo["villages"], demo["pairings"], demo["visits"],
-                                        demo["departments"], as_of, 90, 90)
+        status = compute_village_status(demo_inputs(demo, as_of, 90, 90),
+                                        demo["departments"])
         kpis = compute_overview_kpis(status, demo["villages"])
         counts = status["status"].value_counts()
         assert sum(counts.get(s, 0) for s in PAIRED_STATUSES) == kpis.paired

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.inputs import CoverageInputs
 from geo.maps import (
     MAX_ZOOM,
     STATUS_COLOURS,
@@ -19,8 +20,8 @@ from geo.maps import (
     map_labels,
     tile_layer,
 )
-from geo.metrics import compute_village_status
 from geo.offline import configure_offline_assets
+from geo.status import compute_village_status
 from tests.offline_checks import remote_asset_links
 
 PAYLOAD = '<img src=x onerror="alert(1)">'
@@ -37,6 +38,9 @@ def _units(source: str = "schematic") -> tuple[gpd.GeoDataFrame, ...]:
     villages = gpd.GeoDataFrame(
         {"code": ["V1", "V2", "V3"], "short_name": [PAYLOAD, "咸水村", "平水村"],
          "parent_code": ["420526101"] * 3, "boundary_source": [source] * 3,
+         **{figure: pd.array([None] * 3, dtype="Int64")
+            for figure in ("population", "households", "left_behind_elderly",
+                           "low_income_households")},
          "weak": [False] * 3},
         geometry=[shapely.box(110 + i / 10, 31, 110.1 + i / 10, 31.1) for i in range(3)],
         crs=4326,
@@ -45,12 +49,16 @@ def _units(source: str = "schematic") -> tuple[gpd.GeoDataFrame, ...]:
 
 
 def _status(villages: gpd.GeoDataFrame) -> pd.DataFrame:
-    pairings = pd.DataFrame({"department_code": ["D1", "D1"], "village_code": ["V1", "V2"],
-                             "start_date": [date(2025, 1, 1)] * 2, "end_date": [None, None]})
+    pairings = pd.DataFrame({"id": [1, 2], "department_code": ["D1", "D1"],
+                             "village_code": ["V1", "V2"],
+                             "start_date": [date(2025, 1, 1)] * 2, "end_date": [None, None],
+                             "required_visits_per_month": [1, 1]})
     visits = pd.DataFrame({"village_code": ["V1"], "date": [date(2026, 6, 1)],
-                           "department_code": ["D1"]})
+                           "department_code": ["D1"], "problems_raised": [0],
+                           "problems_resolved": [0]})
     departments = pd.DataFrame({"code": ["D1"], "name": ["<script>alert(2)</script>局"]})
-    return compute_village_status(villages, pairings, visits, departments, date(2026, 6, 30), 90)
+    return compute_village_status(
+        CoverageInputs(villages, pairings, visits, date(2026, 6, 30), 90, 90), departments)
 
 
 def _build(source: str = "schematic"):

@@ -7,13 +7,15 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from geo.metrics import (
+from geo.errors import DataError
+from geo.inputs import CoverageInputs
+from geo.overview import compute_overview_kpis
+from geo.period import active_pairings
+from geo.status import (
     STATUS_PAIRED_LAPSED,
     STATUS_PAIRED_NEVER,
     STATUS_PAIRED_VISITED,
     STATUS_UNPAIRED_VISITED,
-    active_pairings,
-    compute_overview_kpis,
     compute_village_status,
     status_counts,
 )
@@ -25,20 +27,32 @@ W = 30
 def pairing(village: str, dept: str = "D1", start: date = date(2025, 1, 1),
             end: date | None = None) -> dict:
     return {"department_code": dept, "village_code": village, "start_date": start,
-            "end_date": end}
+            "end_date": end, "required_visits_per_month": 1}
 
 
 def visit(village: str, day: date, dept: str = "D1") -> dict:
-    return {"village_code": village, "date": day, "department_code": dept}
+    return {"village_code": village, "date": day, "department_code": dept,
+            "problems_raised": 0, "problems_resolved": 0}
 
 
+PAIRING_COLUMNS = ["id", "department_code", "village_code", "start_date", "end_date",
+                   "required_visits_per_month"]
+VISIT_COLUMNS = ["village_code", "date", "department_code", "problems_raised",
+                 "problems_resolved"]
 VILLAGES = pd.DataFrame({"code": [f"V{i}" for i in range(1, 8)],
+                         "short_name": [f"村{i}" for i in range(1, 8)],
+                         "parent_code": [None] * 7,
+                         **{figure: pd.array([None] * 7, dtype="Int64")
+                            for figure in ("population", "households", "left_behind_elderly",
+                                           "low_income_households")},
                          "weak": [True, False, False, False, False, False, True]})
 DEPARTMENTS = pd.DataFrame({"code": ["D1", "D2"], "name": ["县委办公室", "县公安局"]})
 
 
 def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns)
+    """``rows`` numbered from 1 (``id``) where ``columns`` has an ``id``."""
+    return pd.DataFrame([{"id": i, **row} for i, row in enumerate(rows, start=1)],
+                        columns=columns)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +81,7 @@ def status() -> pd.DataFrame:
             pairing("V5", end=T - timedelta(days=1)),  # pairing ended: unpaired
             pairing("V6", dept="D1"), pairing("V6", dept="D2"),  # two departments
         ],
-        ["department_code", "village_code", "start_date", "end_date"],
+        PAIRING_COLUMNS,
     )
     visits = frame(
         [
@@ -80,9 +94,10 @@ def status() -> pd.DataFrame:
             visit("V6", T - timedelta(days=200)),
             visit("V7", T, dept="D2"),  # not paired with V7: still "visited"
         ],
-        ["village_code", "date", "department_code"],
+        VISIT_COLUMNS,
     )
-    return compute_village_status(VILLAGES, pairings, visits, DEPARTMENTS, T, W)
+    return compute_village_status(CoverageInputs(VILLAGES, pairings, visits, T, W, W),
+                                  DEPARTMENTS)
 
 
 def test_window_edges(status: pd.DataFrame):
@@ -135,8 +150,26 @@ def test_overview_kpis(status: pd.DataFrame):
 
 
 def test_no_villages_gives_no_share():
-    empty = compute_village_status(VILLAGES.iloc[:0], pd.DataFrame(
-        columns=["department_code", "village_code", "start_date", "end_date"]),
-        pd.DataFrame(columns=["village_code", "date", "department_code"]), DEPARTMENTS, T, W)
+    empty = compute_village_status(CoverageInputs(
+        VILLAGES.iloc[:0], pd.DataFrame(columns=PAIRING_COLUMNS),
+        pd.DataFrame(columns=VISIT_COLUMNS), T, W, W), DEPARTMENTS)
     kpis = compute_overview_kpis(empty, VILLAGES.iloc[:0])
     assert kpis.villages == 0 and kpis.paired_share is None and kpis.visited_share is None
+
+
+@pytest.mark.parametrize(("table", "column"), [
+    ("villages", "weak"), ("villages", "population"), ("villages", "short_name"),
+    ("villages", "parent_code"), ("pairings", "id"), ("pairings", "required_visits_per_month"),
+    ("visits", "problems_raised"), ("visits", "problems_resolved"),
+])
+def test_a_missing_input_column_is_an_error_not_a_default(table, column):
+    frames = {"villages": VILLAGES, "pairings": frame([pairing("V1")], PAIRING_COLUMNS),
+              "visits": frame([visit("V1", T)], VISIT_COLUMNS)}
+    frames[table] = frames[table].drop(columns=[column])
+    with pytest.raises(DataError) as raised:
+        CoverageInputs(frames["villages"], frames["pairings"], frames["visits"], T, W, W)
+    assert raised.value.code == "missing_input_column"
+    assert raised.value.params == {"frame": table}
+    assert raised.value.column == column
+    assert str(raised.value) == (
+        f"the {table} table has no column {column!r}, which the metrics require")

@@ -11,7 +11,7 @@ import pytest
 from geo.crs import gauss_kruger_epsg
 from geo.demo.sample import HISTORY_DAYS
 from geo.demo.seed import DemoCounty, build_demo_county, read_manifest
-from geo.metrics import active_pairings
+from geo.period import active_pairings
 from geo.settings import SAMPLE_DIR
 from geo.text import normalize_text
 

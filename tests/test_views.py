@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from geo.inputs import CoverageInputs
 from geo.layers import LAYERS, NEVER_COLOUR, build_layer, quantile_breaks, visits_per_1000
 from geo.maps import map_labels
-from geo.metrics import compute_village_status
 from geo.neglected import build_neglected_table, filter_neglected
+from geo.status import compute_village_status
 from geo.village_card import build_village_card
 
 T = date(2026, 6, 30)
@@ -54,7 +55,11 @@ def _visits() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def status() -> pd.DataFrame:
-    return compute_village_status(VILLAGES, PAIRINGS, _visits(), DEPARTMENTS, T, 90, 90)
+    return compute_village_status(_inputs(), DEPARTMENTS)
+
+
+def _inputs() -> CoverageInputs:
+    return CoverageInputs(VILLAGES, PAIRINGS, _visits(), T, 90, 90)
 
 
 def test_every_layer_classifies_every_village(status):
@@ -94,8 +99,8 @@ def test_quantile_breaks():
 
 def test_village_card(status):
     visits = _visits()
-    card = build_village_card("420526101201", status, VILLAGES, TOWNSHIPS, PAIRINGS, visits,
-                              DEPARTMENTS, T, 90, visible_visits=visits)
+    card = build_village_card("420526101201", status, _inputs(), TOWNSHIPS, DEPARTMENTS,
+                              visible_visits=visits)
     assert (card.name, card.township) == ("甲村", "古夫镇")
     assert card.reasons == ["走访未达要求"]  # D2 visited in none of its judged months
     compliance = dict(zip(card.pairings["department"], card.pairings["compliance"],
@@ -104,8 +109,8 @@ def test_village_card(status):
     assert card.last_visits["summary"].tolist() == ["<b>记录3</b>", "<b>记录2</b>",
                                                      "<b>记录1</b>"]
     assert card.need_factors["weight"].sum() == pytest.approx(1.0)
-    hidden = build_village_card("420526101201", status, VILLAGES, TOWNSHIPS, PAIRINGS,
-                                visits, DEPARTMENTS, T, 90, visible_visits=None)
+    hidden = build_village_card("420526101201", status, _inputs(), TOWNSHIPS, DEPARTMENTS,
+                                visible_visits=None)
     assert hidden.last_visits.empty
 
 

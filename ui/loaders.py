@@ -13,9 +13,10 @@ import streamlit as st
 from geo import records, reports, store
 from geo.access import Action, Role, User, can
 from geo.errors import AccessDeniedError
+from geo.inputs import CoverageInputs
 from geo.neglected import build_neglected_table
 from geo.overview import Overview, build_overview
-from geo.reports import Period
+from geo.period import Period
 from geo.settings import local_today
 from geo.townships import build_township_table
 from geo.village_card import VillageCard, build_village_card
@@ -26,20 +27,16 @@ from ui.session import get_engine, get_settings, t
 class CoverageData:
     """Everything the maps and village tables need for one period.
 
-    ``status`` is the overview's per-village coverage and map status; the frames are the
-    boundaries and records it was computed from.
+    ``status`` is the overview's per-village coverage and map status; ``inputs`` the
+    villages (boundaries), pairings, visits and period it was computed from.
     """
 
     overview: Overview
     status: pd.DataFrame
-    villages: gpd.GeoDataFrame
+    inputs: CoverageInputs
     townships: gpd.GeoDataFrame
     county: gpd.GeoDataFrame
-    pairings: pd.DataFrame
-    visits: pd.DataFrame
     departments: pd.DataFrame
-    as_of: date
-    window_days: int
 
 
 @dataclass(frozen=True)
@@ -63,14 +60,13 @@ def _coverage(version: int, url: str, as_of: date, window_days: int,
               neglect_days: int) -> CoverageData:
     engine = get_engine()
     system = User("system", Role.ADMIN)
-    inputs = reports.load_coverage_inputs(engine, system, until=as_of)
+    inputs = reports.load_coverage_inputs(engine, system, Period(as_of, window_days),
+                                          neglect_days)
     departments = store.load_departments(engine)
-    overview = build_overview(inputs.villages, inputs.pairings, inputs.visits, departments,
-                              as_of, window_days, neglect_days)
-    return CoverageData(overview=overview, status=overview.status, villages=inputs.villages,
-                        townships=inputs.townships, county=store.load_county(engine),
-                        pairings=inputs.pairings, visits=inputs.visits,
-                        departments=departments, as_of=as_of, window_days=window_days)
+    overview = build_overview(inputs, departments)
+    return CoverageData(overview=overview, status=overview.status, inputs=inputs,
+                        townships=store.load_townships(engine),
+                        county=store.load_county(engine), departments=departments)
 
 
 def load_coverage(user: User, period: Period, neglect_days: int | None = None
@@ -91,7 +87,7 @@ def neglected_table(data: CoverageData) -> pd.DataFrame:
 
 def township_table(data: CoverageData) -> pd.DataFrame:
     """Return the township comparison (乡镇对比) of ``data``, worst first."""
-    return build_township_table(data.status, data.villages, data.townships)
+    return build_township_table(data.status, data.inputs.villages, data.townships)
 
 
 def village_total(data: CoverageData, township: str | None = None) -> int:
@@ -103,11 +99,10 @@ def village_total(data: CoverageData, township: str | None = None) -> int:
 
 def village_card(user: User, data: CoverageData, code: str) -> VillageCard:
     """Return the card of village ``code``; its visit list shows what ``user`` may read."""
-    visible = (visit_records(user, since=date.min, until=data.as_of)
+    visible = (visit_records(user, since=date.min, until=data.inputs.as_of)
                if can(user, Action.VIEW_VISITS) else None)
-    return build_village_card(code, data.status, data.villages, data.townships,
-                              data.pairings, data.visits, data.departments, data.as_of,
-                              data.window_days, visible)
+    return build_village_card(code, data.status, data.inputs, data.townships,
+                              data.departments, visible)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -27,7 +27,7 @@ from geo.access import Action, User, can
 from geo.demo import seed
 from geo.errors import AccessDeniedError, ConfigError, PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
-from geo.reports import Period
+from geo.period import Period
 from geo.settings import STATIC_DIR, Settings, local_today
 
 FAVICON = str(STATIC_DIR / "favicon.png")

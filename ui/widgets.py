@@ -121,8 +121,8 @@ def village_map(data: CoverageData, layer: str = "pairing",
     """Build a village map of ``layer`` from ``data`` (its window names the classes)."""
     settings = get_settings()
     return maps.build_village_map(
-        data.villages, data.townships, data.county, data.status,
-        maps.map_labels(settings.lang, data.window_days), tiles=settings.tiles,
+        data.inputs.villages, data.townships, data.county, data.status,
+        maps.map_labels(settings.lang, data.inputs.window_days), tiles=settings.tiles,
         tianditu_key=settings.tianditu_key, layer=layer, focus_township=focus_township,
     )
 

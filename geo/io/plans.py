@@ -187,7 +187,7 @@ def _overlaps(ctx: Context, after: pd.DataFrame) -> set[int]:
     """Flag file rows whose pairing overlaps another of the same department and village.
 
     Both days count: a pairing ending on the day another starts overlaps it (a pairing is
-    active from ``start_date`` to ``end_date`` inclusive, as in ``geo.metrics``).
+    active from ``start_date`` to ``end_date`` inclusive, as in ``geo.period``).
     """
     bad: set[int] = set()
     far = pd.Timestamp("2999-12-31")

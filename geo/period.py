@@ -1,0 +1,79 @@
+"""The period primitives of DESIGN.md's metric definitions: the window, the pairings
+active at ``T``, the months judged for compliance, and a report's ``Period``.
+
+The as-of date ``T`` and the window ``W`` (days; the window is ``T-W < date <= T``) are
+always parameters; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import DataError
+
+
+@dataclass(frozen=True)
+class Period:
+    """The as-of date ``T`` and window ``W`` (days) of a report or a page."""
+
+    as_of: date
+    window_days: int
+
+    @classmethod
+    def between(cls, start: date, end: date) -> Period:
+        """The period from ``start`` to ``end``, both included (e.g. a calendar year)."""
+        if end < start:
+            raise DataError("period_reversed", start=start.isoformat(), end=end.isoformat())
+        return cls(as_of=end, window_days=(end - start).days + 1)
+
+    @property
+    def start(self) -> date:
+        """The first day inside the window."""
+        return self.as_of - timedelta(days=self.window_days - 1)
+
+
+def window_start(as_of: date, window_days: int) -> date:
+    """Return ``T - W``: the window holds dates strictly after it, up to ``T``."""
+    return as_of - timedelta(days=window_days)
+
+
+def active_pairings(pairings: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Return the pairings active at ``as_of``.
+
+    Active means ``start_date <= T`` and (``end_date`` empty or ``end_date >= T``).
+    """
+    start = pairings["start_date"]
+    end = pairings["end_date"]
+    ended = end.notna() & (end.map(lambda d: d is not None and not pd.isna(d) and d < as_of))
+    mask = (start <= as_of) & ~ended
+    return pairings[mask.astype(bool)]
+
+
+def judged_months(as_of: date, window_days: int) -> list[tuple[date, date]]:
+    """Return the calendar months that can be judged at ``T`` with window ``W``.
+
+    A month can be judged when its first day is inside the window (``> T-W``) and its
+    last day is ``<= T``. A pairing further judges only the months whose first day is on
+    or after its ``start_date``.
+
+    Returns
+    -------
+    list of (date, date)
+        First and last day of each month, oldest first.
+    """
+    after = window_start(as_of, window_days)
+    month = np.datetime64(after, "M") + 1  # the first month starting after T-W
+    end = np.datetime64(as_of, "D")
+    months = []
+    while True:
+        first = month.astype("datetime64[D]")
+        last = (month + 1).astype("datetime64[D]") - 1
+        if last > end:
+            break
+        months.append((first.astype(date), last.astype(date)))
+        month += 1
+    return months
