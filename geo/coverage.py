@@ -185,29 +185,61 @@ def compute_pairing_compliance(inputs: CoverageInputs) -> pd.DataFrame:
                        inputs.window_days)
 
 
-def _compliance(
-    active: pd.DataFrame, past: _PastVisits, as_of: date, window_days: int
-) -> pd.DataFrame:
-    """``compute_pairing_compliance`` on the active pairings and ``_past_visits``."""
-    ids = active["id"].to_numpy()
-    departments = active["department_code"].to_numpy(dtype=object)
-    villages = active["village_code"].to_numpy(dtype=object)
+def compute_pairing_months(inputs: CoverageInputs,
+                           pairings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return, for each pairing and each judged month, whether the month was met.
+
+    The months are ``geo.period.judged_months`` of ``T`` and ``W``. A pairing is judged
+    for a month when it was active for the whole month: its ``start_date`` is on or
+    before the month's first day and its ``end_date`` is empty or on or after the
+    month's last day (for a pairing active at ``T`` the second condition always holds).
+    A judged month is met when that department's visits to that village in the month
+    reach ``required_visits_per_month`` (a missing value counts as 1).
+
+    Parameters
+    ----------
+    inputs : CoverageInputs
+        Its visits, ``T`` and ``W``.
+    pairings : DataFrame, optional
+        The pairings to judge (ended ones included); by default those active at ``T``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by pairing ``id`` in the order of ``pairings``, one column per judged
+        month (``YYYY-MM``, oldest first), nullable boolean: True met, False short, NA
+        where the pairing is not judged for the month.
+    """
+    if pairings is None:
+        pairings = active_pairings(inputs.pairings, inputs.as_of)
+    months = judged_months(inputs.as_of, inputs.window_days)
+    judged, met = _month_grid(pairings, _past_visits(inputs.visits, inputs.as_of), months)
+    grid = pd.DataFrame(met, index=pd.Index(pairings["id"].to_numpy(), name="id"),
+                        columns=_month_labels(months)).astype("boolean")
+    return grid.mask(~judged)
+
+
+def _month_labels(months: list[tuple[date, date]]) -> list[str]:
+    """Return the ``YYYY-MM`` label of each (first day, last day) month."""
+    return [first.strftime("%Y-%m") for first, _ in months]
+
+
+def _month_grid(pairings: pd.DataFrame, past: _PastVisits, months: list[tuple[date, date]]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``judged[p, k]`` (pairing ``p`` active for the whole month ``k``) and
+    ``met[p, k]`` (judged, and its visits in the month reached the requirement)."""
+    departments = pairings["department_code"].to_numpy(dtype=object)
+    villages = pairings["village_code"].to_numpy(dtype=object)
     # DESIGN.md: a missing required_visits_per_month counts as 1.
-    required = _floats(active["required_visits_per_month"]).fillna(1).astype(int).to_numpy()
-    result = pd.DataFrame(
-        {
-            "department_code": departments,
-            "village_code": villages,
-            "required_visits_per_month": required,
-        },
-        index=pd.Index(ids, name="id"),
-    )
-    months = judged_months(as_of, window_days)
+    required = _floats(pairings["required_visits_per_month"]).fillna(1).astype(int).to_numpy()
     firsts = np.array([first for first, _ in months], dtype="datetime64[D]")
-    # judged[p, k]: month k starts on or after pairing p's start date.
-    judged = firsts[np.newaxis, :] >= _days(active["start_date"])[:, np.newaxis]
+    lasts = np.array([last for _, last in months], dtype="datetime64[D]")
+    ends = _days(pairings["end_date"])[:, np.newaxis]
+    # judged[p, k]: pairing p was active for the whole of month k.
+    judged = (firsts[np.newaxis, :] >= _days(pairings["start_date"])[:, np.newaxis]) & (
+        np.isnat(ends) | (ends >= lasts[np.newaxis, :]))
     done = np.zeros(judged.shape, dtype=int)  # done[p, k]: the pairing's visits in month k
-    if len(months) and len(active):
+    if len(months) and len(pairings):
         # (department, village) as one integer key; -1 for a pair never visited.
         width = len(past.villages)
         department = past.departments.get_indexer(departments)
@@ -225,7 +257,24 @@ def _compliance(
                              minlength=len(keys) * len(months))
         done = counts.reshape(len(keys), len(months))[keys.get_indexer(pairing_keys)]
         done[pairing_keys < 0] = 0
-    met = judged & (done >= required[:, np.newaxis])
+    return judged, judged & (done >= required[:, np.newaxis])
+
+
+def _compliance(
+    active: pd.DataFrame, past: _PastVisits, as_of: date, window_days: int
+) -> pd.DataFrame:
+    """``compute_pairing_compliance`` on the active pairings and ``_past_visits``."""
+    result = pd.DataFrame(
+        {
+            "department_code": active["department_code"].to_numpy(dtype=object),
+            "village_code": active["village_code"].to_numpy(dtype=object),
+            "required_visits_per_month": _floats(active["required_visits_per_month"])
+            .fillna(1).astype(int).to_numpy(),
+        },
+        index=pd.Index(active["id"].to_numpy(), name="id"),
+    )
+    months = judged_months(as_of, window_days)
+    judged, met = _month_grid(active, past, months)
     months_judged = judged.sum(axis=1)
     months_met = met.sum(axis=1)
     result["months_judged"] = months_judged.astype(int)
@@ -233,7 +282,7 @@ def _compliance(
     result["compliance"] = np.where(
         months_judged > 0, months_met / np.maximum(months_judged, 1), np.nan
     )
-    labels = np.array([first.strftime("%Y-%m") for first, _ in months], dtype=object)
+    labels = np.array(_month_labels(months), dtype=object)
     short = judged & ~met
     result["months_short"] = [labels[row].tolist() for row in short]
     return result
