@@ -26,9 +26,11 @@ Metrics and views
     ``geo.period`` the window, active pairings, judged months, ``Period`` ·
     ``geo.inputs`` ``CoverageInputs`` (villages, pairings, visits, T, W, N) and the
     required columns · ``geo.coverage`` coverage, neglect reasons, need, priority,
-    roll-ups and reports · ``geo.status`` the map status classes · ``geo.reports`` the
-    report command's loading · ``geo.overview`` (KPIs), ``geo.neglected``,
-    ``geo.townships``, ``geo.village_card``, ``geo.layers`` what the pages show ·
+    roll-ups and reports · ``geo.status`` the map status classes · ``geo.formalism``
+    the formalism warnings (形式主义预警) and the visits they leave out of the
+    department figures · ``geo.reports`` the report command's loading ·
+    ``geo.overview`` (KPIs), ``geo.neglected``, ``geo.townships``,
+    ``geo.village_card``, ``geo.layers`` what the pages show ·
     ``geo.maps`` folium maps, escaped · ``geo.offline`` vendored Leaflet instead of
     CDNs · ``geo.crs``, ``geo.geometry``, ``geo.values`` small shared helpers.
 
@@ -47,7 +49,7 @@ The sample county (``geo.demo``)
 
 __all__ = [
     "access", "audit", "auth", "backup", "cli", "coverage", "crs", "db", "demo", "errors",
-    "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected", "offline",
-    "overview", "period", "records", "reports", "schema", "settings", "status", "store",
-    "text", "townships", "values", "village_card", "visit_rules",
+    "formalism", "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected",
+    "offline", "overview", "period", "records", "reports", "schema", "settings", "status",
+    "store", "text", "townships", "values", "village_card", "visit_rules",
 ]

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from geo.formalism import empty_records
 from geo.schema import VISIT_COUNT_FIELDS, VISIT_KINDS
 from geo.values import to_python
 
@@ -111,11 +112,7 @@ def _not_empty(frame: pd.DataFrame) -> pd.Series:
     """``EMPTY_RECORD``: summary empty after normalising, no households, no problems."""
     if not {"summary", "households_visited", "problems_raised"} <= set(frame.columns):
         return pd.Series(True, index=frame.index)
-    # Empty after normalising means white space only (NFKC maps nothing else to space).
-    summary = frame["summary"].fillna("").astype(str).str.strip()
-    empty = ((summary == "") & (frame["households_visited"].fillna(0) == 0)
-             & (frame["problems_raised"].fillna(0) == 0))
-    return ~empty
+    return ~empty_records(frame)
 
 
 def _households_of(households: Mapping[str, int]
