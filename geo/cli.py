@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo import auth, db, reports, store
+from geo import auth, db, department_report, reports, store
 from geo.access import Role
 from geo.demo import seed
 from geo.errors import PairMapError
@@ -98,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--skip-invalid", action="store_true",
                          help="write the valid rows; the invalid ones go to a side file")
 
-    report = commands.add_parser("report", help="coverage metrics as JSON or CSV")
-    report.add_argument("kind", choices=["coverage", "neglected"])
+    report = commands.add_parser("report", help="coverage or department metrics as JSON or CSV")
+    report.add_argument("kind", choices=["coverage", "neglected", "departments"])
     report.add_argument("--as-of", type=_iso_date, default=None,
                         help="the as-of date T (default today, Asia/Shanghai)")
     report.add_argument("--window-days", type=_positive, default=None)
@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --to: the window is this period (both days included)")
     report.add_argument("--to", dest="end", type=_iso_date, default=None)
     report.add_argument("--format", choices=["json", "csv"], default="json")
+    report.add_argument("--part", choices=["months", "warnings"], default=None,
+                        help="departments only: the months or the warnings instead of "
+                             "the departments")
     report.add_argument("--out", type=Path, default=None, help="file (default stdout)")
 
     users = commands.add_parser("users", help="add, reset or deactivate users")
@@ -152,17 +155,55 @@ def _make_sample(args: argparse.Namespace, settings: Settings) -> dict:
     return seed.write_sample_files(demo, args.out, seed=args.seed, anchor=anchor)
 
 
-def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
+def _period(args: argparse.Namespace, settings: Settings) -> Period:
+    """The report's period: ``--from/--to``, else ``--as-of`` and ``--window-days``."""
     if (args.start is None) != (args.end is None):
         raise PairMapError("period_incomplete")
     if args.start is not None:
         if args.as_of is not None or args.window_days is not None:
             raise PairMapError("period_conflict")
-        period = Period.between(args.start, args.end)
+        return Period.between(args.start, args.end)
+    return Period(args.as_of or local_today(), args.window_days or settings.window_days)
+
+
+def _write_report(args: argparse.Namespace, text: str) -> None:
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "csv":
+        args.out.write_text(text, encoding="utf-8-sig")
     else:
-        period = Period(args.as_of or local_today(), args.window_days or settings.window_days)
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+def _departments_report(args: argparse.Namespace, settings: Settings, period: Period,
+                        engine: object) -> dict | str:
+    report = department_report.departments_report(
+        engine, auth.cli_user(), period, args.neglect_days or settings.neglect_days)
+    part = args.part or "departments"
+    if args.format == "csv":
+        rows = {"departments": department_report.department_rows,
+                "months": department_report.month_rows,
+                "warnings": department_report.warning_rows}[part](report)
+        text = csv_bytes(rows).decode("utf-8-sig")
+    else:
+        if args.part is not None:
+            report = {"as_of": report["as_of"], "window_days": report["window_days"],
+                      part: report[part]}
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+    if args.out is None:
+        return text
+    _write_report(args, text)
+    return {"report": args.kind, "part": part, "rows": len(report[part]),
+            "out": str(args.out)}
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
+    period = _period(args, settings)
+    if args.part is not None and args.kind != "departments":
+        raise PairMapError("part_departments_only", kind=args.kind)
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
+    if args.kind == "departments":
+        return _departments_report(args, settings, period, engine)
     inputs = reports.load_coverage_inputs(engine, auth.cli_user(), period,
                                           args.neglect_days or settings.neglect_days)
     report = reports.coverage_report(inputs, store.load_townships(engine),
@@ -173,11 +214,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     if args.out is None:
         return text
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.format == "csv":
-        args.out.write_text(text, encoding="utf-8-sig")
-    else:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    _write_report(args, text)
     return {"report": args.kind, "villages": len(report["villages"]), "out": str(args.out)}
 
 

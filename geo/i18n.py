@@ -243,6 +243,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.no_geometry": "{table} 没有图形，请导出为 .csv 或 .xlsx",
         "error.period_incomplete": "--from 和 --to 须同时给出",
         "error.period_conflict": "--from/--to 不能与 --as-of、--window-days 同时使用",
+        "error.part_departments_only": "--part 只适用于 report departments（本次为 {kind}）",
         "error.level_missing": "导入边界须指定 --level township 或 --level village",
         "error.townships_not_importable": "乡镇随边界导入：请用 import boundaries --level township",
         "error.audit_not_importable": "审计日志只能由系统写入，不能导入",
@@ -824,6 +825,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.no_geometry": "{table} has no geometry; write it as .csv or .xlsx",
         "error.period_incomplete": "give --from and --to together",
         "error.period_conflict": "--from/--to replace --as-of and --window-days",
+        "error.part_departments_only": "--part applies to report departments only (not {kind})",
         "error.level_missing": "import boundaries needs --level township or --level village",
         "error.townships_not_importable": (
             "townships cannot be imported: use import boundaries --level township"),
