@@ -84,8 +84,14 @@ def stored_visits(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def bump_data_version(connection: Connection) -> int:
-    """Increase the data version (used to invalidate cached metrics) and return it."""
+    """Increase the data version (used to invalidate cached metrics) and return it.
+
+    The row is locked before it is read (``lock_version``): read first, two writers
+    committing at the same moment on PostgreSQL could both write the same next version,
+    and a cache keyed by it would miss one of the writes.
+    """
     table = schema.meta
+    lock_version(connection)
     current = connection.execute(
         select(table.c.value).where(table.c.key == DATA_VERSION_KEY)
     ).scalar_one_or_none()

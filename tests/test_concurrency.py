@@ -247,3 +247,39 @@ def test_kill_9_during_an_import_changes_nothing(database_url: str, tmp_path: Pa
     report = imports.import_file(engine, ADMIN, "visits", path, today=TODAY)
     assert report.inserted == 20_000 and _visits(engine) == 20_000
     engine.dispose()
+
+
+def test_two_writers_committing_together_both_bump_the_data_version(postgres_url: str) -> None:
+    """On PostgreSQL a write that read the version before another writer committed used
+    to write the same next version (a lost update: two writes, one bump), and a cache
+    keyed by the version would miss one of them. The second writer now waits for the
+    row before reading it."""
+    from sqlalchemy import text
+
+    engine = db.make_engine(postgres_url)
+    db.upgrade(engine)
+    first = engine.connect()
+    transaction = first.begin()
+    assert store.claim_version(first, store.data_version(engine))  # holds the row
+    bumped: list[int] = []
+    second = threading.Thread(target=lambda: bumped.append(_bump_in_own_transaction(engine)))
+    second.start()
+    with engine.connect() as watcher:  # poll until the second writer waits for the row
+        for _ in range(WAIT * 10):
+            waiting = watcher.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar_one()
+            if waiting:
+                break
+            threading.Event().wait(0.1)
+    assert waiting == 1
+    transaction.commit()
+    first.close()
+    second.join(WAIT)
+    assert bumped == [2] and store.data_version(engine) == 2
+    engine.dispose()
+
+
+def _bump_in_own_transaction(engine: Engine) -> int:
+    with engine.begin() as connection:
+        return store.bump_data_version(connection)
