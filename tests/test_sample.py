@@ -137,3 +137,84 @@ def test_shipped_sample_files_match_the_generator(tmp_path):
     for name in ("departments.csv", "cadres.csv", "pairings.csv", "visits.csv",
                  "villages.csv", "manifest.json"):
         assert (tmp_path / name).read_bytes() == (SAMPLE_DIR / name).read_bytes(), name
+
+
+# ------------------------------------------------ the habits, as the figures see them
+
+
+@pytest.fixture(scope="module")
+def judged(demo: DemoCounty):
+    """The formalism warnings and the ranking of the demo county at its anchor."""
+    from geo.departments import department_figures, ranking
+    from geo.formalism import excluded_visit_ids, formalism_warnings
+    from geo.inputs import CoverageInputs
+
+    sample = demo.sample
+    villages = demo.units[demo.units["level"] == "village"]
+    inputs = CoverageInputs(villages, sample.pairings, sample.visits, ANCHOR, 90, 90)
+    warnings = formalism_warnings(inputs)
+    figures = department_figures(inputs, sample.departments, sample.cadres,
+                                 excluded_visit_ids(warnings))
+    ranked = ranking(figures, warnings.groupby("department_code").size())
+    return warnings, figures, ranked
+
+
+def _with_habit(demo: DemoCounty, *habits: str) -> set[str]:
+    active = set(demo.sample.departments.loc[demo.sample.departments["active"], "code"])
+    return {code for code, habit in demo.sample.habits.items()
+            if habit in habits and code in active}
+
+
+def _warned(warnings: pd.DataFrame, code: str) -> set[str]:
+    return set(warnings.loc[warnings["code"] == code, "department_code"])
+
+
+def test_burst_departments_trip_end_of_period_burst(demo: DemoCounty, judged):
+    warnings, _, _ = judged
+    burst = _with_habit(demo, "burst")
+    assert len(burst) >= 5
+    assert burst <= _warned(warnings, "END_OF_PERIOD_BURST")
+
+
+def test_only_the_copying_departments_write_templates(demo: DemoCounty, judged):
+    warnings, _, _ = judged
+    copying = _with_habit(demo, "copying")
+    templated = _warned(warnings, "TEMPLATE_TEXT")
+    assert copying and copying <= templated
+    assert len(templated) <= 5
+    rows = warnings[warnings["code"] == "TEMPLATE_TEXT"]
+    assert (rows["count"] >= 5).all()
+    named = {int(i) for ids in rows["visit_ids"] for i in ids}
+    visits = demo.sample.visits.set_index("id").loc[sorted(named)]
+    assert set(visits["department_code"]) == templated  # the warnings name their records
+
+
+def test_some_visits_are_located_far_from_their_village(judged):
+    warnings, _, _ = judged
+    mismatches = warnings[warnings["code"] == "LOCATION_MISMATCH"]
+    assert mismatches["count"].sum() >= 5
+
+
+def test_departments_with_cadres_record_them_leaders_among_them(demo: DemoCounty, judged):
+    _, figures, _ = judged
+    sample = demo.sample
+    with_cadres = set(sample.cadres["department_code"])
+    visits = sample.visits[sample.visits["department_code"].isin(with_cadres)]
+    assert (visits["cadre_ids"] != "").all()
+    assert (sample.visits.loc[~sample.visits["department_code"].isin(with_cadres),
+                              "cadre_ids"] == "").all()
+    ids = visits["cadre_ids"].str.split(";").explode().astype(int)
+    cadres = sample.cadres.set_index("id")
+    assert set(ids) <= set(cadres.index)
+    assert cadres.loc[sorted(set(ids)), "leader"].any()
+    assert (figures["leader_visits"].fillna(0) > 0).sum() >= 5
+
+
+def test_formalist_and_neglectful_departments_rank_in_the_bottom_third(demo: DemoCounty,
+                                                                       judged):
+    _, _, ranked = judged
+    ranked = ranked[ranked["rank"].notna()]
+    low = _with_habit(demo, "burst", "copying", "neglectful")
+    assert low and low <= set(ranked.index)
+    cut = len(ranked) * 2 / 3
+    assert (ranked.loc[sorted(low), "rank"] > cut).all()

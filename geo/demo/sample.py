@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import gauss_kruger_epsg
 
 HISTORY_DAYS = 730
-HABITS = ("diligent", "steady", "burst", "neglectful")
+HABITS = ("diligent", "steady", "burst", "neglectful", "copying")
 
 # Plausible county-level departments and units, by kind (name, kind).
 _DEPARTMENTS_BY_KIND = {
@@ -62,36 +62,108 @@ GIVEN = (
     "文斌峰林辉鹏云飞燕丹萍宇浩凯婷雪琳晨阳欣怡子涵"
 )
 
-# Summary templates by visit kind, separated by "|"; {h} households, {p} problems.
-_SUMMARY_TEMPLATES = {
-    "走访慰问": "走访困难群众{h}户，送去米油等慰问品|看望留守老人{h}户，了解生活需求"
-                "|入户走访脱贫户{h}户，宣传防返贫政策",
-    "政策宣讲": "在村委会开展惠农政策宣讲，{h}户群众参加|宣讲医保和养老保险政策，发放资料"
-                "|开展防诈骗、防溺水宣传",
-    "解决实际问题": "协调解决{p}个饮水和道路问题|帮助修缮村组道路排水沟|协调解决村民用电问题",
-    "信访接待/大下访": "开展大下访，现场接待群众来访{p}件|化解邻里土地纠纷"
-                       "|接待来访群众，登记诉求{p}件",
-    "支部联过": "与村党支部联合开展主题党日活动|联合召开支部组织生活会|共同学习党的创新理论",
-    "阵地联建": "援建村党群服务中心设施|捐赠图书室书籍和办公设备|共建村文化广场",
-    "发展联谋": "与村两委共商集体经济发展思路|调研茶叶产业发展，提出建议|研究制定村庄发展规划",
-    "创优联促": "指导村级星级党支部创建|联合开展文明家庭评选|共同开展清廉村居建设",
-    "产业帮扶": "对接柑橘销售渠道，帮助销售农产品|引进香菇种植项目，培训农户{h}户"
-                "|协调产业发展资金，扶持合作社",
-    "其他": "参加村集体活动|开展志愿服务活动|走访调研",
+# Summaries: each visit kind has openings and details, and every kind shares the
+# closings; a summary is "village: opening, detail, closing" with its slots filled, so
+# that an ordinary department's summaries are not near-copies of one another. Slots:
+# {h} households, {p} problems, {n} people, {name} a resident, {crop} a local product,
+# {issue} a problem, {policy} a policy, {group} a group of residents. Parts are "|"-separated.
+_OPENINGS = {
+    "走访慰问": "入户走访{group}{h}户|看望慰问{group}{h}户，送去米面油等慰问品"
+                "|走访{name}等{h}户{group}|到{group}家中逐户走访，共{h}户"
+                "|开展“我为群众办实事”走访，入户{h}户|冒雨走访偏远组{group}{h}户"
+                "|走访慰问困难党员和{group}{h}户|走访{name}家，了解家庭收入和务工情况",
+    "政策宣讲": "在村党群服务中心宣讲{policy}，{n}人参加|召开院坝会宣讲{policy}"
+                "|入户宣讲{policy}，发放明白纸{n}份|利用村广播和微信群宣传{policy}"
+                "|组织党员群众{n}人集中学习{policy}|结合赶集日现场宣传{policy}"
+                "|开展{policy}进村入户宣讲，覆盖{h}户|在{name}家召开屋场会，讲解{policy}",
+    "解决实际问题": "现场查看{issue}，协调解决{p}个问题|帮助{name}家解决{issue}"
+                    "|督办村民反映的{issue}|协调有关部门解决{issue}，涉及{h}户"
+                    "|争取资金解决{issue}|实地踏勘{issue}，制定整改方案"
+                    "|回访{name}反映的{issue}，已落实|组织施工队处理{issue}",
+    "信访接待/大下访": "开展大下访，现场接待来访群众{n}人，登记诉求{p}件"
+                       "|调解{name}与邻居的{issue}纠纷|接待群众来访，受理{issue}诉求{p}件"
+                       "|包案化解{name}反映的{issue}|联合村调委会调处{issue}矛盾"
+                       "|回访信访人{name}，了解诉求办理情况|排查矛盾纠纷{p}起，就地化解"
+                       "|到{name}家做思想工作，化解{issue}积案",
+    "支部联过": "与村党支部联合开展主题党日，{n}名党员参加|联合召开组织生活会，开展批评与自我批评"
+                "|与村支部共同学习党的二十届三中全会精神|讲专题党课，{n}名党员参加"
+                "|联合开展党员志愿服务，清理{issue}|指导村支部规范“三会一课”记录"
+                "|与村两委共同重温入党誓词|联合开展党员积分评议，评出先进党员{p}名",
+    "阵地联建": "援建村党群服务中心{issue}设施|捐赠图书室书籍{n}册和电脑{p}台"
+                "|出资改造村卫生室和老年活动室|协助建设村级便民服务站"
+                "|援建村文化广场健身器材{p}套|修缮村党员活动室，更新宣传栏"
+                "|为村综治中心配备监控设备{p}套|共建“幸福食堂”，解决留守老人就餐",
+    "发展联谋": "与村两委研究{crop}产业发展思路|召开村民代表会，商议村集体经济项目"
+                "|调研{crop}种植基地，提出产销对接建议|帮助村里谋划{crop}深加工项目"
+                "|研究村庄规划和人居环境整治|对接{crop}收购企业，商谈订单合作"
+                "|调研村集体闲置资产盘活|与合作社负责人{name}研究扩大{crop}规模",
+    "创优联促": "指导村级星级党支部创建|联合开展“最美家庭”评选，评出{p}户"
+                "|共同开展清廉村居建设|联合开展“红旗党支部”创建自查"
+                "|指导村里申报乡村治理示范村|开展移风易俗宣传，劝导{h}户简办红白事"
+                "|联合评选“好婆婆”“好媳妇”{p}名|指导村里完善村规民约",
+    "产业帮扶": "对接超市和电商平台，帮助销售{crop}{n}斤|协调产业资金，扶持{crop}合作社"
+                "|请农技专家培训{crop}种植户{h}户|为{name}等{h}户发放{crop}种苗"
+                "|帮助{crop}合作社申请小额贷款|组织单位职工消费帮扶，购买{crop}{n}斤"
+                "|查看{crop}基地长势，解决{issue}|帮助{name}家发展{crop}庭院经济",
+    "其他": "参加村集体活动|开展志愿服务，清扫村道{n}米|配合乡镇开展防汛巡查"
+            "|参与村里森林防火值守|协助开展人口普查入户登记{h}户|开展文艺演出进村活动"
+            "|组织义诊，服务群众{n}人|参与村里人居环境整治",
 }
-SUMMARIES: dict[str, tuple[str, ...]] = {
-    kind: tuple(text.split("|")) for kind, text in _SUMMARY_TEMPLATES.items()
+_DETAILS = {
+    "走访慰问": "了解到{name}家有{p}名学生在读|{name}老人身体不适，已联系村医上门"
+                "|宣传防返贫监测和{policy}|帮{name}家核对医保缴费|询问{crop}收成和外出务工情况"
+                "|发现{issue}问题{p}个|登记群众诉求{p}条|为{name}家申请临时救助",
+    "政策宣讲": "现场解答群众提问{p}个|发放宣传资料{n}份|重点讲解补助标准和申领流程"
+                "|收集意见建议{p}条|结合身边案例讲解|用方言讲解，群众听得懂",
+    "解决实际问题": "投入资金约{p}万元|协调施工{p}天完成|群众现场签字认可|交办乡镇跟进{p}项"
+                    "|涉及{h}户群众|已报县{issue}主管部门",
+    "信访接待/大下访": "现场答复{p}件，转办其余诉求|双方签订调解协议|明确责任人和办结时限"
+                       "|当事人表示满意|已录入信访系统|约定{p}周内回访",
+    "支部联过": "交流支部建设经验|检查党费收缴和发展党员工作|征求对单位党组织的意见{p}条"
+                "|共同研究{crop}产业党建项目|部署下阶段共建任务",
+    "阵地联建": "价值约{p}万元|已交付村里使用|明确专人管理|与村里签订共建协议",
+    "发展联谋": "形成初步方案|约定{p}周后再议|邀请{name}等{p}名能人参与|测算可带动{h}户增收",
+    "创优联促": "对照标准查找问题{p}个|提出整改意见{p}条|群众参与{n}人|明确创建时间表",
+    "产业帮扶": "带动{h}户增收|签订购销协议|现场技术指导|每斤高于市场价{p}角|解决{issue}难题",
+    "其他": "群众参与{n}人|{name}等村民一起参加|得到村民好评|拍照留存",
 }
+_CLOSINGS = (
+    "下一步将持续跟踪|已建立工作台账|下周再次回访|问题已反馈乡镇|群众反映良好"
+    "|已向单位党组汇报|村两委表示感谢|已纳入单位年度帮扶计划|承诺月底前办结"
+    "|将协调相关部门跟进|已明确联系干部|{name}对工作表示满意|已拍照存档"
+    "|约定下次走访时间|工作队将继续盯办|同步报送乡镇党委"
+)
+_FILLERS = {  # space-separated
+    "group": "脱贫户 低保户 监测户 留守老人 残疾人家庭 独居老人 五保户 困难党员 退役军人 "
+             "留守儿童家庭",
+    "crop": "茶叶 柑橘 脐橙 香菇 核桃 魔芋 蜂蜜 高山蔬菜 中药材 土猪 板栗 烟叶 猕猴桃 木耳",
+    "issue": "饮水管道 组级道路 路灯 排水沟 护坡 宅基地 山林权属 用电线路 通信信号 "
+             "垃圾清运 危房改造 低保申请 医保报销 土地流转 灌溉渠 公厕",
+    "policy": "防返贫监测政策 医疗保障政策 城乡居民养老保险 惠农补贴 防电信诈骗知识 "
+              "防溺水知识 森林防火知识 耕地保护政策 移风易俗 雨露计划 小额信贷政策 "
+              "就业创业扶持政策",
+}
+# Copy-paste departments (材料雷同): one or two stock texts, the village name swapped in.
+COPIED_SUMMARIES = (
+    "深入开展结对共建走访活动，认真宣讲党的惠民政策，广泛听取群众意见建议，切实为群众办实事解难题",
+    "按照单位结对共建工作安排，到村开展走访慰问和政策宣传，进一步密切了党群干群关系",
+)
+COPYING_DEPARTMENTS = 2
+"""How many departments copy and paste their summaries (材料雷同)."""
 KIND_WEIGHTS: dict[str, tuple[float, ...]] = {
     # order of schema.VISIT_KINDS
     "diligent": (0.14, 0.10, 0.14, 0.06, 0.08, 0.08, 0.12, 0.06, 0.18, 0.04),
     "steady": (0.22, 0.16, 0.14, 0.08, 0.10, 0.04, 0.06, 0.06, 0.10, 0.04),
     "burst": (0.40, 0.25, 0.06, 0.04, 0.10, 0.02, 0.03, 0.04, 0.03, 0.03),
     "neglectful": (0.45, 0.25, 0.05, 0.05, 0.10, 0.01, 0.02, 0.02, 0.02, 0.03),
+    "copying": (0.45, 0.25, 0.05, 0.04, 0.10, 0.02, 0.02, 0.03, 0.02, 0.02),
 }
-RESOLVE_SHARE = {"diligent": 0.96, "steady": 0.93, "burst": 0.5, "neglectful": 0.45}
-FOLLOW_UP_SHARE = {"diligent": 0.1, "steady": 0.09, "burst": 0.01, "neglectful": 0.01}
-MONTHLY_RATE = {"diligent": 12.0, "steady": 8.0, "burst": 7.0, "neglectful": 1.2}
+RESOLVE_SHARE = {"diligent": 0.96, "steady": 0.93, "burst": 0.5, "neglectful": 0.45,
+                 "copying": 0.45}
+FOLLOW_UP_SHARE = {"diligent": 0.1, "steady": 0.09, "burst": 0.01, "neglectful": 0.01,
+                   "copying": 0.01}
+MONTHLY_RATE = {"diligent": 12.0, "steady": 8.0, "burst": 7.0, "neglectful": 1.2,
+                "copying": 4.0}
 
 
 @dataclass(frozen=True)
@@ -103,6 +175,8 @@ class SampleCounty:
     cadres: pd.DataFrame
     pairings: pd.DataFrame
     visits: pd.DataFrame
+    habits: dict[str, str]
+    """Each department's habit (``HABITS``) by code: what the figures should find."""
 
 
 def _village_figures(villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -154,10 +228,21 @@ def _habits(departments: pd.DataFrame, rng: np.random.Generator) -> dict[str, st
     codes = departments["code"].tolist()
     shuffled = list(rng.permutation(codes))
     n = len(codes)
-    cuts = [round(n * 0.2), round(n * 0.65), round(n * 0.85)]
+    cuts = [round(n * 0.22), round(n * 0.72), round(n * 0.87)]
     habits = {}
     for i, code in enumerate(shuffled):
         habits[code] = HABITS[sum(i >= c for c in cuts)]
+    # The county party office leads the pairing work (and the tests' liaison is of it):
+    # it is never neglectful, trading habits with a steady department if need be.
+    lead = codes[0]
+    if habits[lead] == "neglectful":
+        swap = next(c for c in shuffled if habits[c] == "steady")
+        habits[lead], habits[swap] = habits[swap], habits[lead]
+    # A few active steady departments copy and paste their summaries instead.
+    active = set(departments.loc[departments["active"], "code"])
+    steady = [c for c in shuffled if habits[c] == "steady" and c in active]
+    for code in steady[:COPYING_DEPARTMENTS]:
+        habits[code] = "copying"
     return habits
 
 
@@ -179,7 +264,7 @@ def _cadres(departments: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
                     "department_code": department["code"],
                     "name": name,
                     "leader": k == 0,
-                    "active": bool(rng.random() > 0.05),
+                    "active": bool(rng.random() > 0.05) or k == 0,  # leaders stay
                 }
             )
     return pd.DataFrame(rows, columns=["id", "department_code", "name", "leader", "active"])
@@ -286,6 +371,28 @@ def _visit_days(habit: str, month: date, first: date, last: date,
     return [lo + timedelta(days=int(d)) for d in rng.integers(0, span, n)]
 
 
+def _resident(rng: np.random.Generator) -> str:
+    return str(rng.choice(list(SURNAMES))) + "".join(
+        rng.choice(list(GIVEN), size=int(rng.integers(1, 3))))
+
+
+def _summary(kind: str, habit: str, households: int, problems: int,
+             rng: np.random.Generator) -> str:
+    """A visit's summary (without the village): three varied parts with their slots
+    filled, or, for a copying department, mostly a stock text."""
+    households, problems = max(1, int(households)), max(1, int(problems))
+    if habit == "copying" and rng.random() < 0.9:
+        text = str(rng.choice(COPIED_SUMMARIES))
+        return text + (f"，走访群众{households}户" if rng.random() < 0.5 else "")
+    parts = [str(rng.choice(_OPENINGS[kind].split("|"))),
+             str(rng.choice(_DETAILS[kind].split("|"))),
+             str(rng.choice(_CLOSINGS.split("|")))]
+    slots = {"h": households, "p": problems, "n": int(rng.integers(8, 120)),
+             "name": _resident(rng)}
+    slots.update({key: str(rng.choice(words.split())) for key, words in _FILLERS.items()})
+    return "，".join(parts).format(**slots) + "。"
+
+
 def _points_in(polygon: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarray:
     minx, miny, maxx, maxy = polygon.bounds
     points: list[np.ndarray] = []
@@ -360,8 +467,7 @@ def _visits(
     frame["problems_resolved"] = resolved
     summaries, ids = [], []
     for row in frame.itertuples(index=False):
-        template = str(rng.choice(SUMMARIES[row.kind]))
-        text = template.format(h=max(1, row.households_visited), p=max(1, row.problems_raised))
+        text = _summary(row.kind, row.habit, row.households_visited, row.problems_raised, rng)
         summaries.append(f"{short[row.village_code]}：{text}")
         pool = cadre_ids.get(row.department_code)
         if pool:
@@ -372,7 +478,8 @@ def _visits(
     frame["summary"] = summaries
     frame["cadre_ids"] = ids
     # Empty records (形式主义: a form filled in with nothing), mostly from bursts.
-    empty_p = frame["habit"].map({"burst": 0.05, "neglectful": 0.05}).fillna(0.004).to_numpy()
+    empty_p = frame["habit"].map({"burst": 0.05, "neglectful": 0.05, "copying": 0.03})
+    empty_p = empty_p.fillna(0.004).to_numpy()
     empty = rng.random(n) < empty_p
     frame.loc[empty, ["summary"]] = ""
     frame.loc[empty, ["households_visited", "problems_raised", "problems_resolved"]] = 0
@@ -416,9 +523,14 @@ def _visits(
 
 def _misplace_points(frame: pd.DataFrame, villages: gpd.GeoDataFrame,
                      rng: np.random.Generator) -> pd.DataFrame:
-    """Move about 2% of GPS points into a village of another township (> 2 km away)."""
+    """Move about 2% of GPS points into a village of another township (> 2 km away),
+    mostly those of departments that fill in forms at their desks (burst, neglectful,
+    copying)."""
     with_gps = np.flatnonzero(frame["lon"].notna().to_numpy())
-    chosen = rng.choice(with_gps, size=max(5, len(with_gps) // 50), replace=False)
+    habit = frame["habit"].to_numpy()[with_gps]
+    weight = np.where(np.isin(habit, ["diligent", "steady"]), 1.0, 8.0)
+    chosen = rng.choice(with_gps, size=max(5, len(with_gps) // 50), replace=False,
+                        p=weight / weight.sum())
     township = dict(zip(villages["code"], villages["parent_code"], strict=True))
     epsg = gauss_kruger_epsg(float(villages.geometry.union_all().centroid.x))
     projected = villages.set_index("code").geometry.to_crs(epsg)
@@ -472,4 +584,5 @@ def generate_sample(villages: gpd.GeoDataFrame, anchor: date, seed: int = 42) ->
     pairings, never = _pairings(units, departments, habits, anchor, rng)
     visits = _visits(units, departments, habits, cadres, pairings, never, anchor, rng)
     return SampleCounty(units=gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
-                        departments=departments, cadres=cadres, pairings=pairings, visits=visits)
+                        departments=departments, cadres=cadres, pairings=pairings, visits=visits,
+                        habits=habits)
