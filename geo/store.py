@@ -15,7 +15,10 @@ import shapely
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
+    String,
     Table,
+    cast,
     delete,
     func,
     insert,
@@ -86,23 +89,21 @@ def stored_visits(frame: pd.DataFrame) -> pd.DataFrame:
 def bump_data_version(connection: Connection) -> int:
     """Increase the data version (used to invalidate cached metrics) and return it.
 
-    The row is locked before it is read (``lock_version``): read first, two writers
-    committing at the same moment on PostgreSQL could both write the same next version,
-    and a cache keyed by it would miss one of the writes.
+    One statement adds 1 to the stored value: two writers committing at the same moment
+    each add theirs (PostgreSQL evaluates the sum again on the row as the other writer
+    left it), where reading the version and then writing it let both write the same
+    next number, and a cache keyed by it missed one of the writes.
     """
     table = schema.meta
-    lock_version(connection)
-    current = connection.execute(
-        select(table.c.value).where(table.c.key == DATA_VERSION_KEY)
+    new = connection.execute(
+        update(table).where(table.c.key == DATA_VERSION_KEY)
+        .values(value=cast(cast(table.c.value, Integer) + 1, String))
+        .returning(table.c.value)
     ).scalar_one_or_none()
-    new = int(current or 0) + 1
-    if current is None:
-        connection.execute(insert(table).values(key=DATA_VERSION_KEY, value=str(new)))
-    else:
-        connection.execute(
-            update(table).where(table.c.key == DATA_VERSION_KEY).values(value=str(new))
-        )
-    return new
+    if new is None:  # a database never written (the row exists from migration 0003 on)
+        connection.execute(insert(table).values(key=DATA_VERSION_KEY, value="1"))
+        return 1
+    return int(new)
 
 
 def read_version(connection: Connection) -> int:
