@@ -6,9 +6,9 @@ import ui
 from geo import auth, backup
 from geo.access import Action, Role, User
 from ui import t
+from ui.writes import keep_outcome, outcome_pending, show_outcome
 
-DONE = "pairmap_admin_done"
-# A form keeps what was typed when it is refused; after a success the next run empties the
+# A form keeps what was typed when it is refused; after a success the next run empties its
 # typed fields before they are drawn (a form cleared on every submit lost a refused entry,
 # and put the first user back into the change form) and says what was done.
 EMPTIED = {"add_user_form": ("add_username", "add_display_name", "add_password"),
@@ -16,23 +16,18 @@ EMPTIED = {"add_user_form": ("add_username", "add_display_name", "add_password")
 
 
 def _done(form: str, message: str) -> None:
-    st.session_state[DONE] = (form, message)
+    keep_outcome(form, message)
     st.rerun()
 
 
-def _after_success(form: str) -> str | None:
-    """Empty ``form``'s typed fields if its last submit succeeded; return what it did."""
-    done = st.session_state.get(DONE)
-    if not done or done[0] != form:
-        return None
-    del st.session_state[DONE]
-    for key in EMPTIED[form]:
-        st.session_state[key] = ""
-    return done[1]
+def _empty_after_success(form: str) -> None:
+    if outcome_pending(form):
+        for key in EMPTIED[form]:
+            st.session_state[key] = ""
 
 
 def add_user_form(user: User, departments: dict[str, str]) -> None:
-    done = _after_success("add_user_form")
+    _empty_after_success("add_user_form")
     with st.form("add_user_form"):
         st.subheader(t("admin.add_user"))
         left, right = st.columns(2)
@@ -50,12 +45,11 @@ def add_user_form(user: User, departments: dict[str, str]) -> None:
                 auth.create_user(ui.get_engine(), user, username, role, department, password,
                                  display_name)
                 _done("add_user_form", t("admin.added", name=ui.plain(username)))
-        if done:
-            st.success(done)
+        show_outcome("add_user_form")
 
 
 def change_user_form(user: User, usernames: list[str]) -> None:
-    done = _after_success("change_user_form")
+    _empty_after_success("change_user_form")
     with st.form("change_user_form"):
         st.subheader(t("admin.change_user"))
         name = st.selectbox(t("login.username"), usernames, key="change_username",
@@ -72,8 +66,7 @@ def change_user_form(user: User, usernames: list[str]) -> None:
             if deactivate:
                 auth.deactivate_user(ui.get_engine(), user, name)
                 _done("change_user_form", t("admin.deactivated", name=ui.plain(name)))
-        if done:
-            st.success(done)
+        show_outcome("change_user_form")
 
 
 def render() -> None:

@@ -18,7 +18,6 @@ from ui.writes import (
     COUNTS,
     VisitEntry,
     delete_visit,
-    empty_visit_form_next,
     prepare_visit_form,
     record_visit,
     show_outcome,
@@ -107,8 +106,7 @@ def render() -> None:
     st.subheader(t("record.new"))
     entry, saved, _, beside = visit_form(user, "new", today)
     if saved and record_visit(user, entry, beside, "new"):
-        empty_visit_form_next()  # the next visit starts from an empty form
-        st.rerun()
+        st.rerun()  # the next visit starts from an empty form
     show_outcome("new")
     st.subheader(t("record.recent", days=ui.get_settings().edit_days))
     recent = ui.editable_visits(user)

@@ -31,8 +31,9 @@ from geo.visit_rules import RuleFailure, check_visits
 from ui.loaders import visit_reference
 from ui.session import get_engine, get_settings, language, plain, reporting_errors, t
 
-OUTCOME = "pairmap_visit_outcome"
-"""Session key of a visit write's outcome, shown on the run after it (``show_outcome``)."""
+OUTCOME = "pairmap_write_outcome"
+"""Session key of a write's outcome (``keep_outcome``), shown on the run after it
+(``show_outcome``); while it waits, the form it came from starts empty again."""
 
 
 COUNTS = (("cadre_count", "cadres", "visits.cadres"),
@@ -40,12 +41,6 @@ COUNTS = (("cadre_count", "cadres", "visits.cadres"),
           ("problems_raised", "raised", "visits.raised"),
           ("problems_resolved", "resolved", "visits.resolved"))
 """The visit form's count fields: the visit's column, the widget key's suffix, the label."""
-RESET_NEW_VISIT = "pairmap_reset_new_visit"
-"""Asks the next run to set the new-visit form back to empty before it is drawn (deleting
-a widget's key is not enough: the browser would send the old value back). Department and
-township stay: a clerk often enters several visits of one department."""
-
-
 def _starting_values(default: VisitInput | None, today: date) -> dict[str, object]:
     """What the form's fields (by key suffix) hold before anything is typed: empty, or
     the visit being corrected."""
@@ -59,18 +54,28 @@ def _starting_values(default: VisitInput | None, today: date) -> dict[str, objec
             "summary": default.summary if default else "", **point}
 
 
+def keep_outcome(outcome_key: str, done: str, warnings: list[str] | None = None) -> None:
+    """Keep a successful write's message (and warnings) for the run after it, under
+    ``outcome_key``: the form of that key; the page then reruns."""
+    st.session_state[OUTCOME] = (outcome_key, done, list(warnings or []))
+
+
+def outcome_pending(outcome_key: str) -> bool:
+    """Whether the form ``outcome_key`` has just written: it then starts empty again
+    (its fields set back before they are drawn: deleting a widget's key is not enough,
+    the browser would send the old value back)."""
+    kept = st.session_state.get(OUTCOME)
+    return bool(kept) and kept[0] == outcome_key
+
+
 def prepare_visit_form(key: str, today: date, default: VisitInput | None) -> None:
     """Give each field of the visit form ``key`` its starting value in the session state,
-    once (and again for the new form after a save); its widgets then read it there."""
-    reset = key == "new" and st.session_state.pop(RESET_NEW_VISIT, False)
+    once, and again for the new form after a save (department and township stay: a clerk
+    often enters several visits of one department); its widgets then read it there."""
+    reset = default is None and outcome_pending(key)
     for name, value in _starting_values(default, today).items():
         if reset or f"{key}_{name}" not in st.session_state:
             st.session_state[f"{key}_{name}"] = value
-
-
-def empty_visit_form_next() -> None:
-    """Start the next run's new-visit form empty (after a save)."""
-    st.session_state[RESET_NEW_VISIT] = True
 
 FORM_TEXT_VARIANT = "form"
 """Catalogue variant of a rule's sentence where the import's wording does not fit a form
@@ -206,7 +211,7 @@ def record_visit(user: User, entry: VisitEntry, beside: Mapping[str, DeltaGenera
             records.update_visit(engine, user, visit_id, check.visit, today,
                                  settings.edit_days)
             done = t("record.updated", id=visit_id)
-        st.session_state[OUTCOME] = (outcome_key, done, check.warnings)
+        keep_outcome(outcome_key, done, check.warnings)
         return True
     return False
 
@@ -216,7 +221,7 @@ def delete_visit(user: User, visit_id: int, outcome_key: str) -> bool:
     with reporting_errors():
         records.delete_visit(get_engine(), user, visit_id, local_today(),
                              get_settings().edit_days)
-        st.session_state[OUTCOME] = (outcome_key, t("record.deleted", id=visit_id), [])
+        keep_outcome(outcome_key, t("record.deleted", id=visit_id))
         return True
     return False
 
@@ -224,11 +229,9 @@ def delete_visit(user: User, visit_id: int, outcome_key: str) -> bool:
 def show_outcome(outcome_key: str) -> None:
     """Show the last visit write's outcome if it was made under ``outcome_key``: what was
     saved, then each warning (as the import reports them)."""
-    kept = st.session_state.get(OUTCOME)
-    if not kept or kept[0] != outcome_key:
+    if not outcome_pending(outcome_key):
         return
-    del st.session_state[OUTCOME]
-    _, done, warnings = kept
+    _, done, warnings = st.session_state.pop(OUTCOME)
     st.success(done)
     for warning in warnings:
         st.warning(t("record.warning", message=plain(warning)))
