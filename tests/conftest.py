@@ -31,6 +31,9 @@ PG_ADMIN_URL = os.environ.get(
 )
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 
 # Slow: a Python subprocess, or more than about 1 s on a 2-core machine (not counting the
 # shared demo_db). Listed here for files whose tests are marked from outside.
@@ -77,6 +80,21 @@ def chromium() -> str:
     except ImportError:
         unavailable("the Python package playwright is not installed")
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[object]:
+    """Headless Chromium, launched once for a test module; each test opens its own
+    contexts (no cookie or cache shared between them)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ overview, 覆盖地图 and the visit form are saved there at 1280×720 for a per
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,25 +26,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ARTIFACTS, ROOT, unavailable
+from tests.conftest import ARTIFACTS, CHROMIUM_ARGS, ROOT
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        unavailable("Chromium is not installed (Debian package `chromium`)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        unavailable("the Python package playwright is not installed")
-    return path
 
 
 def _free_port() -> int:

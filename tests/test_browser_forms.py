@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.test_browser import (
-    CHROMIUM_ARGS,
     CLERK,
     CLERK_PASSWORD,
     _add_user_with_the_cli,
@@ -57,43 +56,37 @@ def _choose(page, label: str, text: str) -> None:
 
 
 def test_after_a_save_the_form_is_empty_and_a_second_save_stores_nothing(
-        chromium: str, form_app):
-    from playwright.sync_api import sync_playwright
-
+        browser, form_app):
     url, database = form_app
     before = _visits(database)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=CHROMIUM_ARGS)
-        context, page = _fresh_login(browser, f"{url.rstrip('/')}/record", (1280, 720),
-                                     CLERK, CLERK_PASSWORD)
-        try:
-            page.get_by_text("新增走访记录").wait_for(timeout=60_000)
-            _wait_until_idle(page)
-            _choose(page, "村（社区）", VILLAGE_NAME)
-            _choose(page, "类型", "政策宣讲")
-            chosen_box = page.get_by_role("combobox", name="村（社区）").first.input_value()
-            form = page.locator("[data-testid='stForm']").first
-            form.get_by_label("工作内容").fill(SUMMARY)
-            form.get_by_label("走访户数").fill("12")
-            form.get_by_role("button", name="保存").click()
-            page.get_by_text("已保存，编号").wait_for(timeout=30_000)
-            _wait_until_idle(page)
-            after_first = _visits(database)
-            summary = form.get_by_label("工作内容").input_value()
-            households = form.get_by_label("走访户数").input_value()
-            village_box = page.get_by_role("combobox", name="村（社区）").first.input_value()
-            form.get_by_role("button", name="保存").click()
-            page.get_by_text("未保存：请按上面各项旁的提示修改后再保存。").wait_for(
-                timeout=30_000)
-            _wait_until_idle(page)
-            shot = _screenshot(page, "record-second-save-1280x720")
-        except Exception:
-            _screenshot(page, "record-second-save-failed")
-            raise
-        finally:
-            context.close()
-            browser.close()
+    context, page = _fresh_login(browser, f"{url.rstrip('/')}/record", (1280, 720),
+                                 CLERK, CLERK_PASSWORD)
+    try:
+        page.get_by_text("新增走访记录").wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        _choose(page, "村（社区）", VILLAGE_NAME)
+        _choose(page, "类型", "政策宣讲")
+        chosen_box = page.get_by_role("combobox", name="村（社区）").first.input_value()
+        form = page.locator("[data-testid='stForm']").first
+        form.get_by_label("工作内容").fill(SUMMARY)
+        form.get_by_label("走访户数").fill("12")
+        form.get_by_role("button", name="保存").click()
+        page.get_by_text("已保存，编号").wait_for(timeout=30_000)
+        _wait_until_idle(page)
+        after_first = _visits(database)
+        summary = form.get_by_label("工作内容").input_value()
+        households = form.get_by_label("走访户数").input_value()
+        village_box = page.get_by_role("combobox", name="村（社区）").first.input_value()
+        form.get_by_role("button", name="保存").click()
+        page.get_by_text("未保存：请按上面各项旁的提示修改后再保存。").wait_for(
+            timeout=30_000)
+        _wait_until_idle(page)
+        shot = _screenshot(page, "record-second-save-1280x720")
+    except Exception:
+        _screenshot(page, "record-second-save-failed")
+        raise
+    finally:
+        context.close()
     assert after_first == before + 1
     assert (summary, households) == ("", ""), (summary, households)
     assert VILLAGE_NAME in chosen_box, chosen_box  # the box shows what is chosen …
@@ -102,26 +95,20 @@ def test_after_a_save_the_form_is_empty_and_a_second_save_stores_nothing(
     assert shot.stat().st_size > 10_000
 
 
-def test_no_select_box_says_required_in_english(chromium: str, form_app):
+def test_no_select_box_says_required_in_english(browser, form_app):
     """The Data page's select boxes always hold a choice (``required=True``); Streamlit's
     English "(required)" beside their labels is hidden."""
-    from playwright.sync_api import sync_playwright
-
     url, _database = form_app
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=CHROMIUM_ARGS)
-        context, page = _fresh_login(browser, f"{url.rstrip('/')}/data", (1280, 720),
-                                     CLERK, CLERK_PASSWORD)
-        try:
-            page.locator("[data-testid='stSelectbox']").first.wait_for(timeout=60_000)
-            _wait_until_idle(page)
-            marks = page.locator("[data-testid='stWidgetLabelRequired']")
-            present, shown = marks.count(), marks.filter(visible=True).count()
-        except Exception:
-            _screenshot(page, "data-required-failed")
-            raise
-        finally:
-            context.close()
-            browser.close()
+    context, page = _fresh_login(browser, f"{url.rstrip('/')}/data", (1280, 720),
+                                 CLERK, CLERK_PASSWORD)
+    try:
+        page.locator("[data-testid='stSelectbox']").first.wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        marks = page.locator("[data-testid='stWidgetLabelRequired']")
+        present, shown = marks.count(), marks.filter(visible=True).count()
+    except Exception:
+        _screenshot(page, "data-required-failed")
+        raise
+    finally:
+        context.close()
     assert present > 0 and shown == 0, (present, shown)

@@ -30,7 +30,6 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.test_browser import (
-    CHROMIUM_ARGS,
     CLERK,
     CLERK_PASSWORD,
     MAP_FRAME,
@@ -76,19 +75,6 @@ def security_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
                            (MARKDOWN_VILLAGE, MARKDOWN_VILLAGE_CODE))
     for url in _start_app(database):
         yield url, database
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _logout_button(page):
