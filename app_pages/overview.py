@@ -23,8 +23,14 @@ def render() -> None:
     ui.kpi_card(cards[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
                 t("kpi.severe.help", days=ui.get_settings().neglect_days),
                 lower_is_better=True)
-    ui.show_map(ui.village_map(data), key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)
-    st.caption(t("caption.schematic"))
+    map_column, lists_column = st.columns([3, 1])
+    with map_column:
+        ui.show_map(ui.village_map(data), key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)
+        st.caption(t("caption.schematic"))
+    with lists_column.container(key="overview_red_black"):
+        st.markdown(f"**{t('overview.red_black')}**")
+        st.caption(t("overview.red_black_caption", window=window))
+        ui.red_and_black_lists(ui.load_department_report(user, period))
 
     st.subheader(t("overview.townships"))
     st.caption(t("overview.townships_caption"))

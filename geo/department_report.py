@@ -27,6 +27,7 @@ from geo.access import Action, User, require
 from geo.departments import (
     department_figures,
     monthly_department_figures,
+    paired_village_compliance,
     ranking,
     red_and_black,
 )
@@ -176,6 +177,14 @@ def build_department_report(inputs: DepartmentInputs) -> DepartmentReport:
         as_of=coverage.as_of.isoformat(), window_days=int(coverage.window_days),
         ranked=ranked, months=months, warnings=warnings, red=red, black=black,
         excluded=frozenset(excluded))
+
+
+def department_villages(inputs: DepartmentInputs, report: DepartmentReport,
+                        department_code: str) -> pd.DataFrame:
+    """Return the compliance of ``department_code`` with each village it is paired with
+    at ``T`` (``geo.departments.paired_village_compliance``), leaving out the visits the
+    report leaves out of every figure, so that the map agrees with the ranking."""
+    return paired_village_compliance(inputs.coverage, department_code, report.excluded)
 
 
 def departments_report(engine: Engine, actor: User, period: Period,

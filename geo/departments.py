@@ -426,3 +426,30 @@ def red_and_black(ranked: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     top = LIST_SIZE if count >= 2 * LIST_SIZE else math.ceil(count / 2)
     bottom = LIST_SIZE if count >= 2 * LIST_SIZE else count - top
     return scored.iloc[:top], scored.iloc[count - bottom:]
+
+
+def paired_village_compliance(inputs: CoverageInputs, department_code: str,
+                              excluded_visit_ids: Collection[object] | None = None
+                              ) -> pd.DataFrame:
+    """Return the compliance of one department with each village it is paired with at T.
+
+    For the department's pairings active at ``T``, the months judged and met
+    (``geo.coverage.compute_pairing_months``, without the excluded visits, as in the
+    department's compliance) pooled per village.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by village code (in code order): ``months_judged``, ``months_met`` (int)
+        and ``compliance`` (met / judged; NaN with no month to judge).
+    """
+    pairings = active_pairings(inputs.pairings, inputs.as_of)
+    pairings = pairings[pairings["department_code"].astype(str) == department_code]
+    grid = compute_pairing_months(_without(inputs, excluded_visit_ids), pairings)
+    village = pd.Index(pairings["village_code"].astype(str).to_numpy(), name="code")
+    table = pd.DataFrame({
+        "months_judged": grid.notna().sum(axis=1).to_numpy(dtype="int64"),
+        "months_met": grid.fillna(False).astype(bool).sum(axis=1).to_numpy(dtype="int64"),
+    }, index=village).groupby(level="code").sum().sort_index()
+    table["compliance"] = _share(table["months_met"], table["months_judged"])
+    return table

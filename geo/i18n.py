@@ -92,6 +92,103 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "warning.DUPLICATE": "重复记录",
         "warning.LOCATION_MISMATCH": "位置不符",
         "warning.TEMPLATE_TEXT": "材料雷同",
+        "warning.END_OF_PERIOD_BURST.explain": (
+            "一个季度走访 6 次及以上，一半以上集中在季度最后 10 天（季末突击补记录）"),
+        "warning.EMPTY_RECORD.explain": (
+            "没有工作内容、没有走访户数、没有收集问题的空记录（不计入任何指标）"),
+        "warning.DUPLICATE.explain": (
+            "同一单位、同一村、同一天、同一类型、工作内容相同的重复记录（只计第一条）"),
+        "warning.LOCATION_MISMATCH.explain": "走访定位点在所记村的村界 2 公里以外",
+        "warning.TEMPLATE_TEXT.explain": (
+            "5 条以上记录的工作内容与本单位其他村或其他日期的记录几乎一样"
+            "（20 字以上，相似度 90% 以上，照抄照搬）"),
+        "page.departments": "单位工作",
+        "period.choice": "统计期",
+        "period.months": "近{months}个月",
+        "period.window": "近{window}天",
+        "period.year": "年度（年度考核）",
+        "period.range": "自定义",
+        "period.year_label": "年度",
+        "period.range_label": "起止日期",
+        "period.range_incomplete": "请再选择结束日期。",
+        "departments.period_caption": (
+            "截至 {end}，统计期 {start} 至 {end}（{days} 天）：本页的排名、趋势、结对村和预警"
+            "都按这一统计期计算。"),
+        "departments.ranking": "单位排名（红黑榜）",
+        "departments.ranking_caption": (
+            "得分（0–100）只看工作质量，不看走访次数：按要求走访（达标率）30%、结对村覆盖 20%、"
+            "问题解决率 20%、造血帮扶占比 15%、群众满意度 15%（诉求台账启用前暂无，权重按其余各项"
+            "重新分配）；每条形式主义预警扣 5 分，最低 0 分。空记录和重复记录不计入，多报不能提高"
+            "排名。前 5 名为红榜，后 5 名为黑榜。"),
+        "departments.list_red": "红榜",
+        "departments.list_black": "黑榜",
+        "departments.list_other": "其他单位",
+        "departments.score": "得分",
+        "departments.score.help": "0–100，各项指标的加权平均 × 100，每条形式主义预警扣 5 分",
+        "departments.rank": "名次",
+        "departments.rank.help": (
+            "得分从高到低，同分按单位代码；无可计算指标的单位排在最后；停用的单位不排名"),
+        "departments.warnings_count": "预警数",
+        "departments.warnings.help": "形式主义预警条数，每条扣 5 分",
+        "departments.villages_visited": "走访村数",
+        "departments.metric.visits": "走访次数",
+        "departments.metric.compliance": "按要求走访达标率",
+        "departments.metric.compliance.help": (
+            "各结对村每月走访次数达到要求的月份占比，只计统计期内的整月"),
+        "departments.metric.paired_coverage": "结对村覆盖",
+        "departments.metric.paired_coverage.help": (
+            "期末结对的村（社区）中，本单位在统计期内走访过的占比"),
+        "departments.metric.resolution_rate": "问题解决率",
+        "departments.metric.resolution_rate.help": (
+            "解决的问题数 ÷ 收集的问题数（最高 100%）；没有收集到问题时为空"),
+        "departments.metric.long_term_share": "造血帮扶占比",
+        "departments.metric.long_term_share.help": (
+            "产业帮扶、发展联谋、阵地联建的走访占全部走访的比例"),
+        "departments.metric.satisfaction": "群众满意度",
+        "departments.metric.satisfaction.help": "诉求台账启用后由村对办结问题的评价计算；目前为空",
+        "departments.metric.participation": "党员参与率",
+        "departments.metric.participation.help": (
+            "走访记录中出现的不同干部人数 ÷ 党员人数（最高 100%）；记录未填干部编号时为空"),
+        "departments.metric.leader_participation": "领导带头率",
+        "departments.metric.leader_participation.help": (
+            "有领导干部参加的走访占全部走访的比例；记录未填干部编号时为空"),
+        "departments.trends": "月度趋势",
+        "departments.compare": "对比单位（最多 5 个）",
+        "departments.compare_placeholder": "选择单位",
+        "departments.trends_caption": (
+            "每月一点；首尾两个月可能只含统计期内的部分天数。达标率只计整月；断开处表示该月无可"
+            "考核的结对或没有收集到问题。"),
+        "departments.month": "月份",
+        "departments.villages": "结对村达标情况",
+        "departments.map_department": "单位",
+        "departments.map_caption": (
+            "颜色为所选单位在统计期内对各结对村的按月走访达标情况；白色为其他村（社区）。"),
+        "departments.months_met": "达标月数",
+        "departments.months_judged": "考核月数",
+        "departments.no_pairings": "该单位在统计期末没有生效的结对村。",
+        "departments.warnings": "形式主义预警",
+        "departments.warnings_caption": (
+            "点选一行，查看该预警所指的走访记录（限您有权查看的记录）。"),
+        "departments.warning": "预警",
+        "departments.quarter": "季度",
+        "departments.warning_records": "涉及记录",
+        "departments.warning_meanings": "五种预警的含义",
+        "departments.warning_meaning_line": "- **{name}**：{meaning}",
+        "departments.no_warnings": "统计期内没有形式主义预警。",
+        "departments.records_hidden": "另有 {count} 条记录属于其他单位，您无权查看。",
+        "departments.no_scores": "暂无可排名的单位",
+        "departments.unknown_link": "链接中的单位代码“{code}”不存在，已改为显示默认单位。",
+        "overview.red_black": "单位红黑榜",
+        "overview.red_black_caption": "近{window}天得分（0–100）；点单位名称查看详情。",
+        "overview.list_row": "{rank}. {score}　{name}",
+        "layer.compliance": "所选单位结对村：按月走访达标情况",
+        "layer.compliance_full": "每月均达标",
+        "layer.compliance_partial": "半数以上月份达标",
+        "layer.compliance_low": "不足半数月份达标",
+        "layer.compliance_unjudged": "尚无可考核的整月",
+        "layer.compliance_other": "非该单位结对村",
+        "layer.compliance_tooltip": "达标月数",
+        "layer.compliance_value": "{met}/{judged} 个月（{share:.0%}）",
         "legend.hatched": "其中从未走访（斜线）",
         "legend.title": "村（社区）服务状态（近期＝近 {window} 天）",
         "legend.count": "{count} 个",
@@ -237,6 +334,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.setting_not_positive": "{name} 应为正数，现为 {value}",
         "error.unknown_language": "PAIRMAP_LANG 只能是 {choices}，现为“{value}”",
         "error.period_reversed": "--to {end} 早于 --from {start}",
+        "error.period_months": "统计月数应至少为 1（现为 {months}）",
+        "error.period_future_year": "{year} 年尚未开始，无法统计",
         "error.missing_input_column": "{frame} 表缺少必需的列“{column}”，无法计算指标",
         "error.no_visit": "没有编号为 {id} 的走访记录",
         "error.edit_window_passed": "联络员只能在录入后 {days} 天内修改或删除走访记录",
@@ -668,6 +767,113 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "warning.DUPLICATE": "Duplicate record",
         "warning.LOCATION_MISMATCH": "Location mismatch",
         "warning.TEMPLATE_TEXT": "Copied write-ups",
+        "warning.END_OF_PERIOD_BURST.explain": (
+            "6 or more visits in a quarter, half or more of them in its last 10 days"),
+        "warning.EMPTY_RECORD.explain": (
+            "No write-up, no households visited, no problem raised (counts for nothing)"),
+        "warning.DUPLICATE.explain": (
+            "The same department, village, day, kind and write-up recorded more than once "
+            "(only the first counts)"),
+        "warning.LOCATION_MISMATCH.explain": (
+            "The visit's GPS point lies more than 2 km outside the village"),
+        "warning.TEMPLATE_TEXT.explain": (
+            "5 or more write-ups nearly the same as another of the department's, in other "
+            "villages or on other days (20 characters or more, 90% alike)"),
+        "page.departments": "Departments",
+        "period.choice": "Period",
+        "period.months": "Last {months} months",
+        "period.window": "Last {window} days",
+        "period.year": "Calendar year (annual evaluation)",
+        "period.range": "Custom",
+        "period.year_label": "Year",
+        "period.range_label": "From – to",
+        "period.range_incomplete": "Choose the last day as well.",
+        "departments.period_caption": (
+            "As of {end}, period {start} to {end} ({days} days): the ranking, trends, "
+            "paired villages and warnings on this page all cover it."),
+        "departments.ranking": "Ranking (red and black lists)",
+        "departments.ranking_caption": (
+            "The score (0–100) judges the quality of the work, never the number of visits: "
+            "visiting paired villages as required 30%, paired villages visited 20%, problems "
+            "solved 20%, lasting help 15%, residents' satisfaction 15% (none until problems "
+            "are rated; the other parts then count for more); each formalism warning takes "
+            "off 5 points, never below 0. Empty and duplicated records count for nothing. "
+            "The top 5 make the red list, the bottom 5 the black list."),
+        "departments.list_red": "Red list",
+        "departments.list_black": "Black list",
+        "departments.list_other": "Others",
+        "departments.score": "Score",
+        "departments.score.help": (
+            "0–100: the weighted mean of the parts × 100, minus 5 per formalism warning"),
+        "departments.rank": "Rank",
+        "departments.rank.help": (
+            "Highest score first, ties by department code; departments with nothing to "
+            "judge come last; inactive departments are not ranked"),
+        "departments.warnings_count": "Warnings",
+        "departments.warnings.help": "Formalism warnings, 5 points each",
+        "departments.villages_visited": "Villages visited",
+        "departments.metric.visits": "Visits",
+        "departments.metric.compliance": "Visits as required",
+        "departments.metric.compliance.help": (
+            "Share of whole months in which each paired village got its required visits"),
+        "departments.metric.paired_coverage": "Paired villages visited",
+        "departments.metric.paired_coverage.help": (
+            "Share of the villages paired at the end of the period that it visited"),
+        "departments.metric.resolution_rate": "Problems solved",
+        "departments.metric.resolution_rate.help": (
+            "Problems solved ÷ problems raised (at most 100%); empty when none was raised"),
+        "departments.metric.long_term_share": "Lasting help",
+        "departments.metric.long_term_share.help": (
+            "Share of visits for industry, development planning or shared facilities"),
+        "departments.metric.satisfaction": "Residents' satisfaction",
+        "departments.metric.satisfaction.help": (
+            "From the villages' ratings of closed problems, once the problem ledger exists"),
+        "departments.metric.participation": "Members taking part",
+        "departments.metric.participation.help": (
+            "Distinct cadres on its visits ÷ party members (at most 100%); empty without "
+            "cadre ids"),
+        "departments.metric.leader_participation": "Leaders taking part",
+        "departments.metric.leader_participation.help": (
+            "Share of visits with a leading cadre; empty without cadre ids"),
+        "departments.trends": "Monthly trends",
+        "departments.compare": "Compare departments (up to 5)",
+        "departments.compare_placeholder": "Choose departments",
+        "departments.trends_caption": (
+            "One point per month; the first and last may be partial. Compliance counts whole "
+            "months only; a gap means nothing to judge that month."),
+        "departments.month": "Month",
+        "departments.villages": "Paired villages",
+        "departments.map_department": "Department",
+        "departments.map_caption": (
+            "Colours show how often the chosen department met each paired village's monthly "
+            "visits in the period; other villages are white."),
+        "departments.months_met": "Months met",
+        "departments.months_judged": "Months judged",
+        "departments.no_pairings": "The department has no active pairing at the end of the period.",
+        "departments.warnings": "Formalism warnings",
+        "departments.warnings_caption": (
+            "Select a row to read the visit records it names (those you may read)."),
+        "departments.warning": "Warning",
+        "departments.quarter": "Quarter",
+        "departments.warning_records": "Records",
+        "departments.warning_meanings": "What the five warnings mean",
+        "departments.warning_meaning_line": "- **{name}**: {meaning}",
+        "departments.no_warnings": "No formalism warning in the period.",
+        "departments.records_hidden": "{count} more records belong to other departments.",
+        "departments.no_scores": "No department can be ranked yet",
+        "departments.unknown_link": (
+            "The link names department “{code}”, which does not exist; showing the default."),
+        "overview.red_black": "Red and black lists",
+        "overview.red_black_caption": "Scores over the last {window} days; a name opens it.",
+        "overview.list_row": "{rank}. {score} {name}",
+        "layer.compliance": "The department's paired villages: monthly visits as required",
+        "layer.compliance_full": "Every month met",
+        "layer.compliance_partial": "Half the months or more",
+        "layer.compliance_low": "Fewer than half the months",
+        "layer.compliance_unjudged": "No whole month to judge yet",
+        "layer.compliance_other": "Not paired with it",
+        "layer.compliance_tooltip": "Months met",
+        "layer.compliance_value": "{met}/{judged} months ({share:.0%})",
         "legend.hatched": "of which never visited (hatched)",
         "legend.title": "Village service status (recently = last {window} days)",
         "legend.count": "{count}",
@@ -817,6 +1023,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.control_character.form": "holds a control character (such as NUL); remove it",
         "error.unknown_language": "PAIRMAP_LANG must be one of {choices}, got {value!r}",
         "error.period_reversed": "--to {end} is before --from {start}",
+        "error.period_months": "A period needs at least 1 month (not {months})",
+        "error.period_future_year": "{year} has not begun yet",
         "error.missing_input_column": (
             "the {frame} table has no column {column!r}, which the metrics require"),
         "error.no_visit": "no visit {id}",

@@ -180,3 +180,53 @@ def _layer(name: str, title: str, village_class: pd.Series,
            value: pd.Series) -> VillageLayer:
     return VillageLayer(name, title, village_class, {k: c for k, c, _ in classes},
                         _legend(classes, village_class), value_label, value)
+
+
+COMPLIANCE_COLOURS: dict[str, str] = {
+    "full": "#2166AC",  # blue: every judged month met
+    "partial": "#F1A340",  # orange: at least half
+    "low": "#8E0B0B",  # dark red: fewer than half
+    "unjudged": NEVER_COLOUR,  # grey: paired, no month to judge yet
+    "other": NO_DATA_COLOUR,  # white: not this department's village
+}
+COMPLIANCE_HALF = 0.5
+"""Where the compliance layer's "partial" class starts (met / judged)."""
+
+
+def compliance_layer(compliance: pd.DataFrame, codes: pd.Index,
+                     labels: Mapping[str, str]) -> VillageLayer:
+    """Classify every village by one department's compliance with it (单位结对村).
+
+    Parameters
+    ----------
+    compliance : DataFrame
+        ``geo.departments.paired_village_compliance`` of the department: its paired
+        villages with ``months_judged``, ``months_met`` and ``compliance``.
+    codes : Index
+        Every village code of the map.
+    labels : Mapping
+        Translated texts (``geo.maps.map_labels``).
+
+    Returns
+    -------
+    VillageLayer
+        Classes ``full`` (every judged month met), ``partial`` (at least half),
+        ``low`` (fewer than half), ``unjudged`` (paired, no month to judge) and
+        ``other`` (not paired with the department).
+    """
+    share = compliance["compliance"].reindex(codes)
+    paired = pd.Series(codes.isin(compliance.index), index=codes)
+    village_class = pd.Series(
+        np.select([~paired, share.isna(), share >= 1, share >= COMPLIANCE_HALF],
+                  ["other", "unjudged", "full", "partial"], "low"), index=codes)
+    judged = compliance["months_judged"].reindex(codes)
+    met = compliance["months_met"].reindex(codes)
+    value = pd.Series([
+        labels["layer.compliance_other"] if not is_paired
+        else labels["layer.compliance_unjudged"] if pd.isna(s)
+        else labels["layer.compliance_value"].format(met=int(m), judged=int(j), share=s)
+        for is_paired, s, m, j in zip(paired, share, met, judged, strict=True)], index=codes)
+    classes = [(key, colour, labels[f"layer.compliance_{key}"])
+               for key, colour in COMPLIANCE_COLOURS.items()]
+    return _layer("compliance", labels["layer.compliance"], village_class, classes,
+                  labels["layer.compliance_tooltip"], value)

@@ -155,7 +155,7 @@ class _FitView(MacroElement):
                 // very narrow one the legend may cover it too (a click on its title folds it).
                 if (width(".pairmap-legend") + left > size.x / 2) { left = 16; }
                 var right = width(".pairmap-legend") + 16;
-                if (left + right > size.x * 0.6) { right = 16; }
+                if (left + right > size.x * 0.7) { right = 16; }
                 map.fitBounds(bounds, {animate: false, paddingTopLeft: [left, 16],
                                        paddingBottomRight: [right, 16]});
             }
@@ -429,6 +429,7 @@ def build_village_map(
     tianditu_key: str = "",
     layer: str = "pairing",
     focus_township: str | None = None,
+    shown_layer: VillageLayer | None = None,
 ) -> folium.Map:
     """Build the village map of one layer.
 
@@ -446,12 +447,16 @@ def build_village_map(
         One of ``geo.layers.LAYERS``.
     focus_township : str, optional
         A township code to zoom to.
+    shown_layer : VillageLayer, optional
+        A layer classified elsewhere (``geo.layers.compliance_layer``), drawn instead of
+        ``layer``.
 
     Returns
     -------
     folium.Map
     """
-    shown_layer: VillageLayer = build_layer(layer, status, villages, labels)
+    if shown_layer is None:
+        shown_layer = build_layer(layer, status, villages, labels)
     township_names = townships.set_index("code")["short_name"]
     frame = villages[["code", "short_name", "parent_code", "boundary_source", "geometry"]].copy()
     frame = frame.join(status[["departments"]], on="code")

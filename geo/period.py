@@ -30,6 +30,24 @@ class Period:
             raise DataError("period_reversed", start=start.isoformat(), end=end.isoformat())
         return cls(as_of=end, window_days=(end - start).days + 1)
 
+    @classmethod
+    def last_months(cls, today: date, months: int = 12) -> Period:
+        """The last ``months`` calendar months up to ``today``: from the first day of
+        the month ``months - 1`` before today's month to ``today`` (近12个月: this
+        month so far and the 11 whole months before it)."""
+        if months < 1:
+            raise DataError("period_months", months=months)
+        first = (pd.Period(today, freq="M") - (months - 1)).start_time.date()
+        return cls.between(first, today)
+
+    @classmethod
+    def calendar_year(cls, year: int, today: date) -> Period:
+        """The calendar year ``year`` (年度考核), up to ``today`` while it is still
+        running; a year that has not begun is refused."""
+        if year > today.year:
+            raise DataError("period_future_year", year=year)
+        return cls.between(date(year, 1, 1), min(date(year, 12, 31), today))
+
     @property
     def start(self) -> date:
         """The first day inside the window."""

@@ -304,6 +304,13 @@ def load_visits(engine: Engine, until: date | None = None) -> pd.DataFrame:
     return _dates(frame, ["date"])
 
 
+def first_visit_date(engine: Engine) -> date | None:
+    """Return the date of the earliest visit (None with no visit)."""
+    with engine.connect() as connection:
+        first = connection.execute(select(func.min(schema.visits.c.date))).scalar_one()
+    return None if first is None else pd.Timestamp(first).date()
+
+
 def load_audit(engine: Engine) -> pd.DataFrame:
     """Return the audit log in id order."""
     return _read(engine, schema.audit_log).sort_values("id", ignore_index=True)

@@ -12,6 +12,12 @@ import streamlit as st
 
 from geo import records, reports, store
 from geo.access import Action, Role, User, can
+from geo.department_report import (
+    DepartmentReport,
+    build_department_report,
+    department_villages,
+    load_department_inputs,
+)
 from geo.errors import AccessDeniedError
 from geo.inputs import CoverageInputs
 from geo.neglected import build_neglected_table
@@ -79,6 +85,52 @@ def load_coverage(user: User, period: Period, neglect_days: int | None = None
                      neglect_days or get_settings().neglect_days)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _department_report(version: int, url: str, as_of: date, window_days: int,
+                       neglect_days: int) -> DepartmentReport:
+    system = User("system", Role.ADMIN)
+    inputs = load_department_inputs(get_engine(), system, Period(as_of, window_days),
+                                    neglect_days)
+    return build_department_report(inputs)
+
+
+def load_department_report(user: User, period: Period) -> DepartmentReport:
+    """Return the department figures, ranking and warnings of ``period`` for a user who
+    may see them (every role; cached per data version)."""
+    if not can(user, Action.VIEW_MAPS):
+        raise AccessDeniedError("maps")
+    return _department_report(*_version(), period.as_of, period.window_days,
+                              get_settings().neglect_days)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _department_villages(version: int, url: str, as_of: date, window_days: int,
+                         neglect_days: int, department_code: str) -> pd.DataFrame:
+    system = User("system", Role.ADMIN)
+    inputs = load_department_inputs(get_engine(), system, Period(as_of, window_days),
+                                    neglect_days)
+    report = _department_report(version, url, as_of, window_days, neglect_days)
+    return department_villages(inputs, report, department_code)
+
+
+def load_department_villages(user: User, period: Period, department_code: str
+                             ) -> pd.DataFrame:
+    """The compliance of ``department_code`` with each village it is paired with at the
+    end of ``period`` (``geo.department_report.department_villages``)."""
+    if not can(user, Action.VIEW_MAPS):
+        raise AccessDeniedError("maps")
+    return _department_villages(*_version(), period.as_of, period.window_days,
+                                get_settings().neglect_days, department_code)
+
+
+def warning_visits(user: User, visit_ids: list[int], until: date) -> tuple[pd.DataFrame, int]:
+    """The visit records a warning names that ``user`` may read, and how many of them
+    ``user`` may not read (a liaison reads its own department's only)."""
+    readable = visit_records(user, since=date.min, until=until)
+    shown = readable[readable["id"].isin(visit_ids)]
+    return shown, len(set(visit_ids)) - len(shown)
+
+
 def neglected_table(data: CoverageData) -> pd.DataFrame:
     """Return the neglected villages of ``data``, in the listed order, with the names of
     the departments that fell short."""
@@ -130,6 +182,17 @@ def _names(version: int, url: str) -> Names:
 def names() -> Names:
     """Codes and names of the current data version."""
     return _names(*_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _first_visit_year(version: int, url: str) -> int:
+    first = store.first_visit_date(get_engine())
+    return (first or local_today()).year
+
+
+def first_visit_year() -> int:
+    """The year of the earliest visit (this year with none): the first a page offers."""
+    return _first_visit_year(*_version())
 
 
 def township_choices() -> dict[str, str]:

@@ -62,6 +62,14 @@ PAGE_CSS = """<style>
 /* A select box that always holds a choice (required=True, so it cannot be emptied) needs
    no "(required)" beside its label, which Streamlit writes in English only. */
 [data-testid="stWidgetLabelRequired"] { display: none; }
+/* The overview's red and black lists: one compact line per department beside the map. */
+.st-key-overview_red_black { gap: 0.15rem; }
+.st-key-overview_red_black [data-testid="stPageLink"] a {
+  padding: 0.05rem 0.25rem; min-height: 0; line-height: 1.35;
+}
+.st-key-overview_red_black [data-testid="stPageLink"] p {
+  font-size: 0.9rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
 </style>"""
 
 log = logging.getLogger("pairmap")
@@ -86,6 +94,8 @@ PAGES = (
              "coverage"),
     PageSpec("app_pages/neglected.py", "page.neglected", ":material/report:", Action.VIEW_MAPS,
              "neglected"),
+    PageSpec("app_pages/departments.py", "page.departments", ":material/groups:",
+             Action.VIEW_MAPS, "departments"),
     PageSpec("app_pages/record_visits.py", "page.record", ":material/edit_note:",
              Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("app_pages/visit_records.py", "page.visits", ":material/list_alt:",
@@ -382,13 +392,14 @@ def sidebar(user: User | None) -> None:
 # --- the one page-setup call ------------------------------------------------------------
 
 
-def page(action: Action, title_key: str) -> tuple[User, Period]:
+def page(action: Action, title_key: str, as_of_caption: bool = True) -> tuple[User, Period]:
     """Set up a page that needs ``action``: return the user and the default period.
 
     A logged-out session, or a role without ``action``, is told so and the page stops
     with nothing shown. Otherwise the map assets are pointed at the app's own origin, the
-    page's style (less space above the title) is set, and the title and the as-of caption
-    ("截至 …，近 … 天") are drawn.
+    page's style (less space above the title) is set, and the title and (unless the page
+    chooses its own period and says so itself) the as-of caption ("截至 …，近 … 天") are
+    drawn.
     """
     user = current_user()
     if user is None:
@@ -401,5 +412,7 @@ def page(action: Action, title_key: str) -> tuple[User, Period]:
     period = Period(local_today(), get_settings().window_days)
     st.html(PAGE_CSS)
     st.title(t(title_key))
-    st.caption(t("caption.as_of", as_of=period.as_of.isoformat(), window=period.window_days))
+    if as_of_caption:
+        st.caption(t("caption.as_of", as_of=period.as_of.isoformat(),
+                     window=period.window_days))
     return user, period

@@ -12,9 +12,19 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from geo import maps
+from geo.access import User
+from geo.department_report import (
+    DepartmentReport,
+    department_rows,
+    month_rows,
+    warning_rows,
+)
+from geo.formalism import WARNING_CODES
 from geo.i18n import translate_issue
 from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
+from geo.layers import compliance_layer
+from geo.period import Period
 from geo.village_card import VillageCard
 from ui.loaders import CoverageData
 from ui.session import PAGES, get_settings, plain, t
@@ -250,3 +260,211 @@ def link_to(url_path: str, label: str) -> None:
         st.page_link(spec.path, label=label, icon=":material/arrow_forward:")
     except StreamlitAPIException:
         return
+
+
+# --- the Departments page -----------------------------------------------------------------
+
+PERIOD_CHOICES = ("months", "window", "year", "range")
+"""The Departments page's periods: the last 12 months (the default), the settings'
+window, a calendar year (for the annual evaluation) and any range of days."""
+TREND_MONTHS = 12
+COMPARE_MAX = 5
+"""How many departments the trends compare at most."""
+
+
+def period_picker(period: Period, first_year: int, key: str) -> Period | None:
+    """Choose the period of a whole page; None while a range has only its first day.
+
+    ``period`` is the page's default (today and the settings' window); a calendar year
+    runs from ``first_year`` to this year, this year's up to today.
+    """
+    today = period.as_of
+    left, right = st.columns([3, 2])
+    choice = left.radio(t("period.choice"), PERIOD_CHOICES, horizontal=True,
+                        key=f"{key}_choice",
+                        format_func=lambda c: t(f"period.{c}", window=period.window_days,
+                                                months=TREND_MONTHS))
+    if choice == "months":
+        return Period.last_months(today, TREND_MONTHS)
+    if choice == "window":
+        return period
+    if choice == "year":
+        years = list(range(today.year, min(first_year, today.year) - 1, -1))
+        year = right.selectbox(t("period.year_label"), years, key=f"{key}_year")
+        return Period.calendar_year(year, today)
+    picked = right.date_input(t("period.range_label"), (period.start, today),
+                              max_value=today, key=f"{key}_range", format="YYYY-MM-DD")
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.info(t("period.range_incomplete"))
+        return None
+    return Period.between(*picked)
+
+
+SHARE_FIGURES = ["compliance", "paired_coverage", "resolution_rate", "long_term_share",
+                 "satisfaction", "participation", "leader_participation"]
+RANKING_SHOWN = ["rank", "name", "score", "compliance", "paired_coverage", "resolution_rate",
+                 "long_term_share", "satisfaction", "warnings", "visits", "villages_visited",
+                 "participation", "leader_participation", "problems_raised",
+                 "problems_resolved"]
+
+
+def ranking_shown(report: DepartmentReport) -> pd.DataFrame:
+    """The ranking as shown: every component beside the score, shares in percent (the
+    download keeps the report's fractions)."""
+    ranked = report.ranked.reset_index()
+    return ranked.assign(**{name: ranked[name].astype("float64") * 100
+                            for name in SHARE_FIGURES})
+
+
+def ranking_columns() -> dict:
+    """Column headings and formats of ``ranking_shown``."""
+    share = st.column_config.ProgressColumn
+    columns = {
+        "code": None,
+        "rank": st.column_config.NumberColumn(t("departments.rank"), format="%d",
+                                              help=t("departments.rank.help")),
+        "name": st.column_config.TextColumn(t("table.department")),
+        "score": share(t("departments.score"), min_value=0, max_value=100, format="%.2f",
+                       help=t("departments.score.help")),
+        "warnings": st.column_config.NumberColumn(t("departments.warnings_count"),
+                                                  help=t("departments.warnings.help")),
+        "visits": st.column_config.NumberColumn(t("departments.metric.visits")),
+        "villages_visited": st.column_config.NumberColumn(t("departments.villages_visited")),
+        "problems_raised": st.column_config.NumberColumn(t("visits.raised")),
+        "problems_resolved": st.column_config.NumberColumn(t("visits.resolved")),
+    }
+    for name in SHARE_FIGURES:
+        columns[name] = share(t(f"departments.metric.{name}"), min_value=0, max_value=100,
+                              format="%.0f%%", help=t(f"departments.metric.{name}.help"))
+    return columns
+
+
+def ranking_download(report: DepartmentReport) -> pd.DataFrame:
+    """The ranking as downloaded: the rows of ``report departments --format csv``."""
+    return department_rows(report.as_dict())
+
+
+def months_download(report: DepartmentReport) -> pd.DataFrame:
+    """The monthly figures as downloaded: ``report departments --part months``."""
+    return month_rows(report.as_dict())
+
+
+def warnings_download(report: DepartmentReport) -> pd.DataFrame:
+    """The warnings as downloaded: ``report departments --part warnings``."""
+    return warning_rows(report.as_dict())
+
+
+def warnings_shown(report: DepartmentReport, department: str | None) -> pd.DataFrame:
+    """The formalism warnings (of one department when given) in the UI language: what,
+    whose, when, how many records; ``visit_ids`` kept for opening."""
+    warnings = report.warnings
+    if department is not None:
+        warnings = warnings[warnings["department_code"] == department]
+    names = report.ranked["name"]
+    return pd.DataFrame({
+        "warning": warnings["code"].map(lambda c: t(f"warning.{c}")).to_numpy(),
+        "department": warnings["department_code"].map(names).to_numpy(),
+        "period": warnings["period"].to_numpy(),
+        "count": warnings["count"].astype("int64").to_numpy(),
+        "visit_ids": warnings["visit_ids"].to_numpy(),
+        "department_code": warnings["department_code"].to_numpy(),
+    })
+
+
+WARNINGS_SHOWN = ["warning", "department", "period", "count"]
+
+
+def warning_meanings() -> str:
+    """What each formalism warning means, one line each (markdown)."""
+    return "\n".join(t("departments.warning_meaning_line", name=t(f"warning.{code}"),
+                       meaning=t(f"warning.{code}.explain")) for code in WARNING_CODES)
+
+
+def warning_columns() -> dict:
+    """Column headings of ``warnings_shown``."""
+    return {
+        "warning": st.column_config.TextColumn(t("departments.warning")),
+        "department": st.column_config.TextColumn(t("table.department")),
+        "period": st.column_config.TextColumn(t("departments.quarter")),
+        "count": st.column_config.NumberColumn(t("departments.warning_records")),
+    }
+
+
+def department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
+    """The village map with one department's paired villages coloured by its compliance
+    (``geo.layers.compliance_layer``)."""
+    settings = get_settings()
+    labels = maps.map_labels(settings.lang, data.inputs.window_days)
+    codes = pd.Index(data.inputs.villages["code"])
+    return maps.build_village_map(
+        data.inputs.villages, data.townships, data.county, data.status, labels,
+        tiles=settings.tiles, tianditu_key=settings.tianditu_key,
+        shown_layer=compliance_layer(compliance, codes, labels))
+
+
+def department_villages_shown(compliance: pd.DataFrame, data: CoverageData) -> pd.DataFrame:
+    """A department's paired villages with their townships and compliance (percent)."""
+    villages = data.inputs.villages.set_index("code")
+    towns = data.townships.set_index("code")["short_name"]
+    codes = compliance.index
+    return pd.DataFrame({
+        "village": villages["short_name"].reindex(codes).to_numpy(),
+        "township": villages["parent_code"].reindex(codes).map(towns).to_numpy(),
+        "months_met": compliance["months_met"].to_numpy(),
+        "months_judged": compliance["months_judged"].to_numpy(),
+        "compliance": compliance["compliance"].to_numpy() * 100,
+    })
+
+
+def department_village_columns() -> dict:
+    """Column headings of ``department_villages_shown``."""
+    return {
+        "village": st.column_config.TextColumn(t("table.village")),
+        "township": st.column_config.TextColumn(t("table.township")),
+        "months_met": st.column_config.NumberColumn(t("departments.months_met")),
+        "months_judged": st.column_config.NumberColumn(t("departments.months_judged")),
+        "compliance": st.column_config.ProgressColumn(
+            t("departments.metric.compliance"), min_value=0, max_value=100,
+            format="%.0f%%"),
+    }
+
+
+def red_and_black_lists(report: DepartmentReport) -> None:
+    """The red list (红榜) and the black list (黑榜), a line per department: rank, score
+    and name (the score before the name, so that a long name cut short by a narrow
+    column never hides it); each opens its department on the Departments page."""
+    for title, rows in ((t("departments.list_red"), report.red),
+                        (t("departments.list_black"), report.black)):
+        st.markdown(f"**{title}**")
+        if rows.empty:
+            st.caption(t("departments.no_scores"))
+            continue
+        for code, row in rows.iterrows():
+            label = t("overview.list_row", rank=int(row["rank"]), name=plain(row["name"]),
+                      score=f"{row['score']:.2f}")
+            department_link(code, label)
+
+
+def department_link(code: str, label: str) -> None:
+    """Link to the Departments page opened on department ``code``; the label alone when
+    that page is not in the navigation (a page run on its own under AppTest)."""
+    spec = next(p for p in PAGES if p.url_path == "departments")
+    try:
+        st.page_link(spec.path, label=label, query_params={"department": code})
+    except StreamlitAPIException:
+        st.write(label)
+
+
+def initial_department(user: User, report: DepartmentReport) -> str | None:
+    """The department a page opens on: the one its link names (``?department=``), else a
+    liaison's own, else the first of the ranking. A link naming an unknown department
+    says so."""
+    codes = list(report.ranked.index)
+    asked = st.query_params.get("department")
+    if asked is not None and asked in codes:
+        return asked
+    if asked is not None:
+        st.warning(t("departments.unknown_link", code=plain(asked)))
+    if user.department_code in codes:
+        return user.department_code
+    return codes[0] if codes else None
