@@ -22,6 +22,7 @@ from geo.departments import (
     RANKING_WEIGHTS,
     department_figures,
     monthly_department_figures,
+    paired_village_compliance,
     ranking,
     red_and_black,
     window_months,
@@ -489,3 +490,43 @@ def test_figures_of_an_empty_county_are_null_not_zero():
     assert len(monthly) == 4 and monthly[shares].isna().all().all()
     ranked = ranking(figures, None)
     assert ranked.loc["A", "rank"] == 1 and np.isnan(ranked.loc["A", "score"])
+
+
+def test_paired_village_compliance_per_village_hand_computed():
+    """D1 is paired with V1 twice (one pairing since 2025-06-01 needing 1 visit a month,
+    one since 2026-01-15 needing 2) and with V2 since 2026-02-01; its pairing with V3
+    ended on 2026-03-01 and is not on the map. D2's pairing with V1 is not D1's.
+    Judged months are 2026-01 and 2026-02.
+    V1, first pairing: January (visits 01-05) met, February (02-10) met: 2 of 2.
+    V1, second pairing: started 2026-01-15, so only February is judged; February has
+    one D1 visit (02-10), short of 2: 0 of 1. Pooled: 2 of 3.
+    V2: judged February only; no D1 visit there (D2's visit does not count): 0 of 1.
+    Visit 5 (V1, 2026-02-10 again) is excluded: without it February still has visit 3."""
+    pairings = _pairings(
+        (1, "D1", V1, date(2025, 6, 1), None, 1),
+        (2, "D1", V1, date(2026, 1, 15), None, 2),
+        (3, "D1", V2, date(2026, 2, 1), None, 1),
+        (4, "D1", V3, date(2025, 6, 1), date(2026, 3, 1), 1),
+        (5, "D2", V1, date(2025, 6, 1), None, 1),
+    )
+    visits = _visits(_visit(1, date(2026, 1, 5), "D1", V1),
+                     _visit(2, date(2026, 2, 20), "D2", V2),
+                     _visit(3, date(2026, 2, 10), "D1", V1),
+                     _visit(5, date(2026, 2, 10), "D1", V1))
+    table = paired_village_compliance(_inputs(pairings, visits), "D1", excluded_visit_ids={5})
+    assert list(table.index) == [V1, V2]
+    assert table.loc[V1, "months_judged"] == 3 and table.loc[V1, "months_met"] == 2
+    assert table.loc[V1, "compliance"] == pytest.approx(2 / 3)
+    assert table.loc[V2, "months_judged"] == 1 and table.loc[V2, "months_met"] == 0
+    assert table.loc[V2, "compliance"] == 0
+    # Without the exclusion visit 5 counts: V1's second pairing meets February (2 visits).
+    with_five = paired_village_compliance(_inputs(pairings, visits), "D1")
+    assert with_five.loc[V1, "months_met"] == 3
+
+
+def test_paired_village_compliance_without_a_month_to_judge_is_null():
+    """A pairing started 2026-03-01: no whole month inside the window before T."""
+    pairings = _pairings((1, "D1", V1, date(2026, 3, 1), None, 1))
+    table = paired_village_compliance(_inputs(pairings, _visits()), "D1")
+    assert table.loc[V1, "months_judged"] == 0 and math.isnan(table.loc[V1, "compliance"])
+    assert paired_village_compliance(_inputs(pairings, _visits()), "D9").empty

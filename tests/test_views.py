@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from geo.inputs import CoverageInputs
-from geo.layers import LAYERS, NEVER_COLOUR, build_layer, quantile_breaks, visits_per_1000
+from geo.layers import (
+    COMPLIANCE_COLOURS,
+    LAYERS,
+    NEVER_COLOUR,
+    build_layer,
+    compliance_layer,
+    quantile_breaks,
+    visits_per_1000,
+)
 from geo.maps import map_labels
 from geo.neglected import build_neglected_table, filter_neglected
 from geo.status import compute_village_status
@@ -166,3 +174,20 @@ def test_days_classes_open_at_their_break_as_the_window_does(status):
     coverage["days_since_last_visit"] = days.to_numpy()
     layer = build_layer("days", coverage, VILLAGES, LABELS)
     assert layer.village_class.tolist() == ["c0", "c1", "c2", "c3"]
+
+
+def test_compliance_layer_classes_and_tooltips():
+    """Four paired villages, one in each class, and one not paired (white)."""
+    codes = pd.Index(["V1", "V2", "V3", "V4", "V5"])
+    compliance = pd.DataFrame({"months_judged": [3, 4, 3, 0], "months_met": [3, 2, 1, 0],
+                               "compliance": [1.0, 0.5, 1 / 3, float("nan")]},
+                              index=pd.Index(["V1", "V2", "V3", "V4"], name="code"))
+    labels = map_labels("zh", 90)
+    layer = compliance_layer(compliance, codes, labels)
+    assert layer.village_class.to_dict() == {"V1": "full", "V2": "partial", "V3": "low",
+                                             "V4": "unjudged", "V5": "other"}
+    assert [c.count for c in layer.legend] == [1, 1, 1, 1, 1]
+    assert [c.key for c in layer.legend] == list(COMPLIANCE_COLOURS)
+    assert layer.value_text["V2"] == "2/4 个月（50%）"
+    assert layer.value_text["V4"] == labels["layer.compliance_unjudged"]
+    assert layer.value_text["V5"] == labels["layer.compliance_other"]

@@ -1,0 +1,163 @@
+"""The Departments page (单位工作) and the overview's red and black lists under AppTest,
+through app.py: the page, the overview and ``report departments`` agree on every figure
+for every period the page offers; a liaison starts on its own department; a name on the
+overview leads to its department; a period half chosen waits."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from geo import db
+from geo.department_report import FIGURE_FIELDS, departments_report
+from geo.period import Period
+from geo.settings import local_today
+from tests import test_apptest as shared
+
+app_db = shared.app_db
+_navigation_as_in_the_server = shared._navigation_as_in_the_server
+_run = shared._run
+_maps = shared._maps
+ADMIN = shared.ADMIN
+
+pytestmark = pytest.mark.slow
+
+PAGE = "app_pages/departments.py"
+SHARES = {"compliance", "paired_coverage", "resolution_rate", "long_term_share",
+          "satisfaction", "participation", "leader_participation"}
+
+
+def _departments_page(user: str):
+    at = _run(user=user)
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _report(database: Path, period: Period) -> dict:
+    engine = db.make_engine(f"sqlite:///{database}")
+    try:
+        return departments_report(engine, ADMIN, period, 90)
+    finally:
+        engine.dispose()
+
+
+def _same(shown: object, expected: object, share: bool) -> bool:
+    if expected is None:
+        return shown is None or (isinstance(shown, float) and math.isnan(shown))
+    value = float(shown) / 100 if share else float(shown)
+    return math.isclose(value, float(expected), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _assert_ranking_agrees(at, report: dict) -> None:
+    """The ranking table shows the report's departments in its order, every figure
+    equal (shares shown in percent), and the bars hold the ranked ones."""
+    table = at.dataframe[0].value
+    assert list(table["code"]) == [d["code"] for d in report["departments"]]
+    for row, expected in zip(table.to_dict("records"), report["departments"], strict=True):
+        for field in [*FIGURE_FIELDS, "score"]:
+            assert _same(row[field], expected[field], field in SHARES), (row["code"], field)
+        assert (row["rank"] is None or math.isnan(row["rank"])) == (expected["rank"] is None)
+    warnings = at.dataframe[-1].value if report["warnings"] else None
+    if warnings is not None:
+        assert len(warnings) == len(report["warnings"])
+        assert list(warnings["count"]) == [w["detail"]["visits"] for w in report["warnings"]]
+
+
+def test_page_agrees_with_the_report_for_every_period(app_db: Path):
+    today = local_today()
+    at = _departments_page("organiser")
+    assert at.caption[0].value.startswith(f"截至 {today.isoformat()}")
+    _assert_ranking_agrees(at, _report(app_db, Period.last_months(today)))
+
+    at.radio(key="departments_period_choice").set_value("window").run()
+    _assert_ranking_agrees(at, _report(app_db, Period(today, 90)))
+
+    at.radio(key="departments_period_choice").set_value("year").run()
+    years = at.selectbox(key="departments_period_year").options
+    assert years[0] == str(today.year)
+    last_year = today.year - 1
+    at.selectbox(key="departments_period_year").set_value(last_year).run()
+    assert not at.exception
+    _assert_ranking_agrees(at, _report(app_db, Period.calendar_year(last_year, today)))
+
+    at.radio(key="departments_period_choice").set_value("range").run()
+    start, end = date(today.year, 1, 1), today
+    at.date_input(key="departments_period_range").set_value((start, end)).run()
+    _assert_ranking_agrees(at, _report(app_db, Period.between(start, end)))
+
+
+def test_a_range_with_only_its_first_day_waits(app_db: Path):
+    at = _departments_page("leader")
+    at.radio(key="departments_period_choice").set_value("range").run()
+    at.date_input(key="departments_period_range").set_value((local_today(),)).run()
+    assert not at.exception and not at.error
+    assert [i.value for i in at.info] == ["请再选择结束日期。"]
+    assert not at.dataframe
+
+
+def test_a_liaison_starts_on_its_own_department(app_db: Path):
+    at = _departments_page("liaison")  # XS001
+    assert at.multiselect(key="departments_compare").value == ["XS001"]
+    assert at.selectbox(key="departments_map_department").value == "XS001"
+    assert at.selectbox(key="departments_warnings_department").value == "XS001"
+    organiser = _departments_page("organiser")  # the best of the ranking
+    best = organiser.dataframe[0].value["code"].iloc[0]
+    assert organiser.multiselect(key="departments_compare").value == [best]
+    assert organiser.selectbox(key="departments_warnings_department").value is None
+
+
+def test_the_map_and_its_table_count_the_same_villages(app_db: Path):
+    """The legend's classes of the chosen department add up to the rows of the table
+    below the map, and each class holds the villages the table puts in it."""
+    at = _departments_page("organiser")
+    at.selectbox(key="departments_map_department").set_value("XS001").run()
+    villages = next(d.value for d in at.dataframe if "village" in d.value.columns)
+    (fmap,) = _maps(at)
+    script = json.loads(fmap.proto.json_args)["script"]
+    share = villages["compliance"]
+    classes = {"每月均达标": int((share >= 100).sum()),
+               "半数以上月份达标": int(share.between(50, 100, inclusive="left").sum()),
+               "不足半数月份达标": int((share < 50).sum()),
+               "尚无可考核的整月": int(share.isna().sum()),
+               "非该单位结对村": 96 - len(villages)}
+    assert len(villages) >= 1 and sum(classes.values()) == 96
+    # The legend's markup sits in the script as a JSON string (Jinja's tojson).
+    legend = json.loads(re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', script)[1])
+    assert "所选单位结对村" in legend
+    for label, count in classes.items():
+        assert f"{label}：<b>{count} 个</b>" in legend, label
+
+
+def test_the_overview_lists_agree_with_the_report_and_lead_to_the_department(
+        app_db: Path):
+    report = _report(app_db, Period(local_today(), 90))
+    ranked = [d for d in report["departments"] if d["score"] is not None and d["rank"]]
+    at = _run(user="leader")
+    assert not at.exception
+    links = [link for link in at.get("page_link")
+             if link.proto.page == "departments"]
+    codes = [parse_qs(link.proto.query_string)["department"][0] for link in links]
+    assert codes == [d["code"] for d in ranked[:5] + ranked[-5:]]
+    for link, department in zip(links, ranked[:5] + ranked[-5:], strict=True):
+        assert link.value.startswith(f"{department['rank']}. {department['score']:.2f}")
+    # The link's department opens on the page.
+    at.query_params["department"] = codes[-1]
+    at.switch_page(PAGE).run()
+    assert at.multiselect(key="departments_compare").value == [codes[-1]]
+    assert at.selectbox(key="departments_map_department").value == codes[-1]
+
+
+def test_a_link_to_an_unknown_department_says_so(app_db: Path):
+    at = _run(user="leader")
+    at.query_params["department"] = "**XS999**"
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    (warning,) = at.warning
+    assert "XS999" in warning.value and "**XS999**" not in warning.value
