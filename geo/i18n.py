@@ -111,6 +111,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "period.year_label": "年度",
         "period.range_label": "起止日期",
         "period.range_incomplete": "请再选择结束日期。",
+        "period.unknown_link": "链接中的统计期“{period}”无法识别，已改为近12个月。",
         "departments.period_caption": (
             "截至 {end}，统计期 {start} 至 {end}（{days} 天）：本页的排名、趋势、结对村和预警"
             "都按这一统计期计算。"),
@@ -788,6 +789,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "period.year_label": "Year",
         "period.range_label": "From – to",
         "period.range_incomplete": "Choose the last day as well.",
+        "period.unknown_link": (
+            "The link's period “{period}” is unknown; showing the last 12 months."),
         "departments.period_caption": (
             "As of {end}, period {start} to {end} ({days} days): the ranking, trends, "
             "paired villages and warnings on this page all cover it."),

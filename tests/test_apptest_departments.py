@@ -147,17 +147,25 @@ def test_the_overview_lists_agree_with_the_report_and_lead_to_the_department(
     assert codes == [d["code"] for d in ranked[:5] + ranked[-5:]]
     for link, department in zip(links, ranked[:5] + ranked[-5:], strict=True):
         assert link.value.startswith(f"{department['rank']}. {department['score']:.2f}")
-    # The link's department opens on the page.
+    # The link's department opens on the page, over the overview's period: its score
+    # and rank there are those the overview showed.
+    query = parse_qs(links[-1].proto.query_string)
+    assert query["period"] == ["window"]
     at.query_params["department"] = codes[-1]
+    at.query_params["period"] = "window"
     at.switch_page(PAGE).run()
+    assert at.radio(key="departments_period_choice").value == "window"
     assert at.multiselect(key="departments_compare").value == [codes[-1]]
     assert at.selectbox(key="departments_map_department").value == codes[-1]
+    _assert_ranking_agrees(at, report)
 
 
-def test_a_link_to_an_unknown_department_says_so(app_db: Path):
+def test_a_link_to_an_unknown_department_or_period_says_so(app_db: Path):
     at = _run(user="leader")
     at.query_params["department"] = "**XS999**"
+    at.query_params["period"] = "decade"
     at.switch_page(PAGE).run()
     assert not at.exception
-    (warning,) = at.warning
-    assert "XS999" in warning.value and "**XS999**" not in warning.value
+    period, department = at.warning
+    assert "decade" in period.value and at.radio(key="departments_period_choice").value == "months"
+    assert "XS999" in department.value and "**XS999**" not in department.value

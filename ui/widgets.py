@@ -276,11 +276,16 @@ def period_picker(period: Period, first_year: int, key: str) -> Period | None:
     """Choose the period of a whole page; None while a range has only its first day.
 
     ``period`` is the page's default (today and the settings' window); a calendar year
-    runs from ``first_year`` to this year, this year's up to today.
+    runs from ``first_year`` to this year, this year's up to today. A link may name the
+    choice it opens on (``?period=window``, as the overview's red and black lists do).
     """
     today = period.as_of
+    asked = st.query_params.get("period")
+    if asked is not None and asked not in PERIOD_CHOICES:
+        st.warning(t("period.unknown_link", period=plain(asked)))
     left, right = st.columns([3, 2])
     choice = left.radio(t("period.choice"), PERIOD_CHOICES, horizontal=True,
+                        index=PERIOD_CHOICES.index(asked) if asked in PERIOD_CHOICES else 0,
                         key=f"{key}_choice",
                         format_func=lambda c: t(f"period.{c}", window=period.window_days,
                                                 months=TREND_MONTHS))
@@ -446,11 +451,14 @@ def red_and_black_lists(report: DepartmentReport) -> None:
 
 
 def department_link(code: str, label: str) -> None:
-    """Link to the Departments page opened on department ``code``; the label alone when
-    that page is not in the navigation (a page run on its own under AppTest)."""
+    """Link to the Departments page opened on department ``code`` over the settings'
+    window (the overview's period, so that its scores are those the link showed); the
+    label alone when that page is not in the navigation (a page run on its own under
+    AppTest)."""
     spec = next(p for p in PAGES if p.url_path == "departments")
     try:
-        st.page_link(spec.path, label=label, query_params={"department": code})
+        st.page_link(spec.path, label=label,
+                     query_params={"department": code, "period": "window"})
     except StreamlitAPIException:
         st.write(label)
 
