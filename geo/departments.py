@@ -31,7 +31,7 @@ import pandas as pd
 
 from geo.coverage import compute_pairing_months
 from geo.inputs import CoverageInputs, require_columns
-from geo.period import active_pairings, window_start
+from geo.period import active_pairings, in_window, window_start
 from geo.schema import LONG_TERM_VISIT_KINDS
 
 #: Weights of the ranking score's components (renormalised over those present).
@@ -105,8 +105,7 @@ def _window_visits(inputs: CoverageInputs, excluded_visit_ids: Collection[object
         require_columns(visits, "visits", ("id",))
         visits = visits[~visits["id"].isin(list(excluded_visit_ids))]
     day = pd.to_datetime(visits["date"], errors="coerce")
-    after = pd.Timestamp(window_start(inputs.as_of, inputs.window_days))
-    inside = ((day > after) & (day <= pd.Timestamp(inputs.as_of))).to_numpy()  # NaT: False
+    inside = in_window(day, inputs.as_of, inputs.window_days)
     visits, day = visits[inside], day[inside]
     table = pd.DataFrame({
         "department_code": visits["department_code"].astype(str).to_numpy(),

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from geo.crs import county_crs
 from geo.inputs import CoverageInputs, require_columns
-from geo.period import window_start
+from geo.period import in_window
 from geo.text import normalize_text
 
 END_OF_PERIOD_BURST = "END_OF_PERIOD_BURST"
@@ -122,10 +122,9 @@ def _id_lists(flagged: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def _bursts(visits: pd.DataFrame, as_of: date, window_days: int) -> pd.DataFrame:
     """``END_OF_PERIOD_BURST`` rows (``period`` set) from the visits up to ``T``."""
-    after = pd.Timestamp(window_start(as_of, window_days))
     quarter = pd.PeriodIndex(pd.DatetimeIndex(visits["day"]), freq="Q")
     last = quarter.end_time.normalize()
-    judged = np.asarray((last > after) & (last <= pd.Timestamp(as_of)), dtype=bool)
+    judged = in_window(last, as_of, window_days)
     frame = visits.loc[judged, ["id", "department_code", "day"]].copy()
     frame["quarter"] = quarter[judged]
     frame["at_end"] = frame["day"].to_numpy() >= (
@@ -237,8 +236,7 @@ def formalism_warnings(inputs: CoverageInputs) -> pd.DataFrame:
     """
     require_columns(inputs.visits, "visits", FORMALISM_VISIT_COLUMNS)
     visits = _prepared(inputs.visits, inputs.as_of)
-    window = visits[visits["day"] > np.datetime64(
-        window_start(inputs.as_of, inputs.window_days), "D")]
+    window = visits[in_window(visits["day"], inputs.as_of, inputs.window_days)]
     parts = {
         END_OF_PERIOD_BURST: _bursts(visits, inputs.as_of, inputs.window_days),
         EMPTY_RECORD: _id_lists(window[empty_records(window)], ["department_code"]),

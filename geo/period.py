@@ -59,6 +59,17 @@ def window_start(as_of: date, window_days: int) -> date:
     return as_of - timedelta(days=window_days)
 
 
+def in_window(days: pd.Series | pd.Index, as_of: date, window_days: int) -> np.ndarray:
+    """Whether each day lies in the window ``T-W < day <= T`` (a missing day: False).
+
+    ``days`` are dates or timestamps (a Series or an Index); the result is a boolean
+    array aligned with them.
+    """
+    day = pd.to_datetime(pd.Series(np.asarray(days)), errors="coerce")
+    after = pd.Timestamp(window_start(as_of, window_days))
+    return ((day > after) & (day <= pd.Timestamp(as_of))).to_numpy(dtype=bool)
+
+
 def active_pairings(pairings: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Return the pairings active at ``as_of``.
 
