@@ -23,7 +23,7 @@ def render() -> None:
     ui.kpi_card(cards[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
                 t("kpi.severe.help", days=ui.get_settings().neglect_days),
                 lower_is_better=True)
-    map_column, lists_column = st.columns([3, 1])
+    map_column, lists_column = st.columns([7, 2])
     with map_column:
         ui.show_map(ui.village_map(data), key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)
         st.caption(t("caption.schematic"))

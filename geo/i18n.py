@@ -180,7 +180,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.no_scores": "暂无可排名的单位",
         "departments.unknown_link": "链接中的单位代码“{code}”不存在，已改为显示默认单位。",
         "overview.red_black": "单位红黑榜",
-        "overview.red_black_caption": "近{window}天得分（0–100）；点单位名称查看详情。",
+        "overview.red_black_caption": "近{window}天得分（0–100），点名称看详情",
         "overview.list_row": "{rank}. {score}　{name}",
         "layer.compliance": "所选单位结对村：按月走访达标情况",
         "layer.compliance_full": "每月均达标",
@@ -867,7 +867,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.unknown_link": (
             "The link names department “{code}”, which does not exist; showing the default."),
         "overview.red_black": "Red and black lists",
-        "overview.red_black_caption": "Scores over the last {window} days; a name opens it.",
+        "overview.red_black_caption": "Last {window} days' scores (0–100); a name opens it",
         "overview.list_row": "{rank}. {score} {name}",
         "layer.compliance": "The department's paired villages: monthly visits as required",
         "layer.compliance_full": "Every month met",

@@ -40,6 +40,9 @@ TIANDITU_TILES = (
 
 
 MAP_LABEL_GROUPS = ("status", "legend", "tooltip", "map", "layer")
+LEGEND_MAX_WIDTH = 250
+"""The legend's widest (px): its title wraps rather than widen the box, so that beside the
+overview's red and black lists the county keeps most of the map at 1280×720."""
 HATCH_ID = "pairmap-hatch"
 HATCH_FILL = f"url(#{HATCH_ID})"
 """The fill of a hatched village: an SVG pattern the map defines (``_Hatch``)."""
@@ -390,7 +393,7 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
     parts = [
         (
             '<div style="background:rgba(255,255,255,0.92);padding:8px 10px;'
-            "border-radius:4px;font-size:16px;line-height:1.5;"
+            f"border-radius:4px;font-size:16px;line-height:1.5;max-width:{LEGEND_MAX_WIDTH}px;"
             'box-shadow:0 1px 4px rgba(0,0,0,0.3);color:#222">'
         ),
         ('<div class="pairmap-legend-title" style="font-weight:bold;margin-bottom:4px;'

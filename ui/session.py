@@ -68,7 +68,7 @@ PAGE_CSS = """<style>
   padding: 0.05rem 0.25rem; min-height: 0; line-height: 1.35;
 }
 .st-key-overview_red_black [data-testid="stPageLink"] p {
-  font-size: 0.9rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  font-size: 0.85rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
 }
 </style>"""
 

@@ -454,10 +454,10 @@ def department_link(code: str, label: str) -> None:
     """Link to the Departments page opened on department ``code`` over the settings'
     window (the overview's period, so that its scores are those the link showed); the
     label alone when that page is not in the navigation (a page run on its own under
-    AppTest)."""
+    AppTest). The label is also its tooltip: a narrow column cuts a long name short."""
     spec = next(p for p in PAGES if p.url_path == "departments")
     try:
-        st.page_link(spec.path, label=label,
+        st.page_link(spec.path, label=label, help=label,
                      query_params={"department": code, "period": "window"})
     except StreamlitAPIException:
         st.write(label)
