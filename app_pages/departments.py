@@ -15,12 +15,15 @@ from ui import t
 
 def render() -> None:
     user, default = ui.page(Action.VIEW_MAPS, "page.departments", as_of_caption=False)
-    period = ui.period_picker(default, ui.first_visit_year(), key="departments_period")
+    first = ui.first_visit_date()
+    period = ui.period_picker(default, first.year if first else default.as_of.year,
+                              key="departments_period")
     if period is None:
         return
     report = ui.load_department_report(user, period)
     st.caption(t("departments.period_caption", start=period.start.isoformat(),
                  end=period.as_of.isoformat(), days=period.window_days))
+    ui.data_note(period, first)
     names = ui.department_choices()
     start = ui.initial_department(user, report)
 
@@ -32,10 +35,10 @@ def render() -> None:
     ui.download_buttons(ui.ranking_download(report), "departments", "departments_ranking")
 
     st.subheader(t("departments.trends"))
-    compared = st.multiselect(t("departments.compare"), list(names),
-                              [start] if start else [], format_func=names.get,
-                              max_selections=ui.COMPARE_MAX, key="departments_compare",
-                              placeholder=t("departments.compare_placeholder"))
+    compared = ui.compared_departments(st.multiselect(
+        t("departments.compare"), list(names), [start] if start else [],
+        format_func=names.get, key="departments_compare",
+        placeholder=t("departments.compare_placeholder")))
     if compared:
         st.caption(t("departments.trends_caption"))
         rows = st.columns(2)
@@ -54,7 +57,7 @@ def render() -> None:
     compliance = ui.load_department_villages(user, period, shown)
     coverage = ui.load_coverage(user, period)
     ui.show_map(ui.department_map(coverage, compliance),
-                key=f"departments_map_{shown}", height=520, fit_window=True)
+                key=f"departments_map_{shown}", height=ui.DEPARTMENT_MAP_HEIGHT)
     st.caption(t("departments.map_caption") + " " + t("caption.schematic"))
     ui.table(ui.department_villages_shown(compliance, coverage),
              f"departments_villages_{shown}", ui.department_village_columns(),
@@ -76,7 +79,8 @@ def render() -> None:
     if chosen is not None:
         visits, hidden = ui.warning_visits(user, list(warnings["visit_ids"].iloc[chosen]),
                                            period.as_of)
-        ui.table(visits, f"departments_warning_visits_{which}_{chosen}", ui.visit_columns())
+        ui.table(visits, f"departments_warning_visits_{which}_{chosen}", ui.visit_columns(),
+                 columns=ui.WARNING_VISITS_SHOWN)
         if hidden:
             st.info(t("departments.records_hidden", count=hidden))
     ui.download_buttons(ui.warnings_download(report), "departments_warnings",

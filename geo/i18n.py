@@ -111,6 +111,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "period.year_label": "年度",
         "period.range_label": "起止日期",
         "period.range_incomplete": "请再选择结束日期。",
+        "period.range_future": "结束日期 {end} 晚于今天（{today}），请重新选择。",
+        "period.before_data": (
+            "走访记录从 {first} 开始：统计期内此前没有记录，按月达标率和预警只反映此后的情况。"),
+        "period.no_data": "统计期内没有任何走访记录。",
         "period.unknown_link": "链接中的统计期“{period}”无法识别，已改为近12个月。",
         "departments.period_caption": (
             "截至 {end}，统计期 {start} 至 {end}（{days} 天）：本页的排名、趋势、结对村和预警"
@@ -156,6 +160,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.trends": "月度趋势",
         "departments.compare": "对比单位（最多 5 个）",
         "departments.compare_placeholder": "选择单位",
+        "departments.compare_limit": "最多对比 {count} 个单位，只显示前 {count} 个。",
         "departments.trends_caption": (
             "每月一点；首尾两个月可能只含统计期内的部分天数。达标率只计整月；断开处表示该月无可"
             "考核的结对或没有收集到问题。"),
@@ -181,7 +186,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.unknown_link": "链接中的单位代码“{code}”不存在，已改为显示默认单位。",
         "overview.red_black": "单位红黑榜",
         "overview.red_black_caption": "近{window}天得分（0–100），点名称看详情",
-        "overview.list_row": "{rank}. {score}　{name}",
+        "overview.list_row": "{rank}　{score}　{name}",
         "layer.compliance": "所选单位结对村：按月走访达标情况",
         "layer.compliance_full": "每月均达标",
         "layer.compliance_partial": "半数以上月份达标",
@@ -789,6 +794,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "period.year_label": "Year",
         "period.range_label": "From – to",
         "period.range_incomplete": "Choose the last day as well.",
+        "period.range_future": "The last day {end} is after today ({today}); choose again.",
+        "period.before_data": (
+            "Visits are recorded from {first}: the period holds none before that day."),
+        "period.no_data": "No visit is recorded in the period.",
         "period.unknown_link": (
             "The link's period “{period}” is unknown; showing the last 12 months."),
         "departments.period_caption": (
@@ -841,6 +850,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.trends": "Monthly trends",
         "departments.compare": "Compare departments (up to 5)",
         "departments.compare_placeholder": "Choose departments",
+        "departments.compare_limit": (
+            "At most {count} departments are compared: the first {count} are shown."),
         "departments.trends_caption": (
             "One point per month; the first and last may be partial. Compliance counts whole "
             "months only; a gap means nothing to judge that month."),
@@ -868,7 +879,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "The link names department “{code}”, which does not exist; showing the default."),
         "overview.red_black": "Red and black lists",
         "overview.red_black_caption": "Last {window} days' scores (0–100); a name opens it",
-        "overview.list_row": "{rank}. {score} {name}",
+        "overview.list_row": "{rank}  {score}  {name}",
         "layer.compliance": "The department's paired villages: monthly visits as required",
         "layer.compliance_full": "Every month met",
         "layer.compliance_partial": "Half the months or more",

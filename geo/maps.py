@@ -433,6 +433,7 @@ def build_village_map(
     layer: str = "pairing",
     focus_township: str | None = None,
     shown_layer: VillageLayer | None = None,
+    wheel_zoom: bool = True,
 ) -> folium.Map:
     """Build the village map of one layer.
 
@@ -453,6 +454,8 @@ def build_village_map(
     shown_layer : VillageLayer, optional
         A layer classified elsewhere (``geo.layers.compliance_layer``), drawn instead of
         ``layer``.
+    wheel_zoom : bool
+        Whether the mouse wheel zooms the map (off on a long page that scrolls over it).
 
     Returns
     -------
@@ -494,6 +497,7 @@ def build_village_map(
         zoom_snap=0.25,
         max_zoom=MAX_ZOOM,
         prefer_canvas=False,
+        scrollWheelZoom=wheel_zoom,
     )
     fmap.options["max_zoom"] = MAX_ZOOM
     fmap.add_child(_MetricScale())

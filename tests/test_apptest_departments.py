@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from geo import db
+from geo import db, store
 from geo.department_report import FIGURE_FIELDS, departments_report
 from geo.period import Period
 from geo.settings import local_today
@@ -58,11 +58,12 @@ def _same(shown: object, expected: object, share: bool) -> bool:
 def _assert_ranking_agrees(at, report: dict) -> None:
     """The ranking table shows the report's departments in its order, every figure
     equal (shares shown in percent), and the bars hold the ranked ones."""
-    table = at.dataframe[0].value
-    assert list(table["code"]) == [d["code"] for d in report["departments"]]
+    table = at.dataframe[0].value  # only the columns shown: names, not codes
+    assert "code" not in table.columns
+    assert list(table["name"]) == [d["name"] for d in report["departments"]]
     for row, expected in zip(table.to_dict("records"), report["departments"], strict=True):
         for field in [*FIGURE_FIELDS, "score"]:
-            assert _same(row[field], expected[field], field in SHARES), (row["code"], field)
+            assert _same(row[field], expected[field], field in SHARES), (row["name"], field)
         assert (row["rank"] is None or math.isnan(row["rank"])) == (expected["rank"] is None)
     warnings = at.dataframe[-1].value if report["warnings"] else None
     if warnings is not None:
@@ -108,7 +109,7 @@ def test_a_liaison_starts_on_its_own_department(app_db: Path):
     assert at.selectbox(key="departments_map_department").value == "XS001"
     assert at.selectbox(key="departments_warnings_department").value == "XS001"
     organiser = _departments_page("organiser")  # the best of the ranking
-    best = organiser.dataframe[0].value["code"].iloc[0]
+    best = _report(app_db, Period.last_months(local_today()))["departments"][0]["code"]
     assert organiser.multiselect(key="departments_compare").value == [best]
     assert organiser.selectbox(key="departments_warnings_department").value is None
 
@@ -146,7 +147,7 @@ def test_the_overview_lists_agree_with_the_report_and_lead_to_the_department(
     codes = [parse_qs(link.proto.query_string)["department"][0] for link in links]
     assert codes == [d["code"] for d in ranked[:5] + ranked[-5:]]
     for link, department in zip(links, ranked[:5] + ranked[-5:], strict=True):
-        assert link.value.startswith(f"{department['rank']}. {department['score']:.2f}")
+        assert link.value.startswith(f"{department['rank']}\u3000{department['score']:.2f}")
     # The link's department opens on the page, over the overview's period: its score
     # and rank there are those the overview showed.
     query = parse_qs(links[-1].proto.query_string)
@@ -169,3 +170,37 @@ def test_a_link_to_an_unknown_department_or_period_says_so(app_db: Path):
     period, department = at.warning
     assert "decade" in period.value and at.radio(key="departments_period_choice").value == "months"
     assert "XS999" in department.value and "**XS999**" not in department.value
+
+
+def test_a_future_end_and_a_sixth_department_are_said_in_chinese(app_db: Path):
+    """Streamlit's own checks would say these in English (a date after max_value, more
+    than max_selections): the page says them itself and computes nothing from them."""
+    today = local_today()
+    at = _departments_page("organiser")
+    six = _report(app_db, Period.last_months(today))["departments"][:6]
+    at.multiselect(key="departments_compare").set_value([d["code"] for d in six]).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["最多对比 5 个单位，只显示前 5 个。"]
+    at.radio(key="departments_period_choice").set_value("range").run()
+    later = date(today.year + 1, 1, 31)
+    at.date_input(key="departments_period_range").set_value((today, later)).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"结束日期 {later.isoformat()} 晚于今天（{today.isoformat()}），请重新选择。"]
+    assert not at.dataframe
+
+
+def test_a_period_before_the_first_visit_says_so(app_db: Path):
+    engine = db.make_engine(f"sqlite:///{app_db}")
+    try:
+        first = store.first_visit_date(engine)
+    finally:
+        engine.dispose()
+    at = _departments_page("leader")
+    at.radio(key="departments_period_choice").set_value("year").run()
+    at.selectbox(key="departments_period_year").set_value(first.year).run()
+    assert next(i.value for i in at.info).startswith(f"走访记录从 {first.isoformat()} 开始")
+    at.radio(key="departments_period_choice").set_value("range").run()
+    at.date_input(key="departments_period_range").set_value(
+        (date(first.year - 2, 1, 1), date(first.year - 2, 6, 30))).run()
+    assert "统计期内没有任何走访记录。" in [i.value for i in at.info]

@@ -122,7 +122,10 @@ def test_the_township_comparison_is_worst_first_and_downloadable(app_db: Path):
     shown = _frame(at, "visits_per_1000")
     percent = expected.assign(paired_share=expected["paired_share"] * 100,
                               visited_share=expected["visited_share"] * 100)
-    pd.testing.assert_frame_equal(shown.reset_index(drop=True), percent, check_dtype=False)
+    # The browser gets the columns shown and no others (no township code).
+    assert list(shown.columns) == [c for c in percent.columns if c != "code"]
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), percent[shown.columns],
+                                  check_dtype=False)
     assert len(shown) == 8 and shown["villages"].sum() == 96
     severe_share = (shown["severe"] / shown["villages"]).tolist()
     assert severe_share == sorted(severe_share, reverse=True)  # worst first
@@ -213,7 +216,8 @@ def test_the_audit_log_reads_in_chinese(app_db: Path):
     assert set(log["action"]) == {"整体替换数据", "新增", "停用"}
     assert set(log["entity"]) == {"全部数据", "用户"}
     assert "在用：是 → 否" in log["changes"].tolist()
-    cells = log.drop(columns=["id", "at"]).astype(str)
+    assert "id" not in log.columns  # hidden, so not sent to the browser
+    cells = log.drop(columns=["at"]).astype(str)
     assert not cells.apply(lambda c: c.str.contains(r"[{}]|None|nan")).any().any()
     at.text_input(key="audit_username").input("nobody").run()
     assert not at.dataframe

@@ -23,7 +23,7 @@ TREND_METRICS = {
 """The monthly trends and whether each is a share (drawn 0–100%)."""
 BAR_HEIGHT = 22
 """Pixels per department in the ranking: every name legible, none skipped."""
-TREND_HEIGHT = 280
+TREND_HEIGHT = 320
 """A trend chart's height in px (legend, plot and month labels)."""
 
 
@@ -44,19 +44,25 @@ def ranking_chart(report: DepartmentReport) -> alt.Chart:
     order = frame["label"].tolist()
     lists = [t("departments.list_red"), t("departments.list_black"),
              t("departments.list_other")]
-    return alt.Chart(frame).mark_bar().encode(
+    base = alt.Chart(frame).encode(
         y=alt.Y("label:N", sort=order, title=None,
-                axis=alt.Axis(labelLimit=260, labelOverlap=False, labelFontSize=13)),
+                axis=alt.Axis(labelLimit=260, labelOverlap=False, labelFontSize=13,
+                              labelBaseline="middle")),
         x=alt.X("score:Q", title=t("departments.score"), scale=alt.Scale(domain=[0, 100]),
                 axis=alt.Axis(tickCount=10)),
-        color=alt.Color("list:N", title=None, scale=alt.Scale(
-            domain=lists, range=[LIST_COLOURS["red"], LIST_COLOURS["black"],
-                                 LIST_COLOURS["other"]]),
-            legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("label:N", title=t("table.department")),
                  alt.Tooltip("score:Q", title=t("departments.score"), format=".2f"),
                  alt.Tooltip("warnings:Q", title=t("departments.warnings_count"))],
-    ).properties(height=max(BAR_HEIGHT * len(frame), 60))
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("list:N", title=None, scale=alt.Scale(
+            domain=lists, range=[LIST_COLOURS["red"], LIST_COLOURS["black"],
+                                 LIST_COLOURS["other"]]),
+            legend=alt.Legend(orient="top")))
+    # The score at the end of each bar: a department at 0 has no bar, but its number.
+    scores = base.mark_text(align="left", dx=4, fontSize=12).encode(
+        text=alt.Text("score:Q", format=".2f"))
+    return (bars + scores).properties(height=max(BAR_HEIGHT * len(frame), 60))
 
 
 def trend_chart(report: DepartmentReport, codes: list[str], metric: str) -> alt.Chart:
@@ -78,11 +84,14 @@ def trend_chart(report: DepartmentReport, codes: list[str], metric: str) -> alt.
                axis=alt.Axis(format="%"))
          if share else alt.Y("value:Q", title=None, axis=alt.Axis(tickMinStep=1)))
     return alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=0)),
+        # Slanted: twelve months fit a half-width chart at 1280×720 without skipping.
+        x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)),
         y=y,
         color=alt.Color("department:N", title=None, scale=alt.Scale(
             domain=names.tolist(), range=list(COMPARE_COLOURS[:len(codes)])),
-            legend=alt.Legend(orient="top")),
+            # Every name whole, in rows of up to three: none cut off or left out.
+            legend=alt.Legend(orient="top", direction="horizontal", columns=3,
+                              labelLimit=0)),
         tooltip=[alt.Tooltip("department:N", title=t("table.department")),
                  alt.Tooltip("month:O", title=t("departments.month")),
                  alt.Tooltip("value:Q", title=title, format=".0%" if share else "d")],

@@ -185,14 +185,13 @@ def names() -> Names:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _first_visit_year(version: int, url: str) -> int:
-    first = store.first_visit_date(get_engine())
-    return (first or local_today()).year
+def _first_visit_date(version: int, url: str) -> date | None:
+    return store.first_visit_date(get_engine())
 
 
-def first_visit_year() -> int:
-    """The year of the earliest visit (this year with none): the first a page offers."""
-    return _first_visit_year(*_version())
+def first_visit_date() -> date | None:
+    """The date of the earliest visit (None with none): a page's periods start there."""
+    return _first_visit_date(*_version())
 
 
 def township_choices() -> dict[str, str]:

@@ -4,6 +4,8 @@ issue tables and links between pages."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import folium
 import pandas as pd
 import streamlit as st
@@ -68,17 +70,22 @@ def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
     """Show ``frame`` full width without its index, a missing value as ``missing``.
 
     An empty frame shows ``empty`` as a note instead of an empty grid (Streamlit's own
-    says "empty"). ``columns`` picks and orders the columns shown. With ``select`` a row
-    can be ticked; its position in ``frame`` is returned (None when none is).
+    says "empty"). ``columns`` picks and orders the columns shown. Only those (and none
+    that ``column_config`` hides with None) are sent to the browser: its "show/hide
+    columns" menu would otherwise offer the rest. With ``select`` a row can be ticked;
+    its position in ``frame`` is returned (None when none is).
     """
     if frame.empty:
         if empty:
             st.info(empty)
         return None
+    hidden = {name for name, config in (column_config or {}).items() if config is None}
+    frame = frame[[c for c in (columns or frame.columns) if c in frame and c not in hidden]]
     options: dict = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
+    config = {name: c for name, c in (column_config or {}).items() if c is not None}
     event = st.dataframe(frame, hide_index=True, key=key, width="stretch",
-                         column_config=column_config or {}, placeholder=missing,
-                         column_order=columns, height=height, **options)
+                         column_config=config, placeholder=missing, height=height,
+                         **options)
     if not select:
         return None
     rows = event.selection.rows
@@ -269,6 +276,8 @@ PERIOD_CHOICES = ("months", "window", "year", "range")
 window, a calendar year (for the annual evaluation) and any range of days."""
 TREND_MONTHS = 12
 COMPARE_MAX = 5
+DEPARTMENT_MAP_HEIGHT = 480
+"""The Departments page's map, in px: a fixed height on a page that scrolls past it."""
 """How many departments the trends compare at most."""
 
 
@@ -297,20 +306,41 @@ def period_picker(period: Period, first_year: int, key: str) -> Period | None:
         years = list(range(today.year, min(first_year, today.year) - 1, -1))
         year = right.selectbox(t("period.year_label"), years, key=f"{key}_year")
         return Period.calendar_year(year, today)
+    # No max_value: Streamlit refuses a later day in English and keeps the old range.
     picked = right.date_input(t("period.range_label"), (period.start, today),
-                              max_value=today, key=f"{key}_range", format="YYYY-MM-DD")
+                              key=f"{key}_range", format="YYYY-MM-DD")
     if not isinstance(picked, tuple) or len(picked) != 2:
         st.info(t("period.range_incomplete"))
+        return None
+    if picked[1] > today:
+        st.error(t("period.range_future", end=picked[1].isoformat(), today=today.isoformat()))
         return None
     return Period.between(*picked)
 
 
+def data_note(period: Period, first_visit: date | None) -> None:
+    """Say so when ``period`` begins before the first recorded visit: its first months
+    have no records, and its figures (compliance, warnings) read accordingly."""
+    if first_visit is not None and period.start < first_visit <= period.as_of:
+        st.info(t("period.before_data", first=first_visit.isoformat()))
+    elif first_visit is None or first_visit > period.as_of:
+        st.info(t("period.no_data"))
+
+
+def compared_departments(chosen: list[str]) -> list[str]:
+    """The departments the trends compare: at most ``COMPARE_MAX``, said when more were
+    chosen (Streamlit's own limit would say it in English)."""
+    if len(chosen) > COMPARE_MAX:
+        st.warning(t("departments.compare_limit", count=COMPARE_MAX))
+    return chosen[:COMPARE_MAX]
+
+
 SHARE_FIGURES = ["compliance", "paired_coverage", "resolution_rate", "long_term_share",
                  "satisfaction", "participation", "leader_participation"]
-RANKING_SHOWN = ["rank", "name", "score", "compliance", "paired_coverage", "resolution_rate",
-                 "long_term_share", "satisfaction", "warnings", "visits", "villages_visited",
-                 "participation", "leader_participation", "problems_raised",
-                 "problems_resolved"]
+RANKING_SHOWN = ["rank", "name", "score", "warnings", "compliance", "paired_coverage",
+                 "resolution_rate", "long_term_share", "satisfaction", "visits",
+                 "villages_visited", "participation", "leader_participation",
+                 "problems_raised", "problems_resolved"]
 
 
 def ranking_shown(report: DepartmentReport) -> pd.DataFrame:
@@ -377,6 +407,9 @@ def warnings_shown(report: DepartmentReport, department: str | None) -> pd.DataF
 
 
 WARNINGS_SHOWN = ["warning", "department", "period", "count"]
+WARNING_VISITS_SHOWN = ["id", "date", "village", "kind", "summary", "households_visited",
+                        "problems_raised", "problems_resolved", "department"]
+"""A warning's records: what was written (工作内容) before the counts, within 1280 px."""
 
 
 def warning_meanings() -> str:
@@ -397,14 +430,15 @@ def warning_columns() -> dict:
 
 def department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
     """The village map with one department's paired villages coloured by its compliance
-    (``geo.layers.compliance_layer``)."""
+    (``geo.layers.compliance_layer``). The wheel scrolls the long page over it instead of
+    zooming the map (its buttons zoom)."""
     settings = get_settings()
     labels = maps.map_labels(settings.lang, data.inputs.window_days)
     codes = pd.Index(data.inputs.villages["code"])
     return maps.build_village_map(
         data.inputs.villages, data.townships, data.county, data.status, labels,
         tiles=settings.tiles, tianditu_key=settings.tianditu_key,
-        shown_layer=compliance_layer(compliance, codes, labels))
+        shown_layer=compliance_layer(compliance, codes, labels), wheel_zoom=False)
 
 
 def department_villages_shown(compliance: pd.DataFrame, data: CoverageData) -> pd.DataFrame:
