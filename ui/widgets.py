@@ -409,7 +409,7 @@ def warnings_shown(report: DepartmentReport, department: str | None) -> pd.DataF
 WARNINGS_SHOWN = ["warning", "department", "period", "count"]
 WARNING_VISITS_SHOWN = ["id", "date", "village", "kind", "summary", "households_visited",
                         "problems_raised", "problems_resolved", "department"]
-"""A warning's records: what was written (工作内容) before the counts, within 1280 px."""
+"""A warning's records: what was written (the summary) before the counts, within 1280 px."""
 
 
 def warning_meanings() -> str:
