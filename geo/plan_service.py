@@ -34,6 +34,7 @@ from geo.settings import local_now
 
 COMMIT_ACTION = "plan_commit"
 UNDO_ACTION = "plan_undo"
+SHEET_NAME = "结对规划"
 SHEET_COLUMNS = ("序号", "单位", "村", "乡镇", "结对类型", "开始日期", "距离(公里)", "理由")
 """The organisation department's sheet (DESIGN.md: the plan's XLSX)."""
 

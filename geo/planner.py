@@ -271,12 +271,16 @@ def department_anchors(departments: pd.DataFrame, pairings: pd.DataFrame,
                            "village": active["village_code"].astype(str).to_numpy()})
     joined = joined.join(centroids[["x", "y", "epsg"]], on="village").dropna(subset=["x"])
     joined = joined[joined["department"].isin(out.index)]
-    for (department, epsg), group in joined.groupby(["department", "epsg"], sort=True):
-        if out.loc[department, "source"] == "villages":
-            continue  # paired in two zones: the first zone's villages (rare; documented)
+    means = joined.groupby(["department", "epsg"], sort=True)[["x", "y"]].mean().reset_index()
+    # A department paired in two zones (rare) is anchored in its first zone's villages.
+    means = means.drop_duplicates("department", keep="first")
+    for epsg, group in means.groupby("epsg"):
         to_lonlat = pyproj.Transformer.from_crs(int(epsg), 4326, always_xy=True)
-        lon, lat = to_lonlat.transform(group["x"].mean(), group["y"].mean())
-        out.loc[department, ["lon", "lat", "source"]] = [lon, lat, "villages"]
+        lon, lat = to_lonlat.transform(group["x"].to_numpy(), group["y"].to_numpy())
+        rows = out.index.get_indexer(group["department"])
+        out.iloc[rows, 0] = lon
+        out.iloc[rows, 1] = lat
+        out.iloc[rows, 2] = "villages"
     return out
 
 
