@@ -26,42 +26,47 @@ weighed as follows:
   (a dense matrix of places × villages: 3,000 × 5,000 doubles and more at province
   scale) and works in floating point, so the scaled objective below would not be exact
   beyond 2**53;
-- HiGHS through ``scipy.optimize.milp`` is exact for the first stage (the constraint
-  matrix is totally unimodular), but the second stage's "priority = optimum" row breaks
+- HiGHS through ``scipy.optimize.milp`` is exact for a first stage (the constraint
+  matrix is totally unimodular), but a second stage's "priority = optimum" row breaks
   total unimodularity, turning it into a branch and bound with floating-point
-  tolerances (``mip_rel_gap`` defaults to 1e-4) on millions of columns.
+  tolerances (``mip_rel_gap`` defaults to 1e-4) on millions of columns; and scipy is not
+  otherwise a dependency of the app.
 
 Objective, exact and lexicographic
 ----------------------------------
 Priorities are rounded to 4 decimals and scaled to whole numbers ``p`` (so ``3.1234`` is
-31234), kilometres to whole metres ``m``; ``t`` is a tie-break (the department's and the
-village's ranks in code order, ``t = rank(d) + rank(v)``, so that of plans equal in
-priority and metres the one using lower codes wins). One integer cost per arc,
+31234), kilometres to whole metres ``m``. **Stage 1** gives each department → village arc
+one integer cost,
 
-    cost(d, v) = −p(v)·M + m(d, v)·S + t(d, v),
+    cost(d, v) = −p(v)·M + m(d, v),    M = K·Dmax + 1,
 
-with ``K`` the most villages any plan can cover (``min(Σ places, villages)``), ``Dmax``
-the longest arc in metres and ``tmax`` the largest tie-break, and
-
-    S = K·tmax + 1,    M = K·(Dmax·S + tmax) + 1.
+with ``K`` the most villages any plan can cover (``min(Σ places, villages)``) and ``Dmax``
+the longest arc in metres.
 
 *Proof that the order is kept.* Let ``f`` and ``g`` be feasible plans with summed
-priorities ``P``, metres ``D`` and tie-breaks ``T`` (each plan has at most ``K`` arcs, so
-``0 ≤ D ≤ K·Dmax`` and ``0 ≤ T ≤ K·tmax``). If ``P(f) > P(g)`` then ``P(f) − P(g) ≥ 1``
-(whole numbers) and ``cost(f) − cost(g) ≤ −M + S·K·Dmax + K·tmax < 0``: ``f`` is cheaper
-whatever its distance, so no kilometre saved can buy a point of priority. If
-``P(f) = P(g)`` and ``D(f) < D(g)`` then ``cost(f) − cost(g) ≤ −S + K·tmax < 0``. Only
-with ``P`` and ``D`` equal does ``T`` decide. Hence a minimum-cost flow maximises ``P``,
-then minimises ``D``, then ``T``. Every arc's cost is negative (``p ≥ 1``), so a place is
-used whenever a village can take it.
+priorities ``P`` and metres ``D``; each has at most ``K`` arcs, so ``0 ≤ D ≤ K·Dmax``. If
+``P(f) > P(g)`` then ``P(f) − P(g) ≥ 1`` (whole numbers), and
+``cost(f) − cost(g) = −M·(P(f) − P(g)) + D(f) − D(g) ≤ −M + K·Dmax = −1 < 0``: ``f`` is
+cheaper whatever its distance, so no kilometre saved can buy any priority. If
+``P(f) = P(g)`` the costs differ by ``D(f) − D(g)`` exactly. Hence a minimum-cost flow
+maximises ``P``, then minimises ``D``; every arc's cost is negative (``p ≥ 1``), so a
+place is used whenever a village can take it.
 
-OR-Tools works in 64-bit integers and multiplies costs by the number of nodes + 1;
-``_scales`` checks, in Python's unbounded integers, that the largest cost times that
-factor (with a margin of 4) stays below 2**63. When the tie-break would overflow (large
-province instances), it is dropped (``S = 1``, ``tmax = 0``): priority and metres stay
-exact and ties follow the arcs' code order; when even that would not fit, the planner
-refuses with ``DataError("plan_too_large")``. Every county is solved on its own (no
-department crosses a county line), which keeps the numbers small.
+**Stage 2** breaks ties by codes, exactly and without any weight on stage 1's numbers:
+the potentials of stage 1's optimal flow (shortest distances in its residual graph,
+Bellman-Ford in integers) give every arc a reduced cost; by complementary slackness the
+flows optimal for stage 1 are exactly those that keep the arcs of negative reduced cost
+full and those of positive reduced cost empty. Over the remaining (zero reduced cost)
+arcs a second min-cost flow minimises the tie-break ``tie_costs``: first the sum of the
+department's and the village's ranks in code order (lower codes first), then
+``rank(d)·(villages − 1 − rank(v))`` (lower department codes take lower village codes).
+
+OR-Tools works in 64-bit integers and scales costs by about twice the number of nodes
+(measured); ``_fits`` checks, in Python's unbounded integers, that the largest cost times
+4·(nodes + 1) stays below 2**63; a county too large for that is refused with
+``DataError("plan_too_large")`` (5,000 villages × 1,500 departments fit). Every county
+is solved on its own (no department crosses a county line), which keeps the numbers
+small.
 """
 
 from __future__ import annotations
@@ -354,21 +359,102 @@ def plan_candidates(coverage: pd.DataFrame, settings: PlanSettings) -> pd.DataFr
 # --------------------------------------------------------------------------- the solver
 
 
-def _scales(priorities: np.ndarray, capacities: np.ndarray, metres: np.ndarray,
-            ties: np.ndarray, nodes: int) -> tuple[int, int, bool]:
-    """``M``, ``S`` and whether the tie-break is kept (see the module's proof)."""
+def _fits(largest: int, nodes: int, arcs_used: int) -> bool:
+    """Whether OR-Tools can take arc costs up to ``largest`` on ``nodes`` nodes: it scales
+    costs by about 2·(nodes + 1) (measured); we keep a margin of ``_MARGIN``, and the
+    total over ``arcs_used`` arcs must fit as well."""
+    return largest * (nodes + 1) * _MARGIN < _INT63 and largest * max(arcs_used, 1) < _INT63
+
+
+def _scale(priorities: np.ndarray, capacities: np.ndarray, metres: np.ndarray,
+           nodes: int) -> int:
+    """``M = K·Dmax + 1`` of the module's proof, checked against 64 bits."""
     most = min(int(capacities.sum()), len(priorities))
     longest = int(metres.max(initial=0))
-    top = int(priorities.max(initial=0))
-    factor = (nodes + 1) * _MARGIN
-    for keep_ties in (True, False):
-        tmax = int(ties.max(initial=0)) if keep_ties else 0
-        scale = most * tmax + 1
-        big = most * (longest * scale + tmax) + 1
-        largest = max(top * big, longest * scale + tmax)
-        if largest * factor < _INT63 and most * largest < _INT63:
-            return big, scale, keep_ties
-    raise DataError("plan_too_large", villages=len(priorities), departments=len(capacities))
+    big = most * longest + 1
+    if not _fits(int(priorities.max(initial=0)) * big + longest, nodes, most):
+        raise DataError("plan_too_large", villages=len(priorities), departments=len(capacities))
+    return big
+
+
+def tie_costs(arc_departments: np.ndarray, arc_villages: np.ndarray, departments: int,
+              villages: int, most: int) -> np.ndarray:
+    """The tie-break cost of each arc (positions are code ranks).
+
+    Two parts, the first decisive: ``rank(d) + rank(v)`` (plans using lower codes first),
+    then ``rank(d)·(villages − 1 − rank(v))``, whose sum is least when lower department
+    codes take lower village codes (the rearrangement inequality). The first part is
+    scaled by ``W = most·(departments − 1)·(villages − 1) + 1``, more than any plan's sum
+    of the second; when that would not fit in 64 bits only the first part is used.
+    """
+    d = np.asarray(arc_departments, dtype="int64")
+    v = np.asarray(arc_villages, dtype="int64")
+    first, second = d + v, d * (villages - 1 - v)
+    weight = most * max(departments - 1, 0) * max(villages - 1, 0) + 1
+    largest = (departments + villages) * weight
+    if _fits(largest, departments + villages + 2, most):
+        return first * weight + second
+    return first
+
+
+def _network(departments: np.ndarray, villages: np.ndarray, capacities: np.ndarray,
+             n_v: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Tails, heads and capacities of the flow network (see the module docstring); the
+    department → village arcs come first, then source → department, village → sink and
+    the bypass source → sink. Nodes: 0 source, 1..n_d departments, then villages, sink."""
+    n_d = len(capacities)
+    arcs = len(departments)
+    source, sink = 0, n_d + n_v + 1
+    dept_node = 1 + np.arange(n_d, dtype="int64")
+    village_node = 1 + n_d + np.arange(n_v, dtype="int64")
+    places = np.minimum(capacities, np.bincount(departments, minlength=n_d))
+    tails = np.concatenate([dept_node[departments], np.full(n_d, source, "int64"),
+                            village_node, [source]])
+    heads = np.concatenate([village_node[villages], dept_node,
+                            np.full(n_v, sink, "int64"), [sink]])
+    caps = np.concatenate([np.ones(arcs, "int64"), places, np.ones(n_v, "int64"),
+                           [int(places.sum())]])
+    return tails, heads, caps, int(places.sum())
+
+
+def _min_cost_flow(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray,
+                   costs: np.ndarray, supplies: np.ndarray) -> np.ndarray:
+    """An optimal integer flow (OR-Tools); every arc's flow."""
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype="int64"), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:  # pragma: no cover - both networks always have a flow
+        raise DataError("plan_solver_failed", status=str(status))
+    return flow.flows(np.arange(len(tails), dtype="int64"))
+
+
+def _potentials(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, costs: np.ndarray,
+                flows: np.ndarray, nodes: int) -> np.ndarray:
+    """Node potentials proving ``flows`` optimal: shortest distances in the residual graph
+    (Bellman-Ford from a root joined to every node at cost 0; exact integers). With them
+    every arc's reduced cost ``c + π(tail) − π(head)`` is ≥ 0 where the arc can take more
+    flow and ≤ 0 where it carries some (complementary slackness)."""
+    forward, backward = flows < caps, flows > 0
+    u = np.concatenate([tails[forward], heads[backward]])
+    v = np.concatenate([heads[forward], tails[backward]])
+    w = np.concatenate([costs[forward], -costs[backward]])
+    order = np.argsort(v, kind="stable")
+    u, v, w = u[order], v[order], w[order]
+    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) else np.array([], int)
+    targets = v[starts]
+    distance = np.zeros(nodes, dtype="int64")
+    for _ in range(nodes + 1):
+        if not len(v):
+            break
+        best = np.minimum.reduceat(distance[u] + w, starts)
+        better = best < distance[targets]
+        if not better.any():
+            return distance
+        distance[targets[better]] = best[better]
+    if len(v):  # pragma: no cover - an optimal flow leaves no negative cycle
+        raise DataError("plan_solver_failed", status="negative cycle")
+    return distance
 
 
 def solve_assignment(priorities: np.ndarray, capacities: np.ndarray,
@@ -393,7 +479,7 @@ def solve_assignment(priorities: np.ndarray, capacities: np.ndarray,
     numpy.ndarray of bool
         For each arc, whether the plan uses it: at most one arc per village, at most
         ``capacities[d]`` per department; the summed priority is the largest possible,
-        then the metres the fewest, then ``Σ rank(d) + rank(v)`` the least.
+        then the metres the fewest, then the tie-break (``tie_costs``) the least.
     """
     priorities = np.asarray(priorities, dtype="int64")
     capacities = np.asarray(capacities, dtype="int64")
@@ -406,33 +492,31 @@ def solve_assignment(priorities: np.ndarray, capacities: np.ndarray,
     if (priorities < 1).any() or (capacities < 0).any() or (metres < 0).any():
         raise ValueError("priorities must be ≥ 1, capacities and metres ≥ 0")
     n_d, n_v = len(capacities), len(priorities)
-    ties = departments + villages
     nodes = n_d + n_v + 2
-    big, scale, keep_ties = _scales(priorities, capacities, metres, ties, nodes)
-    cost = -priorities[villages] * big + metres * scale + (ties if keep_ties else 0)
-
-    source, sink = 0, n_d + n_v + 1
-    dept_node = 1 + np.arange(n_d, dtype="int64")
-    village_node = 1 + n_d + np.arange(n_v, dtype="int64")
-    per_department = np.bincount(departments, minlength=n_d)
-    places = np.minimum(capacities, per_department)
-    total = int(places.sum())
-    # The dept → village arcs first, so that their indices are 0..arcs-1.
-    tails = np.concatenate([dept_node[departments], np.zeros(n_d, "int64"), village_node,
-                            [source]])
-    heads = np.concatenate([village_node[villages], dept_node,
-                            np.full(n_v, sink, "int64"), [sink]])
-    caps = np.concatenate([np.ones(arcs, "int64"), places, np.ones(n_v, "int64"), [total]])
-    costs = np.concatenate([cost, np.zeros(n_d + n_v + 1, "int64")])
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    tails, heads, caps, total = _network(departments, villages, capacities, n_v)
     supplies = np.zeros(nodes, "int64")
-    supplies[source], supplies[sink] = total, -total
-    flow.set_nodes_supplies(np.arange(nodes, dtype="int64"), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:  # pragma: no cover - the network always has a feasible flow
-        raise DataError("plan_solver_failed", status=str(status))
-    return flow.flows(np.arange(arcs, dtype="int64")) > 0
+    supplies[0], supplies[-1] = total, -total
+    others = np.zeros(len(tails) - arcs, "int64")
+
+    # Stage 1: priority, then metres, in one exact integer cost.
+    big = _scale(priorities, capacities, metres, nodes)
+    costs = np.concatenate([-priorities[villages] * big + metres, others])
+    flows = _min_cost_flow(tails, heads, caps, costs, supplies)
+
+    # Stage 2: among the flows optimal for stage 1 (the arcs the potentials leave free;
+    # those with a negative reduced cost stay full, a positive one empty), the least
+    # tie-break.
+    potential = _potentials(tails, heads, caps, costs, flows, nodes)
+    reduced = costs + potential[tails] - potential[heads]
+    full, free = reduced < 0, reduced == 0
+    np.subtract.at(supplies, tails[full], caps[full])
+    np.add.at(supplies, heads[full], caps[full])
+    most = min(int(capacities.sum()), n_v)
+    ties = np.concatenate([tie_costs(departments, villages, n_d, n_v, most), others])
+    chosen = np.where(full, caps, 0)
+    kept = np.flatnonzero(free)
+    chosen[kept] = _min_cost_flow(tails[kept], heads[kept], caps[kept], ties[kept], supplies)
+    return chosen[:arcs] > 0
 
 
 # --------------------------------------------------------------------------- the plan

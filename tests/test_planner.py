@@ -42,8 +42,15 @@ FAST = settings(max_examples=60, deadline=None,
 # --------------------------------------------------------------------------- brute force
 
 
+def ties(used, arcs_d, arcs_v, villages):
+    """The two tie-break sums of geo.planner.tie_costs, in their order."""
+    return (sum(int(arcs_d[k] + arcs_v[k]) for k in used),
+            sum(int(arcs_d[k] * (villages - 1 - arcs_v[k])) for k in used))
+
+
 def brute_force(priorities, capacities, arcs_d, arcs_v, metres):
-    """The best (P, D, T) over every assignment: P maximal, then D, then T minimal."""
+    """The best (−P, D, T1, T2) over every assignment: P maximal, then D, then the
+    tie-breaks minimal."""
     options = [[None] for _ in priorities]
     for k, v in enumerate(arcs_v):
         options[v].append(k)
@@ -54,7 +61,7 @@ def brute_force(priorities, capacities, arcs_d, arcs_v, metres):
         if (load > capacities).any():
             continue
         key = (-sum(priorities[arcs_v[k]] for k in used), sum(metres[k] for k in used),
-               sum(arcs_d[k] + arcs_v[k] for k in used))
+               *ties(used, arcs_d, arcs_v, len(priorities)))
         best = key if best is None or key < best else best
     return best
 
@@ -62,7 +69,7 @@ def brute_force(priorities, capacities, arcs_d, arcs_v, metres):
 def objective(chosen, priorities, arcs_d, arcs_v, metres):
     used = np.flatnonzero(chosen)
     return (-int(sum(priorities[arcs_v[k]] for k in used)), int(sum(metres[k] for k in used)),
-            int(sum(arcs_d[k] + arcs_v[k] for k in used)))
+            *ties(used, arcs_d, arcs_v, len(priorities)))
 
 
 @st.composite
@@ -123,10 +130,20 @@ def test_ties_are_broken_by_codes():
     chosen = solve_assignment(np.array([30000, 30000]), np.array([1]), np.array([0, 0]),
                               np.array([1, 0]), np.array([2_000, 2_000]))
     assert chosen.tolist() == [False, True]
+    # Two departments, two villages, every distance equal: lower takes lower.
+    chosen = solve_assignment(np.array([30000, 30000]), np.array([1, 1]),
+                              np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]),
+                              np.full(4, 2_000))
+    assert chosen.tolist() == [True, False, False, True]
+    # The tie-break never outweighs a metre: the higher codes are 1 m nearer.
+    chosen = solve_assignment(np.array([30000, 30000]), np.array([1, 1]),
+                              np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]),
+                              np.array([2_000, 2_000, 1_999, 2_000]))
+    assert chosen.tolist() == [False, True, True, False]
 
 
 def test_an_instance_too_large_for_64_bits_is_refused():
-    # A billion km per arc: metres × villages × priority overflows int64 even without ties.
+    # A billion km per arc: metres × villages × priority overflows 64 bits.
     size = 3000
     with pytest.raises(DataError) as caught:
         solve_assignment(np.full(size, 60000), np.array([size]), np.zeros(size, "int64"),
