@@ -67,6 +67,7 @@ def test_out_writes_the_organisation_departments_sheet(demo_url, capsys, tmp_pat
     assert rows[1][6] == plan["proposals"][0]["distance_km"]
 
 
+@pytest.mark.slow  # five plans of the sample county
 def test_capacity_lock_exclude_and_costs_files_are_used(demo_url, capsys, tmp_path):
     _, first, _ = run(capsys, "--reasons", "UNPAIRED")
     department, village = (first["proposals"][0]["department_code"],
@@ -162,3 +163,11 @@ def test_undo_last_stands_alone_and_out_must_be_xlsx(demo_url, capsys):
     assert code == 2 and err.strip() == "错误：--out 须为 .xlsx 文件，而不是 plan.csv"
     code, _, err = run(capsys, "--reasons", "UNPAIRED,WEAK")
     assert code == 2 and "WEAK" in err
+
+
+def test_county_limits_the_plan_to_one_county(demo_url, capsys):
+    code, whole, _ = run(capsys)
+    code_county, county, _ = run(capsys, "--county", "420526")
+    assert code == code_county == 0 and county == whole
+    code, _, err = run(capsys, "--county", "999999")
+    assert code == 2 and err.strip() == "错误：没有县“999999”的村（社区）或单位"

@@ -429,7 +429,8 @@ def best_by_brute_force(plan, coverage, villages, departments, pairings, setting
     return best
 
 
-@FAST
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(counties())
 def test_random_plans_keep_every_constraint_and_equal_brute_force(instance):
     coverage, villages, departments, locks, exclusions, limit = instance
