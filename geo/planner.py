@@ -515,7 +515,9 @@ def solve_assignment(priorities: np.ndarray, capacities: np.ndarray,
     ties = np.concatenate([tie_costs(departments, villages, n_d, n_v, most), others])
     chosen = np.where(full, caps, 0)
     kept = np.flatnonzero(free)
-    chosen[kept] = _min_cost_flow(tails[kept], heads[kept], caps[kept], ties[kept], supplies)
+    if len(kept):
+        chosen[kept] = _min_cost_flow(tails[kept], heads[kept], caps[kept], ties[kept],
+                                      supplies)
     return chosen[:arcs] > 0
 
 
