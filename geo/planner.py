@@ -662,18 +662,24 @@ def plan_pairings(coverage: pd.DataFrame, villages: gpd.GeoDataFrame,
     counties = pd.Series(open_candidates.index.astype(str)).str[:COUNTY_CODE_LENGTH]
     for county in sorted(set(counties)):
         part = open_candidates[(counties == county).to_numpy()].sort_index()
-        pool = remaining[(county_of.reindex(remaining.index) == county).to_numpy()
-                         & (remaining > 0).to_numpy()].sort_index()
+        # The county's active departments: which of them may take a village at all (for
+        # the note), then those with a place left (for the solver).
+        members = (county_of.reindex(remaining.index) == county).to_numpy() & \
+            is_active.reindex(remaining.index).fillna(False).to_numpy(dtype=bool)
         village_codes = pd.Index(part.index.astype(str))
-        department_codes = pd.Index(pool.index.astype(str))
-        km = _distance_grid(department_codes, village_codes, anchors, centroids, costs)
-        rows = department_codes.get_indexer(blocked["department"])
+        everyone = pd.Index(remaining.index[members].astype(str))
+        km = _distance_grid(everyone, village_codes, anchors, centroids, costs)
+        rows = everyone.get_indexer(blocked["department"])
         columns = village_codes.get_indexer(blocked["village"])
         hit = (rows >= 0) & (columns >= 0)
         km[rows[hit], columns[hit]] = np.nan
         reachable = np.isfinite(km)
         no_department += int((~reachable.any(axis=0)).sum())
-        arc_d, arc_v = np.nonzero(reachable)
+        with_places = (remaining[everyone] > 0).to_numpy()
+        pool = remaining[everyone[with_places]]
+        department_codes = pd.Index(pool.index.astype(str))
+        km = km[with_places]
+        arc_d, arc_v = np.nonzero(reachable[with_places])
         if len(arc_d) == 0:
             continue
         arc_m = _metres(km[arc_d, arc_v])

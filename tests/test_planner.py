@@ -291,7 +291,13 @@ def test_locks_are_kept_and_use_places_and_exclusions_are_honoured():
     got = {(p.department_code, p.village_code): p.reason for p in plan.proposals}
     assert got == {("D2", codes[2]): LOCKED, ("D1", codes[1]): "UNPAIRED"}
     assert plan.uncovered == (codes[0],)
-    assert plan.note == "short_unreachable"
+    assert plan.note == "short"  # D2 could take village 1, but its place is locked
+    # Excluded for every department, village 1 is one no department may take.
+    plan = plan_pairings(coverage, villages, departments, pairings, T,
+                         locks=[("D2", codes[2])],
+                         exclusions=[(d, codes[0]) for d in ("D1", "D2", "D9")])
+    assert plan.uncovered == (codes[0],) and plan.note == "short_unreachable"
+    assert "1 个村没有可安排的单位" in plan.note_text("zh")
 
 
 @pytest.mark.parametrize(("locks", "exclusions", "code"), [
@@ -465,3 +471,13 @@ def test_random_plans_keep_every_constraint_and_equal_brute_force(instance):
                                    locks, exclusions)
     assert got == expected
     assert plan.covered + len(plan.uncovered) == plan.candidates
+
+
+def test_places_used_up_by_locks_are_said_as_places_short():
+    codes, coverage, villages, departments, pairings = small_county()
+    plan = plan_pairings(coverage, villages, departments, pairings, T, capacity={"D1": 0},
+                         locks=[("D2", codes[2])])
+    assert [(p.department_code, p.village_code, p.reason) for p in plan.proposals] == [
+        ("D2", codes[2], LOCKED)]
+    assert plan.uncovered == (codes[0], codes[1]) and plan.note == "short"
+    assert plan.as_dict()["shortfall"] == {"candidates": 3, "covered": 1, "capacity": 1}
