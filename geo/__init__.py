@@ -34,13 +34,20 @@ Metrics and views
     ``geo.maps`` folium maps, escaped · ``geo.offline`` vendored Leaflet instead of
     CDNs · ``geo.crs``, ``geo.geometry``, ``geo.values`` small shared helpers.
 
+Planning new pairings
+    ``geo.planner`` the pure planner (``PlanSettings``, ``plan_pairings`` → ``Plan``;
+    candidates, places, anchors, the exact lexicographic min-cost flow
+    ``solve_assignment``) · ``geo.plan_service`` load its inputs, the organisation
+    department's sheet, ``commit_plan``, ``undo_last_commit``.
+
 Files (``geo.io``)
     ``readers`` CSV/XLSX into text tables · ``headers`` → ``resolve`` → ``prepare`` →
     ``matching`` → ``plans`` → ``bulk_write``, driven by ``imports.import_file`` /
     ``imports.import_upload`` · ``report`` the ``Issue``/``Report`` of both importers ·
     ``boundary_files`` reading GIS files · ``boundary_import`` checking and applying
     them · ``table_files`` export columns and CSV/XLSX/GeoJSON writers · ``exports``
-    exports limited to the role · ``templates`` import templates · ``gcj02``.
+    exports limited to the role · ``templates`` import templates · ``gcj02`` ·
+    ``plan_files`` the planner's places, locks, exclusions and distances.
 
 The sample county (``geo.demo``)
     ``reference`` real outline and codes · ``schematic`` schematic boundaries ·
@@ -50,6 +57,7 @@ The sample county (``geo.demo``)
 __all__ = [
     "access", "audit", "auth", "backup", "cli", "coverage", "crs", "db", "demo", "errors",
     "formalism", "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected",
-    "offline", "overview", "period", "records", "reports", "schema", "settings", "status",
-    "store", "text", "townships", "values", "village_card", "visit_rules",
+    "offline", "overview", "period", "plan_service", "planner", "records", "reports",
+    "schema", "settings", "status", "store", "text", "townships", "values", "village_card",
+    "visit_rules",
 ]

@@ -19,14 +19,16 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo import auth, db, department_report, reports, store
+from geo import auth, db, department_report, plan_service, reports, store
 from geo.access import Role
 from geo.demo import seed
 from geo.errors import PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.io import boundary_import
-from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table
+from geo.io.plan_files import read_plan_file
+from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table, xlsx_bytes
 from geo.period import Period
+from geo.planner import PLANNED_REASONS, PlanSettings
 from geo.settings import SAMPLE_DIR, Settings, local_today
 
 EXIT_BUSY = 3
@@ -125,6 +127,32 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate = user_commands.add_parser("deactivate", help="stop a user from logging in")
     deactivate.add_argument("name")
 
+    plan = commands.add_parser("plan", help="propose new pairings for neglected villages")
+    plan.add_argument("--as-of", type=_iso_date, default=None,
+                      help="the as-of date T; committed pairings start on it (default today)")
+    plan.add_argument("--reasons", default=",".join(PLANNED_REASONS),
+                      help="candidate reasons, comma-separated (default all three)")
+    plan.add_argument("--max-per-village", type=_positive, default=2,
+                      help="a candidate has fewer active pairings than this")
+    plan.add_argument("--members-per-village", type=_positive, default=15,
+                      help="party members per village a department can take")
+    plan.add_argument("--capacity", type=Path, default=None,
+                      help="CSV/XLSX: department code, places (replaces the rule)")
+    plan.add_argument("--lock", type=Path, default=None,
+                      help="CSV/XLSX: department code, village code pairs the plan must hold")
+    plan.add_argument("--exclude", type=Path, default=None,
+                      help="CSV/XLSX: department code, village code pairs never proposed")
+    plan.add_argument("--costs", type=Path, default=None,
+                      help="CSV/XLSX: department code, village code, km (road distances)")
+    plan.add_argument("--county", default=None, help="only this county (6-digit code)")
+    plan.add_argument("--format", choices=["json"], default="json")
+    plan.add_argument("--out", type=Path, default=None,
+                      help="also write the organisation department's sheet (.xlsx)")
+    plan.add_argument("--commit", action="store_true",
+                      help="write the proposals as 结对共建 pairings starting at T")
+    plan.add_argument("--undo-last", action="store_true",
+                      help="take back the last commit (only on the day it was made)")
+
     sample = commands.add_parser("make-sample",
                                  help="regenerate the sample files in data/sample")
     sample.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
@@ -218,6 +246,55 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     return {"report": args.kind, "villages": len(report["villages"]), "out": str(args.out)}
 
 
+PLAN_OPTIONS = ("as_of", "capacity", "lock", "exclude", "costs", "county", "out", "commit")
+
+
+def _plan(args: argparse.Namespace, settings: Settings) -> str | dict:
+    """``plan``: DESIGN.md's plan JSON (with ``committed``, the new pairing ids, after
+    ``--commit``); ``--undo-last`` takes back the last commit of today."""
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
+    db.upgrade(engine)
+    actor = auth.cli_user()
+    if args.undo_last:
+        if any(getattr(args, name) not in (None, False) for name in PLAN_OPTIONS):
+            raise PairMapError("plan_undo_alone")
+        return plan_service.undo_last_commit(engine, actor, local_today())
+    if args.out is not None and args.out.suffix.lower() != ".xlsx":
+        raise PairMapError("plan_out_suffix", path=str(args.out))
+    options = PlanSettings(tuple(r.strip() for r in args.reasons.split(",") if r.strip()),
+                           args.max_per_village, args.members_per_village)
+    data = plan_service.load_plan_data(engine, actor, args.as_of or local_today(),
+                                       settings.window_days, settings.neglect_days,
+                                       args.county)
+    departments = set(store.load_departments(engine)["code"])
+    villages = set(data.villages["code"])
+
+    def pairs(path: Path | None, kind: str) -> list[tuple[str, str]]:
+        if path is None:
+            return []
+        rows = read_plan_file(path, kind, departments, villages)
+        return list(zip(rows["department_code"], rows["village_code"], strict=True))
+
+    capacity = None
+    if args.capacity is not None:
+        rows = read_plan_file(args.capacity, "capacity", departments)
+        capacity = dict(zip(rows["department_code"], rows["capacity"].astype(int),
+                            strict=True))
+    costs = (None if args.costs is None
+             else read_plan_file(args.costs, "costs", departments, villages))
+    plan = plan_service.make_plan(data, options, capacity, pairs(args.lock, "lock"),
+                                  pairs(args.exclude, "exclude"), costs)
+    result = plan.as_dict(settings.lang)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(xlsx_bytes(plan_service.plan_sheet(plan, data, settings.lang),
+                                        plan_service.SHEET_NAME))
+    if args.commit:
+        result["committed"] = (list(plan_service.commit_plan(engine, actor, plan).pairing_ids)
+                               if plan.proposals else [])
+    return json.dumps(result, ensure_ascii=False, indent=2)
+
+
 RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits")
 
 
@@ -277,7 +354,7 @@ def _users(args: argparse.Namespace, settings: Settings) -> dict:
 
 
 COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample,
-            "users": _users, "report": _report, "import": _import}
+            "users": _users, "report": _report, "import": _import, "plan": _plan}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

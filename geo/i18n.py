@@ -532,6 +532,63 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "import.rejected.reason": "原因",
         "error.unexpected": "发生意外错误",
         "error.bad_setting": "配置有误",
+        "error.plan_bad_reasons": "候选原因“{reasons}”无效，可选：{choices}",
+        "error.plan_bad_setting": "规划参数 {name} 须为不小于 1 的整数，而不是 {value}",
+        "error.plan_unknown_department": "没有单位“{code}”",
+        "error.plan_unknown_village": "没有村（社区）“{code}”",
+        "error.plan_unknown_county": "没有县“{code}”的村（社区）或单位",
+        "error.plan_bad_capacity": "单位 {code} 的名额须为不小于 0 的整数，而不是 {value}",
+        "error.plan_inactive_department": "单位 {code} 已停用，不能安排结对",
+        "error.plan_too_large": (
+            "规划规模过大（{villages} 个村、{departments} 个单位），无法精确求解，请按县分别规划"),
+        "error.plan_solver_failed": "求解器没有给出结果（{status}）",
+        "error.plan_lock_twice": (
+            "村 {village} 被锁定给两个单位（{first} 和 {second}），每村每次只能安排一个单位"),
+        "error.plan_lock_excluded": "单位 {department} 与村 {village} 既被锁定又被排除",
+        "error.plan_other_county": (
+            "单位 {department} 属于县 {county}，不能安排到外县的村 {village}"),
+        "error.plan_lock_paired": "单位 {department} 与村 {village} 已有结对关系，不能再锁定",
+        "error.plan_lock_full": "村 {village} 的结对单位已达上限 {limit} 个，不能再锁定",
+        "error.plan_locks_exceed_capacity": (
+            "单位 {code} 锁定了 {locks} 个村，超过其名额 {capacity} 个"),
+        "error.plan_department_county": "数据库中有 {counties} 个县，无法确定各单位所属的县",
+        "error.plan_commit_unknown": "单位 {department} 与村 {village} 不在本次规划中，不能提交",
+        "error.plan_commit_empty": "没有选中要提交的结对",
+        "error.plan_commit_overlap": (
+            "单位 {department} 与村 {village} 已有结对（编号 {pairing}），本次没有写入任何结对"),
+        "error.plan_nothing_to_undo": "没有可以撤销的规划提交",
+        "error.plan_undo_too_late": "上次规划提交于 {day}，只能在提交当天撤销",
+        "error.plan_undo_alone": "--undo-last 不能与其他规划选项同时使用",
+        "error.plan_out_suffix": "--out 须为 .xlsx 文件，而不是 {path}",
+        "error.plan_file_column_missing": "缺少列：{expected}",
+        "error.plan_file_empty": "单元格为空",
+        "error.plan_file_unknown_department": "没有单位“{value}”",
+        "error.plan_file_unknown_village": "没有村（社区）“{value}”",
+        "error.plan_file_capacity": "名额“{value}”不是不小于 0 的整数",
+        "error.plan_file_km": "距离“{value}”不是不小于 0 的公里数",
+        "error.plan_file_repeated": "与第 {first} 行重复",
+        "error.plan_file_encoding": "这一行不是文件所用的编码，看起来是 {looks}",
+        "plan.note.no_candidates": (
+            "没有符合条件的候选村（原因：{reasons}；结对单位少于 {limit} 个），无需新增结对。"),
+        "plan.note.no_candidates_locked": (
+            "除锁定的结对外，没有符合条件的候选村（原因：{reasons}；结对单位少于 {limit} 个）。"),
+        "plan.note.no_capacity": "各单位已没有结对名额，{candidates} 个候选村都未能安排。",
+        "plan.note.short": (
+            "候选村 {candidates} 个，安排 {covered} 个；单位名额共 {capacity} 个，不够，"
+            "{uncovered} 个村未能安排。"),
+        "plan.note.short_unreachable": (
+            "候选村 {candidates} 个，安排 {covered} 个，{uncovered} 个村未能安排：其中 "
+            "{no_department} 个村没有可安排的单位（已排除、已结对或不在本县），其余因名额"
+            "（共 {capacity} 个）不够。"),
+        "plan.note.short_matrix": (
+            "候选村 {candidates} 个，安排 {covered} 个，{uncovered} 个村未能安排：其中 "
+            "{no_department} 个村在距离表中没有可安排的单位，其余因名额（共 {capacity} 个）不够。"),
+        "plan.reason.UNPAIRED": "未结对",
+        "plan.reason.NEVER_VISITED": "从未走访",
+        "plan.reason.NOT_VISITED": "超期未走访",
+        "plan.reason.LOCKED": "指定结对",
+        "audit.action.plan_commit": "提交结对规划",
+        "audit.action.plan_undo": "撤销结对规划",
         "error.bad_data": "数据有误",
         "error.database_not_empty": "数据库中已有数据；如确需覆盖，请加 --force",
         "error.access_denied": "您的角色无权进行此操作。",
@@ -1253,6 +1310,74 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "import.rejected.reason": "reason",
         "error.unexpected": "an unexpected error occurred",
         "error.bad_setting": "a setting is wrong",
+        "error.plan_bad_reasons": "unknown candidate reason {reasons}; choose from {choices}",
+        "error.plan_bad_setting": "the plan setting {name} must be a whole number of at least 1, "
+                                  "not {value}",
+        "error.plan_unknown_department": "unknown department {code}",
+        "error.plan_unknown_village": "unknown village {code}",
+        "error.plan_unknown_county": "no village or department of county {code}",
+        "error.plan_bad_capacity": "the places of department {code} must be a whole number "
+                                   "of at least 0, not {value}",
+        "error.plan_inactive_department": "department {code} is inactive and cannot be paired",
+        "error.plan_too_large": ("the plan is too large to solve exactly ({villages} villages, "
+                                 "{departments} departments); plan one county at a time"),
+        "error.plan_solver_failed": "the solver gave no result ({status})",
+        "error.plan_lock_twice": ("village {village} is locked to two departments ({first} and "
+                                  "{second}); a run gives a village one department"),
+        "error.plan_lock_excluded": "department {department} and village {village} are both "
+                                    "locked and excluded",
+        "error.plan_other_county": "department {department} belongs to county {county} and "
+                                   "cannot take village {village} of another county",
+        "error.plan_lock_paired": "department {department} is already paired with village "
+                                  "{village}",
+        "error.plan_lock_full": "village {village} already has {limit} paired departments, "
+                                "the limit",
+        "error.plan_locks_exceed_capacity": "department {code} has {locks} locked villages, "
+                                            "more than its {capacity} places",
+        "error.plan_department_county": "the database holds {counties} counties; the county "
+                                        "of each department is unknown",
+        "error.plan_commit_unknown": "department {department} and village {village} are not "
+                                     "in this plan",
+        "error.plan_commit_empty": "no pairing was chosen to commit",
+        "error.plan_commit_overlap": ("department {department} is already paired with village "
+                                      "{village} (pairing {pairing}); nothing was written"),
+        "error.plan_nothing_to_undo": "there is no committed plan to undo",
+        "error.plan_undo_too_late": "the last plan was committed on {day}; it can only be "
+                                    "undone that day",
+        "error.plan_undo_alone": "--undo-last takes no other plan option",
+        "error.plan_out_suffix": "--out must be an .xlsx file, not {path}",
+        "error.plan_file_column_missing": "a column is missing: {expected}",
+        "error.plan_file_empty": "the cell is empty",
+        "error.plan_file_unknown_department": "unknown department {value}",
+        "error.plan_file_unknown_village": "unknown village {value}",
+        "error.plan_file_capacity": "places {value!r} is not a whole number of at least 0",
+        "error.plan_file_km": "distance {value!r} is not a number of km of at least 0",
+        "error.plan_file_repeated": "the same as row {first}",
+        "error.plan_file_encoding": "this row is not in the file's encoding; it looks like "
+                                    "{looks}",
+        "plan.note.no_candidates": ("no village qualifies (reasons {reasons}; fewer than {limit} "
+                                    "paired departments): no new pairing is needed."),
+        "plan.note.no_candidates_locked": ("besides the locked pairs, no village qualifies "
+                                           "(reasons {reasons}; fewer than {limit} paired "
+                                           "departments)."),
+        "plan.note.no_capacity": "no department has places left: none of the {candidates} "
+                                 "candidate villages could be given one.",
+        "plan.note.short": ("{covered} of {candidates} candidate villages covered; the "
+                            "departments' {capacity} places are too few for {uncovered}."),
+        "plan.note.short_unreachable": (
+            "{covered} of {candidates} candidate villages covered; {uncovered} left: "
+            "{no_department} have no department that may take them (excluded, already paired "
+            "or another county), the rest lack places ({capacity} in all)."),
+        "plan.note.short_matrix": (
+            "{covered} of {candidates} candidate villages covered; {uncovered} left: "
+            "{no_department} have no department in the distance table, the rest lack places "
+            "({capacity} in all)."),
+        "plan.reason.UNPAIRED": "unpaired",
+        "plan.reason.NEVER_VISITED": "never visited",
+        "plan.reason.NOT_VISITED": "not visited for too long",
+        "plan.reason.LOCKED": "locked",
+        "audit.action.plan_commit": "plan committed",
+        "audit.action.plan_undo": "plan undone",
         "error.bad_data": "the data are wrong",
         "error.database_not_empty": "the database already holds data; add --force to replace it",
         "error.access_denied": "your role does not allow this",

@@ -1,0 +1,121 @@
+"""Time the planner on synthetic counties: 500 villages × 150 departments, then 5,000 × 1,500.
+
+Usage: python benchmarks/bench_planner.py [--cap SECONDS]   (default cap 60 s)
+
+Every village is a candidate (unpaired) and every department of the county may take any
+of them, so the solver sees all villages × departments arcs: the worst case for one
+county. Places come from party members (15–75 per department, 15 per village), so the
+places run short and the plan reports a shortfall. Each size runs in a child process,
+ended at the cap; the figures are wall-clock seconds of ``plan_pairings`` (centroids,
+anchors, distances, both stages of the min-cost flow) and of the solver alone, and
+whether both parts of the tie-break fitted in 64 bits (see ``geo.planner.tie_costs``).
+A benchmark measures speed; the tests never assert on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from geo import planner  # noqa: E402
+
+T = date(2026, 11, 28)
+COUNTY = "420526"
+SIZES = ((500, 150), (5000, 1500))
+
+
+def instance(villages: int, departments: int, seed: int = 12
+             ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """A county of ``villages`` unpaired villages (points in a 100 km square) and
+    ``departments`` departments seated inside it."""
+    rng = np.random.default_rng(seed)
+    codes = [f"{COUNTY}{n // 1000 + 100:03d}{n % 1000:03d}" for n in range(villages)]
+    lon = 110.3 + rng.random(villages)
+    lat = 31.0 + rng.random(villages) * 0.9
+    need = rng.random(villages).round(3)
+    coverage = pd.DataFrame({"reasons": [["UNPAIRED"]] * villages,
+                             "priority": 3 * (1 + need), "pairings": 0,
+                             "days_since_last_visit": pd.array([pd.NA] * villages,
+                                                               dtype="Int64")},
+                            index=pd.Index(codes, name="code"))
+    frame = gpd.GeoDataFrame({"code": codes}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    depts = pd.DataFrame({
+        "code": [f"D{n:05d}" for n in range(departments)], "county_code": COUNTY,
+        "party_members": rng.integers(15, 76, departments),
+        "seat_lon": 110.3 + rng.random(departments), "seat_lat": 31.0 + rng.random(departments),
+        "active": True})
+    pairings = pd.DataFrame(columns=["id", "department_code", "village_code", "start_date",
+                                     "end_date", "required_visits_per_month"])
+    return coverage, frame, depts, pairings
+
+
+def run(villages: int, departments: int, queue: multiprocessing.Queue) -> None:
+    coverage, frame, depts, pairings = instance(villages, departments)
+    solver_seconds = []
+    solve = planner.solve_assignment
+
+    def timed(*args):  # noqa: ANN002, ANN202
+        start = time.perf_counter()
+        try:
+            return solve(*args)
+        finally:
+            solver_seconds.append(time.perf_counter() - start)
+            priorities, capacities, arcs_d, arcs_v, _ = args
+            most = min(int(np.sum(capacities)), len(priorities))
+            both = not np.array_equal(
+                planner.tie_costs(arcs_d, arcs_v, len(capacities), len(priorities), most),
+                np.asarray(arcs_d) + arcs_v)
+            queue.put(("ties", both))
+
+    planner.solve_assignment = timed
+    start = time.perf_counter()
+    plan = planner.plan_pairings(coverage, frame, depts, pairings, T)
+    total = time.perf_counter() - start
+    queue.put(("done", total, sum(solver_seconds), plan.candidates, plan.capacity,
+               plan.covered, plan.total_distance_km))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cap", type=float, default=60.0, help="seconds per size")
+    cap = parser.parse_args().cap
+    for villages, departments in SIZES:
+        queue: multiprocessing.Queue = multiprocessing.Queue()
+        child = multiprocessing.Process(target=run, args=(villages, departments, queue))
+        started = time.perf_counter()
+        child.start()
+        child.join(cap)
+        label = f"{villages} villages × {departments} departments"
+        if child.is_alive():
+            child.terminate()
+            child.join()
+            print(f"{label}: not finished within {cap:.0f} s (ended)")
+            continue
+        messages = []
+        while not queue.empty():
+            messages.append(queue.get())
+        done = next((m for m in messages if m[0] == "done"), None)
+        if done is None:
+            print(f"{label}: failed (exit code {child.exitcode}) after "
+                  f"{time.perf_counter() - started:.1f} s")
+            continue
+        ties = next((m[1] for m in messages if m[0] == "ties"), None)
+        _, total, solver, candidates, capacity, covered, km = done
+        print(f"{label}: plan {total:.2f} s (solver {solver:.2f} s); "
+              f"{candidates} candidates, {capacity} places, {covered} covered, "
+              f"{km:,.1f} km; tie-break {'both parts' if ties else 'first part only'}")
+
+
+if __name__ == "__main__":
+    main()
