@@ -34,6 +34,8 @@ from geo.visit_rules import (
     MAX_COUNT,
     RuleFailure,
     check_visits,
+    visit_rules,
+    visit_warnings,
 )
 
 TEXT_LIMITS = {"department_code": schema.departments.c.code.type.length,
@@ -231,14 +233,32 @@ def _prepare_visits(ctx: Context) -> pd.DataFrame:
     return rows
 
 
+def _rule_order() -> dict[tuple[str, str], tuple[int, tuple[str, str]]]:
+    """Each rule's (field, code) with its place: by the field's column in
+    ``_prepare_visits``'s rows, then the rule's place in ``geo.visit_rules``."""
+    fields = ["date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS, "lon",
+              "lat", "summary", "cadre_ids", "record_id"]
+    names = [*visit_rules(date(2000, 1, 1), households={})[1], *visit_warnings()[1]]
+    keys = [tuple(name.split(":", 1)) for name in names]
+    ranked = sorted(keys, key=lambda key: (fields.index(key[0]) if key[0] in fields
+                                           else len(fields), keys.index(key)))
+    return {key: (place, key) for place, key in enumerate(ranked)}
+
+
+_RULE_ORDER = _rule_order()
+
+
 def _report_failures(ctx: Context, failures: list[RuleFailure],
                      add: Callable[..., None]) -> None:
     """Add rule failures as issues, one call per field and code (cells as the file has
-    them)."""
+    them), in the order of the rules' fields and codes: two failures of one row are
+    listed in the same order whichever rows the file holds besides (a file checked in
+    blocks reports what it reports checked whole)."""
     groups: dict[tuple[str, str], list[RuleFailure]] = {}
     for failure in failures:
         groups.setdefault((failure.field, failure.code), []).append(failure)
-    for (name, code), group in groups.items():
+    for (name, code), group in sorted(groups.items(), key=lambda item: _RULE_ORDER.get(
+            item[0], (len(_RULE_ORDER), item[0]))):
         positions = np.array([f.position for f in group], dtype=np.int64)
         keys = sorted({key for f in group for key in f.params})
         params = {key: np.array([f.params.get(key) for f in group], dtype=object)
