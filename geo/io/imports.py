@@ -66,7 +66,7 @@ from geo.io.plans import (
     plan_pairings,
     plan_villages,
 )
-from geo.io.prepare import PREPARERS, Context
+from geo.io.prepare import PREPARERS, Context, prepare_visits
 from geo.io.readers import (
     RawTable,
     TableBlocks,
@@ -97,7 +97,7 @@ IMPORT_TABLES = tuple(IMPORT_ACTIONS)
 
 REJECTED_SUFFIX = ".rejected.csv"
 
-BLOCK_ROWS = 50_000
+BLOCK_ROWS = 20_000
 """Rows of a visits file checked, matched and staged at a time (``_import_visits``)."""
 
 
@@ -478,7 +478,7 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
             report_undecodable(block, issues)
             report_template_example(block, "visits", issues)
             ctx = Context("visits", block, columns, issues, reference, today, actor)
-            rows = PREPARERS["visits"](ctx)
+            rows = prepare_visits(ctx)
             departments.update(d for d in rows["department_code"] if isinstance(d, str))
             keys.add(rows, ~issues.error_rows, start, block.row_numbers)
             for target in ("errors", "warnings"):
@@ -624,7 +624,7 @@ def _stage_block(stager: Stager, block: RawTable, columns: dict, reference: obje
     if len(inserts) == 0 and not any(len(pos) for pos, _ in updates):
         return
     ctx = Context("visits", block, columns, Issues(block, columns), reference, today, actor)
-    rows = PREPARERS["visits"](ctx).set_index("pos")
+    rows = prepare_visits(ctx, check=False).set_index("pos")
     spec = VisitKeySpec.of(columns.__contains__)
     if len(inserts):
         new = stored_visits(rows.loc[inserts].reset_index(drop=True))

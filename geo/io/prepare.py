@@ -206,7 +206,9 @@ class Context:
                           values=cell, positions=positions[later])
 
 
-def _prepare_visits(ctx: Context) -> pd.DataFrame:
+def prepare_visits(ctx: Context, check: bool = True) -> pd.DataFrame:
+    """Visit rows, typed; with ``check`` the visit rules too (``geo.visit_rules``; they
+    add issues and change no value, so rows taken again to be written skip them)."""
     rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
     rows["date"] = ctx.dates("date", required=True)
     rows["department_code"] = ctx.departments()
@@ -219,14 +221,15 @@ def _prepare_visits(ctx: Context) -> pd.DataFrame:
     rows["cadre_ids"] = ctx.text("cadre_ids") if ctx.has("cadre_ids") else ctx.blank()
     rid = ctx.text("record_id", distinct=False)
     rows["record_id"] = rid if rid is not None else ctx.blank()
-    parsed_badly = ctx.issues.error_rows.copy()
-    errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today,
-                                    households=ctx.reference.village_households())
-    # A point cell that did not parse is empty here; that row is already refused.
-    errors = [f for f in errors
-              if not (f.code == "incomplete_point" and parsed_badly[f.position])]
-    _report_failures(ctx, errors, ctx.issues.error)
-    _report_failures(ctx, warnings, ctx.issues.warning)
+    if check:
+        parsed_badly = ctx.issues.error_rows.copy()
+        errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today,
+                                        households=ctx.reference.village_households())
+        # A point cell that did not parse is empty here; that row is already refused.
+        errors = [f for f in errors
+                  if not (f.code == "incomplete_point" and parsed_badly[f.position])]
+        _report_failures(ctx, errors, ctx.issues.error)
+        _report_failures(ctx, warnings, ctx.issues.warning)
     for name in VISIT_COUNT_FIELDS:
         too_big = as_mask(rows[name] > MAX_COUNT)
         rows[name] = rows[name].where(~too_big, 0).fillna(0).astype("int64")
@@ -235,7 +238,7 @@ def _prepare_visits(ctx: Context) -> pd.DataFrame:
 
 def _rule_order() -> dict[tuple[str, str], tuple[int, tuple[str, str]]]:
     """Each rule's (field, code) with its place: by the field's column in
-    ``_prepare_visits``'s rows, then the rule's place in ``geo.visit_rules``."""
+    ``prepare_visits``'s rows, then the rule's place in ``geo.visit_rules``."""
     fields = ["date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS, "lon",
               "lat", "summary", "cadre_ids", "record_id"]
     names = [*visit_rules(date(2000, 1, 1), households={})[1], *visit_warnings()[1]]
@@ -350,6 +353,6 @@ def _prepare_cadres(ctx: Context) -> pd.DataFrame:
     return rows
 
 
-PREPARERS = {"visits": _prepare_visits, "pairings": _prepare_pairings,
+PREPARERS = {"visits": prepare_visits, "pairings": _prepare_pairings,
              "villages": _prepare_villages, "departments": _prepare_departments,
              "cadres": _prepare_cadres}

@@ -23,29 +23,56 @@ from sqlalchemy import Connection, String, cast, select
 from geo import schema
 from geo.io.matching import _canon, normal_db_text
 from geo.schema import VISIT_COUNT_FIELDS
-from geo.store import select_frame
 
 _HASH_KEYS = ("pairmap_visits_1", "pairmap_visits_2")
-PAGE_ROWS = 50_000
-"""Stored visits read per query (``stored_keys``)."""
+_SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+_MULTIPLIER = np.uint64(0x100000001B3)
+PAGE_ROWS = 20_000
+"""Stored visits read per fetch (``stored_keys``)."""
+
+
+def _mix(values: np.ndarray, seed: np.uint64) -> np.ndarray:
+    """splitmix64 of ``values ^ seed`` (uint64, wrapping)."""
+    with np.errstate(over="ignore"):
+        z = values ^ seed
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def column_digests(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]:
+    """For each of ``columns``, a 128-bit digest of each cell's canonical value (an
+    ``(n, 2)`` uint64 array): text by keyed SipHash of each distinct value, numbers
+    and dates by their 64 bits mixed with two seeds."""
+    out = {}
+    for column in columns:
+        values = _canon(frame[column].reset_index(drop=True))
+        if values.dtype == float:  # one NaN and one zero, as factorize sees them
+            bits = np.where(np.isnan(values), np.nan, values + 0.0).view(np.uint64)
+            out[column] = np.column_stack([_mix(bits, seed) for seed in _SEEDS])
+            continue
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        distinct = np.asarray(uniques, dtype=object)
+        out[column] = np.column_stack([
+            pd.util.hash_array(distinct, hash_key=key, categorize=False)[codes]
+            for key in _HASH_KEYS])
+    return out
+
+
+def combine(parts: dict[str, np.ndarray], columns: list[str], rows: int) -> np.ndarray:
+    """The digest of ``columns`` together (order matters), from ``column_digests``."""
+    digest = np.zeros((rows, 2), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in columns:
+            digest = _mix(digest * _MULTIPLIER + parts[column], _SEEDS[0])
+    return digest
 
 
 def digests(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Return a 128-bit digest of each row's ``columns`` (an ``(n, 2)`` uint64 array):
     equal canonical values, equal digests."""
-    if len(frame) == 0:
-        return np.zeros((0, 2), dtype=np.uint64)
-    parts = {}
-    for index, column in enumerate(columns):
-        values = _canon(frame[column].reset_index(drop=True))
-        if values.dtype == float:  # one NaN and one zero, as factorize sees them
-            values = np.where(np.isnan(values), np.nan, values + 0.0)
-        parts[f"c{index}"] = values
-    table = pd.DataFrame(parts)
-    first = pd.util.hash_pandas_object(table, index=False, hash_key=_HASH_KEYS[0])
-    second = pd.util.hash_pandas_object(table[table.columns[::-1]], index=False,
-                                        hash_key=_HASH_KEYS[1])
-    return np.column_stack([first.to_numpy(np.uint64), second.to_numpy(np.uint64)])
+    return combine(column_digests(frame, columns), columns, len(frame))
 
 
 @dataclass(frozen=True)
@@ -86,35 +113,51 @@ class FileKeys:
     spec: VisitKeySpec
     _parts: list[tuple[np.ndarray, ...]] = field(default_factory=list)
     departments: set[str] = field(default_factory=set)
+    _whole: tuple[np.ndarray, ...] | None = None
 
     def add(self, rows: pd.DataFrame, valid: np.ndarray, offset: int,
             row_numbers: np.ndarray) -> None:
-        """Add a block's valid rows (``rows`` as ``_prepare_visits`` gives them,
+        """Add a block's valid rows (``rows`` as ``prepare_visits`` gives them,
         positions within the block, the block's first row at ``offset``)."""
         file = rows[valid]
         if file.empty:
             return
         self.departments.update(file["department_code"])
         by_rid = (file["record_id"] != "").to_numpy(dtype=bool)
-        natural = digests(file, self.spec.natural)
-        rid = np.zeros_like(natural)
-        full = np.zeros_like(natural)
-        if by_rid.any():
-            part = file[by_rid]
-            rid[by_rid] = digests(part, self.spec.rid_key)
-            full[by_rid] = digests(part, self.spec.rid_key + self.spec.rid_fields)
-        if (~by_rid).any():
-            full[~by_rid] = digests(file[~by_rid], self.spec.natural + self.spec.present)
+        spec, n = self.spec, len(file)
+        parts = column_digests(file, sorted({*spec.natural, *spec.rid_key, *spec.present}))
+        natural = combine(parts, spec.natural, n)
+        rid = np.where(by_rid[:, None], combine(parts, spec.rid_key, n), np.uint64(0))
+        full = np.where(by_rid[:, None], combine(parts, spec.rid_key + spec.rid_fields, n),
+                        combine(parts, spec.natural + spec.present, n))
         local = file["pos"].to_numpy(dtype=np.int64)
         self._parts.append((local + offset, row_numbers[local].astype(np.int64), by_rid,
                             natural, rid, full))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """``pos, row, by_rid, natural, rid, full`` over the whole file."""
-        if not self._parts:
-            return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool),
-                    *(np.zeros((0, 2), np.uint64) for _ in range(3)))
-        return tuple(np.concatenate(column) for column in zip(*self._parts, strict=True))
+        """``pos, row, by_rid, natural, rid, full`` over the whole file (once all its
+        blocks are added)."""
+        if self._parts or self._whole is None:
+            self._whole = _concatenate(self._parts, (np.int64, np.int64, bool, *[
+                np.uint64] * 3))
+            self._parts = []
+        return self._whole
+
+
+def _concatenate(parts: list[tuple], dtypes: tuple) -> tuple[np.ndarray, ...]:
+    """Join ``parts`` (tuples of arrays) column by column, emptying ``parts`` as it goes
+    so that each column is held once."""
+    columns = []
+    for index, dtype in enumerate(dtypes):
+        pieces = [part[index] for part in parts]
+        if pieces:
+            columns.append(np.concatenate(pieces))
+        else:
+            columns.append(np.zeros((0, 2) if dtype is np.uint64 else 0, dtype=dtype))
+        for number, part in enumerate(parts):
+            parts[number] = (*part[:index], None, *part[index + 1:])
+    parts.clear()
+    return tuple(columns)
 
 
 @dataclass
@@ -157,58 +200,98 @@ def stored_keys(connection: Connection, spec: VisitKeySpec, departments: list[st
     rid_sorted, natural_sorted = np.unique(rid_keys), np.unique(natural_keys)
     parts: list[tuple] = []
     for start in range(0, len(departments), 500):
-        chosen = departments[start:start + 500]
-        last = None
-        while True:
-            query = select(*columns).where(table.c.department_code.in_(chosen))
-            if last is not None:
-                query = query.where(table.c.id > last)
-            page = select_frame(connection, query.order_by(table.c.id).limit(PAGE_ROWS))
-            if page.empty:
-                break
-            last = int(page["id"].iloc[-1])
+        # In any order (sorted by id below): a sort of a million rows costs seconds.
+        query = (select(*columns)
+                 .where(table.c.department_code.in_(departments[start:start + 500])))
+        result = connection.execution_options(stream_results=True,
+                                              yield_per=PAGE_ROWS).execute(query)
+        names_of = list(result.keys())
+        for rows in result.partitions(PAGE_ROWS):
+            page = pd.DataFrame({name: pd.Series(list(values), dtype=object)
+                                 for name, values in zip(names_of, zip(*rows, strict=True),
+                                                         strict=True)})
             page = _db_frame(page)
-            rid = digests(page, spec.rid_key)
-            natural = digests(page, spec.natural)
-            keep = (np.isin(rid[:, 0], rid_sorted, assume_unique=False)
-                    | np.isin(natural[:, 0], natural_sorted, assume_unique=False))
-            full_page = len(page) == PAGE_ROWS
-            if keep.any():
-                page = page[keep].reset_index(drop=True)
-                parts.append((
-                    page["id"].to_numpy(dtype=np.int64), rid[keep],
-                    digests(page, spec.rid_key + spec.rid_fields), natural[keep],
-                    digests(page, spec.natural + spec.present),
-                    pd.to_datetime(page["created_at"]) if created else None))
-            if not full_page:
-                break
-    if not parts:
-        empty = np.zeros((0, 2), np.uint64)
-        return StoredKeys(np.zeros(0, np.int64), empty, empty, empty, empty,
-                          pd.Series(dtype="datetime64[ns]") if created else None)
-    ids = np.concatenate([p[0] for p in parts])
-    order = np.argsort(ids, kind="stable")
-    stacked = [np.concatenate([p[i] for p in parts])[order] for i in range(1, 5)]
+            n = len(page)
+            columns_of = column_digests(page, sorted({*spec.natural, *spec.rid_key}))
+            rid = combine(columns_of, spec.rid_key, n)
+            natural = combine(columns_of, spec.natural, n)
+            keep = _among(rid[:, 0], rid_sorted) | _among(natural[:, 0], natural_sorted)
+            if not keep.any():
+                continue
+            page = page[keep].reset_index(drop=True)
+            n = len(page)
+            columns_of = column_digests(page, sorted({*spec.natural, *spec.rid_key,
+                                                      *spec.present}))
+            parts.append((page["id"].to_numpy(dtype=np.int64), rid[keep],
+                          combine(columns_of, spec.rid_key + spec.rid_fields, n),
+                          natural[keep], combine(columns_of, spec.natural + spec.present, n),
+                          pd.to_datetime(page["created_at"]) if created else None))
     when = None
     if created:
-        when = pd.Series(pd.concat([p[5] for p in parts], ignore_index=True).to_numpy()[order],
-                         index=ids[order])
-    return StoredKeys(ids[order], *stacked, when)
+        stamps = [p[5] for p in parts]
+        when = (pd.concat(stamps, ignore_index=True).to_numpy() if stamps
+                else np.zeros(0, dtype="datetime64[ns]"))
+    digested = [p[:5] for p in parts]
+    parts.clear()
+    ids, *stacked = _concatenate(digested, (np.int64, *[np.uint64] * 4))
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    for index, values in enumerate(stacked):
+        stacked[index] = values[order]
+        del values
+    if when is not None:
+        when = pd.Series(when[order], index=ids)
+    return StoredKeys(ids, *stacked, when)
+
+
+def _codes(keys: np.ndarray) -> np.ndarray:
+    """A code per row of ``(n, 2)`` digests: equal digests, equal codes."""
+    if len(keys) == 0:
+        return np.zeros(0, np.int64)
+    order = np.lexsort((keys[:, 1], keys[:, 0]))
+    ordered = keys[order]
+    starts = np.empty(len(keys), dtype=bool)
+    starts[0] = True
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    codes = np.empty(len(keys), dtype=np.int64)
+    codes[order] = np.cumsum(starts) - 1
+    return codes
+
+
+def _ranks(codes: np.ndarray) -> np.ndarray:
+    """Each row's count of earlier rows with its code (``groupby().cumcount()``)."""
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(codes)])
+    ranks = np.empty(len(codes), dtype=np.int64)
+    ranks[order] = np.arange(len(codes)) - np.repeat(starts, sizes)
+    return ranks
+
+
+def _among(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``sorted_values`` (sorted ascending)."""
+    if len(sorted_values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    return sorted_values[np.minimum(at, len(sorted_values) - 1)] == values
 
 
 def _pair(left: np.ndarray, left_keys: np.ndarray, right: np.ndarray, right_keys: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray]:
     """Match ``left`` and ``right`` rows with equal digests one to one, as multisets
-    (the n-th of a digest on the left with its n-th on the right); ``geo.io.matching
-    .pair_rows`` on digests."""
+    (the n-th of a digest on the left with its n-th on the right; ``geo.io.matching
+    .pair_rows`` on digests); the pairs in ``left``'s order."""
     if len(left) == 0 or len(right) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    a = pd.DataFrame({"pos": left, "k0": left_keys[:, 0], "k1": left_keys[:, 1]})
-    b = pd.DataFrame({"id": right, "k0": right_keys[:, 0], "k1": right_keys[:, 1]})
-    a["_n"] = a.groupby(["k0", "k1"], sort=False).cumcount()
-    b["_n"] = b.groupby(["k0", "k1"], sort=False).cumcount()
-    pairs = a.merge(b, on=["k0", "k1", "_n"], how="inner")
-    return pairs["pos"].to_numpy(np.int64), pairs["id"].to_numpy(np.int64)
+    codes = _codes(np.concatenate([left_keys, right_keys]))
+    mine, theirs = codes[:len(left)], codes[len(left):]
+    width = np.int64(max(len(left), len(right)) + 1)
+    a = mine * width + _ranks(mine)
+    b = theirs * width + _ranks(theirs)
+    _, at_left, at_right = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    order = np.argsort(at_left, kind="stable")
+    return left[at_left[order]], right[at_right[order]]
 
 
 @dataclass
@@ -258,12 +341,12 @@ def match_visits(keys: FileKeys, stored: StoredKeys, today: date,
         p_pos, p_key, p_full = pos[part], file_key[part], full[part]
         ids = stored.ids[pool]
         same_pos, same_id = _pair(p_pos, p_full, ids, pool_full[pool])
-        rest = ~np.isin(p_pos, same_pos)
+        rest = ~_among(p_pos, np.sort(same_pos))
         free = pool.copy()
-        free[np.isin(stored.ids, same_id)] = False
+        free[np.searchsorted(stored.ids, same_id)] = False
         changed_pos, changed_id = _pair(p_pos[rest], p_key[rest], stored.ids[free],
                                         pool_key[free])
-        pool &= ~np.isin(stored.ids, np.concatenate([same_id, changed_id]))
+        pool[np.searchsorted(stored.ids, np.concatenate([same_id, changed_id]))] = False
         done += [same_pos, changed_pos]
         if days is not None and len(changed_id):
             assert stored.created is not None
@@ -274,8 +357,8 @@ def match_visits(keys: FileKeys, stored: StoredKeys, today: date,
             changed_pos, changed_id = changed_pos[~is_late], changed_id[~is_late]
         result.unchanged += len(same_pos)
         result.updates.append((changed_pos, changed_id))
-    handled = np.concatenate(done) if done else np.zeros(0, np.int64)
-    result.inserts = pos[~np.isin(pos, handled)]
+    handled = np.sort(np.concatenate(done)) if done else np.zeros(0, np.int64)
+    result.inserts = pos[~_among(pos, handled)]
     result.late = np.concatenate(late) if late else np.zeros(0, np.int64)
     return result
 
