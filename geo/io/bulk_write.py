@@ -37,7 +37,7 @@ from geo.values import to_json, to_python
 CHUNK_ROWS = 20_000
 
 
-SQLITE_CACHE_KIB = 256 * 1024  # page cache while writing many rows (index updates)
+SQLITE_CACHE_KIB = 64 * 1024  # page cache while writing many rows (index updates)
 
 
 SQLITE_DEFAULT_CACHE = -2000

@@ -34,6 +34,8 @@ database holds and written in one transaction; the result is an ``Report`` whose
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 from datetime import date
 from pathlib import Path
@@ -377,6 +379,27 @@ def _rejected_rows(raw: RawTable, issues: Issues, lang: str) -> bytes:
     return csv_bytes(frame)
 
 
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 1 << 20
+"""Freed blocks of memory this large or larger go back to the system at once."""
+
+
+def _return_freed_arrays() -> None:
+    """Have the C library's ``malloc`` give arrays of ``MMAP_THRESHOLD`` or more back to
+    the system as soon as they are freed (glibc's ``M_MMAP_THRESHOLD``).
+
+    By default glibc raises that threshold to the largest block freed so far, so after
+    the first block of a large import its arrays come from the heap, and the heap keeps
+    what they leave between smaller live objects: an import of a million visits then
+    holds some 70 MB more than it uses. Elsewhere (not glibc) this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
 _Keyed = tuple[int, int, int, int, Issue]
 """An issue with its sort key: spreadsheet row, phase (0 the header, 1 a block's checks,
 2 the whole file's), order within its phase and block, position in the file."""
@@ -397,6 +420,7 @@ def _import_visits(engine: Engine, actor: User, blocks: TableBlocks, dry_run: bo
     the file and per stored visit that may match, plus its issues.
     """
     today = today or local_today()
+    _return_freed_arrays()
     columns, unknown = map_headers("visits", blocks.header())
     for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
         report = Report(file=blocks.file, table="visits", rows=len(blocks), dry_run=dry_run)

@@ -27,7 +27,7 @@ from geo.schema import VISIT_COUNT_FIELDS
 _HASH_KEYS = ("pairmap_visits_1", "pairmap_visits_2")
 _SEEDS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
 _MULTIPLIER = np.uint64(0x100000001B3)
-PAGE_ROWS = 20_000
+PAGE_ROWS = 10_000
 """Stored visits read per fetch (``stored_keys``)."""
 
 
@@ -175,14 +175,18 @@ class StoredKeys:
 
 def _db_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Stored visits' columns as ``plan_visits`` compares them."""
-    frame["date"] = pd.to_datetime(frame["date"].astype(str).str.slice(0, 10),
-                                   format="%Y-%m-%d").astype("datetime64[s]")
+    if "date" in frame:
+        frame["date"] = pd.to_datetime(frame["date"].astype(str).str.slice(0, 10),
+                                       format="%Y-%m-%d").astype("datetime64[s]")
     for name in VISIT_COUNT_FIELDS:
-        frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
+        if name in frame:
+            frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
     for name in ("lon", "lat"):
-        frame[name] = pd.to_numeric(frame[name]).astype(float)
+        if name in frame:
+            frame[name] = pd.to_numeric(frame[name]).astype(float)
     for name in ("summary", "cadre_ids", "record_id"):
-        frame[name] = normal_db_text(frame[name])
+        if name in frame:
+            frame[name] = normal_db_text(frame[name])
     return frame
 
 
@@ -192,9 +196,8 @@ def stored_keys(connection: Connection, spec: VisitKeySpec, departments: list[st
     ``rid_keys`` or natural key among ``natural_keys`` (first digest words), read
     ``PAGE_ROWS`` at a time; the others cannot match a row of the file."""
     table = schema.visits
-    names = ("id", "date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS,
-             "cadre_ids", "lon", "lat", "summary", "record_id",
-             *(("created_at",) if created else ()))
+    fields = sorted({*spec.natural, *spec.rid_key, *spec.present})
+    names = ("id", *fields, *(("created_at",) if created else ()))
     columns = [cast(table.c[c], String).label(c) if c == "date" else table.c[c]
                for c in names]
     rid_sorted, natural_sorted = np.unique(rid_keys), np.unique(natural_keys)
@@ -205,27 +208,23 @@ def stored_keys(connection: Connection, spec: VisitKeySpec, departments: list[st
                  .where(table.c.department_code.in_(departments[start:start + 500])))
         result = connection.execution_options(stream_results=True,
                                               yield_per=PAGE_ROWS).execute(query)
-        names_of = list(result.keys())
         for rows in result.partitions(PAGE_ROWS):
-            page = pd.DataFrame({name: pd.Series(list(values), dtype=object)
-                                 for name, values in zip(names_of, zip(*rows, strict=True),
-                                                         strict=True)})
-            page = _db_frame(page)
+            page = _db_frame(pd.DataFrame(
+                {name: pd.Series(list(values), dtype=object)
+                 for name, values in zip(names, zip(*rows, strict=True), strict=True)}))
+            del rows
             n = len(page)
-            columns_of = column_digests(page, sorted({*spec.natural, *spec.rid_key}))
+            columns_of = column_digests(page, fields)
             rid = combine(columns_of, spec.rid_key, n)
             natural = combine(columns_of, spec.natural, n)
             keep = _among(rid[:, 0], rid_sorted) | _among(natural[:, 0], natural_sorted)
             if not keep.any():
                 continue
-            page = page[keep].reset_index(drop=True)
-            n = len(page)
-            columns_of = column_digests(page, sorted({*spec.natural, *spec.rid_key,
-                                                      *spec.present}))
-            parts.append((page["id"].to_numpy(dtype=np.int64), rid[keep],
-                          combine(columns_of, spec.rid_key + spec.rid_fields, n),
-                          natural[keep], combine(columns_of, spec.natural + spec.present, n),
-                          pd.to_datetime(page["created_at"]) if created else None))
+            parts.append((page["id"].to_numpy(dtype=np.int64)[keep], rid[keep],
+                          combine(columns_of, spec.rid_key + spec.rid_fields, n)[keep],
+                          natural[keep], combine(columns_of, spec.natural + spec.present,
+                                                 n)[keep],
+                          pd.to_datetime(page["created_at"][keep]) if created else None))
     when = None
     if created:
         stamps = [p[5] for p in parts]
@@ -249,10 +248,15 @@ def _codes(keys: np.ndarray) -> np.ndarray:
     if len(keys) == 0:
         return np.zeros(0, np.int64)
     order = np.lexsort((keys[:, 1], keys[:, 0]))
-    ordered = keys[order]
     starts = np.empty(len(keys), dtype=bool)
     starts[0] = True
-    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    for word in (0, 1):
+        ordered = keys[order, word]
+        if word == 0:
+            starts[1:] = ordered[1:] != ordered[:-1]
+        else:
+            starts[1:] |= ordered[1:] != ordered[:-1]
+        del ordered
     codes = np.empty(len(keys), dtype=np.int64)
     codes[order] = np.cumsum(starts) - 1
     return codes
@@ -285,11 +289,12 @@ def _pair(left: np.ndarray, left_keys: np.ndarray, right: np.ndarray, right_keys
     if len(left) == 0 or len(right) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     codes = _codes(np.concatenate([left_keys, right_keys]))
-    mine, theirs = codes[:len(left)], codes[len(left):]
     width = np.int64(max(len(left), len(right)) + 1)
-    a = mine * width + _ranks(mine)
-    b = theirs * width + _ranks(theirs)
+    a = codes[:len(left)] * width + _ranks(codes[:len(left)])
+    b = codes[len(left):] * width + _ranks(codes[len(left):])
+    del codes
     _, at_left, at_right = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    del a, b
     order = np.argsort(at_left, kind="stable")
     return left[at_left[order]], right[at_right[order]]
 
@@ -339,8 +344,10 @@ def match_visits(keys: FileKeys, stored: StoredKeys, today: date,
             result.updates.append((np.zeros(0, np.int64), np.zeros(0, np.int64)))
             continue
         p_pos, p_key, p_full = pos[part], file_key[part], full[part]
-        ids = stored.ids[pool]
-        same_pos, same_id = _pair(p_pos, p_full, ids, pool_full[pool])
+        if pool.all():
+            same_pos, same_id = _pair(p_pos, p_full, stored.ids, pool_full)
+        else:
+            same_pos, same_id = _pair(p_pos, p_full, stored.ids[pool], pool_full[pool])
         rest = ~_among(p_pos, np.sort(same_pos))
         free = pool.copy()
         free[np.searchsorted(stored.ids, same_id)] = False
