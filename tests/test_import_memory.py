@@ -52,8 +52,9 @@ def write_visits(path: Path, database: Path, rows: int, seed: int = 11) -> None:
                 rng.integers(0, 730, rows), rng.integers(0, len(VISIT_KINDS), rows),
                 rng.integers(1, 8, rows), rng.integers(0, 30, rows), rng.integers(0, 4, rows),
                 rng.random(rows), rng.random(rows), strict=True)
-    lines = ["date,department_code,village_code,kind,cadre_count,households_visited,"
-             "problems_raised,problems_resolved,lon,lat,summary,record_id"]
+    header = ("date,department_code,village_code,kind,cadre_count,households_visited,"
+              "problems_raised,problems_resolved,lon,lat,summary,record_id")
+    lines = [header]
     for n, (v, d, day, kind, cadres, homes, raised, x, y) in enumerate(picks, start=1):
         code, name = villages[v]
         point = f"{110.4 + x * 0.6:.6f},{31.0 + y * 0.5:.6f}" if n % 2 else ","
