@@ -206,8 +206,8 @@ def stored_keys(connection: Connection, spec: VisitKeySpec, departments: list[st
         # In any order (sorted by id below): a sort of a million rows costs seconds.
         query = (select(*columns)
                  .where(table.c.department_code.in_(departments[start:start + 500])))
-        result = connection.execution_options(stream_results=True,
-                                              yield_per=PAGE_ROWS).execute(query)
+        result = connection.execute(query, execution_options={"stream_results": True,
+                                                              "yield_per": PAGE_ROWS})
         for rows in result.partitions(PAGE_ROWS):
             page = _db_frame(pd.DataFrame(
                 {name: pd.Series(list(values), dtype=object)
