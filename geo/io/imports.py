@@ -26,7 +26,10 @@ database holds and written in one transaction; the result is an ``Report`` whose
   ``'`` an export puts before formula-like text is removed.
 * Checking and matching are vectorised (pandas); rows are written with SQLAlchemy Core
   ``executemany`` in chunks into temporary tables, then applied in one short transaction
-  that first checks nothing changed since the plan was made (``_import``). An import
+  that first checks nothing changed since the plan was made (``_import``). A visits file
+  is checked, matched and staged ``BLOCK_ROWS`` rows at a time (``_import_visits``,
+  ``geo.io.visit_keys``), so that its memory stays within a fixed budget whatever its
+  size; where the blocks end changes nothing in the result. An import
   that changed something bumps the data version and leaves one audit entry (file and
   counts) plus one per updated row (its fields before and after); nothing is logged when
   nothing changed.
