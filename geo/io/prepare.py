@@ -269,30 +269,6 @@ def _report_failures(ctx: Context, failures: list[RuleFailure],
         add(None, name, code, params, positions=positions)
 
 
-def warn_visit_duplicates(ctx: Context, rows: pd.DataFrame, valid: np.ndarray) -> None:
-    """``duplicate_visit``: rows with the same natural key; ``duplicate_record_id``."""
-    frame = rows[valid]
-    rownum = ctx.raw.row_numbers
-    checks = [(["department_code", "village_code", "date", "kind", "summary"],
-               "duplicate_visit", "summary" if ctx.has("summary") else "date", frame)]
-    with_rid = frame[frame["record_id"] != ""]
-    checks.append((["department_code", "record_id"], "duplicate_record_id", "record_id",
-                   with_rid))
-    for key, code, column, part in checks:
-        if part.empty:
-            continue
-        repeat = part.duplicated(key, keep=False).to_numpy()
-        if not repeat.any():
-            continue
-        dup = part[repeat]
-        group = dup.groupby(key, sort=False).ngroup().to_numpy()
-        positions = dup["pos"].to_numpy()
-        listed = pd.Series(rownum[positions]).groupby(group).agg(
-            lambda s: ", ".join(str(r) for r in s.iloc[:10]) + (", …" if len(s) > 10 else ""))
-        ctx.issues.warning(None, column, code, {"rows": listed.to_numpy()[group]},
-                           positions=positions)
-
-
 def _prepare_pairings(ctx: Context) -> pd.DataFrame:
     rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
     rows["department_code"] = ctx.departments()

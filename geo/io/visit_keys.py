@@ -1,14 +1,16 @@
 """Record imports of visits in blocks: what must be known of the whole file, kept compact.
 
 A visits file is checked block by block (``geo.io.imports``); what needs the whole file
-— the duplicates within it and the matching with the stored visits (``plan_visits``'s
-rules: on (department, ``record_id``) for rows that have one, else on the natural key,
-as multisets, equal rows first) — is decided on fixed-size digests of each row instead
-of its values. A digest is 128 bits of the row's canonical values (``geo.io.matching``:
-the form in which a file's cell and a stored value compare equal), so two rows share one
-exactly when their values are equal (a chance collision is below 1e-20 for a million
-rows). Per row this keeps about 70 bytes (file) and 90 bytes (stored visit of a
-department in the file, whose key the file also has) however long its text.
+— the duplicates within it and the matching with the stored visits (on (department,
+``record_id``) for rows that have one, else on the natural key, as multisets, equal rows
+first: the import contract of ``geo.io.imports``) — is decided on fixed-size digests of
+each row instead of its values. A digest is 128 bits of the row's canonical values
+(``geo.io.matching``: the form in which a file's cell and a stored value compare equal),
+so two rows share one exactly when their values are equal (two different rows share one
+by chance with a negligible probability: each column's text is hashed with two keyed
+SipHash functions, its numbers by two bijective mixes). Per row this keeps about 70 bytes (file) and 90 bytes (a
+stored visit of a department in the file that shares a key with a row of it), however
+long its text.
 """
 
 from __future__ import annotations
@@ -77,7 +79,9 @@ def digests(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class VisitKeySpec:
-    """Which fields make a visit's keys and which are compared (``plan_visits``)."""
+    """Which fields make a visit's keys and which are compared and written when a
+    matched row differs: the natural key (department, village, date, kind, and the
+    summary when the file has one) and the optional fields the file has."""
 
     natural: list[str]
     present: list[str]
@@ -174,7 +178,8 @@ class StoredKeys:
 
 
 def _db_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Stored visits' columns as ``plan_visits`` compares them."""
+    """Stored visits' columns in the form a file's typed rows compare with (dates,
+    counts as integers, 0 when empty, coordinates as floats, text in normal form)."""
     if "date" in frame:
         frame["date"] = pd.to_datetime(frame["date"].astype(str).str.slice(0, 10),
                                        format="%Y-%m-%d").astype("datetime64[s]")
@@ -327,7 +332,7 @@ class VisitMatches:
 
 def match_visits(keys: FileKeys, stored: StoredKeys, today: date,
                  days: int | None) -> VisitMatches:
-    """Match the file's valid rows with the stored visits as ``plan_visits`` does: rows
+    """Match the file's valid rows with the stored visits (the import contract): rows
     with a record id on (department, record id), the others on the natural key, each as
     a multiset with equal rows paired first; a stored visit matched once is not matched
     again. With ``days`` (a liaison's edit window), a row that would update a visit
@@ -371,9 +376,10 @@ def match_visits(keys: FileKeys, stored: StoredKeys, today: date,
 
 
 def duplicate_groups(keys: FileKeys) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
-    """``warn_visit_duplicates`` over the whole file: for the natural key, then the
-    record id, the code, the field, the positions of every row of a repeated key (in
-    file order) and for each the first ten rows of its group (``"3, 7, …"``)."""
+    """The repeated rows of the whole file (the ``duplicate_visit`` and
+    ``duplicate_record_id`` warnings): for the natural key, then the record id, the
+    code, the field, the positions of every row of a repeated key (in file order) and
+    for each the first ten rows of its group (``"3, 7, …"``)."""
     pos, rownum, by_rid, natural, rid, _ = keys.arrays()
     found = []
     for code, column, mask, digest in (("duplicate_visit", "natural", None, natural),
