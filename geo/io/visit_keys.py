@@ -8,9 +8,9 @@ each row instead of its values. A digest is 128 bits of the row's canonical valu
 (``geo.io.matching``: the form in which a file's cell and a stored value compare equal),
 so two rows share one exactly when their values are equal (two different rows share one
 by chance with a negligible probability: each column's text is hashed with two keyed
-SipHash functions, its numbers by two bijective mixes). Per row this keeps about 70 bytes (file) and 90 bytes (a
-stored visit of a department in the file that shares a key with a row of it), however
-long its text.
+SipHash functions, its numbers by two bijective mixes). Per row this keeps about 70
+bytes (file) and 90 bytes (a stored visit of a department in the file that shares a key
+with a row of it), however long its text.
 """
 
 from __future__ import annotations
