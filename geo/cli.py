@@ -24,7 +24,6 @@ from geo.access import Role
 from geo.demo import seed
 from geo.errors import PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
-from geo.io import boundary_import
 from geo.io.plan_files import read_plan_file
 from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table, xlsx_bytes
 from geo.period import Period
@@ -305,6 +304,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
     if args.table == "boundaries":
         if args.level is None:
             raise PairMapError("level_missing")
+        # Imported here: GDAL (pyogrio) costs a record import some 30 MB for nothing.
+        from geo.io import boundary_import
+
         report = boundary_import.import_boundaries(
             engine, actor, args.path, args.level, code_field=args.code_field,
             name_field=args.name_field, src_crs=args.src_crs, dry_run=args.dry_run)

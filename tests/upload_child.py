@@ -62,6 +62,7 @@ def main(argv: list[str]) -> int:
             report = import_boundaries(engine, cli_user(), path, target, dry_run=dry_run)
         result["report"] = {"rows": report.rows, "errors": len(report.errors),
                             "inserted": report.inserted, "updated": report.updated,
+                            "unchanged": report.unchanged, "rejected": report.rejected,
                             "written": report.changed and not dry_run}
     except PairMapError as exc:
         result.update(code=exc.code, zh=translate_error(exc, "zh"),

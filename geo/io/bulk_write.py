@@ -37,7 +37,7 @@ from geo.values import to_json, to_python
 CHUNK_ROWS = 20_000
 
 
-SQLITE_CACHE_KIB = 256 * 1024  # page cache while writing many rows (index updates)
+SQLITE_CACHE_KIB = 64 * 1024  # page cache while writing many rows (index updates)
 
 
 SQLITE_DEFAULT_CACHE = -2000
@@ -133,36 +133,74 @@ class Staged:
     updates: list[tuple[list[str], Table]] = field(default_factory=list)
 
 
-def stage_plan(connection: Connection, table: Table, plan: Plan, progress: Stages) -> Staged:
-    """Copy the plan's rows into temporary tables (``executemany`` in chunks).
+class Stager:
+    """Copies rows into temporary tables of one connection as they come (a block at a
+    time), for ``apply_staged``: insert group ``n`` into ``pairmap_stage_insert_n``,
+    update group ``n`` (with the key in ``_key``) into ``pairmap_stage_update_n``.
 
     Temporary tables belong to the connection: writing them takes no lock on the
     database's own tables (SQLite keeps them in a separate file), so a form entry or
     another import goes on meanwhile; they vanish with the connection, also after a
     ``kill -9``.
     """
-    total = max(1, plan.inserted + sum(len(frame) for _, frame in plan.updates))
-    types = {c.name: c.type for c in table.columns}
-    staged = Staged(table=table, key=plan.key)
-    done = 0
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite and total > CHUNK_ROWS:  # index updates of many rows, staged and applied
-        connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{SQLITE_CACHE_KIB}")
-        connection.exec_driver_sql(f"PRAGMA main.cache_size=-{SQLITE_CACHE_KIB}")
+
+    def __init__(self, connection: Connection, table: Table, key: str, total: int,
+                 progress: Stages) -> None:
+        self.connection, self.progress = connection, progress
+        self.total, self.done = max(1, total), 0
+        self.types = {c.name: c.type for c in table.columns}
+        self.key = key
+        self._inserts: dict[int, tuple[list[str], Table]] = {}
+        self._updates: dict[int, tuple[list[str], Table]] = {}
+        self.staged = Staged(table=table, key=key)
+        if connection.dialect.name == "sqlite" and total > CHUNK_ROWS:
+            # index updates of many rows, staged and applied
+            connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{SQLITE_CACHE_KIB}")
+            connection.exec_driver_sql(f"PRAGMA main.cache_size=-{SQLITE_CACHE_KIB}")
+
+    def _stage(self, groups: dict[int, tuple[list[str], Table]], number: int,
+               columns: list[str], name: str, key: str | None) -> Table:
+        if number not in groups:
+            stage = _temp_table(self.staged.table, columns, name, key=key)
+            _drop(self.connection, stage)
+            stage.create(self.connection)
+            groups[number] = (columns, stage)
+            self.staged.inserts = [groups_item for _, groups_item in sorted(
+                self._inserts.items())]
+            self.staged.updates = [groups_item for _, groups_item in sorted(
+                self._updates.items())]
+        return groups[number][1]
+
+    def insert(self, number: int, columns: list[str], frame: pd.DataFrame) -> None:
+        """Stage ``frame``'s ``columns`` as rows to insert (group ``number``)."""
+        if frame.empty:
+            return
+        stage = self._stage(self._inserts, number, columns, f"pairmap_stage_insert_{number}",
+                            None)
+        self.done = _fill(self.connection, stage, frame[columns], self.types, self.progress,
+                          self.done, self.total)
+
+    def update(self, number: int, columns: list[str], frame: pd.DataFrame) -> None:
+        """Stage ``frame``'s ``columns`` and ``_key`` as rows to update (group ``number``)."""
+        if frame.empty or not columns:
+            return
+        stage = self._stage(self._updates, number, columns, f"pairmap_stage_update_{number}",
+                            self.key)
+        self.done = _fill(self.connection, stage, frame[[*columns, "_key"]],
+                          self.types | {"_key": self.types[self.key]}, self.progress,
+                          self.done, self.total)
+
+
+def stage_plan(connection: Connection, table: Table, plan: Plan, progress: Stages) -> Staged:
+    """Copy the plan's rows into temporary tables (``executemany`` in chunks; see
+    ``Stager``)."""
+    total = plan.inserted + sum(len(frame) for _, frame in plan.updates)
+    stager = Stager(connection, table, plan.key, total, progress)
     for number, (columns, frame) in enumerate(plan.inserts):
-        stage = _temp_table(table, columns, f"pairmap_stage_insert_{number}")
-        _drop(connection, stage)
-        stage.create(connection)
-        done = _fill(connection, stage, frame[columns], types, progress, done, total)
-        staged.inserts.append((columns, stage))
+        stager.insert(number, columns, frame)
     for number, (columns, frame) in enumerate(plan.updates):
-        stage = _temp_table(table, columns, f"pairmap_stage_update_{number}", key=plan.key)
-        _drop(connection, stage)
-        stage.create(connection)
-        done = _fill(connection, stage, frame[[*columns, "_key"]],
-                     types | {"_key": types[plan.key]}, progress, done, total)
-        staged.updates.append((columns, stage))
-    return staged
+        stager.update(number, columns, frame)
+    return stager.staged
 
 
 def _cell(value: object, sql_type: object) -> object:

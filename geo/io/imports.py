@@ -26,7 +26,10 @@ database holds and written in one transaction; the result is an ``Report`` whose
   ``'`` an export puts before formula-like text is removed.
 * Checking and matching are vectorised (pandas); rows are written with SQLAlchemy Core
   ``executemany`` in chunks into temporary tables, then applied in one short transaction
-  that first checks nothing changed since the plan was made (``_import``). An import
+  that first checks nothing changed since the plan was made (``_import``). A visits file
+  is checked, matched and staged ``BLOCK_ROWS`` rows at a time (``_import_visits``,
+  ``geo.io.visit_keys``), so that its memory stays within a fixed budget whatever its
+  size; where the blocks end changes nothing in the result. An import
   that changed something bumps the data version and leaves one audit entry (file and
   counts) plus one per updated row (its fields before and after); nothing is logged when
   nothing changed.
@@ -34,10 +37,15 @@ database holds and written in one transaction; the result is an ``Report`` whose
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import io
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from geo import store
@@ -48,6 +56,7 @@ from geo.i18n import translate
 from geo.io.bulk_write import (
     TABLES,
     Staged,
+    Stager,
     apply_staged,
     drop_staged,
     previous_values,
@@ -56,25 +65,45 @@ from geo.io.bulk_write import (
 from geo.io.headers import known_header, map_headers
 from geo.io.limits import Limits
 from geo.io.plans import (
+    edit_days_of,
     plan_cadres,
     plan_departments,
     plan_pairings,
     plan_villages,
-    plan_visits,
 )
-from geo.io.prepare import PREPARERS, Context, warn_visit_duplicates
-from geo.io.readers import RawTable, read_table_bytes, read_table_file
-from geo.io.report import Issues, Progress, Report, Stages
+from geo.io.prepare import PREPARERS, Context, prepare_visits
+from geo.io.readers import (
+    RawTable,
+    TableBlocks,
+    open_table_bytes,
+    open_table_file,
+    read_table_bytes,
+    read_table_file,
+)
+from geo.io.report import Issue, Issues, Progress, Report, Stages, reason
 from geo.io.resolve import load_reference
-from geo.io.table_files import csv_bytes
+from geo.io.table_files import csv_bytes, neutralised
 from geo.io.templates import TEMPLATES
-from geo.settings import local_today
+from geo.io.visit_keys import (
+    FileKeys,
+    VisitKeySpec,
+    VisitMatches,
+    duplicate_groups,
+    match_visits,
+    stored_keys,
+)
+from geo.schema import VISIT_COUNT_FIELDS
+from geo.settings import local_now, local_today
+from geo.store import stored_visits
 
 IMPORT_TABLES = tuple(IMPORT_ACTIONS)
 """The record tables that can be imported."""
 
 
 REJECTED_SUFFIX = ".rejected.csv"
+
+BLOCK_ROWS = 20_000
+"""Rows of a visits file checked, matched and staged at a time (``_import_visits``)."""
 
 
 def check_table(table: str) -> None:
@@ -96,7 +125,7 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
                 sheet: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
                 today: date | None = None, progress: Progress | None = None,
                 edit_days: int | None = None, lang: str = "en",
-                limits: Limits | None = None) -> Report:
+                limits: Limits | None = None, block_rows: int = BLOCK_ROWS) -> Report:
     """Import a CSV or XLSX file into ``table`` (the import contract of DESIGN.md).
 
     Parameters
@@ -127,6 +156,10 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
     limits : geo.io.limits.Limits, optional
         The bounds on the file's size, rows and columns, checked before it is parsed
         and while it is streamed (default: the settings, ``PAIRMAP_UPLOAD_*``).
+    block_rows : int
+        Visits are checked, matched and staged this many rows at a time, so that the
+        memory an import takes does not grow with the file (``_import_visits``); the
+        result does not depend on it.
 
     Returns
     -------
@@ -144,9 +177,15 @@ def import_file(engine: Engine, actor: User, table: str, path: Path | str,
     path = Path(path)
     steps = Stages(progress)
     steps.stage(0.0, 0.15)
+    target = path.with_name(path.stem + REJECTED_SUFFIX)
+    if table == "visits":
+        blocks = open_table_file(path, sheet=sheet, known_headers=known_header(table),
+                                 limits=limits)
+        return _import_visits(engine, actor, blocks, dry_run, skip_invalid, today, steps,
+                              edit_days, rejected_path=target, lang=lang,
+                              block_rows=block_rows)
     raw = read_table_file(path, sheet=sheet, known_headers=known_header(table),
                           limits=limits)
-    target = path.with_name(path.stem + REJECTED_SUFFIX)
     return _import(engine, actor, table, raw, dry_run, skip_invalid, today, steps, edit_days,
                    rejected_path=target, lang=lang)
 
@@ -156,7 +195,7 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
                   skip_invalid: bool = False, today: date | None = None,
                   progress: Progress | None = None,
                   edit_days: int | None = None, lang: str = "en",
-                  limits: Limits | None = None) -> Report:
+                  limits: Limits | None = None, block_rows: int = BLOCK_ROWS) -> Report:
     """Import an uploaded file (its bytes and name) — the web page's ``import_file``.
 
     With ``skip_invalid`` the rejected rows are returned as CSV bytes in
@@ -166,6 +205,12 @@ def import_upload(engine: Engine, actor: User, table: str, filename: str, data: 
     check_access(actor, table)
     steps = Stages(progress)
     steps.stage(0.0, 0.15)
+    if table == "visits":
+        blocks = open_table_bytes(data, filename, sheet=sheet,
+                                  known_headers=known_header(table), limits=limits)
+        return _import_visits(engine, actor, blocks, dry_run, skip_invalid, today, steps,
+                              edit_days, rejected_path=None, lang=lang,
+                              block_rows=block_rows)
     raw = read_table_bytes(data, filename, sheet=sheet, known_headers=known_header(table),
                            limits=limits)
     return _import(engine, actor, table, raw, dry_run, skip_invalid, today, steps, edit_days,
@@ -260,16 +305,9 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
         reference = load_reference(connection)
         ctx = Context(table, raw, columns, issues, reference, today, actor)
         rows = PREPARERS[table](ctx)
-        if table == "visits":
-            departments = sorted({d for d in rows["department_code"] if isinstance(d, str)})
-            for department in departments:
-                require(actor, Action.WRITE_VISITS, department)
         steps.stage(0.35, 0.5)
         valid = ~issues.error_rows.copy()
-        if table == "visits":
-            warn_visit_duplicates(ctx, rows, valid)
-            plan = plan_visits(connection, ctx, rows, valid, edit_days)
-        elif table == "pairings":
+        if table == "pairings":
             plan = plan_pairings(connection, ctx, rows, valid)
         elif table == "villages":
             plan = plan_villages(connection, ctx, rows, valid)
@@ -304,7 +342,7 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
             steps.stage(LOCK_PROGRESS, 1.0)
             if not locked and not store.claim_version(connection, version):
                 raise _ConflictError
-            _audit_import(connection, actor, table, raw, report, staged)
+            _audit_import(connection, actor, table, raw.file, report, staged)
             apply_staged(connection, staged)
             drop_staged(connection, staged)
             steps.step(0.5)  # applied; the commit follows
@@ -317,11 +355,11 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
     return report
 
 
-def _audit_import(connection: Connection, actor: User, table: str, raw: RawTable,
+def _audit_import(connection: Connection, actor: User, table: str, file: str,
                   report: Report, staged: Staged) -> None:
     """One entry for the import (file and counts), and one per updated row with the
     fields it changes, before and after, so that an update can be traced and undone."""
-    name = Path(raw.file).name
+    name = Path(file).name
     write_audit(connection, actor, "import", table, name, None,
                 {"file": name, **report.counts()})
     entries = [{"key": key, "before": before, "after": after}
@@ -335,10 +373,310 @@ def _rejected_rows(raw: RawTable, issues: Issues, lang: str) -> bytes:
     reasons = issues.reasons(lang)
     positions = reasons.index.to_numpy(dtype=np.int64)
     frame = raw.frame.iloc[positions].reset_index(drop=True).astype(object)
-    row, reason = translate("import.rejected.row", lang), translate("import.rejected.reason",
-                                                                    lang)
+    row, because = translate("import.rejected.row", lang), translate("import.rejected.reason",
+                                                                     lang)
     row_label = row if row not in frame.columns else f"{row} (import)"
-    reason_label = reason if reason not in frame.columns else f"{reason} (import)"
+    reason_label = because if because not in frame.columns else f"{because} (import)"
     frame[row_label] = raw.row_numbers[positions]
     frame[reason_label] = reasons.to_numpy()
     return csv_bytes(frame)
+
+
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 1 << 20
+"""Freed blocks of memory this large or larger go back to the system at once."""
+
+
+def _return_freed_arrays() -> None:
+    """Have the C library's ``malloc`` give arrays of ``MMAP_THRESHOLD`` or more back to
+    the system as soon as they are freed (glibc's ``M_MMAP_THRESHOLD``).
+
+    By default glibc raises that threshold to the largest block freed so far, so after
+    the first block of a large import its arrays come from the heap, and the heap keeps
+    what they leave between smaller live objects: an import of a million visits then
+    holds some 70 MB more than it uses. Elsewhere (not glibc) this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+_Keyed = tuple[int, int, int, int, Issue]
+"""An issue with its sort key: spreadsheet row, phase (0 the header, 1 a block's checks,
+2 the whole file's), order within its phase and block, position in the file."""
+
+
+def _import_visits(engine: Engine, actor: User, blocks: TableBlocks, dry_run: bool,
+                   skip_invalid: bool, today: date | None, steps: Stages,
+                   edit_days: int | None, rejected_path: Path | None, lang: str,
+                   block_rows: int) -> Report:
+    """Import a visits file block by block (``_import``'s contract and result).
+
+    The file is read ``block_rows`` rows at a time, twice at most: the first pass checks
+    each block's rows and keeps of each valid row only its digests
+    (``geo.io.visit_keys``); the duplicates within the file and the matching with the
+    stored visits are then decided on those; a second pass takes again the blocks that
+    hold rows to write, to reject or to quote in a whole-file issue, and stages their
+    rows. The memory an import takes is thus a block's, plus about 70 bytes per row of
+    the file and per stored visit that may match, plus its issues.
+    """
+    today = today or local_today()
+    _return_freed_arrays()
+    columns, unknown = map_headers("visits", blocks.header())
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        report = Report(file=blocks.file, table="visits", rows=len(blocks), dry_run=dry_run)
+        header = Issues(blocks.header(), columns)
+        for label in unknown:
+            header.file_warning(label, "unknown_column")
+        if len(blocks) == 0:
+            report.warnings = header.build("warnings")
+            steps.stage(1.0, 1.0)
+            return report
+        try:
+            return _attempt_visits(engine, actor, blocks, report, header, columns, dry_run,
+                                   skip_invalid, today, steps, edit_days, rejected_path,
+                                   lang, block_rows, locked=attempt == OPTIMISTIC_ATTEMPTS)
+        except _ConflictError:
+            continue
+    raise AssertionError("a plan made under the write lock cannot conflict")
+
+
+_INSERT_COLUMNS = ["date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS,
+                   "cadre_ids", "lon", "lat", "summary", "record_id", "source", "created_by",
+                   "created_at"]
+
+
+class _WholeFileIssues:
+    """Issues found over the whole file (duplicates within it, rows past a liaison's
+    edit window): positions and parameters, given their cells block by block."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str, np.ndarray, dict]] = []
+
+    def add(self, target: str, column: str, code: str, positions: np.ndarray,
+            params: dict) -> None:
+        if len(positions):
+            order = np.argsort(positions, kind="stable")
+            self.entries.append((target, column, code, positions[order],
+                                 {k: (v[order] if isinstance(v, np.ndarray) else v)
+                                  for k, v in params.items()}))
+
+    def error_positions(self) -> np.ndarray:
+        found = [positions for target, _, _, positions, _ in self.entries
+                 if target == "errors"]
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+    def of_block(self, block: RawTable, columns: dict, start: int) -> Issues:
+        """The entries that fall in ``block`` (its first row at ``start``), as issues."""
+        issues = Issues(block, columns)
+        stop = start + len(block)
+        for target, column, code, positions, params in self.entries:
+            low, high = np.searchsorted(positions, [start, stop])
+            if low == high:
+                continue
+            chosen = {k: (v[low:high] if isinstance(v, np.ndarray) else v)
+                      for k, v in params.items()}
+            add = issues.error if target == "errors" else issues.warning
+            add(None, column, code, chosen, positions=positions[low:high] - start)
+        return issues
+
+
+def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Report,
+                    header: Issues, columns: dict, dry_run: bool, skip_invalid: bool,
+                    today: date, steps: Stages, edit_days: int | None,
+                    rejected_path: Path | None, lang: str, block_rows: int,
+                    locked: bool) -> Report:
+    found: dict[str, list[_Keyed]] = {
+        target: [(row, 0, order, position, issue)
+                 for row, order, position, issue in header.keyed(target)]
+        for target in ("errors", "warnings")}
+    with engine.connect() as connection, connection.begin():
+        version = (store.lock_version(connection) if locked and not dry_run
+                   else store.read_version(connection))
+        steps.stage(0.15, 0.45)
+        reference = load_reference(connection)
+        spec = VisitKeySpec.of(columns.__contains__)
+        keys = FileKeys(spec)
+        departments: set[str] = set()
+        for start, block in blocks.blocks(block_rows):
+            issues = Issues(block, columns)
+            report_undecodable(block, issues)
+            report_template_example(block, "visits", issues)
+            ctx = Context("visits", block, columns, issues, reference, today, actor)
+            rows = prepare_visits(ctx)
+            departments.update(d for d in rows["department_code"] if isinstance(d, str))
+            keys.add(rows, ~issues.error_rows, start, block.row_numbers)
+            for target in ("errors", "warnings"):
+                found[target] += [(row, 1, order, start + position, issue)
+                                  for row, order, position, issue in issues.keyed(target)]
+            steps.step((start + len(block)) / len(blocks))
+        for department in sorted(departments):
+            require(actor, Action.WRITE_VISITS, department)
+        steps.stage(0.45, 0.5)
+        days = edit_days_of(actor, edit_days)
+        _, _, by_rid, natural, rid, _ = keys.arrays()
+        stored = stored_keys(connection, spec, sorted(keys.departments), rid[by_rid, 0],
+                             natural[~by_rid, 0], created=days is not None)
+        matches = match_visits(keys, stored, today, days)
+        del stored
+        whole = _WholeFileIssues()
+        for code, column, positions, listed in duplicate_groups(keys):
+            if column == "natural":
+                column = "summary" if "summary" in columns else "date"
+            whole.add("warnings", column, code, positions, {"rows": listed})
+        whole.add("errors", "date", "edit_window_passed", matches.late, {"days": days})
+        del keys
+        rejected = np.union1d(np.unique([entry[3] for entry in found["errors"]]),
+                              whole.error_positions()).astype(np.int64)
+        report.rejected = len(rejected)
+        stopped = (bool(found["errors"]) or len(matches.late) > 0) and not skip_invalid
+        if not stopped:
+            report.inserted, report.updated, report.unchanged = (
+                len(matches.inserts), matches.updated, matches.unchanged)
+        write_rejected = not stopped and report.rejected > 0 and (
+            rejected_path is None or not dry_run)
+        stage = not stopped and not dry_run and report.changed
+        steps.stage(0.5, LOCK_PROGRESS)
+        out = (rejected_path.open("wb") if write_rejected and rejected_path is not None
+               else io.BytesIO())
+        try:
+            with out:
+                staged = _second_pass(
+                    connection, blocks, columns, reference, today, actor, block_rows,
+                    found, whole, matches if stage else None, rejected if write_rejected
+                    else None, out, lang, steps)
+                if write_rejected and rejected_path is None:
+                    report.rejected_bytes = out.getvalue()
+                    report.rejected_file = Path(blocks.file).stem + REJECTED_SUFFIX
+                elif write_rejected:
+                    report.rejected_file = str(rejected_path)
+            report.errors = _ordered(found["errors"])
+            report.warnings = _ordered(found["warnings"])
+            if staged is None:
+                steps.stage(1.0, 1.0)
+                return report
+            steps.stage(LOCK_PROGRESS, 1.0)
+            if not locked and not store.claim_version(connection, version):
+                raise _ConflictError
+            _audit_import(connection, actor, "visits", blocks.file, report, staged)
+            apply_staged(connection, staged)
+            drop_staged(connection, staged)
+            steps.step(0.5)  # applied; the commit follows
+        except BaseException:
+            if rejected_path is not None and report.rejected_file:
+                rejected_path.unlink(missing_ok=True)
+                report.rejected_file = None
+            elif rejected_path is not None and write_rejected:
+                rejected_path.unlink(missing_ok=True)
+            raise
+    steps.stage(1.0, 1.0)
+    return report
+
+
+def _ordered(found: list[_Keyed]) -> list[Issue]:
+    found.sort(key=lambda entry: entry[:3])
+    return [entry[4] for entry in found]
+
+
+def _second_pass(connection: Connection, blocks: TableBlocks, columns: dict,
+                 reference: object, today: date, actor: User, block_rows: int,
+                 found: dict[str, list[_Keyed]], whole: _WholeFileIssues,
+                 matches: VisitMatches | None, rejected: np.ndarray | None,
+                 out: BinaryIO, lang: str, steps: Stages) -> Staged | None:
+    """Take again the blocks that hold a whole-file issue (its cell), a rejected row
+    (written to ``out``) or, with ``matches``, a row to write (staged); return the
+    staged rows (None without ``matches``)."""
+    stager = None
+    wanted = [entry[3] for entry in whole.entries]
+    if matches is not None:
+        stager = Stager(connection, TABLES["visits"], "id",
+                        len(matches.inserts) + matches.updated, steps)
+        wanted += [matches.inserts, *(pos for pos, _ in matches.updates)]
+    if rejected is not None:
+        wanted.append(rejected)
+        reasons: dict[int, list[str]] = {}
+        for *_, position, issue in sorted(
+                (entry for entry in found["errors"]), key=lambda e: (e[3], e[1], e[2])):
+            reasons.setdefault(position, []).append(reason(issue, lang))
+    needed = np.unique(np.concatenate(wanted)) if wanted else np.zeros(0, np.int64)
+    if len(needed) == 0:
+        return None if stager is None else stager.staged
+    now = pd.Timestamp(local_now())
+    first = True
+    for start, block in blocks.blocks(block_rows):
+        stop = start + len(block)
+        low, high = np.searchsorted(needed, [start, stop])
+        if low == high:
+            if stop > needed[-1]:
+                break
+            continue
+        late = whole.of_block(block, columns, start)
+        for target in ("errors", "warnings"):
+            found[target] += [(row, 2, order, start + position, issue)
+                              for row, order, position, issue in late.keyed(target)]
+        if rejected is not None:
+            for *_, position, issue in late.keyed("errors"):
+                reasons.setdefault(start + position, []).append(reason(issue, lang))
+            low, high = np.searchsorted(rejected, [start, stop])
+            if low < high:
+                positions = rejected[low:high] - start
+                out.write(_rejected_block(block, positions,
+                                          [reasons[int(p)] for p in rejected[low:high]],
+                                          lang, first))
+                first = False
+        if matches is not None:
+            _stage_block(stager, block, columns, reference, today, actor, start, matches,
+                         now)
+    return None if stager is None else stager.staged
+
+
+def _in_block(positions: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The positions within ``[start, stop)``, made relative to ``start``."""
+    return positions[(positions >= start) & (positions < stop)] - start
+
+
+def _stage_block(stager: Stager, block: RawTable, columns: dict, reference: object,
+                 today: date, actor: User, start: int, matches: VisitMatches,
+                 now: pd.Timestamp) -> None:
+    """Check the block's rows again (the same values as the first pass) and stage those
+    to insert and to update."""
+    stop = start + len(block)
+    inserts = _in_block(matches.inserts, start, stop)
+    updates = []
+    for pos, ids in matches.updates:
+        inside = (pos >= start) & (pos < stop)
+        updates.append((pos[inside] - start, ids[inside]))
+    if len(inserts) == 0 and not any(len(pos) for pos, _ in updates):
+        return
+    ctx = Context("visits", block, columns, Issues(block, columns), reference, today, actor)
+    rows = prepare_visits(ctx, check=False).set_index("pos")
+    spec = VisitKeySpec.of(columns.__contains__)
+    if len(inserts):
+        new = stored_visits(rows.loc[inserts].reset_index(drop=True))
+        new["source"] = "import"
+        new["created_by"] = actor.username
+        new["created_at"] = now
+        stager.insert(0, _INSERT_COLUMNS, new)
+    for number, ((positions, ids), fields) in enumerate(zip(
+            updates, (spec.fields(True), spec.fields(False)), strict=True)):
+        if len(positions) and fields:
+            values = stored_visits(rows.loc[positions, fields].reset_index(drop=True))
+            stager.update(number, fields, values.assign(_key=ids))
+
+
+def _rejected_block(block: RawTable, positions: np.ndarray, reasons: list[list[str]],
+                    lang: str, first: bool) -> bytes:
+    """A block's rejected rows as ``_rejected_rows`` writes them (the header and the
+    byte-order mark with the first)."""
+    frame = block.frame.iloc[positions].reset_index(drop=True).astype(object)
+    row, reason_header = (translate("import.rejected.row", lang),
+                          translate("import.rejected.reason", lang))
+    row_label = row if row not in frame.columns else f"{row} (import)"
+    reason_label = (reason_header if reason_header not in frame.columns
+                    else f"{reason_header} (import)")
+    frame[row_label] = block.row_numbers[positions]
+    frame[reason_label] = np.array(["; ".join(parts) for parts in reasons], dtype=object)
+    text = neutralised(frame).to_csv(index=False, lineterminator="\n", header=first)
+    return text.encode("utf-8-sig" if first else "utf-8")

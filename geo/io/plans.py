@@ -3,23 +3,22 @@
 Villages and departments match on ``code``; cadres on ``id`` when it matches, else on
 department and normalised name; pairings on (department, village, start date); visits on
 (department, ``record_id``) for rows that have one, else on the natural key counted as a
-multiset. A matched row whose other fields differ is updated.
+multiset (``geo.io.visit_keys``, a file checked in blocks). A matched row whose other
+fields differ is updated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, cast, select
+from sqlalchemy import Connection, select
 
 from geo import schema
 from geo.access import Role, User
 from geo.io.matching import (
     db_dates,
-    match_multiset,
     normal_db_text,
     pair_rows,
     same_values,
@@ -27,9 +26,9 @@ from geo.io.matching import (
 )
 from geo.io.prepare import Context
 from geo.io.readers import as_mask
-from geo.schema import VILLAGE_FIGURES, VISIT_COUNT_FIELDS
-from geo.settings import Settings, local_now
-from geo.store import select_frame, stored_visits
+from geo.schema import VILLAGE_FIGURES
+from geo.settings import Settings
+from geo.store import select_frame
 
 
 @dataclass
@@ -55,90 +54,12 @@ class Plan:
             self.updates.append((columns, frame.assign(_key=key.to_numpy())))
 
 
-def _db_visits(connection: Connection, departments: list[str], created: bool) -> pd.DataFrame:
-    """The stored visits of ``departments`` (``created_at`` only when ``created``)."""
-    table = schema.visits
-    names = ("id", "date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS,
-             "cadre_ids", "lon", "lat", "summary", "record_id",
-             *(("created_at",) if created else ()))
-    # Dates travel as text: parsed once per column here, not once per row by the driver.
-    columns = [cast(table.c[c], String).label(c) if c == "date" else table.c[c]
-               for c in names]
-    query = select(*columns).order_by(table.c.id)
-    parts = [select_frame(connection, query.where(
-        table.c.department_code.in_(departments[i:i + 500])))
-        for i in range(0, len(departments), 500)]
-    parts = [p for p in parts if not p.empty]
-    if parts:
-        frame = pd.concat(parts, ignore_index=True).sort_values("id", ignore_index=True)
-    else:
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
-    frame["date"] = pd.to_datetime(frame["date"].astype(str).str.slice(0, 10),
-                                   format="%Y-%m-%d").astype("datetime64[s]")
-    for name in VISIT_COUNT_FIELDS:
-        frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
-    for name in ("lon", "lat"):
-        frame[name] = pd.to_numeric(frame[name]).astype(float)
-    for name in ("summary", "cadre_ids", "record_id"):
-        frame[name] = normal_db_text(frame[name])
-    return frame
-
-
-def _edit_days(actor: User, edit_days: int | None) -> int | None:
+def edit_days_of(actor: User, edit_days: int | None) -> int | None:
+    """A liaison's edit window in days (``edit_days``, default ``PAIRMAP_EDIT_DAYS``);
+    None for the other roles, who may edit any visit."""
     if Role(actor.role) != Role.LIAISON:
         return None
     return edit_days if edit_days is not None else Settings.from_env().edit_days
-
-
-
-
-def plan_visits(connection: Connection, ctx: Context, rows: pd.DataFrame,
-                valid: np.ndarray, edit_days: int | None) -> Plan:
-    plan = Plan()
-    file = rows[valid]
-    departments = sorted(set(file["department_code"]))
-    days = _edit_days(ctx.actor, edit_days)
-    db = _db_visits(connection, departments, created=days is not None)
-    present = [n for n in (*VISIT_COUNT_FIELDS, "cadre_ids", "lon", "lat") if ctx.has(n)]
-    natural = ["department_code", "village_code", "date", "kind"]
-    if ctx.has("summary"):
-        natural.append("summary")
-    by_rid = as_mask(file["record_id"] != "")
-    rid_key = ["department_code", "record_id"]
-    rid_fields = ["date", "village_code", "kind", *natural[4:], *present]
-    created = (pd.to_datetime(db.set_index("id")["created_at"]) if days is not None
-               else pd.Series(dtype="datetime64[s]"))
-    pool = db
-    done: list[np.ndarray] = []
-    for part, key, fields in ((file[by_rid], rid_key, rid_fields),
-                              (file[~by_rid], natural, present)):
-        if part.empty:
-            continue
-        same, changed = match_multiset(part, pool, key, fields)
-        pool = pool[~pool["id"].isin(same["id"]) & ~pool["id"].isin(changed["id"])]
-        done += [same["pos"].to_numpy(), changed["pos"].to_numpy()]
-        if days is not None and not changed.empty:
-            when = changed["id"].map(created)
-            limit = pd.Timestamp(ctx.today - timedelta(days=days))
-            late = as_mask(when.isna() | (when < limit))
-            ctx.issues.error(None, "date", "edit_window_passed", {"days": days},
-                             positions=changed["pos"].to_numpy()[late])
-            changed = changed[~late]
-        plan.unchanged += len(same)
-        plan.updated += len(changed)
-        if not changed.empty and fields:
-            values = file.set_index("pos").loc[changed["pos"].to_numpy(), fields]
-            plan.update(fields, stored_visits(values.reset_index(drop=True)), changed["id"])
-    handled = np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
-    new = file[~file["pos"].isin(handled) & ~ctx.issues.error_rows[file["pos"].to_numpy()]]
-    new = stored_visits(new)
-    new["source"] = "import"
-    new["created_by"] = ctx.actor.username
-    new["created_at"] = pd.Timestamp(local_now())
-    columns = ["date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS, "cadre_ids",
-               "lon", "lat", "summary", "record_id", "source", "created_by", "created_at"]
-    plan.insert(columns, new)
-    return plan
 
 
 def plan_pairings(connection: Connection, ctx: Context, rows: pd.DataFrame,

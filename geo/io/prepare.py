@@ -34,6 +34,8 @@ from geo.visit_rules import (
     MAX_COUNT,
     RuleFailure,
     check_visits,
+    visit_rules,
+    visit_warnings,
 )
 
 TEXT_LIMITS = {"department_code": schema.departments.c.code.type.length,
@@ -204,7 +206,9 @@ class Context:
                           values=cell, positions=positions[later])
 
 
-def _prepare_visits(ctx: Context) -> pd.DataFrame:
+def prepare_visits(ctx: Context, check: bool = True) -> pd.DataFrame:
+    """Visit rows, typed; with ``check`` the visit rules too (``geo.visit_rules``; they
+    add issues and change no value, so rows taken again to be written skip them)."""
     rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
     rows["date"] = ctx.dates("date", required=True)
     rows["department_code"] = ctx.departments()
@@ -217,57 +221,52 @@ def _prepare_visits(ctx: Context) -> pd.DataFrame:
     rows["cadre_ids"] = ctx.text("cadre_ids") if ctx.has("cadre_ids") else ctx.blank()
     rid = ctx.text("record_id", distinct=False)
     rows["record_id"] = rid if rid is not None else ctx.blank()
-    parsed_badly = ctx.issues.error_rows.copy()
-    errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today,
-                                    households=ctx.reference.village_households())
-    # A point cell that did not parse is empty here; that row is already refused.
-    errors = [f for f in errors
-              if not (f.code == "incomplete_point" and parsed_badly[f.position])]
-    _report_failures(ctx, errors, ctx.issues.error)
-    _report_failures(ctx, warnings, ctx.issues.warning)
+    if check:
+        parsed_badly = ctx.issues.error_rows.copy()
+        errors, warnings = check_visits(rows.drop(columns="pos"), ctx.today,
+                                        households=ctx.reference.village_households())
+        # A point cell that did not parse is empty here; that row is already refused.
+        errors = [f for f in errors
+                  if not (f.code == "incomplete_point" and parsed_badly[f.position])]
+        _report_failures(ctx, errors, ctx.issues.error)
+        _report_failures(ctx, warnings, ctx.issues.warning)
     for name in VISIT_COUNT_FIELDS:
         too_big = as_mask(rows[name] > MAX_COUNT)
         rows[name] = rows[name].where(~too_big, 0).fillna(0).astype("int64")
     return rows
 
 
+def _rule_order() -> dict[tuple[str, str], tuple[int, tuple[str, str]]]:
+    """Each rule's (field, code) with its place: by the field's column in
+    ``prepare_visits``'s rows, then the rule's place in ``geo.visit_rules``."""
+    fields = ["date", "department_code", "village_code", "kind", *VISIT_COUNT_FIELDS, "lon",
+              "lat", "summary", "cadre_ids", "record_id"]
+    names = [*visit_rules(date(2000, 1, 1), households={})[1], *visit_warnings()[1]]
+    keys = [tuple(name.split(":", 1)) for name in names]
+    ranked = sorted(keys, key=lambda key: (fields.index(key[0]) if key[0] in fields
+                                           else len(fields), keys.index(key)))
+    return {key: (place, key) for place, key in enumerate(ranked)}
+
+
+_RULE_ORDER = _rule_order()
+
+
 def _report_failures(ctx: Context, failures: list[RuleFailure],
                      add: Callable[..., None]) -> None:
     """Add rule failures as issues, one call per field and code (cells as the file has
-    them)."""
+    them), in the order of the rules' fields and codes: two failures of one row are
+    listed in the same order whichever rows the file holds besides (a file checked in
+    blocks reports what it reports checked whole)."""
     groups: dict[tuple[str, str], list[RuleFailure]] = {}
     for failure in failures:
         groups.setdefault((failure.field, failure.code), []).append(failure)
-    for (name, code), group in groups.items():
+    for (name, code), group in sorted(groups.items(), key=lambda item: _RULE_ORDER.get(
+            item[0], (len(_RULE_ORDER), item[0]))):
         positions = np.array([f.position for f in group], dtype=np.int64)
         keys = sorted({key for f in group for key in f.params})
         params = {key: np.array([f.params.get(key) for f in group], dtype=object)
                   for key in keys}
         add(None, name, code, params, positions=positions)
-
-
-def warn_visit_duplicates(ctx: Context, rows: pd.DataFrame, valid: np.ndarray) -> None:
-    """``duplicate_visit``: rows with the same natural key; ``duplicate_record_id``."""
-    frame = rows[valid]
-    rownum = ctx.raw.row_numbers
-    checks = [(["department_code", "village_code", "date", "kind", "summary"],
-               "duplicate_visit", "summary" if ctx.has("summary") else "date", frame)]
-    with_rid = frame[frame["record_id"] != ""]
-    checks.append((["department_code", "record_id"], "duplicate_record_id", "record_id",
-                   with_rid))
-    for key, code, column, part in checks:
-        if part.empty:
-            continue
-        repeat = part.duplicated(key, keep=False).to_numpy()
-        if not repeat.any():
-            continue
-        dup = part[repeat]
-        group = dup.groupby(key, sort=False).ngroup().to_numpy()
-        positions = dup["pos"].to_numpy()
-        listed = pd.Series(rownum[positions]).groupby(group).agg(
-            lambda s: ", ".join(str(r) for r in s.iloc[:10]) + (", …" if len(s) > 10 else ""))
-        ctx.issues.warning(None, column, code, {"rows": listed.to_numpy()[group]},
-                           positions=positions)
 
 
 def _prepare_pairings(ctx: Context) -> pd.DataFrame:
@@ -330,6 +329,6 @@ def _prepare_cadres(ctx: Context) -> pd.DataFrame:
     return rows
 
 
-PREPARERS = {"visits": _prepare_visits, "pairings": _prepare_pairings,
+PREPARERS = {"visits": prepare_visits, "pairings": _prepare_pairings,
              "villages": _prepare_villages, "departments": _prepare_departments,
              "cadres": _prepare_cadres}

@@ -215,6 +215,112 @@ def read_table_bytes(data: bytes, filename: str, sheet: str | None = None,
     return _read(_Source(filename, len(data), data=data), sheet, known_headers, limits)
 
 
+class TableBlocks:
+    """A table file read block by block: the same rows, headers and row numbers as
+    ``read_table_file`` gives, as a ``RawTable`` per block of rows.
+
+    A CSV file in one encoding whose rows Arrow parses is streamed: it is parsed once
+    to count its rows (against the row bound) and to find the unnamed columns that hold
+    data, then again for each pass over ``blocks``, so that only one block's text is
+    held at a time. Other files (XLSX, a CSV mixing encodings or with rows of uneven
+    length, an upload) are read whole into a ``RawTable`` first and cut into blocks.
+
+    Attributes
+    ----------
+    file : str
+    header_row : int
+    columns : list of str
+        The file's column labels (as ``RawTable.columns``).
+    rows : int
+        The number of data rows (empty rows left out).
+    sheet, encoding : str or None
+        As ``RawTable``.
+    """
+
+    def __init__(self, table: RawTable | None = None, stream: _CsvStream | None = None) -> None:
+        self._table = table
+        self._stream = stream
+        shape = table if table is not None else stream
+        assert shape is not None
+        self.file = shape.file
+        self.header_row = shape.header_row
+        self.sheet = shape.sheet
+        self.encoding = shape.encoding
+        self.columns = list(shape.columns)
+        self.rows = len(table) if table is not None else stream.rows
+
+    def __len__(self) -> int:
+        """The number of data rows."""
+        return self.rows
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the file is parsed again for each pass instead of held whole."""
+        return self._stream is not None
+
+    def header(self) -> RawTable:
+        """A table of no rows with the file's headers (for ``map_headers``)."""
+        frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in self.columns})
+        return RawTable(file=self.file, frame=frame, row_numbers=np.zeros(0, dtype=np.int64),
+                        header_row=self.header_row, sheet=self.sheet, encoding=self.encoding)
+
+    def blocks(self, size: int) -> Iterator[tuple[int, RawTable]]:
+        """Each block of at most ``size`` rows with the position of its first row;
+        a block's ``undecodable`` positions are its own."""
+        if self._stream is not None:
+            yield from self._stream.blocks(size)
+            return
+        table = self._table
+        assert table is not None
+        for start in range(0, len(table), size):
+            stop = min(start + size, len(table))
+            marks = {p - start: looks for p, looks in table.undecodable.items()
+                     if start <= p < stop}
+            yield start, RawTable(file=table.file,
+                                  frame=table.frame.iloc[start:stop].reset_index(drop=True),
+                                  row_numbers=table.row_numbers[start:stop],
+                                  header_row=table.header_row, sheet=table.sheet,
+                                  encoding=table.encoding, undecodable=marks)
+
+
+def open_table_file(path: Path | str, sheet: str | None = None,
+                    known_headers: HeaderTest = None,
+                    limits: Limits | None = None) -> TableBlocks:
+    """Open a CSV or XLSX file to be read block by block (``TableBlocks``), checking
+    every bound of ``limits`` first, as ``read_table_file`` does (same errors)."""
+    path = Path(path)
+    _check_suffix(path.name)
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise DataError("file_missing", file=str(path)) from None
+    except OSError as exc:
+        raise DataError("unreadable_file", file=str(path),
+                        detail=str(exc.strerror or exc)) from None
+    if path.is_dir():
+        raise DataError("not_a_file", file=str(path))
+    limits = current_limits(limits)
+    check_file_size(status.st_size, str(path), limits)
+    source = _Source(str(path), status.st_size, path=path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES and sheet is None and not _blank(source):
+        magic = source.head(0, 4)
+        if not magic.startswith(_ZIP_MAGIC) and not magic.startswith(_OLE_MAGIC):
+            stream = _open_csv_stream(source, _header_test(known_headers), limits)
+            if stream is not None:
+                return TableBlocks(stream=stream)
+    return TableBlocks(table=_read(source, sheet, known_headers, limits))
+
+
+def open_table_bytes(data: bytes, filename: str, sheet: str | None = None,
+                     known_headers: HeaderTest = None,
+                     limits: Limits | None = None) -> TableBlocks:
+    """An uploaded file's bytes as ``TableBlocks`` (read whole: the bytes are in memory
+    already)."""
+    return TableBlocks(table=read_table_bytes(data, filename, sheet=sheet,
+                                              known_headers=known_headers, limits=limits))
+
+
 @dataclass
 class _Source:
     """A file to read: a path on disk or an upload's bytes."""
@@ -733,6 +839,134 @@ def _parse_csv_arrow(source: _Source, offset: int, sep: str, codec: str, width: 
         return None
     return pd.DataFrame({i: pd.array(pa.chunked_array(columns[i], type=pa.large_string()),
                                      dtype="str") for i in range(width)})
+
+
+class _CsvStream:
+    """A CSV file in one encoding, parsed by Arrow from its header each time it is read
+    (see ``TableBlocks``)."""
+
+    def __init__(self, source: _Source, offset: int, sep: str, encoding: _Encoding,
+                 width: int, header_row: int, headers: list[str], keep: list[int],
+                 rows: int) -> None:
+        self.source, self.offset, self.sep, self.codec = source, offset, sep, encoding.codec
+        self.width, self.header_row, self.keep, self.rows = width, header_row, keep, rows
+        self.file, self.sheet, self.encoding = source.name, None, encoding.name
+        labels = _labels(headers)
+        self.columns = [labels[i] for i in keep]
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The file's records as Arrow batches, the header record first."""
+        names = [str(i) for i in range(self.width)]
+        with self.source.open() as handle:
+            handle.seek(self.offset)
+            reader = pacsv.open_csv(
+                handle,
+                read_options=pacsv.ReadOptions(column_names=names, encoding=self.codec,
+                                               block_size=_STREAM_BLOCK_BYTES),
+                parse_options=pacsv.ParseOptions(delimiter=self.sep, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.large_string() for n in names},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+            yield from reader
+
+    def blocks(self, size: int) -> Iterator[tuple[int, RawTable]]:
+        pending: list[pa.RecordBatch] = []
+        held = 0
+        records = -1  # the header record is not a row
+        position = 0
+        for batch in self.batches():
+            if records < 0:
+                batch = batch.slice(1)
+                records = 0
+            pending.append(batch)
+            held += batch.num_rows
+            while held >= size:
+                table = pa.Table.from_batches(pending)
+                block, rest = table.slice(0, size), table.slice(size)
+                pending, held = rest.to_batches(), rest.num_rows
+                raw = self._block(block, records)
+                records += block.num_rows
+                yield position, raw
+                position += len(raw)
+        if held:
+            raw = self._block(pa.Table.from_batches(pending), records)
+            yield position, raw
+
+    def _block(self, table: pa.Table, first: int) -> RawTable:
+        """The records from the ``first``-th as a ``RawTable`` (as ``_finish`` makes
+        them: kept columns, empty rows left out, consecutive row numbers)."""
+        filled = np.zeros(table.num_rows, dtype=bool)
+        columns = {}
+        for label, index in zip(self.columns, self.keep, strict=True):
+            column = table.column(index)
+            columns[label] = pd.array(column, dtype="str")
+            blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
+            filled |= ~blank.to_numpy(zero_copy_only=False)
+        numbers = self.header_row + 1 + first + np.arange(table.num_rows, dtype=np.int64)
+        frame = pd.DataFrame(columns)
+        if not filled.all():
+            frame = frame[filled].reset_index(drop=True)
+        return RawTable(file=self.file, frame=frame, row_numbers=numbers[filled],
+                        header_row=self.header_row, encoding=self.encoding)
+
+
+_STREAM_BLOCK_BYTES = 1024 * 1024
+"""Arrow's block when a CSV is streamed: its reader reads several blocks ahead, and the
+memory it keeps grows with the block (about 60 MiB at 1 MiB, 200 MiB at 4 MiB)."""
+
+
+def _open_csv_stream(source: _Source, is_known: Callable[[str], bool] | None,
+                     limits: Limits) -> _CsvStream | None:
+    """Find the header of a CSV file and parse it once (rows counted against ``limits``);
+    None when the file is not for streaming (it mixes encodings, or Arrow cannot keep
+    every record's row), or its head is not what ``_parse_csv`` accepts (it then says
+    why)."""
+    encoding = _choose_encoding(source)
+    if encoding.bad:
+        return None
+    start = len(encoding.bom)
+    body_size = source.size - start
+    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="replace")
+    head = decoder.decode(source.head(start, _HEAD_BYTES), final=body_size <= _HEAD_BYTES)
+    first_line = head.split("\n", 1)[0]
+    sep = "\t" if "\t" in first_line and "," not in first_line else ","
+    records, starts = _head_records(head, sep, HEADER_SEARCH_ROWS)
+    index = _find_header(records, is_known)
+    if index is None:
+        return None
+    width = len(records[index])
+    if width == 0:
+        return None
+    check_columns(width, source.name, limits, row=index + 1)
+    above = head[:starts[index]]
+    offset = start + len(above.encode(encoding.codec))
+    probe = _CsvStream(source, offset, sep, encoding, width, index + 1, [], [], 0)
+    rows = index
+    headers: list[str] | None = None
+    filled = np.zeros(width, dtype=bool)
+    data_rows = -1  # the header record is not a data row
+    try:
+        for batch in probe.batches():
+            if headers is None:
+                headers = [str(batch.column(i)[0].as_py()) for i in range(width)]
+            rows += batch.num_rows
+            check_rows(rows, source.name, limits)
+            row_filled = np.zeros(batch.num_rows, dtype=bool)
+            for i in range(width):
+                blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(batch.column(i))), 0)
+                mask = ~blank.to_numpy(zero_copy_only=False)
+                filled[i] |= bool(mask.any())
+                row_filled |= mask
+            data_rows += int(row_filled.sum())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, LookupError):
+        return None
+    if headers is None:
+        return None
+    # An unnamed column's header cell is blank: only data rows make it filled.
+    keep = [i for i in range(width) if headers[i].strip() or filled[i]]
+    return _CsvStream(source, offset, sep, encoding, width, index + 1, headers, keep,
+                      max(data_rows, 0))
 
 
 def _parse_csv_pandas(source: _Source, offset: int, sep: str, codec: str, width: int,

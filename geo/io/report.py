@@ -231,15 +231,24 @@ class Issues:
         self._warnings.append((np.array([-1]), column, [None], code, [{}]))
 
     def build(self, target: str) -> list[Issue]:
+        """The errors or warnings (``target``), by row, then in the order they were
+        found."""
+        return [issue for *_, issue in self.keyed(target)]
+
+    def keyed(self, target: str) -> list[tuple[int, int, int, Issue]]:
+        """The errors or warnings (``target``) as ``(row, order, position, issue)``,
+        sorted by row and then by the order they were found; ``position`` is the row's
+        position in the table (-1 for a warning about a whole column)."""
         rows = self.raw.row_numbers
         entries = self._errors if target == "errors" else self._warnings
         issues = []
         for order, (positions, label, values, code, params) in enumerate(entries):
             for position, value, row_params in zip(positions, values, params, strict=True):
                 row = self.raw.header_row if position < 0 else int(rows[position])
-                issues.append((row, order, Issue(row, label, value, code, row_params)))
+                issues.append((row, order, int(position),
+                               Issue(row, label, value, code, row_params)))
         issues.sort(key=lambda item: (item[0], item[1]))
-        return [issue for _, _, issue in issues]
+        return issues
 
     def reasons(self, lang: str = "en") -> pd.Series:
         """For each row with errors, its messages in ``lang``, each after its column
@@ -247,8 +256,16 @@ class Issues:
         parts: dict[int, list[str]] = {}
         for positions, label, values, code, params in self._errors:
             for position, value, row_params in zip(positions, values, params, strict=True):
-                message = translate_issue(Issue(None, label, value, code, row_params), lang)
                 parts.setdefault(int(position), []).append(
-                    message if label is None else
-                    translate("import.reason", lang, column=label, message=message))
+                    reason(Issue(None, label, value, code, row_params), lang))
         return pd.Series({k: "; ".join(v) for k, v in sorted(parts.items())}, dtype=object)
+
+
+def reason(issue: Issue, lang: str = "en") -> str:
+    """An error as a rejected row's reason: its message in ``lang`` after its column
+    (``走访户数：-3 是负数…``)."""
+    message = translate_issue(Issue(None, issue.column, issue.value, issue.code,
+                                    issue.params), lang)
+    if issue.column is None:
+        return message
+    return translate("import.reason", lang, column=issue.column, message=message)

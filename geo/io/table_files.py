@@ -42,7 +42,8 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
-def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells that look like formulas are neutralised."""
     out = frame.copy()
     for column in out.columns:
         if column == "geometry":
@@ -54,13 +55,13 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Return ``frame`` as UTF-8 CSV with a byte-order mark, formulas neutralised."""
-    return _neutralised(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return neutralised(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     """Return ``frame`` as an XLSX workbook of one sheet, formulas neutralised."""
     buffer = io.BytesIO()
-    _neutralised(frame).to_excel(buffer, index=False, sheet_name=sheet, engine="openpyxl")
+    neutralised(frame).to_excel(buffer, index=False, sheet_name=sheet, engine="openpyxl")
     return buffer.getvalue()
 
 
@@ -83,7 +84,7 @@ def write_table(frame: pd.DataFrame, path: Path, table: str) -> Path:
         out.to_crs(4326).to_file(path, driver="GeoJSON", engine="pyogrio",
                                  layer_options={"COORDINATE_PRECISION": 6, "RFC7946": "YES"})
         return path
-    plain = _neutralised(pd.DataFrame(frame[columns]))
+    plain = neutralised(pd.DataFrame(frame[columns]))
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         plain.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
