@@ -36,10 +36,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 # Slow: a Python subprocess, or more than about 1 s on a 2-core machine (not counting the
-# shared demo_db). Listed here for files whose tests are marked from outside.
+# shared demo_db). Listed here for files whose tests are marked from outside, and for
+# tests measured above 1 s (``--durations``) so that the fast layer stays under a minute.
 SLOW_FILES = {"test_apptest.py"}  # every test runs app pages through AppTest (1-5 s each)
 BROWSER_FILES = {"test_browser.py"}
 SLOW_TESTS = {
+    "test_audit.py::test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced",
+    "test_import_blocks.py::test_block_boundaries_do_not_change_an_import",
+    ("test_concurrency.py::"
+     "test_a_lock_held_past_the_busy_timeout_is_its_own_error_and_exit_code"),
+    "test_department_report.py::test_months_cover_every_month_of_the_window",
+    "test_department_report.py::test_departments_json_matches_the_metric_functions",
+    "test_department_report.py::test_from_and_to_set_the_window",
     "test_imports.py::test_a_50_mb_csv_imports",
     "test_imports.py::test_export_round_trip_is_unchanged_and_quotes_are_removed",
     "test_imports.py::test_sample_files_reimport_unchanged",

@@ -126,7 +126,7 @@ def test_a_name_on_the_overview_opens_its_department(browser, departments_app: s
         lists.get_by_role("link").first.wait_for(timeout=60_000)
         _wait_until_idle(page)
         first = lists.get_by_role("link").first
-        name = first.inner_text().split("\u3000", 1)[1]
+        name = first.inner_text().split("\u3000")[-1]  # rank, score, name
         first.click()
         page.get_by_text("单位排名（红黑榜）").wait_for(timeout=60_000)
         _wait_until_idle(page)
