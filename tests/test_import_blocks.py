@@ -8,9 +8,8 @@ multiset) and rows with errors fall in different blocks; the reports (errors and
 warnings with their rows, counts), the rejected rows' CSV, the stored visits and the
 audit log must be the same.
 
-A file that repeats a record id within one department only warns
-(``duplicate_record_id``), and writing it fails on the database's unique index (as it
-did before imports were made in blocks); such a file is only checked here, not written.
+A record id repeated within one department is an error on each of its rows
+(``duplicate_record_id``): the rows are rejected and the rest can be written.
 """
 
 from __future__ import annotations
@@ -49,10 +48,8 @@ def _base_rows() -> list[list[object]]:
     ]
 
 
-def _second_rows(repeat_record_id: bool = True) -> list[list[object]]:
-    """Rows 2 … 25 of the second file (the header is row 1). Without
-    ``repeat_record_id`` row 21 has no record id: a file repeating one cannot be written
-    (the database's unique index refuses it, see the module docstring)."""
+def _second_rows() -> list[list[object]]:
+    """Rows 2 … 25 of the second file (the header is row 1)."""
     return [
         # 2: equal to R-1 (unchanged)
         [_day(10), "XS001", "420526101001", "走访慰问", 2, 5, 1, 1, "入户走访 甲", "R-1"],
@@ -78,7 +75,7 @@ def _second_rows(repeat_record_id: bool = True) -> list[list[object]]:
         [_day(12), "XS002", "420526101002", "政策宣讲", 3, 8, 0, 0, "宣讲 丙", ""],
         # 21: R-9 again, otherwise different (duplicate_record_id)
         [_day(21), "XS003", "420526101003", "走访慰问", 1, 3, 0, 0, "新的走访 二",
-         "R-9" if repeat_record_id else ""],
+         "R-9"],
         # 22: a bad date
         ["2024-13-45", "XS001", "420526101001", "走访慰问", 1, 1, 0, 0, "坏日期", ""],
         # 23: equal to a stored visit by natural key (unchanged)
@@ -138,30 +135,29 @@ def _run(demo_db: Path, folder: Path, path: Path, block_rows: int, **options: ob
                          ids=["skip-invalid", "all-or-nothing", "dry-run", "dry-run-skip"])
 def test_block_boundaries_do_not_change_an_import(demo_db: Path, tmp_path: Path,
                                                    options: dict) -> None:
-    writes = options.get("skip_invalid") and not options.get("dry_run")
-    path = write_csv(tmp_path / "visits.csv", EN_VISIT_HEADERS,
-                     _second_rows(repeat_record_id=not writes))
+    path = write_csv(tmp_path / "visits.csv", EN_VISIT_HEADERS, _second_rows())
     whole = _run(demo_db, tmp_path / "whole", path, WHOLE, **options)
     for size in (1, 2, 3, 7):
         assert _run(demo_db, tmp_path / f"blocks-{size}", path, size, **options) == whole
 
     report, rejected, _ = whole
     errors = [(e["row"], e["code"]) for e in report["errors"]]
-    assert errors == [(6, "future_date"), (6, "negative_count"), (8, "unknown_village"),
-                      (22, "bad_date"), (25, "bad_number")]
+    assert sorted(errors) == [(4, "duplicate_record_id"), (6, "future_date"),
+                              (6, "negative_count"), (8, "unknown_village"),
+                              (21, "duplicate_record_id"), (22, "bad_date"),
+                              (25, "bad_number")]
+    repeated = {e["row"]: e["message"] for e in report["errors"]
+                if e["code"] == "duplicate_record_id"}
+    assert "4, 21" in repeated[4] and "4, 21" in repeated[21]
     warnings = [(w["row"], w["code"]) for w in report["warnings"]]
     assert (7, "duplicate_visit") in warnings and (24, "duplicate_visit") in warnings
     assert (9, "resolved_exceeds_raised") in warnings and (9, "empty_record") in warnings
     listed = {w["row"]: w["message"] for w in report["warnings"]
-              if w["code"] in ("duplicate_record_id", "duplicate_visit")}
+              if w["code"] == "duplicate_visit"}
     assert "7, 24" in listed[7] and "7, 24" in listed[24]
-    if not writes:
-        assert (4, "duplicate_record_id") in warnings
-        assert (21, "duplicate_record_id") in warnings
-        assert "4, 21" in listed[4] and "4, 21" in listed[21]
-    assert report["rejected"] == 4
+    assert report["rejected"] == 6
     if options.get("skip_invalid"):
-        assert (report["inserted"], report["updated"], report["unchanged"]) == (15, 2, 3)
+        assert (report["inserted"], report["updated"], report["unchanged"]) == (13, 2, 3)
         assert (rejected is not None) == (not options.get("dry_run"))
     else:
         assert (report["inserted"], report["updated"], report["unchanged"]) == (0, 0, 0)
@@ -225,4 +221,4 @@ def test_an_upload_and_a_workbook_in_blocks_report_what_they_report_whole(
             expected = (upload.as_dict(), upload.rejected_bytes, workbook.as_dict())
         else:
             assert (upload.as_dict(), upload.rejected_bytes, workbook.as_dict()) == expected
-    assert expected[1] is not None and expected[0]["rejected"] == 4
+    assert expected[1] is not None and expected[0]["rejected"] == 6

@@ -492,6 +492,31 @@ def test_reimporting_changes_nothing_and_duplicates_count_as_a_multiset(demo, tm
     assert (run(demo, "visits", thrice).inserted, run(demo, "visits", thrice).inserted) == (1, 0)
 
 
+@pytest.mark.parametrize("block_rows", [None, 1])
+def test_a_record_id_used_twice_in_a_file_is_an_error_not_a_crash(demo, tmp_path,
+                                                                   block_rows):
+    """Two rows of one department with the record id R-9 (even in different blocks): the
+    file does not say which is that record, so both are row errors in the 编号 column;
+    nothing is written, or with --skip-invalid only the other rows. (Listed as a warning
+    before, the rows then broke the unique index and the import failed as a database
+    error, exit 2.) Another department may use R-9 too."""
+    rows = [en_row("2024-05-07", "XS001", "420526101001", summary="甲", record_id="R-9"),
+            en_row("2024-05-08", "XS001", "420526101002", summary="乙", record_id="R-9"),
+            en_row("2024-05-08", "XS002", "420526101002", summary="丙", record_id="R-9"),
+            en_row("2024-05-09", "XS001", "420526101001", summary="丁")]
+    path = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS, rows)
+    before = count(demo, schema.visits)
+    options = {} if block_rows is None else {"block_rows": block_rows}
+    stopped = run(demo, "visits", path, **options)
+    assert issues(stopped) == [(2, "record_id", "duplicate_record_id"),
+                               (3, "record_id", "duplicate_record_id")]
+    assert "2, 3" in stopped.errors[0].message and stopped.exit_code == 1
+    assert count(demo, schema.visits) == before
+    skipped = run(demo, "visits", path, skip_invalid=True, **options)
+    assert (skipped.inserted, skipped.rejected) == (2, 2)
+    assert count(demo, schema.visits) == before + 2
+
+
 def test_sample_files_reimport_unchanged(demo):
     for table in imports.IMPORT_TABLES:
         report = run(demo, table, Path("data/sample") / f"{table}.csv")

@@ -516,22 +516,28 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
             require(actor, Action.WRITE_VISITS, department)
         steps.stage(0.45, 0.5)
         days = edit_days_of(actor, edit_days)
+        whole = _WholeFileIssues()
+        # A visit listed twice is a warning (DUPLICATE); a record id used twice by one
+        # department is an error: the file does not say which row that record is.
+        for code, column, positions, listed in duplicate_groups(keys):
+            if column == "natural":
+                whole.add("warnings", "summary" if "summary" in columns else "date", code,
+                          positions, {"rows": listed})
+            else:
+                whole.add("errors", column, code, positions, {"rows": listed})
+                keys.drop(positions)
         _, _, by_rid, natural, rid, _ = keys.arrays()
         stored = stored_keys(connection, spec, sorted(keys.departments), rid[by_rid, 0],
                              natural[~by_rid, 0], created=days is not None)
         matches = match_visits(keys, stored, today, days)
         del stored
-        whole = _WholeFileIssues()
-        for code, column, positions, listed in duplicate_groups(keys):
-            if column == "natural":
-                column = "summary" if "summary" in columns else "date"
-            whole.add("warnings", column, code, positions, {"rows": listed})
         whole.add("errors", "date", "edit_window_passed", matches.late, {"days": days})
         del keys
         rejected = np.union1d(np.unique([entry[3] for entry in found["errors"]]),
                               whole.error_positions()).astype(np.int64)
         report.rejected = len(rejected)
-        stopped = (bool(found["errors"]) or len(matches.late) > 0) and not skip_invalid
+        stopped = (bool(found["errors"]) or len(whole.error_positions()) > 0
+                   ) and not skip_invalid
         if not stopped:
             report.inserted, report.updated, report.unchanged = (
                 len(matches.inserts), matches.updated, matches.unchanged)

@@ -147,6 +147,13 @@ class FileKeys:
             self._parts = []
         return self._whole
 
+    def drop(self, positions: np.ndarray) -> None:
+        """Leave the rows at ``positions`` (file positions) out of the matching: rows
+        found in error once the whole file is read."""
+        whole = self.arrays()
+        kept = ~np.isin(whole[0], positions)
+        self._whole = tuple(array[kept] for array in whole)
+
 
 def _concatenate(parts: list[tuple], dtypes: tuple) -> tuple[np.ndarray, ...]:
     """Join ``parts`` (tuples of arrays) column by column, emptying ``parts`` as it goes
