@@ -103,6 +103,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "5 条以上记录的工作内容与本单位其他村或其他日期的记录几乎一样"
             "（20 字以上，相似度 90% 以上，照抄照搬）"),
         "page.departments": "单位工作",
+        "page.planner": "结对规划",
+        "planner.explain": (
+            "为未结对、从未走访或超期未走访的村（社区）安排结对单位：先让更需要的村都有人管，"
+            "再让路程最短。改动参数或下面的“假设调整”会立即重新规划；勾选采纳的建议后可下载"
+            "组织部格式的表格，或提交为结对关系（当天可撤销最后一次提交）。"),
+        "planner.reasons": "候选村（原因）",
+        "planner.max_per_village": "每村最多结对单位",
+        "planner.max_per_village.help": "已有这么多个生效结对的村不再安排（减轻村里的接待负担）",
+        "planner.members_per_village": "每村所需党员数",
+        "planner.members_per_village.help": (
+            "单位名额 = 党员数 ÷ 此数（至少 1）− 现有结对数"),
+        "planner.what_if": "假设调整：名额、指定结对、排除",
+        "planner.party_members": "党员数",
+        "planner.rule_places": "按规则名额",
+        "planner.rule_places.help": "党员数 ÷ 每村所需党员数（至少 1）− 现有生效结对",
+        "planner.places": "名额",
+        "planner.places.help": "可改为任意不小于 0 的整数；改过的单位按此数安排",
+        "planner.locks": "**指定结对**（一定安排，占用该单位名额）",
+        "planner.exclusions": "**排除**（不安排这些单位与村的组合）",
+        "planner.pair_incomplete": "第 {rows} 行只选了单位或村中的一个，请补全或删除该行。",
+        "planner.no_reasons": "请至少选择一种候选原因。",
+        "planner.proposals": "结对建议（{count} 条）",
+        "planner.summary": (
+            "候选村 {candidates} 个，已安排 {covered} 个；各单位共有名额 {capacity} 个；"
+            "总距离 {km} 公里。"),
+        "planner.accept": "采纳",
+        "planner.distance": "距离（公里）",
+        "planner.reason": "理由",
+        "planner.map_caption": (
+            "蓝色为拟安排单位结对的村，深红为未能安排的候选村；虚线从单位所在位置"
+            "（其现有结对村的中心，没有结对时为单位驻地）连到拟结对的村。"),
+        "planner.commit": "提交采纳的 {count} 条结对",
+        "planner.committed": "已提交 {count} 条结对关系（结对共建，自今天起）。",
+        "planner.sheet": "下载组织部表格（Excel）",
+        "planner.sheet_file": "结对规划.xlsx",
+        "planner.undo": "撤销今天最后一次提交",
+        "planner.undo.help": "删除那次提交的结对；已有走访的结对改为今天结束",
+        "planner.undone": "已撤销：删除 {removed} 条结对，{ended} 条改为今天结束。",
         "period.choice": "统计期",
         "period.months": "近{months}个月",
         "period.window": "近{window}天",
@@ -195,6 +233,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "layer.compliance_other": "非该单位结对村",
         "layer.compliance_tooltip": "达标月数",
         "layer.compliance_value": "{met}/{judged} 个月（{share:.0%}）",
+        "layer.plan": "规划：拟结对的村与未能安排的候选村",
+        "layer.plan_proposed": "拟安排单位结对",
+        "layer.plan_uncovered": "候选村，未能安排",
+        "layer.plan_other": "不在本次规划中",
+        "layer.plan_tooltip": "拟结对单位",
         "legend.hatched": "其中从未走访（斜线）",
         "legend.title": "村（社区）服务状态（近期＝近 {window} 天）",
         "legend.count": "{count} 个",
@@ -843,6 +886,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "5 or more write-ups nearly the same as another of the department's, in other "
             "villages or on other days (20 characters or more, 90% alike)"),
         "page.departments": "Departments",
+        "page.planner": "Pairing planner",
+        "planner.explain": (
+            "Departments for villages unpaired, never visited or not visited for too long: "
+            "first every village that needs one most, then the shortest distances. Changing "
+            "the parameters or the what-if edits re-plans at once; tick the proposals to "
+            "accept, download the organisation department's sheet or commit them as "
+            "pairings (the last commit can be undone the same day)."),
+        "planner.reasons": "Candidate villages (reasons)",
+        "planner.max_per_village": "Departments per village at most",
+        "planner.max_per_village.help": "A village with this many active pairings is left out",
+        "planner.members_per_village": "Party members per village",
+        "planner.members_per_village.help": (
+            "A department's places = members ÷ this (at least 1) − its pairings"),
+        "planner.what_if": "What if: places, locked and excluded pairs",
+        "planner.party_members": "Party members",
+        "planner.rule_places": "Places by the rule",
+        "planner.rule_places.help": "Members ÷ members per village (at least 1) − pairings",
+        "planner.places": "Places",
+        "planner.places.help": "Any whole number from 0; a changed department gets this many",
+        "planner.locks": "**Locked pairs** (always planned, using a place)",
+        "planner.exclusions": "**Excluded pairs** (never planned)",
+        "planner.pair_incomplete": (
+            "Row {rows} names only a department or only a village: complete or delete it."),
+        "planner.no_reasons": "Choose at least one candidate reason.",
+        "planner.proposals": "Proposed pairings ({count})",
+        "planner.summary": (
+            "{candidates} candidate villages, {covered} covered; {capacity} places in all; "
+            "{km} km in total."),
+        "planner.accept": "Accept",
+        "planner.distance": "Distance (km)",
+        "planner.reason": "Reason",
+        "planner.map_caption": (
+            "Blue: a department proposed; dark red: candidates left uncovered; dashed lines "
+            "run from each department's anchor to its proposed village."),
+        "planner.commit": "Commit the {count} accepted",
+        "planner.committed": "{count} pairings committed (结对共建, from today).",
+        "planner.sheet": "Download the sheet (Excel)",
+        "planner.sheet_file": "pairing-plan.xlsx",
+        "planner.undo": "Undo today's last commit",
+        "planner.undo.help": "Removes its pairings; those already visited end today",
+        "planner.undone": "Undone: {removed} pairings removed, {ended} ended today.",
         "period.choice": "Period",
         "period.months": "Last {months} months",
         "period.window": "Last {window} days",
@@ -945,6 +1029,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "layer.compliance_other": "Not paired with it",
         "layer.compliance_tooltip": "Months met",
         "layer.compliance_value": "{met}/{judged} months ({share:.0%})",
+        "layer.plan": "Plan: villages proposed and candidates left uncovered",
+        "layer.plan_proposed": "A department proposed",
+        "layer.plan_uncovered": "Candidate, not covered",
+        "layer.plan_other": "Not in this plan",
+        "layer.plan_tooltip": "Proposed department",
         "legend.hatched": "of which never visited (hatched)",
         "legend.title": "Village service status (recently = last {window} days)",
         "legend.count": "{count}",

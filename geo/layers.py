@@ -230,3 +230,37 @@ def compliance_layer(compliance: pd.DataFrame, codes: pd.Index,
                for key, colour in COMPLIANCE_COLOURS.items()]
     return _layer("compliance", labels["layer.compliance"], village_class, classes,
                   labels["layer.compliance_tooltip"], value)
+
+
+PLAN_COLOURS: dict[str, str] = {
+    "proposed": "#2166AC",  # blue: a department is proposed
+    "uncovered": "#8E0B0B",  # dark red: a candidate the plan could not cover
+    "other": NO_DATA_COLOUR,  # white: not a candidate
+}
+
+
+def plan_layer(proposed: Mapping[str, str], uncovered: list[str], codes: pd.Index,
+               labels: Mapping[str, str]) -> VillageLayer:
+    """Classify every village for the planner's map.
+
+    Parameters
+    ----------
+    proposed : mapping
+        Village code → the proposed department's name.
+    uncovered : list of str
+        Candidate villages the plan leaves without a department.
+    codes : Index
+        Every village code of the map.
+    labels : Mapping
+        Translated texts (``geo.maps.map_labels``).
+    """
+    village_class = pd.Series("other", index=codes, dtype=object)
+    village_class[codes.isin(list(proposed))] = "proposed"
+    village_class[codes.isin(uncovered)] = "uncovered"
+    value = pd.Series([proposed.get(code) or (labels["layer.plan_uncovered"]
+                                              if cls == "uncovered" else "—")
+                       for code, cls in zip(codes, village_class, strict=True)], index=codes)
+    classes = [(key, colour, labels[f"layer.plan_{key}"])
+               for key, colour in PLAN_COLOURS.items()]
+    return _layer("plan", labels["layer.plan"], village_class, classes,
+                  labels["layer.plan_tooltip"], value)

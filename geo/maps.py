@@ -571,3 +571,25 @@ def build_village_map(
     fmap.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]],
                             county_bounds, labels["map.reset"]))
     return fmap
+
+
+PLAN_LINE_COLOUR = "#111111"
+
+
+def add_plan_lines(fmap: folium.Map, rows: pd.DataFrame) -> folium.Map:
+    """Draw a line from each proposal's department anchor to its village, and the anchor
+    as a dot (``geo.plan_service.proposal_rows``: ``anchor_lon``, ``anchor_lat``,
+    ``lon``, ``lat``, ``department``, ``village``); a proposal without either point is
+    not drawn. The tooltip names both, escaped."""
+    for row in rows.itertuples(index=False):
+        points = (row.anchor_lat, row.anchor_lon, row.lat, row.lon)
+        if any(value is None or pd.isna(value) for value in points):
+            continue
+        text = f"{escape(row.department)} → {escape(row.village)}"
+        folium.PolyLine([[row.anchor_lat, row.anchor_lon], [row.lat, row.lon]],
+                        color=PLAN_LINE_COLOUR, weight=2.5, opacity=0.9,
+                        dash_array="6 4", tooltip=text).add_to(fmap)
+        folium.CircleMarker([row.anchor_lat, row.anchor_lon], radius=4,
+                            color=PLAN_LINE_COLOUR, fill=True, fill_opacity=1,
+                            tooltip=escape(row.department)).add_to(fmap)
+    return fmap

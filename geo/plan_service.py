@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import geopandas as gpd
@@ -28,7 +28,14 @@ from geo.coverage import COUNTY_CODE_LENGTH, compute_village_coverage
 from geo.errors import DataError
 from geo.i18n import DEFAULT_LANG, translate
 from geo.inputs import CoverageInputs
-from geo.planner import PAIRING_KIND, Plan, PlanSettings, plan_pairings
+from geo.planner import (
+    PAIRING_KIND,
+    Plan,
+    PlanSettings,
+    department_anchors,
+    plan_pairings,
+    village_centroids,
+)
 from geo.records import metric_visits
 from geo.settings import local_now
 
@@ -236,3 +243,35 @@ def undo_last_commit(engine: Engine, actor: User, today: date) -> dict[str, obje
         write_audit(connection, actor, UNDO_ACTION, "pairings", str(last.id), None, result,
                     at=local_now())
     return result
+
+
+def proposal_rows(plan: Plan, data: PlanData) -> pd.DataFrame:
+    """The proposals as a table for the planner page, in the plan's order: department
+    and village (codes and names), township, distance, need index, priority and reason
+    (its code), with the department's anchor and the village's centroid (lon/lat) for
+    the map's lines."""
+    centroids = village_centroids(data.villages)
+    anchors = department_anchors(data.departments, data.pairings, centroids, data.as_of)
+    names = data.departments.set_index("code")["name"]
+    villages = data.villages.set_index("code")
+    townships = data.townships.set_index("code")["short_name"]
+    need = data.coverage["need"] if "need" in data.coverage else pd.Series(dtype=float)
+    rows = [(p.department_code, names.get(p.department_code, p.department_code),
+             p.village_code, villages["short_name"].get(p.village_code, p.village_code),
+             townships.get(villages["parent_code"].get(p.village_code), ""), p.distance_km,
+             need.get(p.village_code), p.priority, p.reason,
+             anchors["lon"].get(p.department_code), anchors["lat"].get(p.department_code),
+             centroids["lon"].get(p.village_code), centroids["lat"].get(p.village_code))
+            for p in plan.proposals]
+    return pd.DataFrame(rows, columns=[
+        "department_code", "department", "village_code", "village", "township",
+        "distance_km", "need", "priority", "reason", "anchor_lon", "anchor_lat", "lon",
+        "lat"])
+
+
+def accepted_plan(plan: Plan, accepted: Iterable[tuple[str, str]]) -> Plan:
+    """``plan`` holding only the ``accepted`` (department, village) proposals (for the
+    sheet of what a clerk accepted)."""
+    chosen = {(str(d), str(v)) for d, v in accepted}
+    return replace(plan, proposals=tuple(
+        p for p in plan.proposals if (p.department_code, p.village_code) in chosen))

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import records, reports, store
+from geo import plan_service, records, reports, store
 from geo.access import Action, Role, User, can
 from geo.department_report import (
     DepartmentReport,
@@ -23,6 +23,8 @@ from geo.inputs import CoverageInputs
 from geo.neglected import build_neglected_table
 from geo.overview import Overview, build_overview
 from geo.period import Period
+from geo.plan_service import PlanData, load_plan_data
+from geo.planner import Plan, PlanSettings
 from geo.settings import local_today
 from geo.townships import build_township_table
 from geo.village_card import VillageCard, build_village_card
@@ -129,6 +131,22 @@ def warning_visits(user: User, visit_ids: list[int], until: date) -> tuple[pd.Da
     readable = visit_records(user, since=date.min, until=until)
     shown = readable[readable["id"].isin(visit_ids)]
     return shown, len(set(visit_ids)) - len(shown)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan_data(version: int, url: str, as_of: date, window_days: int,
+               neglect_days: int) -> PlanData:
+    return load_plan_data(get_engine(), User("system", Role.ADMIN), as_of, window_days,
+                          neglect_days)
+
+
+def load_plan_inputs(user: User, period: Period) -> PlanData:
+    """What the planner reads at the end of ``period`` (organiser and admin; cached per
+    data version: a commit or any other write makes it read again)."""
+    if not can(user, Action.EDIT_PAIRINGS):
+        raise AccessDeniedError("pairings")
+    return _plan_data(*_version(), period.as_of, period.window_days,
+                      get_settings().neglect_days)
 
 
 def neglected_table(data: CoverageData) -> pd.DataFrame:
@@ -278,3 +296,14 @@ def visit_village_options(department_code: str | None, township_code: str | None
             labels[code] = (t("record.village_in", name=name, township=township)
                             if township else name)
     return labels
+
+
+def make_plan(data: PlanData, reasons: list[str], max_per_village: int,
+              members_per_village: int, capacity: dict[str, int],
+              locks: list[tuple[str, str]], exclusions: list[tuple[str, str]]
+              ) -> tuple[Plan, pd.DataFrame]:
+    """Solve the plan of the page's parameters; the plan and its proposals as a table
+    (``geo.plan_service.proposal_rows``)."""
+    settings = PlanSettings(tuple(reasons), max_per_village, members_per_village)
+    plan = plan_service.make_plan(data, settings, capacity, locks, exclusions)
+    return plan, plan_service.proposal_rows(plan, data)

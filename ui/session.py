@@ -96,6 +96,8 @@ PAGES = (
              "neglected"),
     PageSpec("app_pages/departments.py", "page.departments", ":material/groups:",
              Action.VIEW_MAPS, "departments"),
+    PageSpec("app_pages/planner.py", "page.planner", ":material/route:",
+             Action.EDIT_PAIRINGS, "planner"),
     PageSpec("app_pages/record_visits.py", "page.record", ":material/edit_note:",
              Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("app_pages/visit_records.py", "page.visits", ":material/list_alt:",

@@ -4,6 +4,7 @@ issue tables and links between pages."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import folium
@@ -13,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
-from geo import maps
+from geo import maps, plan_service
 from geo.access import User
 from geo.department_report import (
     DepartmentReport,
@@ -25,8 +26,10 @@ from geo.formalism import WARNING_CODES
 from geo.i18n import translate_issue
 from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
-from geo.layers import compliance_layer
+from geo.layers import compliance_layer, plan_layer
 from geo.period import Period
+from geo.plan_service import PlanData
+from geo.planner import Plan, department_capacity
 from geo.village_card import VillageCard
 from ui.loaders import CoverageData
 from ui.session import PAGES, get_settings, plain, t
@@ -510,3 +513,133 @@ def initial_department(user: User, report: DepartmentReport) -> str | None:
     if user.department_code in codes:
         return user.department_code
     return codes[0] if codes else None
+
+
+# --- the planner page ---------------------------------------------------------------------
+
+PLANNER_SHOWN = ["accept", "department", "village", "township", "distance_km", "need",
+                 "reason"]
+
+
+def _village_labels(data: PlanData) -> dict[str, str]:
+    """Village label (name and township, unique) → code, for the pair editors."""
+    towns = data.townships.set_index("code")["short_name"]
+    return {t("record.village_in", name=name, township=towns.get(parent, "")): code
+            for code, name, parent in zip(data.villages["code"], data.villages["short_name"],
+                                          data.villages["parent_code"], strict=True)}
+
+
+def _department_labels(data: PlanData) -> dict[str, str]:
+    """Department name → code, the active departments only."""
+    active = data.departments[data.departments["active"].fillna(False).astype(bool)]
+    return dict(zip(active["name"], active["code"], strict=True))
+
+
+def capacity_editor(data: PlanData, members_per_village: int, key: str) -> dict[str, int]:
+    """Each active department's places by the rule, editable; returns the places typed
+    where they differ from the rule."""
+    rule = department_capacity(data.departments, data.pairings, data.as_of,
+                               members_per_village)
+    labels = _department_labels(data)
+    codes = list(labels.values())
+    frame = pd.DataFrame({"department": list(labels), "party_members": data.departments
+                          .set_index("code")["party_members"].reindex(codes).to_numpy(),
+                          "rule": rule.reindex(codes).to_numpy(),
+                          "places": rule.reindex(codes).to_numpy()})
+    edited = st.data_editor(
+        frame, key=f"{key}_{members_per_village}", hide_index=True, width="stretch",
+        height=260, disabled=["department", "party_members", "rule"], column_config={
+            "department": st.column_config.TextColumn(t("table.department")),
+            "party_members": st.column_config.NumberColumn(t("planner.party_members")),
+            "rule": st.column_config.NumberColumn(t("planner.rule_places"),
+                                                  help=t("planner.rule_places.help")),
+            "places": st.column_config.NumberColumn(t("planner.places"), min_value=0,
+                                                    step=1, required=True,
+                                                    help=t("planner.places.help")),
+        })
+    return {code: int(places) for code, rule_places, places
+            in zip(codes, edited["rule"], edited["places"], strict=True)
+            if not pd.isna(places) and int(places) != int(rule_places)}
+
+
+def pair_editor(data: PlanData, key: str, label: str) -> list[tuple[str, str]] | None:
+    """Department–village pairs typed row by row (locks or exclusions); None while a row
+    names only one of the two (said beside the table)."""
+    departments, villages = _department_labels(data), _village_labels(data)
+    st.markdown(label)
+    frame = pd.DataFrame({"department": pd.Series(dtype=object),
+                          "village": pd.Series(dtype=object)})
+    edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True,
+                            width="stretch", column_config={
+                                "department": st.column_config.SelectboxColumn(
+                                    t("table.department"), options=list(departments)),
+                                "village": st.column_config.SelectboxColumn(
+                                    t("table.village"), options=list(villages))})
+    pairs, incomplete = [], []
+    for number, (department, village) in enumerate(
+            zip(edited["department"], edited["village"], strict=True), start=1):
+        given = [not pd.isna(department), not pd.isna(village)]
+        if all(given):
+            pairs.append((departments[department], villages[village]))
+        elif any(given):
+            incomplete.append(number)
+    if incomplete:
+        st.warning(t("planner.pair_incomplete", rows=", ".join(map(str, incomplete))))
+        return None
+    return pairs
+
+
+def proposals_editor(rows: pd.DataFrame, key: str) -> list[tuple[str, str]]:
+    """The proposals with a tick each (all ticked at first); returns the ticked
+    (department, village) pairs. Keyed by the proposals themselves, so that a tick never
+    moves to another proposal when the plan changes."""
+    digest = hashlib.sha1("|".join(rows["department_code"] + ">" + rows["village_code"])
+                          .encode()).hexdigest()[:12]
+    shown = rows.assign(accept=True, reason=rows["reason"].map(
+        lambda r: t(f"plan.reason.{r}")))[PLANNER_SHOWN]
+    edited = st.data_editor(
+        shown, key=f"{key}_{digest}", hide_index=True, width="stretch",
+        disabled=[c for c in PLANNER_SHOWN if c != "accept"], column_config={
+            "accept": st.column_config.CheckboxColumn(t("planner.accept")),
+            "department": st.column_config.TextColumn(t("table.department")),
+            "village": st.column_config.TextColumn(t("table.village")),
+            "township": st.column_config.TextColumn(t("table.township")),
+            "distance_km": st.column_config.NumberColumn(t("planner.distance"),
+                                                         format="%.1f"),
+            "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0,
+                                                    max_value=1, format="%.2f"),
+            "reason": st.column_config.TextColumn(t("planner.reason")),
+        })
+    return [(d, v) for d, v, accepted in zip(rows["department_code"], rows["village_code"],
+                                             edited["accept"], strict=True) if accepted]
+
+
+def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.Map:
+    """The village map of a plan: proposed villages, the candidates left uncovered, and a
+    line from each department's anchor to its proposed village."""
+    settings = get_settings()
+    labels = maps.map_labels(settings.lang, coverage.inputs.window_days)
+    codes = pd.Index(coverage.inputs.villages["code"])
+    proposed = dict(zip(rows["village_code"], rows["department"], strict=True))
+    fmap = maps.build_village_map(
+        coverage.inputs.villages, coverage.townships, coverage.county, coverage.status,
+        labels, tiles=settings.tiles, tianditu_key=settings.tianditu_key,
+        shown_layer=plan_layer(proposed, list(plan.uncovered), codes, labels),
+        wheel_zoom=False)
+    return maps.add_plan_lines(fmap, rows)
+
+
+def plan_sheet_bytes(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]) -> bytes:
+    """The organisation department's sheet (XLSX) of the accepted proposals."""
+    sheet = plan_service.plan_sheet(plan_service.accepted_plan(plan, accepted), data,
+                                    get_settings().lang)
+    return xlsx_bytes(sheet, plan_service.SHEET_NAME)
+
+
+def plan_summary(plan: Plan) -> str:
+    """What the plan achieves, in one line: candidates, covered, places, kilometres, and
+    the planner's note when something is short."""
+    text = t("planner.summary", candidates=plan.candidates, covered=plan.covered,
+             capacity=plan.capacity, km=f"{plan.total_distance_km:.1f}")
+    note = plan.note_text(get_settings().lang)
+    return f"{text} {plain(note)}" if note else text

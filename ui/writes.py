@@ -18,12 +18,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo import records
+from geo import plan_service, records
 from geo.access import User
 from geo.i18n import translate_issue
 from geo.io import boundary_import, imports
 from geo.io.readers import parse_decimals, parse_whole_numbers
 from geo.io.report import Report
+from geo.planner import Plan
 from geo.records import VisitInput
 from geo.schema import VISIT_COUNT_FIELDS
 from geo.settings import local_today
@@ -262,3 +263,24 @@ def import_boundary_file(user: User, level: str, filename: str, data: bytes,
             get_engine(), user, filename, data, level, code_field=code_field or None,
             name_field=name_field or None, src_crs=src_crs or None, dry_run=dry_run)
     return None
+
+
+def commit_plan(user: User, plan: Plan, accepted: list[tuple[str, str]],
+                outcome_key: str) -> bool:
+    """Write the accepted proposals as pairings for ``user``; True (and the outcome kept)
+    on success, the reason beside the button otherwise."""
+    with reporting_errors():
+        result = plan_service.commit_plan(get_engine(), user, plan, accepted)
+        keep_outcome(outcome_key, t("planner.committed", count=len(result.pairing_ids)))
+        return True
+    return False
+
+
+def undo_plan(user: User, outcome_key: str) -> bool:
+    """Take back today's last committed plan for ``user``; True on success."""
+    with reporting_errors():
+        result = plan_service.undo_last_commit(get_engine(), user, local_today())
+        keep_outcome(outcome_key, t("planner.undone", removed=len(result["removed"]),
+                                    ended=len(result["ended"])))
+        return True
+    return False

@@ -1,0 +1,63 @@
+"""Pairing planner (结对规划): which department should take which neglected village?
+
+The parameters and what-if edits (places, locked and excluded pairs) re-solve the plan in
+place; the clerk ticks the proposals to accept, downloads the organisation department's
+sheet and commits them as pairings (the last commit can be taken back the same day).
+"""
+
+import streamlit as st
+
+import ui
+from geo.access import Action
+from geo.planner import PLANNED_REASONS
+from ui import t
+
+OUTCOME = "planner"
+
+
+def render() -> None:
+    user, period = ui.page(Action.EDIT_PAIRINGS, "page.planner")
+    ui.show_outcome(OUTCOME)
+    data = ui.load_plan_inputs(user, period)
+    st.caption(t("planner.explain"))
+    left, middle, right = st.columns([3, 1, 1])
+    reasons = left.multiselect(t("planner.reasons"), PLANNED_REASONS, PLANNED_REASONS,
+                               format_func=lambda r: t(f"plan.reason.{r}"),
+                               key="planner_reasons")
+    limit = middle.number_input(t("planner.max_per_village"), 1, 10, 2, step=1,
+                                key="planner_max_per_village",
+                                help=t("planner.max_per_village.help"))
+    members = right.number_input(t("planner.members_per_village"), 1, 1000, 15, step=1,
+                                 key="planner_members_per_village",
+                                 help=t("planner.members_per_village.help"))
+    with st.expander(t("planner.what_if")):
+        capacity = ui.capacity_editor(data, int(members), key="planner_capacity")
+        locks = ui.pair_editor(data, "planner_locks", t("planner.locks"))
+        exclusions = ui.pair_editor(data, "planner_exclusions", t("planner.exclusions"))
+    if not reasons:
+        st.warning(t("planner.no_reasons"))
+        return
+    if locks is None or exclusions is None:
+        return
+    plan, rows = ui.make_plan(data, reasons, int(limit), int(members), capacity, locks,
+                              exclusions)
+    st.subheader(t("planner.proposals", count=len(rows)))
+    st.caption(ui.plan_summary(plan))
+    accepted = ui.proposals_editor(rows, key="planner_proposals") if len(rows) else []
+    ui.show_map(ui.plan_map(ui.load_coverage(user, period), plan, rows), key="planner_map",
+                height=ui.DEPARTMENT_MAP_HEIGHT)
+    st.caption(t("planner.map_caption") + " " + t("caption.schematic"))
+    commit, sheet, undo = st.columns(3)
+    if commit.button(t("planner.commit", count=len(accepted)), type="primary",
+                     disabled=not accepted, key="planner_commit") and ui.commit_plan(
+                         user, plan, accepted, OUTCOME):
+        st.rerun()
+    sheet.download_button(t("planner.sheet"), ui.plan_sheet_bytes(plan, data, accepted),
+                          file_name=t("planner.sheet_file"), disabled=not accepted,
+                          key="planner_sheet")
+    if undo.button(t("planner.undo"), key="planner_undo",
+                   help=t("planner.undo.help")) and ui.undo_plan(user, OUTCOME):
+        st.rerun()
+
+
+render()

@@ -1,0 +1,92 @@
+"""The pairing planner (结对规划) under AppTest, through app.py: the organiser's plan is
+the command line's, a commit writes the accepted rows as pairings (and the plan then
+has nothing left to propose for them), the undo takes them back; an incomplete pair is
+said; the page is refused to leaders and liaisons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo import db, plan_service, store
+from geo.i18n import translate
+from geo.settings import local_today
+from tests import test_apptest as shared
+
+app_db = shared.app_db
+_navigation_as_in_the_server = shared._navigation_as_in_the_server
+_run = shared._run
+ADMIN = shared.ADMIN
+
+pytestmark = pytest.mark.slow
+
+PAGE = "app_pages/planner.py"
+
+
+def _planner(user: str = "organiser"):
+    at = _run(user=user)
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _expected(database: Path) -> dict:
+    engine = db.make_engine(f"sqlite:///{database}")
+    try:
+        data = plan_service.load_plan_data(engine, ADMIN, local_today(), 90, 90)
+        return plan_service.make_plan(data).as_dict()
+    finally:
+        engine.dispose()
+
+
+def _pairings(database: Path) -> pd.DataFrame:
+    engine = db.make_engine(f"sqlite:///{database}")
+    try:
+        return store.load_pairings(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_page_shows_the_commands_plan_and_commits_and_undoes_it(app_db: Path):
+    expected = _expected(app_db)
+    assert expected["proposals"], "the sample county has villages to plan for"
+    at = _planner()
+    assert at.subheader[0].value == f"结对建议（{len(expected['proposals'])} 条）"
+    before = _pairings(app_db)
+    at.button(key="planner_commit").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value == translate("planner.committed", "zh",
+                                            count=len(expected["proposals"]))
+    after = _pairings(app_db)
+    new = after[~after["id"].isin(before["id"])]
+    assert sorted(zip(new["department_code"], new["village_code"], strict=True)) == sorted(
+        (p["department_code"], p["village_code"]) for p in expected["proposals"])
+    assert set(new["kind"]) == {"结对共建"} and set(new["start_date"]) == {local_today()}
+    # The villages now have a department each: none of them is unpaired any more (one
+    # still never visited may get a second department, up to --max-per-village).
+    assert not {p["village_code"] for p in _expected(app_db)["proposals"]
+                if p["reason"] == "UNPAIRED"} & set(new["village_code"])
+    at.button(key="planner_undo").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("已撤销")
+    assert len(_pairings(app_db)) == len(before)
+
+
+def test_an_incomplete_lock_is_said_and_nothing_is_planned(app_db: Path):
+    at = _planner()
+    at.session_state["planner_locks"] = {"edited_rows": {}, "deleted_rows": [],
+                                         "added_rows": [{"department": "县委办公室"}]}
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "第 1 行只选了单位或村中的一个，请补全或删除该行。"]
+    assert not at.subheader
+
+
+@pytest.mark.parametrize("role", ["leader", "liaison"])
+def test_the_planner_is_not_for_leaders_and_liaisons(app_db: Path, role: str):
+    at = _run(PAGE, user=role)
+    assert [w.value for w in at.warning] == [translate("error.refused", "zh")]
+    assert not at.dataframe and not at.button and not at.title
