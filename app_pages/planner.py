@@ -34,13 +34,17 @@ def render() -> None:
         capacity = ui.capacity_editor(data, int(members), key="planner_capacity")
         locks = ui.pair_editor(data, "planner_locks", t("planner.locks"))
         exclusions = ui.pair_editor(data, "planner_exclusions", t("planner.exclusions"))
+        upload = st.file_uploader(t("planner.costs"), type=["csv", "xlsx"],
+                                  key="planner_costs", help=t("planner.costs.help"))
+    costs = (ui.read_cost_upload(upload.name, upload.getvalue(), data)
+             if upload is not None else None)
     if not reasons:
         st.warning(t("planner.no_reasons"))
         return
     if locks is None or exclusions is None:
         return
     plan, rows = ui.make_plan(data, reasons, int(limit), int(members), capacity, locks,
-                              exclusions)
+                              exclusions, costs)
     st.subheader(t("planner.proposals", count=len(rows)))
     st.caption(ui.plan_summary(plan))
     accepted = ui.proposals_editor(rows, key="planner_proposals") if len(rows) else []

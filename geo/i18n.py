@@ -122,6 +122,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "planner.places.help": "可改为任意不小于 0 的整数；改过的单位按此数安排",
         "planner.locks": "**指定结对**（一定安排，占用该单位名额）",
         "planner.exclusions": "**排除**（不安排这些单位与村的组合）",
+        "planner.costs": "道路距离表（可选，CSV 或 Excel）",
+        "planner.costs.help": (
+            "三列：单位代码、村代码、公里数。上传后按表中的距离规划，表中没有的组合不安排。"),
         "planner.pair_incomplete": "第 {rows} 行只选了单位或村中的一个，请补全或删除该行。",
         "planner.no_reasons": "请至少选择一种候选原因。",
         "planner.proposals": "结对建议（{count} 条）",
@@ -907,6 +910,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "planner.places.help": "Any whole number from 0; a changed department gets this many",
         "planner.locks": "**Locked pairs** (always planned, using a place)",
         "planner.exclusions": "**Excluded pairs** (never planned)",
+        "planner.costs": "Road distances (optional, CSV or Excel)",
+        "planner.costs.help": (
+            "Three columns: department code, village code, km. The plan then uses them; a "
+            "pair the table does not list is not proposed."),
         "planner.pair_incomplete": (
             "Row {rows} names only a department or only a village: complete or delete it."),
         "planner.no_reasons": "Choose at least one candidate reason.",

@@ -90,3 +90,24 @@ def test_the_planner_is_not_for_leaders_and_liaisons(app_db: Path, role: str):
     at = _run(PAGE, user=role)
     assert [w.value for w in at.warning] == [translate("error.refused", "zh")]
     assert not at.dataframe and not at.button and not at.title
+
+
+def test_an_uploaded_road_distance_table_names_its_rows_by_the_uploaded_name(app_db: Path):
+    from geo.errors import DataError
+    from geo.i18n import translate_error
+    from ui.loaders import read_cost_upload
+
+    engine = db.make_engine(f"sqlite:///{app_db}")
+    try:
+        data = plan_service.load_plan_data(engine, ADMIN, local_today(), 90, 90)
+    finally:
+        engine.dispose()
+    good = "单位代码,村代码,公里\nXS001,420526101201,12.5\n".encode()
+    costs = read_cost_upload("道路距离.csv", good, data)
+    assert costs[["department_code", "village_code", "km"]].values.tolist() == [
+        ["XS001", "420526101201", 12.5]]
+    with pytest.raises(DataError) as caught:
+        read_cost_upload("道路距离.csv", "单位代码,村代码,公里\nXS001,420526101201,远\n"
+                         .encode(), data)
+    text = translate_error(caught.value, "zh")
+    assert "文件 道路距离.csv，第 2 行" in text and "/tmp" not in text

@@ -3,8 +3,10 @@ it) and returned as typed objects."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -18,8 +20,9 @@ from geo.department_report import (
     department_villages,
     load_department_inputs,
 )
-from geo.errors import AccessDeniedError
+from geo.errors import AccessDeniedError, DataError
 from geo.inputs import CoverageInputs
+from geo.io.plan_files import read_plan_file
 from geo.neglected import build_neglected_table
 from geo.overview import Overview, build_overview
 from geo.period import Period
@@ -300,10 +303,25 @@ def visit_village_options(department_code: str | None, township_code: str | None
 
 def make_plan(data: PlanData, reasons: list[str], max_per_village: int,
               members_per_village: int, capacity: dict[str, int],
-              locks: list[tuple[str, str]], exclusions: list[tuple[str, str]]
-              ) -> tuple[Plan, pd.DataFrame]:
+              locks: list[tuple[str, str]], exclusions: list[tuple[str, str]],
+              costs: pd.DataFrame | None = None) -> tuple[Plan, pd.DataFrame]:
     """Solve the plan of the page's parameters; the plan and its proposals as a table
     (``geo.plan_service.proposal_rows``)."""
     settings = PlanSettings(tuple(reasons), max_per_village, members_per_village)
-    plan = plan_service.make_plan(data, settings, capacity, locks, exclusions)
+    plan = plan_service.make_plan(data, settings, capacity, locks, exclusions, costs)
     return plan, plan_service.proposal_rows(plan, data)
+
+
+def read_cost_upload(filename: str, data: bytes, plan_data: PlanData) -> pd.DataFrame:
+    """A road-distance matrix uploaded on the planner page (department code, village code,
+    km: ``geo.io.plan_files``), read from a private copy; its errors name the file as it
+    was uploaded."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(filename).name
+        path.write_bytes(data)
+        try:
+            return read_plan_file(path, "costs", set(plan_data.departments["code"]),
+                                  set(plan_data.villages["code"]))
+        except DataError as exc:
+            exc.file = Path(filename).name  # not the private copy's path
+            raise
