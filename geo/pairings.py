@@ -225,7 +225,9 @@ def change_pairing(engine: Engine, actor: User, pairing_id: int, seen: PairingSt
             raise DataError(first.code, column=first.field, value=first.value,
                             variant=FORM_VARIANT, **first.params)
         after = check.wanted.as_row()
-        changed = {k: v for k, v in after.items() if row.get(k) != v}
+        current = PairingState.of(row)  # an empty note is "" or NULL alike: no change
+        changed = {k: after[k] for k in EDITABLE
+                   if getattr(current, k) != getattr(check.wanted, k)}
         if not changed:
             return {}
         connection.execute(update(table).where(table.c.id == pairing_id).values(**changed))

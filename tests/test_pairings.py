@@ -213,3 +213,15 @@ def test_an_unknown_pairing_is_said(county):
         pairings.change_pairing(county, ORGANISER, 99, pairings.PairingState(1, "", None),
                                 pairings.PairingState(2, "", None))
     assert translate_error(refused.value, "zh") == "没有编号为 99 的结对"
+
+
+def test_an_empty_note_stored_as_text_is_not_a_change(county):
+    with county.begin() as connection:
+        connection.execute(schema.pairings.update().where(schema.pairings.c.id == 1)
+                           .values(note=""))
+    seen = _seen(county, 1)
+    assert pairings.change_pairing(county, ORGANISER, 1, seen,
+                                   pairings.PairingState(2, "", date(2024, 6, 30))) == {
+        "required_visits_per_month": 2}
+    assert json.loads(_audit(county)[0]["after"]).keys() == {
+        "department_code", "village_code", "start_date", "required_visits_per_month"}
