@@ -16,7 +16,7 @@ from ui.writes import change_pairing, prepare_pairing_form, show_outcome
 # The date picker's range: the years an import accepts; the rules judge the rest.
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 SHOWN = ["id", "department", "township", "village", "kind", "start_date", "end_date",
-         "required_visits_per_month", "note", "state"]
+         "required_visits_per_month", "state", "note"]
 
 
 def _filters() -> tuple[str | None, str | None, str | None]:

@@ -253,20 +253,21 @@ def pairing_columns() -> dict:
     """Column headings and formats of the pairings table (codes hidden: names show)."""
     text = st.column_config.TextColumn
     return {
-        "id": st.column_config.NumberColumn(t("pairings.id"), format="%d"),
+        "id": st.column_config.NumberColumn(t("pairings.id"), format="%d", width="small"),
         "department_code": None,
         "township_code": None,
         "village_code": None,
         "department": text(t("table.department")),
         "township": text(t("table.township")),
         "village": text(t("table.village")),
-        "kind": text(t("pairings.kind")),
+        "kind": text(t("pairings.kind"), width="small"),
         "start_date": st.column_config.DateColumn(t("pairings.start")),
         "end_date": st.column_config.DateColumn(t("pairings.end")),
-        "required_visits_per_month": st.column_config.NumberColumn(t("pairings.required"),
-                                                                   format="%d"),
-        "note": text(t("pairings.note"), width="large"),
-        "state": text(t("pairings.state")),
+        "required_visits_per_month": st.column_config.NumberColumn(
+            t("pairings.required_short"), format="%d", width="small",
+            help=t("pairings.required")),
+        "state": text(t("pairings.state"), width="small"),
+        "note": text(t("pairings.note"), width="medium"),
     }
 
 
