@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-from geo.access import Action, can
+from geo.access import Action, User, can
 from geo.pairings import STATES, PairingState, filter_pairings
 from ui import t
 from ui.writes import change_pairing, prepare_pairing_form, show_outcome
@@ -34,7 +34,7 @@ def _filters() -> tuple[str | None, str | None, str | None]:
     return department, township, state
 
 
-def _edit(user: object, row: dict, today: date) -> None:
+def _edit(user: User, row: dict, today: date) -> None:
     """The two forms of one pairing: visits per month and note; its end date."""
     key = f"pairings_{int(row['id'])}"
     seen = PairingState.of(row)
@@ -49,7 +49,7 @@ def _edit(user: object, row: dict, today: date) -> None:
         note = right.text_area(t("pairings.note"), key=f"{key}_note", height=68,
                                placeholder=t("pairings.note_placeholder"))
         beside["note"] = right.empty()
-        saved = st.form_submit_button(t("pairings.save"), type="primary")
+        saved = st.form_submit_button(t("pairings.save"), type="primary", key=f"{key}_save")
         beside["submit"] = st.empty()
     if saved and change_pairing(user, row, required, note, seen.end_date, beside, key):
         st.rerun()
@@ -61,7 +61,7 @@ def _edit(user: object, row: dict, today: date) -> None:
                               max_value=LATEST, help=t("pairings.end_date_help"))
         ending["end_date"] = left.empty()
         label = t("pairings.change_end") if seen.end_date else t("pairings.end_submit")
-        ended = st.form_submit_button(label)
+        ended = st.form_submit_button(label, key=f"{key}_end_submit")
         ending["submit"] = st.empty()
     if ended and change_pairing(user, row, str(seen.required_visits_per_month), seen.note,
                                 end, ending, key):
