@@ -97,7 +97,7 @@ PAGES = (
     PageSpec("app_pages/departments.py", "page.departments", ":material/groups:",
              Action.VIEW_MAPS, "departments"),
     PageSpec("app_pages/pairings.py", "page.pairings", ":material/handshake:",
-             Action.VIEW_MAPS, "pairings", "nav.section.records"),
+             Action.VIEW_MAPS, "pairings"),
     PageSpec("app_pages/record_visits.py", "page.record", ":material/edit_note:",
              Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("app_pages/visit_records.py", "page.visits", ":material/list_alt:",
