@@ -20,10 +20,13 @@ Access and records
     ``EXPORT_ACTIONS``) · ``geo.auth`` users, logins, session tokens · ``geo.audit``
     the audit log · ``geo.records`` visit services behind the role table ·
     ``geo.visit_rules`` the rules of a visit, for the form and the file ·
+    ``geo.pairings`` the pairings page's list and ``change_pairing`` (edit, end) ·
+    ``geo.pairing_rules`` the rules of a pairing, for the page and the file ·
     ``geo.backup`` the SQLite copy.
 
 Metrics and views
-    ``geo.period`` the window, active pairings, judged months, ``Period`` ·
+    ``geo.period`` the window, active pairings, their overlap, judged months,
+    ``Period`` ·
     ``geo.inputs`` ``CoverageInputs`` (villages, pairings, visits, T, W, N) and the
     required columns · ``geo.coverage`` coverage, neglect reasons, need, priority,
     roll-ups and reports · ``geo.status`` the map status classes · ``geo.formalism``
@@ -57,7 +60,8 @@ The sample county (``geo.demo``)
 __all__ = [
     "access", "audit", "auth", "backup", "cli", "coverage", "crs", "db", "demo", "errors",
     "formalism", "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected",
-    "offline", "overview", "period", "plan_service", "planner", "records", "reports",
+    "offline", "overview", "pairing_rules", "pairings", "period", "plan_service", "planner",
+    "records", "reports",
     "schema", "settings", "status", "store", "text", "townships", "values", "village_card",
     "visit_rules",
 ]

@@ -82,6 +82,19 @@ def active_pairings(pairings: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return pairings[mask.astype(bool)]
 
 
+def pairings_overlap(start_a: date, end_a: date | None, start_b: date,
+                     end_b: date | None) -> bool:
+    """Whether two pairings (of one department and village) share a day.
+
+    Both days count: a pairing ending on the day another starts overlaps it (a pairing is
+    active from ``start_date`` to ``end_date`` inclusive); an empty end never comes.
+    Dates or timestamps; a missing end is None or NaT.
+    """
+    open_a = end_a is None or pd.isna(end_a)
+    open_b = end_b is None or pd.isna(end_b)
+    return (open_b or start_a <= end_b) and (open_a or start_b <= end_a)
+
+
 def judged_months(as_of: date, window_days: int) -> list[tuple[date, date]]:
     """Return the calendar months that can be judged at ``T`` with window ``W``.
 

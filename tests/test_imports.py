@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from geo import schema, store, visit_rules
+from geo import pairing_rules, schema, store, visit_rules
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
 from geo.i18n import CATALOGUE, translate_issue
@@ -354,6 +354,22 @@ def test_overlapping_pairings_are_errors(demo, tmp_path):
     assert count(demo, schema.pairings) == before + 2
 
 
+def test_required_visits_are_a_whole_number_from_one(demo, tmp_path):
+    """The pairings page's rule (geo.pairing_rules): 0 a month would hide a pairing
+    nobody visits."""
+    header = ["单位代码", "村代码", "结对类型", "开始日期", "每月走访次数"]
+    rows = [["XS003", "420526101002", "结对共建", "2024-01-01", "0"],
+            ["XS003", "420526101003", "结对共建", "2024-01-01", "-1"],
+            ["XS003", "420526101201", "结对共建", "2024-01-01", "两次"],
+            ["XS003", "420526101005", "结对共建", "2024-01-01", "2"],
+            ["XS003", "420526101202", "结对共建", "2024-01-01", ""]]
+    report = run(demo, "pairings", write_csv(tmp_path / "结对.csv", header, rows))
+    assert issues(report) == [(2, "每月走访次数", "required_below_one"),
+                              (3, "每月走访次数", "negative_count"),
+                              (4, "每月走访次数", "bad_number")]
+    assert translate_issue(report.errors[0], "zh") == "每月走访次数至少为 1（填写的是 0）"
+
+
 def test_resolved_exceeding_raised_is_only_a_warning(demo, tmp_path):
     rows = [en_row("2024-05-06", "XS001", "420526101001", raised=1, resolved=3)]
     path = write_csv(tmp_path / "v.csv", EN_VISIT_HEADERS, rows)
@@ -678,7 +694,8 @@ def test_upload_returns_rejected_rows_as_bytes_and_reports_progress(demo, tmp_pa
 
 def test_messages_exist_in_both_languages():
     assert set(ISSUE_CODES["zh"]) == set(ISSUE_CODES["en"])
-    sources = [*Path(imports.__file__).parent.glob("*.py"), Path(visit_rules.__file__)]
+    sources = [*Path(imports.__file__).parent.glob("*.py"), Path(visit_rules.__file__),
+               Path(pairing_rules.__file__)]
     constants = {n.value for source in sources
                  for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
                  if isinstance(n, ast.Constant)}

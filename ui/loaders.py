@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import plan_service, records, reports, store
+from geo import pairings, plan_service, records, reports, store
 from geo.access import Action, Role, User, can
 from geo.department_report import (
     DepartmentReport,
@@ -126,6 +126,19 @@ def load_department_villages(user: User, period: Period, department_code: str
         raise AccessDeniedError("maps")
     return _department_villages(*_version(), period.as_of, period.window_days,
                                 get_settings().neglect_days, department_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pairing_table(version: int, url: str, as_of: date) -> pd.DataFrame:
+    return pairings.pairings_for(get_engine(), User("system", Role.ADMIN), as_of)
+
+
+def pairing_table(user: User, as_of: date) -> pd.DataFrame:
+    """Every pairing with names and its state on ``as_of`` (``geo.pairings``), for a user
+    who may see maps (every role; cached per data version)."""
+    if not can(user, Action.VIEW_MAPS):
+        raise AccessDeniedError("maps")
+    return _pairing_table(*_version(), as_of)
 
 
 def warning_visits(user: User, visit_ids: list[int], until: date) -> tuple[pd.DataFrame, int]:

@@ -96,6 +96,8 @@ PAGES = (
              "neglected"),
     PageSpec("app_pages/departments.py", "page.departments", ":material/groups:",
              Action.VIEW_MAPS, "departments"),
+    PageSpec("app_pages/pairings.py", "page.pairings", ":material/handshake:",
+             Action.VIEW_MAPS, "pairings"),
     PageSpec("app_pages/planner.py", "page.planner", ":material/route:",
              Action.EDIT_PAIRINGS, "planner"),
     PageSpec("app_pages/record_visits.py", "page.record", ":material/edit_note:",

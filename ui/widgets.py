@@ -252,6 +252,33 @@ def visit_columns() -> dict:
     }
 
 
+def pairing_columns() -> dict:
+    """Column headings and formats of the pairings table (codes hidden: names show)."""
+    text = st.column_config.TextColumn
+    return {
+        "id": st.column_config.NumberColumn(t("pairings.id"), format="%d", width="small"),
+        "department_code": None,
+        "township_code": None,
+        "village_code": None,
+        "department": text(t("table.department")),
+        "township": text(t("table.township")),
+        "village": text(t("table.village")),
+        "kind": text(t("pairings.kind"), width="small"),
+        "start_date": st.column_config.DateColumn(t("pairings.start")),
+        "end_date": st.column_config.DateColumn(t("pairings.end")),
+        "required_visits_per_month": st.column_config.NumberColumn(
+            t("pairings.required_short"), format="%d", width="small",
+            help=t("pairings.required")),
+        "state": text(t("pairings.state"), width="small"),
+        "note": text(t("pairings.note"), width="medium"),
+    }
+
+
+def pairings_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The pairings table as shown and downloaded: the state as a word."""
+    return table.assign(state=table["state"].map(lambda s: t(f"pairings.state.{s}")))
+
+
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
     """Errors or warnings of an import as a table in the UI language."""
     lang = get_settings().lang

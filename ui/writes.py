@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo import plan_service, records
+from geo import pairings, plan_service, records
 from geo.access import User
 from geo.i18n import translate_issue
 from geo.io import boundary_import, imports
@@ -282,5 +282,64 @@ def undo_plan(user: User, outcome_key: str) -> bool:
         result = plan_service.undo_last_commit(get_engine(), user, local_today())
         keep_outcome(outcome_key, t("planner.undone", removed=len(result["removed"]),
                                     ended=len(result["ended"])))
+        return True
+    return False
+
+
+# --- pairings --------------------------------------------------------------------------
+
+
+def prepare_pairing_form(key: str, seen: pairings.PairingState, today: date) -> None:
+    """Give the fields of the pairing form ``key`` the pairing's stored values, once, and
+    again after a save (the saved values then show)."""
+    reset = outcome_pending(key)
+    values = {"required": str(seen.required_visits_per_month), "note": seen.note,
+              "end": seen.end_date or today}
+    for name, value in values.items():
+        if reset or f"{key}_{name}" not in st.session_state:
+            st.session_state[f"{key}_{name}"] = value
+
+
+def _pairing_sentence(failure: RuleFailure) -> str:
+    """The sentence of a broken pairing rule as the form says it."""
+    return translate_issue({"code": failure.code, "value": failure.value,
+                            "params": {**failure.params, "variant": pairings.FORM_VARIANT}},
+                           language())
+
+
+def change_pairing(user: User, row: Mapping[str, object], required: str, note: str,
+                   end_date: date | None, beside: Mapping[str, DeltaGenerator],
+                   outcome_key: str) -> bool:
+    """Check and save an edit of the described pairing ``row`` for ``user``: required
+    visits per month and note as typed, and the end date (``row``'s own unless ending).
+
+    Every broken rule is shown beside its field (``beside``: field → placeholder; the
+    button's under ``submit``) and nothing is written. On success the outcome is kept for
+    ``show_outcome`` under ``outcome_key`` and True is returned: the page then reruns.
+    """
+    pairing_id = int(row["id"])
+    seen = pairings.PairingState.of(dict(row))
+    start = pd.Timestamp(row["start_date"]).date()
+    engine = get_engine()
+    with reporting_errors():
+        check = pairings.check_pairing_edit(start, required, note, end_date,
+                                            pairings.other_pairings(engine, pairing_id),
+                                            pairing_id)
+        for name in dict.fromkeys(failure.field for failure in check.failures):
+            beside[name].error("\n\n".join(plain(_pairing_sentence(failure))
+                                             for failure in check.failures
+                                             if failure.field == name))
+        if check.wanted is None:
+            beside["submit"].error(t("pairings.not_saved"))
+            return False
+        changed = pairings.change_pairing(engine, user, pairing_id, seen, check.wanted)
+        if not changed:
+            beside["submit"].info(t("pairings.unchanged"))
+            return False
+        if "end_date" in changed and changed["end_date"] is not None:
+            done = t("pairings.ended", id=pairing_id, end=changed["end_date"].isoformat())
+        else:
+            done = t("pairings.saved", id=pairing_id)
+        keep_outcome(outcome_key, done)
         return True
     return False

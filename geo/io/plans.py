@@ -26,6 +26,7 @@ from geo.io.matching import (
 )
 from geo.io.prepare import Context
 from geo.io.readers import as_mask
+from geo.period import pairings_overlap
 from geo.schema import VILLAGE_FIGURES
 from geo.settings import Settings
 from geo.store import select_frame
@@ -107,11 +108,9 @@ def plan_pairings(connection: Connection, ctx: Context, rows: pd.DataFrame,
 def _overlaps(ctx: Context, after: pd.DataFrame) -> set[int]:
     """Flag file rows whose pairing overlaps another of the same department and village.
 
-    Both days count: a pairing ending on the day another starts overlaps it (a pairing is
-    active from ``start_date`` to ``end_date`` inclusive, as in ``geo.period``).
+    The rule is ``geo.period.pairings_overlap`` (both days count), as on the pairings page.
     """
     bad: set[int] = set()
-    far = pd.Timestamp("2999-12-31")
     rownum = ctx.raw.row_numbers
     after = after.assign(department_code=after["department_code"].astype(str),
                          village_code=after["village_code"].astype(str))
@@ -121,9 +120,8 @@ def _overlaps(ctx: Context, after: pd.DataFrame) -> set[int]:
         items = list(group.sort_values("start_date")[["pos", "db_id", "start_date", "end_date"]]
                      .itertuples(index=False))
         for i, a in enumerate(items):
-            end_a = far if pd.isna(a.end_date) else a.end_date
             for b in items[i + 1:]:
-                if b.start_date > end_a:
+                if not pairings_overlap(a.start_date, a.end_date, b.start_date, b.end_date):
                     continue
                 for one, other in ((a, b), (b, a)):
                     if one.pos < 0:

@@ -27,6 +27,7 @@ from geo.io.readers import (
 )
 from geo.io.report import Issues
 from geo.io.resolve import Reference, kind_lookup, resolve_departments, resolve_villages
+from geo.pairing_rules import required_visits_failures
 from geo.schema import VILLAGE_FIGURES, VILLAGE_KINDS, VISIT_COUNT_FIELDS
 from geo.visit_rules import (
     CONTROL_CHARACTERS,
@@ -276,7 +277,10 @@ def _prepare_pairings(ctx: Context) -> pd.DataFrame:
     rows["start_date"] = ctx.dates("start_date", required=True)
     rows["end_date"] = ctx.dates("end_date", required=False)
     rows["kind"] = ctx.kinds("kind", schema.PAIRING_KINDS, required=False)
-    rows["required_visits_per_month"] = ctx.counts("required_visits_per_month", default=None)
+    required = ctx.counts("required_visits_per_month", default=None, checked=False)
+    for mask, code in required_visits_failures(required):
+        ctx.issues.error(mask, "required_visits_per_month", code)
+    rows["required_visits_per_month"] = required
     note = ctx.text("note")
     ctx.limit(note, "note", None)
     rows["note"] = note if note is not None else ctx.blank()
