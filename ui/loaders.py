@@ -3,10 +3,8 @@ it) and returned as typed objects."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -20,9 +18,9 @@ from geo.department_report import (
     department_villages,
     load_department_inputs,
 )
-from geo.errors import AccessDeniedError, DataError
+from geo.errors import AccessDeniedError
 from geo.inputs import CoverageInputs
-from geo.io.plan_files import read_plan_file
+from geo.io.plan_files import read_plan_upload
 from geo.neglected import build_neglected_table
 from geo.overview import Overview, build_overview
 from geo.period import Period
@@ -327,14 +325,6 @@ def make_plan(data: PlanData, reasons: list[str], max_per_village: int,
 
 def read_cost_upload(filename: str, data: bytes, plan_data: PlanData) -> pd.DataFrame:
     """A road-distance matrix uploaded on the planner page (department code, village code,
-    km: ``geo.io.plan_files``), read from a private copy; its errors name the file as it
-    was uploaded."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(filename).name
-        path.write_bytes(data)
-        try:
-            return read_plan_file(path, "costs", set(plan_data.departments["code"]),
-                                  set(plan_data.villages["code"]))
-        except DataError as exc:
-            exc.file = Path(filename).name  # not the private copy's path
-            raise
+    km: ``geo.io.plan_files``); its errors name the file as it was uploaded."""
+    return read_plan_upload(data, filename, "costs", set(plan_data.departments["code"]),
+                            set(plan_data.villages["code"]))

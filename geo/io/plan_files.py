@@ -22,6 +22,7 @@ from geo.io.readers import (
     normal_text,
     parse_decimals,
     parse_whole_numbers,
+    read_table_bytes,
     read_table_file,
 )
 
@@ -99,8 +100,29 @@ def read_plan_file(path: Path | str, kind: str, departments: Collection[str] | N
     """
     if kind not in PLAN_FILE_KINDS:
         raise ValueError(f"unknown plan file kind {kind!r}")
-    aliases = {alias for names in PLAN_FILE_HEADERS[kind].values() for alias in names}
-    table = read_table_file(path, known_headers=aliases)
+    return _plan_rows(read_table_file(path, known_headers=_aliases(kind)), kind,
+                      departments, villages)
+
+
+def read_plan_upload(data: bytes, filename: str, kind: str,
+                     departments: Collection[str] | None = None,
+                     villages: Collection[str] | None = None) -> pd.DataFrame:
+    """Read one of the planner's files uploaded on a page (its bytes, named ``filename``,
+    whose ending picks the format); as ``read_plan_file``, its errors naming
+    ``filename``."""
+    if kind not in PLAN_FILE_KINDS:
+        raise ValueError(f"unknown plan file kind {kind!r}")
+    return _plan_rows(read_table_bytes(data, filename, known_headers=_aliases(kind)), kind,
+                      departments, villages)
+
+
+def _aliases(kind: str) -> set[str]:
+    return {alias for names in PLAN_FILE_HEADERS[kind].values() for alias in names}
+
+
+def _plan_rows(table: RawTable, kind: str, departments: Collection[str] | None,
+               villages: Collection[str] | None) -> pd.DataFrame:
+    """The rows of a read planner file (see ``read_plan_file``)."""
     if table.undecodable:
         position, column, value, looks = table.undecodable_cells()[0]
         raise _refuse(table, position, column or table.columns[0], "plan_file_encoding",
