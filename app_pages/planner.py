@@ -20,10 +20,15 @@ def render() -> None:
     ui.show_outcome(OUTCOME)
     data = ui.load_plan_inputs(user, period)
     st.caption(t("planner.explain"))
+    # Above everything a bad entry below could stop: the undo is always there.
+    if st.button(t("planner.undo"), key="planner_undo",
+                 help=t("planner.undo.help")) and ui.undo_plan(user, OUTCOME):
+        st.rerun()
     left, middle, right = st.columns([3, 1, 1])
     reasons = left.multiselect(t("planner.reasons"), PLANNED_REASONS, PLANNED_REASONS,
                                format_func=lambda r: t(f"plan.reason.{r}"),
-                               key="planner_reasons")
+                               key="planner_reasons",
+                               placeholder=t("planner.reasons_placeholder"))
     limit = middle.number_input(t("planner.max_per_village"), 1, 10, 2, step=1,
                                 key="planner_max_per_village",
                                 help=t("planner.max_per_village.help"))
@@ -41,7 +46,7 @@ def render() -> None:
     if not reasons:
         st.warning(t("planner.no_reasons"))
         return
-    if locks is None or exclusions is None:
+    if capacity is None or locks is None or exclusions is None:
         return
     plan, rows = ui.make_plan(data, reasons, int(limit), int(members), capacity, locks,
                               exclusions, costs)
@@ -51,7 +56,7 @@ def render() -> None:
     ui.show_map(ui.plan_map(ui.load_coverage(user, period), plan, rows), key="planner_map",
                 height=ui.DEPARTMENT_MAP_HEIGHT)
     st.caption(t("planner.map_caption") + " " + t("caption.schematic"))
-    commit, sheet, undo = st.columns(3)
+    commit, sheet = st.columns(2)
     if commit.button(t("planner.commit", count=len(accepted)), type="primary",
                      disabled=not accepted, key="planner_commit") and ui.commit_plan(
                          user, plan, accepted, OUTCOME):
@@ -59,9 +64,6 @@ def render() -> None:
     sheet.download_button(t("planner.sheet"), ui.plan_sheet_bytes(plan, data, accepted),
                           file_name=t("planner.sheet_file"), disabled=not accepted,
                           key="planner_sheet")
-    if undo.button(t("planner.undo"), key="planner_undo",
-                   help=t("planner.undo.help")) and ui.undo_plan(user, OUTCOME):
-        st.rerun()
 
 
 render()

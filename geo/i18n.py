@@ -119,6 +119,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "planner.rule_places": "按规则名额",
         "planner.rule_places.help": "党员数 ÷ 每村所需党员数（至少 1）− 现有生效结对",
         "planner.places": "名额",
+        "planner.places_caption": (
+            "名额按规则计算，可逐个改写（不小于 0 的整数）；改动“每村所需党员数”会按新规则"
+            "重算名额，已改的名额需重新填写。"),
+        "planner.places_bad": "名额须为不小于 0 的整数，以下未能采用，请改正：{rows}",
+        "planner.places_bad_one": "{department}（填写的是“{value}”）",
+        "planner.reasons_placeholder": "请选择候选原因",
+        "planner.summary_km": "总距离 {km} 公里。",
         "planner.places.help": "可改为任意不小于 0 的整数；改过的单位按此数安排",
         "planner.locks": "**指定结对**（一定安排，占用该单位名额）",
         "planner.exclusions": "**排除**（不安排这些单位与村的组合）",
@@ -947,6 +954,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "planner.rule_places": "Places by the rule",
         "planner.rule_places.help": "Members ÷ members per village (at least 1) − pairings",
         "planner.places": "Places",
+        "planner.places_caption": (
+            "Places follow the rule and can be typed over (whole numbers from 0); changing "
+            "the members per village recomputes them and drops what was typed."),
+        "planner.places_bad": "Places must be whole numbers from 0; not used: {rows}",
+        "planner.places_bad_one": "{department} (typed “{value}”)",
+        "planner.reasons_placeholder": "Choose reasons",
+        "planner.summary_km": "{km} km in total.",
         "planner.places.help": "Any whole number from 0; a changed department gets this many",
         "planner.locks": "**Locked pairs** (always planned, using a place)",
         "planner.exclusions": "**Excluded pairs** (never planned)",

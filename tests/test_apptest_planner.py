@@ -111,3 +111,22 @@ def test_an_uploaded_road_distance_table_names_its_rows_by_the_uploaded_name(app
                          .encode(), data)
     text = translate_error(caught.value, "zh")
     assert "文件 道路距离.csv，第 2 行" in text and "/tmp" not in text
+
+
+@pytest.mark.parametrize("typed", ["-3", "2.5", "abc", ""])
+def test_places_not_a_whole_number_from_zero_are_said_and_nothing_is_planned(
+        app_db: Path, typed: str):
+    """The grid's number cells dropped a minus sign (-3 became 3) or a decimal point
+    (2.5 became 25) unseen: the places are typed as text and checked."""
+    at = _planner()
+    at.session_state["planner_capacity_15"] = {
+        "edited_rows": {0: {"places": typed}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("名额须为不小于 0 的整数") and f"“{typed}”" in error.value
+    assert not at.subheader  # no plan from a place not typed as meant
+    at.session_state["planner_capacity_15"] = {
+        "edited_rows": {0: {"places": "0"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.error and at.subheader

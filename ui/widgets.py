@@ -24,6 +24,7 @@ from geo.department_report import (
 )
 from geo.formalism import WARNING_CODES
 from geo.i18n import translate_issue
+from geo.io.readers import parse_whole_numbers
 from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
 from geo.layers import compliance_layer, plan_layer
@@ -562,17 +563,21 @@ def _department_labels(data: PlanData) -> dict[str, str]:
     return dict(zip(active["name"], active["code"], strict=True))
 
 
-def capacity_editor(data: PlanData, members_per_village: int, key: str) -> dict[str, int]:
-    """Each active department's places by the rule, editable; returns the places typed
-    where they differ from the rule."""
+def capacity_editor(data: PlanData, members_per_village: int, key: str
+                    ) -> dict[str, int] | None:
+    """Each active department's places by the rule, editable as typed text (the grid's
+    number cells would drop a minus sign or a decimal point unseen); returns the places
+    typed where they differ from the rule, or None while a cell is not a whole number
+    from 0 (each said by department, beside the table)."""
     rule = department_capacity(data.departments, data.pairings, data.as_of,
                                members_per_village)
     labels = _department_labels(data)
     codes = list(labels.values())
+    rules = rule.reindex(codes).to_numpy()
     frame = pd.DataFrame({"department": list(labels), "party_members": data.departments
                           .set_index("code")["party_members"].reindex(codes).to_numpy(),
-                          "rule": rule.reindex(codes).to_numpy(),
-                          "places": rule.reindex(codes).to_numpy()})
+                          "rule": rules, "places": [str(int(r)) for r in rules]})
+    st.caption(t("planner.places_caption"))
     edited = st.data_editor(
         frame, key=f"{key}_{members_per_village}", hide_index=True, width="stretch",
         height=260, disabled=["department", "party_members", "rule"], column_config={
@@ -580,13 +585,20 @@ def capacity_editor(data: PlanData, members_per_village: int, key: str) -> dict[
             "party_members": st.column_config.NumberColumn(t("planner.party_members")),
             "rule": st.column_config.NumberColumn(t("planner.rule_places"),
                                                   help=t("planner.rule_places.help")),
-            "places": st.column_config.NumberColumn(t("planner.places"), min_value=0,
-                                                    step=1, required=True,
-                                                    help=t("planner.places.help")),
+            "places": st.column_config.TextColumn(t("planner.places"),
+                                                  help=t("planner.places.help")),
         })
+    typed = edited["places"].fillna("").astype(str)
+    numbers, bad = parse_whole_numbers(typed)
+    wrong = bad | numbers.isna() | (numbers.fillna(0) < 0)
+    if wrong.any():
+        st.error(t("planner.places_bad", rows=", ".join(
+            t("planner.places_bad_one", department=plain(name), value=plain(value))
+            for name, value in zip(edited["department"][wrong], typed[wrong],
+                                   strict=True))))
+        return None
     return {code: int(places) for code, rule_places, places
-            in zip(codes, edited["rule"], edited["places"], strict=True)
-            if not pd.isna(places) and int(places) != int(rule_places)}
+            in zip(codes, rules, numbers, strict=True) if int(places) != int(rule_places)}
 
 
 def pair_editor(data: PlanData, key: str, label: str) -> list[tuple[str, str]] | None:
@@ -597,7 +609,7 @@ def pair_editor(data: PlanData, key: str, label: str) -> list[tuple[str, str]] |
     frame = pd.DataFrame({"department": pd.Series(dtype=object),
                           "village": pd.Series(dtype=object)})
     edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True,
-                            width="stretch", column_config={
+                            width="stretch", placeholder=MISSING, column_config={
                                 "department": st.column_config.SelectboxColumn(
                                     t("table.department"), options=list(departments)),
                                 "village": st.column_config.SelectboxColumn(
@@ -666,7 +678,9 @@ def plan_sheet_bytes(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]
 def plan_summary(plan: Plan) -> str:
     """What the plan achieves, in one line: candidates, covered, places, kilometres, and
     the planner's note when something is short."""
-    text = t("planner.summary", candidates=plan.candidates, covered=plan.covered,
-             capacity=plan.capacity, km=f"{plan.total_distance_km:.1f}")
     note = plan.note_text(get_settings().lang)
-    return f"{text} {plain(note)}" if note else text
+    km = f"{plan.total_distance_km:.1f}"
+    if note:  # the note already counts candidates, covered and places
+        return f"{plain(note)} {t('planner.summary_km', km=km)}"
+    return t("planner.summary", candidates=plan.candidates, covered=plan.covered,
+             capacity=plan.capacity, km=km)
