@@ -29,14 +29,16 @@ def render() -> None:
                                format_func=lambda r: t(f"plan.reason.{r}"),
                                key="planner_reasons",
                                placeholder=t("planner.reasons_placeholder"))
-    limit = middle.number_input(t("planner.max_per_village"), 1, 10, 2, step=1,
-                                key="planner_max_per_village",
-                                help=t("planner.max_per_village.help"))
-    members = right.number_input(t("planner.members_per_village"), 1, 1000, 15, step=1,
-                                 key="planner_members_per_village",
-                                 help=t("planner.members_per_village.help"))
+    limit = ui.whole_number_input(middle, t("planner.max_per_village"), 2, 1, 10,
+                                  key="planner_max_per_village",
+                                  help_text=t("planner.max_per_village.help"))
+    members = ui.whole_number_input(right, t("planner.members_per_village"), 15, 1, 1000,
+                                    key="planner_members_per_village",
+                                    help_text=t("planner.members_per_village.help"))
+    if limit is None or members is None:
+        return
     with st.expander(t("planner.what_if")):
-        capacity = ui.capacity_editor(data, int(members), key="planner_capacity")
+        capacity = ui.capacity_editor(data, members, key="planner_capacity")
         locks = ui.pair_editor(data, "planner_locks", t("planner.locks"))
         exclusions = ui.pair_editor(data, "planner_exclusions", t("planner.exclusions"))
         upload = st.file_uploader(t("planner.costs"), type=["csv", "xlsx"],
@@ -48,7 +50,7 @@ def render() -> None:
         return
     if capacity is None or locks is None or exclusions is None:
         return
-    plan, rows = ui.make_plan(data, reasons, int(limit), int(members), capacity, locks,
+    plan, rows = ui.make_plan(data, reasons, limit, members, capacity, locks,
                               exclusions, costs)
     st.subheader(t("planner.proposals", count=len(rows)))
     st.caption(ui.plan_summary(plan))

@@ -130,3 +130,20 @@ def test_places_not_a_whole_number_from_zero_are_said_and_nothing_is_planned(
         "edited_rows": {0: {"places": "0"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.error and at.subheader
+
+
+@pytest.mark.parametrize(("key", "typed", "low", "high"), [
+    ("planner_max_per_village", "2.5", 1, 10), ("planner_max_per_village", "1e3", 1, 10),
+    ("planner_max_per_village", "0", 1, 10), ("planner_members_per_village", "两", 1, 1000),
+    ("planner_members_per_village", "", 1, 1000)])
+def test_the_two_numbers_are_checked_as_typed(app_db: Path, key: str, typed: str,
+                                              low: int, high: int):
+    """Streamlit's number box turned "2.5" into 2 and "1e3" into 1 unseen."""
+    at = _planner()
+    at.text_input(key=key).set_value(typed).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"“{typed}”不是 {low} 到 {high} 之间的整数，请改正。"]
+    assert not at.subheader
+    at.text_input(key=key).set_value("3").run()
+    assert not at.error and at.subheader

@@ -88,6 +88,7 @@ from ui.widgets import (
     warning_meanings,
     warnings_download,
     warnings_shown,
+    whole_number_input,
 )
 from ui.writes import (
     commit_plan,
@@ -184,4 +185,5 @@ __all__ = [
     "warning_visits",
     "warnings_download",
     "warnings_shown",
+    "whole_number_input",
 ]

@@ -684,3 +684,18 @@ def plan_summary(plan: Plan) -> str:
         return f"{plain(note)} {t('planner.summary_km', km=km)}"
     return t("planner.summary", candidates=plan.candidates, covered=plan.covered,
              capacity=plan.capacity, km=km)
+
+
+def whole_number_input(column: DeltaGenerator, label: str, default: int, low: int,
+                       high: int, key: str, help_text: str | None = None) -> int | None:
+    """A whole number typed as text and checked (Streamlit's number box turns "2.5" into
+    2 and "1e3" into 1 unseen, and says a value out of range in English); None, with the
+    reason in Chinese under the field, while it is not a whole number from ``low`` to
+    ``high``."""
+    typed = column.text_input(label, str(default), key=key, help=help_text)
+    numbers, bad = parse_whole_numbers(pd.Series([typed]))
+    value = numbers.iloc[0]
+    if bad.iloc[0] or pd.isna(value) or not low <= int(value) <= high:
+        column.error(t("planner.number_bad", value=plain(typed), low=low, high=high))
+        return None
+    return int(value)
