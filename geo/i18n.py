@@ -134,6 +134,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "planner.costs.help": (
             "三列：单位代码、村代码、公里数。上传后按表中的距离规划，表中没有的组合不安排。"),
         "planner.pair_incomplete": "第 {rows} 行只选了单位或村中的一个，请补全或删除该行。",
+        "planner.pair_repeated": "第 {rows} 行是同一个单位与村，请删去重复的行。",
         "planner.no_reasons": "请至少选择一种候选原因。",
         "planner.proposals": "结对建议（{count} 条）",
         "planner.summary": (
@@ -972,6 +973,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "pair the table does not list is not proposed."),
         "planner.pair_incomplete": (
             "Row {rows} names only a department or only a village: complete or delete it."),
+        "planner.pair_repeated": "Rows {rows} name the same pair: delete the repeats.",
         "planner.no_reasons": "Choose at least one candidate reason.",
         "planner.proposals": "Proposed pairings ({count})",
         "planner.summary": (

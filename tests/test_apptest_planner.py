@@ -147,3 +147,27 @@ def test_the_two_numbers_are_checked_as_typed(app_db: Path, key: str, typed: str
     assert not at.subheader
     at.text_input(key=key).set_value("3").run()
     assert not at.error and at.subheader
+
+
+def test_the_same_lock_twice_is_said_as_a_repeat(app_db: Path):
+    """Entered twice, one lock read "locked to two departments (XS001 and XS001)"."""
+    at = _planner()
+    village = next(label for label in _village_labels(app_db) if label.startswith("陈家湾村"))
+    lock = {"department": "县委办公室", "village": village}
+    at.session_state["planner_locks"] = {"edited_rows": {}, "deleted_rows": [],
+                                         "added_rows": [lock, dict(lock)]}
+    at.run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == ["第 1, 2 行是同一个单位与村，请删去重复的行。"]
+    assert not at.subheader
+
+
+def _village_labels(database: Path) -> list[str]:
+    from ui.widgets import _village_labels as labels
+
+    engine = db.make_engine(f"sqlite:///{database}")
+    try:
+        data = plan_service.load_plan_data(engine, ADMIN, local_today(), 90, 90)
+    finally:
+        engine.dispose()
+    return list(labels(data))

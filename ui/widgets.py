@@ -625,6 +625,11 @@ def pair_editor(data: PlanData, key: str, label: str) -> list[tuple[str, str]] |
     if incomplete:
         st.warning(t("planner.pair_incomplete", rows=", ".join(map(str, incomplete))))
         return None
+    repeated = sorted({number for number, pair in enumerate(pairs, start=1)
+                       if pairs.count(pair) > 1})
+    if repeated:
+        st.warning(t("planner.pair_repeated", rows=", ".join(map(str, repeated))))
+        return None
     return pairs
 
 
