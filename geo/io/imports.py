@@ -339,13 +339,8 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
         steps.stage(0.5, LOCK_PROGRESS)
         try:
             staged = stage_plan(connection, TABLES[table], plan, steps)
-            steps.stage(LOCK_PROGRESS, 1.0)
-            if not locked and not store.claim_version(connection, version):
-                raise _ConflictError
-            _audit_import(connection, actor, table, raw.file, report, staged)
-            apply_staged(connection, staged)
-            drop_staged(connection, staged)
-            steps.step(0.5)  # applied; the commit follows
+            _apply(connection, actor, table, raw.file, report, staged, locked, version,
+                   steps)
         except BaseException:
             if rejected_path is not None and report.rejected_file:
                 rejected_path.unlink(missing_ok=True)
@@ -353,6 +348,20 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
             raise
     steps.stage(1.0, 1.0)
     return report
+
+
+def _apply(connection: Connection, actor: User, table: str, file: str, report: Report,
+           staged: Staged, locked: bool, version: int, steps: Stages) -> None:
+    """Apply staged rows: unless the data version is already held (``locked``), first
+    check that nothing changed since the plan was made (``_ConflictError`` else); then the
+    audit entries, the rows, and the staging tables dropped."""
+    steps.stage(LOCK_PROGRESS, 1.0)
+    if not locked and not store.claim_version(connection, version):
+        raise _ConflictError
+    _audit_import(connection, actor, table, file, report, staged)
+    apply_staged(connection, staged)
+    drop_staged(connection, staged)
+    steps.step(0.5)  # applied; the commit follows
 
 
 def _audit_import(connection: Connection, actor: User, table: str, file: str,
@@ -563,13 +572,8 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
             if staged is None:
                 steps.stage(1.0, 1.0)
                 return report
-            steps.stage(LOCK_PROGRESS, 1.0)
-            if not locked and not store.claim_version(connection, version):
-                raise _ConflictError
-            _audit_import(connection, actor, "visits", blocks.file, report, staged)
-            apply_staged(connection, staged)
-            drop_staged(connection, staged)
-            steps.step(0.5)  # applied; the commit follows
+            _apply(connection, actor, "visits", blocks.file, report, staged, locked,
+                   version, steps)
         except BaseException:
             if rejected_path is not None and report.rejected_file:
                 rejected_path.unlink(missing_ok=True)

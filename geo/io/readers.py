@@ -186,6 +186,13 @@ def read_table_file(path: Path | str, sheet: str | None = None,
         The file is missing, empty, unreadable, of an unknown format, beyond a bound of
         ``limits``, or ``sheet`` is not in the workbook.
     """
+    limits = current_limits(limits)
+    return _read(_file_source(path, limits), sheet, known_headers, limits)
+
+
+def _file_source(path: Path | str, limits: Limits) -> _Source:
+    """The file at ``path`` as a source to read, once it is known to exist, to be a file
+    with a known ending, and to be within ``limits``' size (else ``DataError``)."""
     path = Path(path)
     _check_suffix(path.name)
     try:
@@ -197,9 +204,8 @@ def read_table_file(path: Path | str, sheet: str | None = None,
                         detail=str(exc.strerror or exc)) from None
     if path.is_dir():
         raise DataError("not_a_file", file=str(path))
-    limits = current_limits(limits)
     check_file_size(status.st_size, str(path), limits)
-    return _read(_Source(str(path), status.st_size, path=path), sheet, known_headers, limits)
+    return _Source(str(path), status.st_size, path=path)
 
 
 def read_table_bytes(data: bytes, filename: str, sheet: str | None = None,
@@ -289,19 +295,8 @@ def open_table_file(path: Path | str, sheet: str | None = None,
     """Open a CSV or XLSX file to be read block by block (``TableBlocks``), checking
     every bound of ``limits`` first, as ``read_table_file`` does (same errors)."""
     path = Path(path)
-    _check_suffix(path.name)
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        raise DataError("file_missing", file=str(path)) from None
-    except OSError as exc:
-        raise DataError("unreadable_file", file=str(path),
-                        detail=str(exc.strerror or exc)) from None
-    if path.is_dir():
-        raise DataError("not_a_file", file=str(path))
     limits = current_limits(limits)
-    check_file_size(status.st_size, str(path), limits)
-    source = _Source(str(path), status.st_size, path=path)
+    source = _file_source(path, limits)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES and sheet is None and not _blank(source):
         magic = source.head(0, 4)
