@@ -751,10 +751,23 @@ def _read_csv(source: _Source, is_known: Callable[[str], bool] | None,
         return _parse_csv(utf8, _Encoding("utf-8", encoding.name), is_known, limits, looks)
 
 
-def _parse_csv(source: _Source, encoding: _Encoding, is_known: Callable[[str], bool] | None,
-               limits: Limits, looks: dict[int, str]) -> RawTable:
-    """Find the header and parse the records of a file ``encoding`` decodes; ``looks``
-    are its odd lines (see ``_transcode``)."""
+@dataclass(frozen=True)
+class _CsvHead:
+    """The head of a CSV file: its body's size (after the BOM), the separator, the first
+    records, the header's position among them (None when none is found) and the byte
+    offset of the header's line."""
+
+    body_size: int
+    sep: str
+    records: list
+    index: int | None
+    offset: int | None
+    lines_above: int = 0
+
+
+def _csv_head(source: _Source, encoding: _Encoding, is_known: Callable[[str], bool] | None
+              ) -> _CsvHead:
+    """Read the head of a CSV file that ``encoding`` decodes (``_CsvHead``)."""
     start = len(encoding.bom)
     body_size = source.size - start
     decoder = codecs.getincrementaldecoder(encoding.codec)(errors="replace")
@@ -764,18 +777,31 @@ def _parse_csv(source: _Source, encoding: _Encoding, is_known: Callable[[str], b
     records, starts = _head_records(head, sep, HEADER_SEARCH_ROWS)
     index = _find_header(records, is_known)
     if index is None:
+        return _CsvHead(body_size, sep, records, None, None)
+    above = head[:starts[index]]
+    return _CsvHead(body_size, sep, records, index,
+                    start + len(above.encode(encoding.codec)), above.count("\n"))
+
+
+def _parse_csv(source: _Source, encoding: _Encoding, is_known: Callable[[str], bool] | None,
+               limits: Limits, looks: dict[int, str]) -> RawTable:
+    """Find the header and parse the records of a file ``encoding`` decodes; ``looks``
+    are its odd lines (see ``_transcode``)."""
+    found = _csv_head(source, encoding, is_known)
+    body_size, sep, records = found.body_size, found.sep, found.records
+    index = found.index
+    if index is None:
         if len(records) < HEADER_SEARCH_ROWS and body_size <= _HEAD_BYTES:
             raise DataError("file_empty", file=source.name)
         raise DataError("no_header_row", file=source.name, rows=HEADER_SEARCH_ROWS)
     width = len(records[index])
     check_columns(width, source.name, limits, row=index + 1)
-    above = head[:starts[index]]
-    offset = start + len(above.encode(encoding.codec))
+    offset = found.offset
     frame = _parse_csv_arrow(source, offset, sep, encoding.codec, width, index, limits)
     if frame is None:
         frame = _parse_csv_pandas(source, offset, sep, encoding.codec, width, index, limits)
     headers = [str(h) for h in frame.iloc[0].tolist()]
-    marks = (_odd_records(frame, above.count("\n"), looks, source.name, index, encoding)
+    marks = (_odd_records(frame, found.lines_above, looks, source.name, index, encoding)
              if looks else None)
     frame = frame.iloc[1:].reset_index(drop=True)
     return _finish(frame, headers, index + 1, source.name, encoding=encoding.name,
@@ -920,22 +946,15 @@ def _open_csv_stream(source: _Source, is_known: Callable[[str], bool] | None,
     encoding = _choose_encoding(source)
     if encoding.bad:
         return None
-    start = len(encoding.bom)
-    body_size = source.size - start
-    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="replace")
-    head = decoder.decode(source.head(start, _HEAD_BYTES), final=body_size <= _HEAD_BYTES)
-    first_line = head.split("\n", 1)[0]
-    sep = "\t" if "\t" in first_line and "," not in first_line else ","
-    records, starts = _head_records(head, sep, HEADER_SEARCH_ROWS)
-    index = _find_header(records, is_known)
+    found = _csv_head(source, encoding, is_known)
+    sep, records, index = found.sep, found.records, found.index
     if index is None:
         return None
     width = len(records[index])
     if width == 0:
         return None
     check_columns(width, source.name, limits, row=index + 1)
-    above = head[:starts[index]]
-    offset = start + len(above.encode(encoding.codec))
+    offset = found.offset
     probe = _CsvStream(source, offset, sep, encoding, width, index + 1, [], [], 0)
     rows = index
     headers: list[str] | None = None
