@@ -288,16 +288,22 @@ def issue_table(issues: list[Issue]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["row", "column", "value", "message"])
 
 
-def link_to(url_path: str, label: str) -> None:
-    """Link to another page of the navigation; nothing when that page is not in it (for
-    instance when a page runs on its own under AppTest)."""
+def link_to(url_path: str, label: str, icon: str | None = ":material/arrow_forward:",
+            query_params: dict[str, str] | None = None, help_text: str | None = None,
+            alone: bool = False) -> None:
+    """Link to another page of the navigation (with ``query_params`` in its address).
+    When that page is not in the navigation (for instance when a page runs on its own
+    under AppTest) there is no link: nothing, or with ``alone`` the label as text."""
     spec = next((p for p in PAGES if p.url_path == url_path), None)
-    if spec is None:
-        return
-    try:
-        st.page_link(spec.path, label=label, icon=":material/arrow_forward:")
-    except StreamlitAPIException:
-        return
+    if spec is not None:
+        try:
+            st.page_link(spec.path, label=label, icon=icon, help=help_text,
+                         query_params=query_params)
+            return
+        except StreamlitAPIException:
+            pass  # the page is not in this run's navigation
+    if alone:
+        st.write(label)
 
 
 # --- the Departments page -----------------------------------------------------------------
@@ -520,12 +526,8 @@ def department_link(code: str, label: str) -> None:
     window (the overview's period, so that its scores are those the link showed); the
     label alone when that page is not in the navigation (a page run on its own under
     AppTest). The label is also its tooltip: a narrow column cuts a long name short."""
-    spec = next(p for p in PAGES if p.url_path == "departments")
-    try:
-        st.page_link(spec.path, label=label, help=label,
-                     query_params={"department": code, "period": "window"})
-    except StreamlitAPIException:
-        st.write(label)
+    link_to("departments", label, icon=None, help_text=label, alone=True,
+            query_params={"department": code, "period": "window"})
 
 
 def initial_department(user: User, report: DepartmentReport) -> str | None:
