@@ -28,6 +28,7 @@ from geo.coverage import COUNTY_CODE_LENGTH, compute_village_coverage
 from geo.errors import DataError
 from geo.i18n import DEFAULT_LANG, translate
 from geo.inputs import CoverageInputs
+from geo.period import pairings_overlap
 from geo.planner import (
     PAIRING_KIND,
     Plan,
@@ -162,9 +163,12 @@ def commit_plan(engine: Engine, actor: User, plan: Plan,
         ids = []
         entries = []
         for department, village in chosen:
-            overlap = connection.execute(select(table.c.id).where(
-                table.c.department_code == department, table.c.village_code == village,
-                (table.c.end_date.is_(None)) | (table.c.end_date >= plan.as_of))).first()
+            existing = connection.execute(
+                select(table.c.id, table.c.start_date, table.c.end_date).where(
+                    table.c.department_code == department, table.c.village_code == village)
+                .order_by(table.c.id)).all()
+            overlap = next((row for row in existing if pairings_overlap(
+                plan.as_of, None, row.start_date, row.end_date)), None)
             if overlap is not None:
                 raise DataError("plan_commit_overlap", department=department, village=village,
                                 pairing=overlap.id)
