@@ -592,20 +592,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.plan_unknown_department": "没有单位“{code}”",
         "error.plan_unknown_village": "没有村（社区）“{code}”",
         "error.plan_unknown_county": "没有县“{code}”的村（社区）或单位",
-        "error.plan_bad_capacity": "单位 {code} 的名额须为不小于 0 的整数，而不是 {value}",
-        "error.plan_inactive_department": "单位 {code} 已停用，不能安排结对",
+        "error.plan_bad_capacity": "单位“{name}”的名额须为不小于 0 的整数，而不是 {value}",
+        "error.plan_inactive_department": "单位“{name}”已停用，不能安排结对",
         "error.plan_too_large": (
             "规划规模过大（{villages} 个村、{departments} 个单位），无法精确求解，请按县分别规划"),
         "error.plan_solver_failed": "求解器没有给出结果（{status}）",
         "error.plan_lock_twice": (
-            "村 {village} 被锁定给两个单位（{first} 和 {second}），每村每次只能安排一个单位"),
-        "error.plan_lock_excluded": "单位 {department} 与村 {village} 既被锁定又被排除",
+            "村“{village_name}”被指定给两个单位（“{first_name}”和“{department_name}”），"
+            "每村每次只能安排一个单位"),
+        "error.plan_lock_excluded": "单位“{department_name}”与村“{village_name}”既被指定又被排除",
         "error.plan_other_county": (
-            "单位 {department} 属于县 {county}，不能安排到外县的村 {village}"),
-        "error.plan_lock_paired": "单位 {department} 与村 {village} 已有结对关系，不能再锁定",
-        "error.plan_lock_full": "村 {village} 的结对单位已达上限 {limit} 个，不能再锁定",
+            "单位“{department_name}”属于县 {county}，不能安排到外县的村“{village_name}”"),
+        "error.plan_lock_paired": (
+            "单位“{department_name}”与村“{village_name}”已有结对关系，不能再指定"),
+        "error.plan_lock_full": "村“{village_name}”的结对单位已达上限 {limit} 个，不能再指定",
         "error.plan_locks_exceed_capacity": (
-            "单位 {code} 锁定了 {locks} 个村，超过其名额 {capacity} 个"),
+            "单位“{name}”指定了 {locks} 个村，超过其名额 {capacity} 个"),
         "error.plan_department_county": "数据库中有 {counties} 个县，无法确定各单位所属的县",
         "error.plan_commit_unknown": "单位 {department} 与村 {village} 不在本次规划中，不能提交",
         "error.plan_commit_empty": "没有选中要提交的结对",
@@ -1514,23 +1516,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.plan_unknown_department": "unknown department {code}",
         "error.plan_unknown_village": "unknown village {code}",
         "error.plan_unknown_county": "no village or department of county {code}",
-        "error.plan_bad_capacity": "the places of department {code} must be a whole number "
+        "error.plan_bad_capacity": "the places of {name} must be a whole number "
                                    "of at least 0, not {value}",
-        "error.plan_inactive_department": "department {code} is inactive and cannot be paired",
+        "error.plan_inactive_department": "{name} is inactive and cannot be paired",
         "error.plan_too_large": ("the plan is too large to solve exactly ({villages} villages, "
                                  "{departments} departments); plan one county at a time"),
         "error.plan_solver_failed": "the solver gave no result ({status})",
-        "error.plan_lock_twice": ("village {village} is locked to two departments ({first} and "
-                                  "{second}); a run gives a village one department"),
-        "error.plan_lock_excluded": "department {department} and village {village} are both "
-                                    "locked and excluded",
-        "error.plan_other_county": "department {department} belongs to county {county} and "
-                                   "cannot take village {village} of another county",
-        "error.plan_lock_paired": "department {department} is already paired with village "
-                                  "{village}",
-        "error.plan_lock_full": "village {village} already has {limit} paired departments, "
+        "error.plan_lock_twice": ("{village_name} is locked to two departments ({first_name} "
+                                  "and {department_name}); a run gives a village one "
+                                  "department"),
+        "error.plan_lock_excluded": "{department_name} and {village_name} are both locked "
+                                    "and excluded",
+        "error.plan_other_county": "{department_name} belongs to county {county} and cannot "
+                                   "take {village_name} of another county",
+        "error.plan_lock_paired": "{department_name} is already paired with "
+                                  "{village_name}",
+        "error.plan_lock_full": "{village_name} already has {limit} paired departments, "
                                 "the limit",
-        "error.plan_locks_exceed_capacity": "department {code} has {locks} locked villages, "
+        "error.plan_locks_exceed_capacity": "{name} has {locks} locked villages, "
                                             "more than its {capacity} places",
         "error.plan_department_county": "the database holds {counties} counties; the county "
                                         "of each department is unknown",

@@ -72,7 +72,7 @@ small.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -309,13 +309,14 @@ def department_capacity(departments: pd.DataFrame, pairings: pd.DataFrame, as_of
     current = paired.reindex(codes).fillna(0).astype("int64").to_numpy()
     rule = np.maximum(0, np.maximum(1, members // members_per_village) - current)
     capacity = pd.Series(np.where(active, rule, 0).astype("int64"), index=codes, name="capacity")
+    name = _namer(departments)
     for code, places in (overrides or {}).items():
         if code not in capacity.index:
             raise DataError("plan_unknown_department", code=code)
         if isinstance(places, bool) or not isinstance(places, (int, np.integer)) or places < 0:
-            raise DataError("plan_bad_capacity", code=code, value=places)
+            raise DataError("plan_bad_capacity", code=code, name=name(code), value=places)
         if places > 0 and not active[capacity.index.get_loc(code)]:
-            raise DataError("plan_inactive_department", code=code)
+            raise DataError("plan_inactive_department", code=code, name=name(code))
         capacity[code] = int(places)
     return capacity
 
@@ -622,23 +623,27 @@ def plan_pairings(coverage: pd.DataFrame, villages: gpd.GeoDataFrame,
     locked_villages: dict[str, str] = {}
     used = pd.Series(0, index=places.index, dtype="int64")
     pairings_now = coverage["pairings"]
+    department_name, village_name = _namer(departments), _namer(villages)
     for department, village in _pairs(locks):
         _known(department, village, county_of, known_villages)
+        pair = {"department": department, "village": village,
+                "department_name": department_name(department),
+                "village_name": village_name(village)}
         if village in locked_villages:
-            raise DataError("plan_lock_twice", village=village, first=locked_villages[village],
-                            second=department)
+            first = locked_villages[village]
+            raise DataError("plan_lock_twice", **pair, first=first,
+                            first_name=department_name(first))
         if (department, village) in excluded:
-            raise DataError("plan_lock_excluded", department=department, village=village)
+            raise DataError("plan_lock_excluded", **pair)
         if not is_active[department]:
-            raise DataError("plan_inactive_department", code=department)
+            raise DataError("plan_inactive_department", code=department,
+                            name=department_name(department))
         if county_of[department] != village[:COUNTY_CODE_LENGTH]:
-            raise DataError("plan_other_county", department=department, village=village,
-                            county=county_of[department])
+            raise DataError("plan_other_county", **pair, county=county_of[department])
         if (department, village) in overlapping:
-            raise DataError("plan_lock_paired", department=department, village=village)
+            raise DataError("plan_lock_paired", **pair)
         if int(pairings_now.get(village, 0)) >= settings.max_per_village:
-            raise DataError("plan_lock_full", village=village,
-                            limit=settings.max_per_village)
+            raise DataError("plan_lock_full", **pair, limit=settings.max_per_village)
         used[department] += 1
         locked_villages[village] = department
         priority = coverage["priority"].get(village)
@@ -651,7 +656,8 @@ def plan_pairings(coverage: pd.DataFrame, villages: gpd.GeoDataFrame,
     over = (used > places) & (used > 0)
     if over.any():
         code = str(over[over].index[0])
-        raise DataError("plan_locks_exceed_capacity", code=code, locks=int(used[code]),
+        raise DataError("plan_locks_exceed_capacity", code=code,
+                        name=_namer(departments)(code), locks=int(used[code]),
                         capacity=int(places[code]))
     remaining = places - used
 
@@ -722,6 +728,22 @@ def _distance_grid(department_codes: pd.Index, village_codes: pd.Index,
     hit = (rows >= 0) & (columns >= 0)
     km[rows[hit], columns[hit]] = pd.to_numeric(costs["km"]).to_numpy(dtype="float64")[hit]
     return km
+
+
+def _namer(frame: pd.DataFrame) -> Callable[[str], str]:
+    """A department's or village's name by its code, for a message: the short name
+    where the frame has one (a village's 龙珠社区, not its committee's full name), else
+    the name, else the code itself."""
+    column = next((c for c in ("short_name", "name") if c in frame.columns), None)
+    if column is None:
+        return str
+    names = dict(zip(frame["code"].astype(str), frame[column], strict=True))
+
+    def name(code: str) -> str:
+        value = names.get(str(code))
+        return str(code) if value is None or pd.isna(value) or not str(value) else str(value)
+
+    return name
 
 
 def _known(department: str, village: str, county_of: pd.Series, villages: set[str]) -> None:

@@ -129,7 +129,10 @@ def test_locks_beyond_a_departments_places_are_refused(demo_url, capsys, tmp_pat
     lock = write(tmp_path / "lock.csv", "单位代码,村代码\n" + "".join(
         f"XS001,{v}\n" for v in villages))
     code, _, err = run(capsys, "--reasons", "UNPAIRED", "--lock", str(lock))
-    assert code == 2 and err.startswith("错误：单位 XS001 锁定了") and "超过其名额" in err
+    departments = store.load_departments(db.make_engine(demo_url)).set_index("code")
+    name = departments.at["XS001", "name"]  # the name, not the code, is what a clerk knows
+    assert code == 2 and err.startswith(f"错误：单位“{name}”指定了")
+    assert "超过其名额" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 

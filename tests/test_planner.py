@@ -325,7 +325,32 @@ def test_locks_beyond_places_name_the_department_and_counts():
     with pytest.raises(DataError) as caught:
         plan_pairings(coverage, villages, departments, pairings, T,
                       locks=[("D1", codes[0]), ("D1", codes[1])])
-    assert translate_error(caught.value, "zh") == "单位 D1 锁定了 2 个村，超过其名额 1 个"
+    assert translate_error(caught.value, "zh") == "单位“D1”指定了 2 个村，超过其名额 1 个"
+
+
+@pytest.mark.parametrize(("locks", "exclusions", "named"), [
+    ([("D1", "V1"), ("D1", "V2")], [], ["县一局"]),
+    ([("D1", "V1"), ("D2", "V1")], [], ["甲村", "县一局", "县二局"]),
+    ([("D1", "V1")], [("D1", "V1")], ["县一局", "甲村"]),
+    ([("D9", "V3")], [], ["县九局", "丙村"]),
+])
+def test_lock_refusals_name_departments_and_villages_not_codes(locks, exclusions, named):
+    """A clerk picks names in the page's pair editors: the refusal says those names
+    (the short name of a village), never the codes behind them."""
+    codes, coverage, villages, departments, pairings = small_county()
+    villages = villages.assign(name=["甲村村民委员会", "乙村村民委员会", "丙村村民委员会"],
+                               short_name=["甲村", "乙村", "丙村"])
+    departments = departments.assign(name=departments["code"].map(
+        {"D1": "县一局", "D2": "县二局", "D9": "县九局"}))
+    village = {"V1": codes[0], "V2": codes[1], "V3": codes[2]}
+    with pytest.raises(DataError) as caught:
+        plan_pairings(coverage, villages, departments, pairings, T,
+                      locks=[(d, village[v]) for d, v in locks],
+                      exclusions=[(d, village[v]) for d, v in exclusions])
+    for lang in ("zh", "en"):
+        sentence = translate_error(caught.value, lang)
+        assert all(name in sentence for name in named), sentence
+        assert not any(code in sentence for code in (*codes, "D1", "D2", "D9")), sentence
 
 
 def test_no_places_and_no_villages_are_valid_empty_plans():
