@@ -125,12 +125,33 @@ def rendered(source: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source).replace("\u2060", "")
 
 
-def _navigation(at: AppTest) -> list[str]:
+_HIDDEN: list[set[str]] = [set()]
+"""The file pages the last ``st.navigation`` call kept out of the menu (by name)."""
+
+
+@pytest.fixture(autouse=True)
+def _record_hidden_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest's page registry holds every page ``st.navigation`` was given, shown in
+    the menu or not; record which were hidden (``visibility="hidden"``)."""
+    real = st.navigation
+    stems = {spec.url_path: Path(spec.path).stem for spec in PAGES}
+
+    def recording(pages, *args, **kwargs):
+        flat = pages if isinstance(pages, list) else [p for ps in pages.values() for p in ps]
+        _HIDDEN[0] = {stems.get(p.url_path, p.url_path) for p in flat
+                      if p._visibility == "hidden"}
+        return real(pages, *args, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", recording)
+
+
+def _navigation(at: AppTest, menu: bool = True) -> list[str]:
     """The pages ``st.navigation`` held on the last run, in order: a file page by its
-    name, the (callable) login page by its title. AppTest keeps them in the registry
-    that its ``switch_page`` reads."""
-    return [Path(info["script_path"]).stem if info.get("script_path") else info["page_name"]
-            for info in at._registered_pages.values()]
+    name, the (callable) login page by its title; with ``menu``, only those the menu
+    shows. AppTest keeps them in the registry that its ``switch_page`` reads."""
+    pages = [Path(info["script_path"]).stem if info.get("script_path") else info["page_name"]
+             for info in at._registered_pages.values()]
+    return [page for page in pages if not (menu and page in _HIDDEN[0])]
 
 
 def _components(at: AppTest) -> list:
@@ -144,8 +165,8 @@ def _maps(at: AppTest) -> list:
 @pytest.mark.parametrize("role", list(USERS))
 def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str):
     """Each page of the role's navigation opens through it, with its title and as-of
-    caption; every other page is not in the navigation, and opened anyway (on its own)
-    says it is refused and shows nothing."""
+    caption; every other page is not in the menu, and opened anyway (at its address, as
+    a bookmark does, or on its own) says it is refused and shows nothing."""
     at = _run(user=role)
     assert _navigation(at) == NAVIGATION[role]
     for page in sorted(TITLES):
@@ -159,8 +180,12 @@ def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str):
             assert [h.value for h in at.title] == [TITLES[page]]
             assert at.caption[0].value.startswith("截至 "), page
         else:
-            with pytest.raises(ValueError, match="navigation page"):
-                at.switch_page(path)
+            at.switch_page(path).run()
+            assert not at.exception, (page, [e.value for e in at.exception])
+            assert _navigation(at) == NAVIGATION[role], page
+            assert [w.value for w in at.warning] == ["您的角色无权查看此页面。"], page
+            assert not at.title and not at.dataframe and not at.metric, page
+            assert not _components(at), page
             alone = _run(path, user=role)
             assert not alone.exception, [e.value for e in alone.exception]
             assert [w.value for w in alone.warning] == ["您的角色无权查看此页面。"]

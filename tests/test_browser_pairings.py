@@ -88,3 +88,25 @@ def test_leader_reads_the_list_without_a_form(browser, pairings_app):
     finally:
         context.close()
     assert (forms, saves, grids) == (0, 0, 1)
+
+
+def test_leader_following_a_planner_link_is_told_it_is_refused(browser, pairings_app):
+    """A leader's bookmark of the planner opens a refusal, not the overview unexplained;
+    the menu still does not list the planner."""
+    url, _ = pairings_app
+    context, page = _fresh_login(browser, f"{url.rstrip('/')}/planner", (1280, 720),
+                                 "leader", PASSWORD)
+    try:
+        page.get_by_text("您的角色无权查看此页面。").wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        path = page.evaluate("() => window.location.pathname")
+        menu = page.locator("[data-testid='stSidebarNav']").inner_text()
+        maps = page.locator("iframe").count()
+    except Exception:
+        _screenshot(page, "planner-refused-failed")
+        raise
+    finally:
+        context.close()
+    assert path.endswith("/planner")
+    assert "结对规划" not in menu and "结对关系" in menu
+    assert maps == 0

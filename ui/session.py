@@ -360,7 +360,8 @@ def allowed_pages(user: User) -> list[PageSpec]:
 
 def navigation(user: User | None) -> StreamlitPage:
     """Return the navigation of ``user``: the role's pages by section (the overview
-    first), or for a logged-out session the login page alone.
+    first), the other pages hidden from the menu (they refuse), or for a logged-out
+    session the login page alone.
 
     The login page also answers at every page's address (no menu is shown), so that a
     link to a page asks for the login and then opens that page, as a bookmark should,
@@ -373,10 +374,17 @@ def navigation(user: User | None) -> StreamlitPage:
                      url_path=address, default=address == LOGIN_URL_PATH)
              for address in addresses], position="hidden")
     sections: dict[str, list[st.Page]] = {}
-    for spec in allowed_pages(user):
+    allowed = allowed_pages(user)
+    for spec in allowed:
         sections.setdefault(t(spec.section), []).append(
             st.Page(spec.path, title=t(spec.title_key), icon=spec.icon,
                     url_path=spec.url_path, default=spec.url_path == "overview"))
+    # A page the role may not open still answers at its address, out of the menu: the
+    # page itself says it is refused and shows no data (not the overview, unexplained).
+    first = next(iter(sections.values()))
+    first.extend(st.Page(spec.path, title=t(spec.title_key), icon=spec.icon,
+                         url_path=spec.url_path, visibility="hidden")
+                 for spec in PAGES if spec not in allowed)
     return st.navigation(sections)
 
 
