@@ -142,6 +142,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "总距离 {km} 公里。"),
         "planner.accept": "采纳",
         "planner.distance": "距离（公里）",
+        "planner.paired_with": "已结对单位",
+        "planner.paired_with.help": "该村截至当日已有的生效结对单位；空白表示未结对",
+        "planner.second_pairings": (
+            "其中 {count} 条是给已有结对单位的村再加一个单位（这些村仍从未走访或超期未走访，"
+            "且未达每村上限）。不需要的请取消勾选，或把“每村最多结对单位”设为 1。"),
         "planner.reason": "理由",
         "planner.map_caption": (
             "蓝色为拟安排单位结对的村，深红为未能安排的候选村；虚线从单位所在位置"
@@ -983,6 +988,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "{km} km in total."),
         "planner.accept": "Accept",
         "planner.distance": "Distance (km)",
+        "planner.paired_with": "Already paired with",
+        "planner.paired_with.help": "Departments paired with the village at the as-of date; "
+                                    "empty when it is unpaired",
+        "planner.second_pairings": (
+            "{count} of these add a department to a village that already has one (it is still "
+            "never or not recently visited and below the per-village limit). Untick those you "
+            "don't want, or set the departments per village to 1."),
         "planner.reason": "Reason",
         "planner.map_caption": (
             "Blue: a department proposed; dark red: candidates left uncovered; dashed lines "

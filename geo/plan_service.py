@@ -28,7 +28,7 @@ from geo.coverage import COUNTY_CODE_LENGTH, compute_village_coverage
 from geo.errors import DataError
 from geo.i18n import DEFAULT_LANG, translate
 from geo.inputs import CoverageInputs
-from geo.period import pairings_overlap
+from geo.period import active_pairings, pairings_overlap
 from geo.planner import (
     PAIRING_KIND,
     Plan,
@@ -42,6 +42,7 @@ from geo.settings import local_now
 
 COMMIT_ACTION = "plan_commit"
 UNDO_ACTION = "plan_undo"
+PAIRED_WITH_SEPARATOR = "、"
 SHEET_NAME = "结对规划"
 SHEET_COLUMNS = ("序号", "单位", "村", "乡镇", "结对类型", "开始日期", "距离(公里)", "理由")
 """The organisation department's sheet (DESIGN.md: the plan's XLSX)."""
@@ -251,8 +252,11 @@ def undo_last_commit(engine: Engine, actor: User, today: date) -> dict[str, obje
 
 def proposal_rows(plan: Plan, data: PlanData) -> pd.DataFrame:
     """The proposals as a table for the planner page, in the plan's order: department
-    and village (codes and names), township, distance, need index, priority and reason
-    (its code), with the department's anchor and the village's centroid (lon/lat) for
+    and village (codes and names), township, the departments already paired with the
+    village at ``T`` (names; empty for an unpaired village: a village still never or not
+    recently visited may be proposed a second department, up to the per-village limit,
+    and the clerk sees that here), distance, need index, priority and reason (its code),
+    with the department's anchor and the village's centroid (lon/lat) for
     the map's lines."""
     centroids = village_centroids(data.villages)
     anchors = department_anchors(data.departments, data.pairings, centroids, data.as_of)
@@ -260,17 +264,22 @@ def proposal_rows(plan: Plan, data: PlanData) -> pd.DataFrame:
     villages = data.villages.set_index("code")
     townships = data.townships.set_index("code")["short_name"]
     need = data.coverage["need"] if "need" in data.coverage else pd.Series(dtype=float)
+    active = active_pairings(data.pairings, data.as_of)
+    paired_with = (active.assign(name=active["department_code"].map(names).fillna(
+        active["department_code"])).sort_values(["village_code", "department_code"])
+        .groupby("village_code")["name"].agg(PAIRED_WITH_SEPARATOR.join))
     rows = [(p.department_code, names.get(p.department_code, p.department_code),
              p.village_code, villages["short_name"].get(p.village_code, p.village_code),
-             townships.get(villages["parent_code"].get(p.village_code), ""), p.distance_km,
+             townships.get(villages["parent_code"].get(p.village_code), ""),
+             paired_with.get(p.village_code, ""), p.distance_km,
              need.get(p.village_code), p.priority, p.reason,
              anchors["lon"].get(p.department_code), anchors["lat"].get(p.department_code),
              centroids["lon"].get(p.village_code), centroids["lat"].get(p.village_code))
             for p in plan.proposals]
     return pd.DataFrame(rows, columns=[
         "department_code", "department", "village_code", "village", "township",
-        "distance_km", "need", "priority", "reason", "anchor_lon", "anchor_lat", "lon",
-        "lat"])
+        "paired_with", "distance_km", "need", "priority", "reason", "anchor_lon",
+        "anchor_lat", "lon", "lat"])
 
 
 def accepted_plan(plan: Plan, accepted: Iterable[tuple[str, str]]) -> Plan:

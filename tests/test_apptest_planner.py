@@ -66,8 +66,19 @@ def test_the_page_shows_the_commands_plan_and_commits_and_undoes_it(app_db: Path
     assert set(new["kind"]) == {"结对共建"} and set(new["start_date"]) == {local_today()}
     # The villages now have a department each: none of them is unpaired any more (one
     # still never visited may get a second department, up to --max-per-village).
-    assert not {p["village_code"] for p in _expected(app_db)["proposals"]
+    replanned = _expected(app_db)["proposals"]
+    assert not {p["village_code"] for p in replanned
                 if p["reason"] == "UNPAIRED"} & set(new["village_code"])
+    # The page says how many proposals add a second department, and shows who is there.
+    second = [p for p in replanned if p["village_code"] in set(after["village_code"][
+        after["end_date"].isna()])]
+    assert second, "on the sample county a just-paired village is still never visited"
+    assert translate("planner.second_pairings", "zh", count=len(second)) in [
+        c.value for c in at.caption]
+    proposals = [d.value for d in at.dataframe if "accept" in d.value.columns]
+    assert len(proposals) == 1
+    listed = proposals[0].set_index("village")["paired_with"]
+    assert (listed != "").sum() == len(second)
     at.button(key="planner_undo").click().run()
     assert not at.exception and not at.error
     assert at.success[0].value.startswith("已撤销")

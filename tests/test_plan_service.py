@@ -81,6 +81,16 @@ def test_the_tiny_county_plans_its_three_unpaired_villages(engine):
     assert sheet["理由"].tolist() == ["未结对", "未结对", "从未走访"]
 
 
+def test_proposal_rows_say_whom_a_village_is_already_paired_with(engine):
+    """Village 4 is paired with D3 and never visited: its proposal adds a second
+    department, and the row says who is there already; the unpaired ones say nothing."""
+    tiny_county(engine)
+    data, plan = plan_of(engine)
+    rows = plan_service.proposal_rows(plan, data)
+    assert dict(zip(rows["village_code"], rows["paired_with"], strict=True)) == {
+        VILLAGES[0]: "", VILLAGES[1]: "", VILLAGES[3]: "县教育局"}
+
+
 def test_commit_writes_exactly_the_accepted_rows_with_audit_and_version(engine):
     tiny_county(engine)
     _, plan = plan_of(engine)

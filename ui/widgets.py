@@ -547,8 +547,8 @@ def initial_department(user: User, report: DepartmentReport) -> str | None:
 
 # --- the planner page ---------------------------------------------------------------------
 
-PLANNER_SHOWN = ["accept", "department", "village", "township", "distance_km", "need",
-                 "reason"]
+PLANNER_SHOWN = ["accept", "department", "village", "township", "paired_with",
+                 "distance_km", "need", "reason"]
 
 
 def _village_labels(data: PlanData) -> dict[str, str]:
@@ -650,12 +650,17 @@ def proposals_editor(rows: pd.DataFrame, key: str) -> list[tuple[str, str]]:
             "department": st.column_config.TextColumn(t("table.department")),
             "village": st.column_config.TextColumn(t("table.village")),
             "township": st.column_config.TextColumn(t("table.township")),
+            "paired_with": st.column_config.TextColumn(t("planner.paired_with"),
+                                                       help=t("planner.paired_with.help")),
             "distance_km": st.column_config.NumberColumn(t("planner.distance"),
                                                          format="%.1f"),
             "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0,
                                                     max_value=1, format="%.2f"),
             "reason": st.column_config.TextColumn(t("planner.reason")),
         })
+    second = int((rows["paired_with"] != "").sum())
+    if second:
+        st.caption(t("planner.second_pairings", count=second))
     return [(d, v) for d, v, accepted in zip(rows["department_code"], rows["village_code"],
                                              edited["accept"], strict=True) if accepted]
 
