@@ -646,17 +646,18 @@ def proposals_editor(rows: pd.DataFrame, key: str) -> list[tuple[str, str]]:
     edited = st.data_editor(
         shown, key=f"{key}_{digest}", hide_index=True, width="stretch",
         disabled=[c for c in PLANNER_SHOWN if c != "accept"], column_config={
-            "accept": st.column_config.CheckboxColumn(t("planner.accept")),
-            "department": st.column_config.TextColumn(t("table.department")),
-            "village": st.column_config.TextColumn(t("table.village")),
-            "township": st.column_config.TextColumn(t("table.township")),
-            "paired_with": st.column_config.TextColumn(t("planner.paired_with"),
+            # Widths that keep every column in view at 1280 px (the reason was cut off).
+            "accept": st.column_config.CheckboxColumn(t("planner.accept"), width=50),
+            "department": st.column_config.TextColumn(t("table.department"), width=135),
+            "village": st.column_config.TextColumn(t("table.village"), width=90),
+            "township": st.column_config.TextColumn(t("table.township"), width=75),
+            "paired_with": st.column_config.TextColumn(t("planner.paired_with"), width=135,
                                                        help=t("planner.paired_with.help")),
-            "distance_km": st.column_config.NumberColumn(t("planner.distance"),
+            "distance_km": st.column_config.NumberColumn(t("planner.distance"), width=85,
                                                          format="%.1f"),
-            "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0,
+            "need": st.column_config.ProgressColumn(t("layer.need"), min_value=0, width=90,
                                                     max_value=1, format="%.2f"),
-            "reason": st.column_config.TextColumn(t("planner.reason")),
+            "reason": st.column_config.TextColumn(t("planner.reason"), width=105),
         })
     second = int((rows["paired_with"] != "").sum())
     if second:
