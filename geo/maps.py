@@ -286,7 +286,9 @@ class FitFrameToWindow(MacroElement):
             var frame = null;
             try { frame = window.frameElement; } catch (error) { frame = null; }
             if (!streamlit || !streamlit.setFrameHeight || !frame) { return; }
-            var top = frame.getBoundingClientRect().top;
+            // The top of the frame's box: the frame itself is an inline element, a line's
+            // height lower while it has no height yet (the map was 19 px short).
+            var top = (frame.parentElement || frame).getBoundingClientRect().top;
             var room = window.parent.innerHeight - top - {{ this.margin }};
             var setFrameHeight = streamlit.setFrameHeight;
             function fitted(height) {
