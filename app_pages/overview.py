@@ -27,7 +27,7 @@ def render() -> None:
         # The KPI strip, the map as tall as the screen leaves, and the lists beside it.
         with st.container(key="present_kpis"):
             ui.kpi_cards(st.columns(4), data)
-        map_column, lists_column = st.columns([4, 1])
+        map_column, lists_column = st.columns([7, 2])
         with map_column:
             ui.show_map(ui.village_map(data, fullscreen=True), key="present_map",
                         height=ui.PRESENT_MAP_HEIGHT, fit_window=True)
