@@ -1,36 +1,47 @@
-"""Overview: how well are our villages served, and where not?"""
+"""Overview: how well are our villages served, and where not? In presentation mode (a
+toggle beside the title, or ``?present=1``) the same figures fill a projector's screen."""
 
 import streamlit as st
 
 import ui
-from geo.access import Action
+from geo.access import Action, User
+from geo.period import Period
 from ui import t
 
 
+def red_and_black(user: User, period: Period) -> None:
+    """The department red and black lists, a compact column beside the map."""
+    with st.container(key="overview_red_black"):
+        st.markdown(f"**{t('overview.red_black')}**")
+        st.caption(t("overview.red_black_caption", window=period.window_days))
+        ui.red_and_black_lists(ui.load_department_report(user, period))
+
+
 def render() -> None:
-    user, period = ui.page(Action.VIEW_MAPS, "page.overview")
+    present = ui.presenting()
+    user, period = ui.page(Action.VIEW_MAPS, "page.overview", as_of_caption=not present,
+                           aside=ui.presentation_toggle)
     window = period.window_days
     data = ui.load_coverage(user, period)
-    kpis, previous = data.overview.kpis, data.overview.previous
-    cards = st.columns(4)
-    ui.kpi_card(cards[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
-                previous.paired, t("kpi.paired.help"))
-    ui.kpi_card(cards[1], t("kpi.visited", window=window), f"{kpis.visited_share:.0%}",
-                kpis.visited_share, previous.visited_share,
-                t("kpi.visited.help", window=window), share=True)
-    ui.kpi_card(cards[2], t("kpi.never_visited"), kpis.never_visited, kpis.never_visited,
-                previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
-    ui.kpi_card(cards[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
-                t("kpi.severe.help", days=ui.get_settings().neglect_days),
-                lower_is_better=True)
+    if present:
+        # The KPI strip, the map as tall as the screen leaves, and the lists beside it.
+        with st.container(key="present_kpis"):
+            ui.kpi_cards(st.columns(4), data)
+        map_column, lists_column = st.columns([7, 2])
+        with map_column:
+            ui.show_map(ui.village_map(data, fullscreen=True), key="present_map",
+                        height=ui.PRESENT_MAP_HEIGHT, fit_window=True)
+        with lists_column:
+            red_and_black(user, period)
+        return
+
+    ui.kpi_cards(st.columns(4), data)
     map_column, lists_column = st.columns([7, 2])
     with map_column:
         ui.show_map(ui.village_map(data), key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)
         st.caption(t("caption.schematic"))
-    with lists_column.container(key="overview_red_black"):
-        st.markdown(f"**{t('overview.red_black')}**")
-        st.caption(t("overview.red_black_caption", window=window))
-        ui.red_and_black_lists(ui.load_department_report(user, period))
+    with lists_column:
+        red_and_black(user, period)
 
     st.subheader(t("overview.townships"))
     st.caption(t("overview.townships_caption"))

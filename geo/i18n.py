@@ -854,6 +854,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "下载当前 SQLite 数据库的一致副本（运行中也可下载）。PostgreSQL 请用 pg_dump 备份。"
         ),
         "admin.backup_download": "下载数据库备份",
+        # Presentation mode (会议模式) of the overview, issue 13
+        "present.toggle": "会议模式",
+        "present.toggle_help": (
+            "投影时用：隐藏侧边栏，放大指标，地图铺满屏幕。网址加 ?present=1 直接打开会议模式。"
+        ),
+        "map.fullscreen": "全屏显示地图",
+        "map.fullscreen_exit": "退出全屏",
     },
     "en": {
         "app.title": "PairMap",
@@ -1597,6 +1604,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.where.file": "file {file}",
         "error.where.row": "row {row}",
         "error.where.column": "column {column}",
+        # Presentation mode (会议模式) of the overview, issue 13
+        "present.toggle": "Presentation mode",
+        "present.toggle_help": (
+            "For a projector: hides the sidebar, enlarges the figures and fills the screen "
+            "with the map. Add ?present=1 to the address to open it so."
+        ),
+        "map.fullscreen": "Show the map full screen",
+        "map.fullscreen_exit": "Leave full screen",
     },
 }
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 
 import folium
+import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -118,7 +119,8 @@ class _FitView(MacroElement):
     the map may still have no size then, and Leaflet fits to the whole world. Here the
     view is fitted again each time the map's box changes size, until the person pans or
     zooms (a press anywhere on the map or its zoom buttons, a wheel, a touch or a key;
-    not on the legend); the control ("回到全县") fits the county again at any time.
+    not on the legend nor the full-screen button, so that a map put full screen is
+    fitted to the screen); the control ("回到全县") fits the county again at any time.
 
     The legend and the controls are watched too: streamlit-folium adds Leaflet's
     stylesheet only after this script has run, and until it arrives the legend is a
@@ -164,12 +166,14 @@ class _FitView(MacroElement):
             }
             var box = map.getContainer();
             // Caught on the way down: the zoom buttons stop their events from rising. A
-            // press on the legend (folding it) is not a move of the map.
+            // press on the legend (folding it) or on the full-screen button is not a move
+            // of the map: the county is fitted to the full screen too.
+            var still = ".pairmap-legend, .leaflet-control-zoom-fullscreen";
             ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(name) {
                 var press = name === "mousedown" || name === "touchstart";
                 box.addEventListener(name, function(event) {
                     var target = event.target;
-                    if (!(press && target.closest && target.closest(".pairmap-legend"))) {
+                    if (!(press && target.closest && target.closest(still))) {
                         touched = true;
                     }
                 }, {passive: true, capture: true});
@@ -282,7 +286,9 @@ class FitFrameToWindow(MacroElement):
             var frame = null;
             try { frame = window.frameElement; } catch (error) { frame = null; }
             if (!streamlit || !streamlit.setFrameHeight || !frame) { return; }
-            var top = frame.getBoundingClientRect().top;
+            // The top of the frame's box: the frame itself is an inline element, a line's
+            // height lower while it has no height yet (the map was 19 px short).
+            var top = (frame.parentElement || frame).getBoundingClientRect().top;
             var room = window.parent.innerHeight - top - {{ this.margin }};
             var setFrameHeight = streamlit.setFrameHeight;
             function fitted(height) {
@@ -434,6 +440,7 @@ def build_village_map(
     focus_township: str | None = None,
     shown_layer: VillageLayer | None = None,
     wheel_zoom: bool = True,
+    fullscreen: bool = False,
 ) -> folium.Map:
     """Build the village map of one layer.
 
@@ -456,6 +463,10 @@ def build_village_map(
         ``layer``.
     wheel_zoom : bool
         Whether the mouse wheel zooms the map (off on a long page that scrolls over it).
+    fullscreen : bool
+        Whether the zoom buttons end with a full-screen button (the vendored
+        leaflet.fullscreen, ``geo.offline``); its titles are ``map.fullscreen`` and
+        ``map.fullscreen_exit``.
 
     Returns
     -------
@@ -503,6 +514,9 @@ def build_village_map(
     fmap.add_child(_MetricScale())
     fmap.add_child(_AttributionPrefix())
     fmap.add_child(_TooltipPane())
+    if fullscreen:
+        folium.plugins.Fullscreen(position="topleft", title=labels["map.fullscreen"],
+                                  title_cancel=labels["map.fullscreen_exit"]).add_to(fmap)
     if tile is not None:
         folium.TileLayer(tiles=tile[0], attr=tile[1], max_zoom=MAX_ZOOM).add_to(fmap)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import geopandas as gpd
@@ -161,3 +162,20 @@ def test_the_fit_watches_the_legend_and_tooltips_draw_above_it(html: str):
 
 def test_the_attribution_says_leaflet_in_words(html: str):
     assert 'attributionControl.setPrefix("Leaflet")' in html
+
+
+def test_a_full_screen_button_only_when_asked_and_served_from_the_app(html: str):
+    """Presentation mode's map ends its zoom buttons with leaflet.fullscreen's button
+    (titled in the map's language, its files vendored); other maps have none. A press on
+    it does not count as a move of the map, so the county is fitted to the full screen."""
+    assert "L.control.fullscreen" not in html and "Control.FullScreen" not in html
+    county, townships, villages = _units()
+    shown = build_village_map(villages, townships, county, _status(villages), LABELS,
+                              fullscreen=True).get_root().render()
+    assert shown.count("L.control.fullscreen(") == 1
+    titles = json.dumps({"title": "全屏显示地图", "titleCancel": "退出全屏"})[1:-1]
+    assert titles.replace(", ", ",\n  ") in shown  # JSON-escaped, as folium writes them
+    assert ('src="/app/static/vendor/leaflet.fullscreen/Control.FullScreen.js"' in shown)
+    assert ('href="/app/static/vendor/leaflet.fullscreen/Control.FullScreen.css"' in shown)
+    assert remote_asset_links(shown) == []
+    assert '".pairmap-legend, .leaflet-control-zoom-fullscreen"' in shown

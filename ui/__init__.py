@@ -30,6 +30,11 @@ from ui.loaders import (
     visit_records,
     warning_visits,
 )
+from ui.presentation import (
+    PRESENT_MAP_HEIGHT,
+    presentation_toggle,
+    presenting,
+)
 from ui.session import (
     FAVICON,
     current_user,
@@ -62,6 +67,7 @@ from ui.widgets import (
     initial_department,
     issue_table,
     kpi_card,
+    kpi_cards,
     link_to,
     months_download,
     neglected_columns,
@@ -106,6 +112,7 @@ __all__ = [
     "MISSING",
     "NEGLECTED_SHOWN",
     "OVERVIEW_MAP_HEIGHT",
+    "PRESENT_MAP_HEIGHT",
     "RANKING_SHOWN",
     "TOWNSHIP_SHOWN",
     "TREND_HEIGHT",
@@ -133,6 +140,7 @@ __all__ = [
     "initial_department",
     "issue_table",
     "kpi_card",
+    "kpi_cards",
     "link_to",
     "load_coverage",
     "load_department_report",
@@ -153,6 +161,8 @@ __all__ = [
     "plan_map",
     "plan_sheet_bytes",
     "plan_summary",
+    "presentation_toggle",
+    "presenting",
     "proposals_editor",
     "ranking_chart",
     "ranking_columns",

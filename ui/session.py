@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -404,14 +404,16 @@ def sidebar(user: User | None) -> None:
 # --- the one page-setup call ------------------------------------------------------------
 
 
-def page(action: Action, title_key: str, as_of_caption: bool = True) -> tuple[User, Period]:
+def page(action: Action, title_key: str, as_of_caption: bool = True,
+         aside: Callable[[Period], object] | None = None) -> tuple[User, Period]:
     """Set up a page that needs ``action``: return the user and the default period.
 
     A logged-out session, or a role without ``action``, is told so and the page stops
     with nothing shown. Otherwise the map assets are pointed at the app's own origin, the
     page's style (less space above the title) is set, and the title and (unless the page
     chooses its own period and says so itself) the as-of caption ("截至 …，近 … 天") are
-    drawn.
+    drawn. ``aside(period)`` (e.g. a switch of the page's mode) is drawn at the right of
+    the title, in the same row.
     """
     user = current_user()
     if user is None:
@@ -423,7 +425,13 @@ def page(action: Action, title_key: str, as_of_caption: bool = True) -> tuple[Us
     offline.configure_offline_assets(st.get_option("server.baseUrlPath") or "")
     period = Period(local_today(), get_settings().window_days)
     st.html(PAGE_CSS)
-    st.title(t(title_key))
+    if aside is None:
+        st.title(t(title_key))
+    else:
+        heading, side = st.columns([1, 3], vertical_alignment="center")
+        heading.title(t(title_key))
+        with side:
+            aside(period)
     if as_of_caption:
         st.caption(t("caption.as_of", as_of=period.as_of.isoformat(),
                      window=period.window_days))

@@ -68,6 +68,24 @@ def kpi_card(column: DeltaGenerator, label: str, value: object,
                   help=help_text, border=True, height="stretch")
 
 
+def kpi_cards(columns: list[DeltaGenerator], data: CoverageData) -> None:
+    """The overview's four KPI cards, one in each of ``columns``: paired villages, the
+    window's visit coverage, villages never visited and villages needing attention, each
+    with its change against the previous window (the normal overview and the
+    presentation mode's strip draw the same cards)."""
+    kpis, previous = data.overview.kpis, data.overview.previous
+    window = data.inputs.window_days
+    kpi_card(columns[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
+             previous.paired, t("kpi.paired.help"))
+    kpi_card(columns[1], t("kpi.visited", window=window), f"{kpis.visited_share:.0%}",
+             kpis.visited_share, previous.visited_share,
+             t("kpi.visited.help", window=window), share=True)
+    kpi_card(columns[2], t("kpi.never_visited"), kpis.never_visited, kpis.never_visited,
+             previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
+    kpi_card(columns[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
+             t("kpi.severe.help", days=get_settings().neglect_days), lower_is_better=True)
+
+
 def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
           empty: str | None = None, missing: str = MISSING, select: bool = False,
           columns: list[str] | None = None, height: int | str = "auto") -> int | None:
@@ -138,13 +156,15 @@ def show_village_card(card: VillageCard, key: str = "card") -> None:
 
 
 def village_map(data: CoverageData, layer: str = "pairing",
-                focus_township: str | None = None) -> folium.Map:
-    """Build a village map of ``layer`` from ``data`` (its window names the classes)."""
+                focus_township: str | None = None, fullscreen: bool = False) -> folium.Map:
+    """Build a village map of ``layer`` from ``data`` (its window names the classes);
+    with ``fullscreen``, a button puts the map full screen."""
     settings = get_settings()
     return maps.build_village_map(
         data.inputs.villages, data.townships, data.county, data.status,
         maps.map_labels(settings.lang, data.inputs.window_days), tiles=settings.tiles,
         tianditu_key=settings.tianditu_key, layer=layer, focus_township=focus_township,
+        fullscreen=fullscreen,
     )
 
 
