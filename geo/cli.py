@@ -22,7 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from geo import auth, db, department_report, plan_service, reports, store
 from geo.access import Role
 from geo.briefing.data import load_briefing
-from geo.briefing.files import briefing_kind, write_briefing
+from geo.briefing.files import NEEDS_CJK_FONT, briefing_kind, write_briefing
+from geo.briefing.fonts import cjk_font_path
 from geo.demo import seed
 from geo.errors import PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
@@ -259,6 +260,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
 def _briefing(args: argparse.Namespace, settings: Settings) -> dict:
     """``briefing``: write the PDF, workbook or map image that ``--out`` names."""
     kind = briefing_kind(args.out)  # an unknown ending is refused before any work
+    if kind in NEEDS_CJK_FONT:
+        cjk_font_path()  # and so is a PDF or an image without the Chinese font
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     period = Period(args.as_of or local_today(), args.window_days or settings.window_days)

@@ -8,6 +8,8 @@ from geo.briefing.data import Briefing
 from geo.errors import DataError
 
 BRIEFING_KINDS = ("pdf", "xlsx", "png")
+NEEDS_CJK_FONT = ("pdf", "png")
+"""The files that write Chinese with the CJK TrueType font (``geo.briefing.fonts``)."""
 MIME_TYPES = {"pdf": "application/pdf",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "png": "image/png"}
