@@ -906,6 +906,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "请安装软件包 {package}（apt-get install {package}，字体文件 {path}）"
         ),
         "error.briefing_suffix": "不支持的简报文件类型“{suffix}”，请用 .pdf、.xlsx 或 .png",
+        "error.briefing_no_boundaries": (
+            "没有县界和村界，无法绘制简报地图；"
+            "请先导入边界（import boundaries）或加载样例县（seed-demo）"
+        ),
     },
     "en": {
         "app.title": "PairMap",
@@ -1700,6 +1704,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "package {package} (apt-get install {package}; font file {path})"
         ),
         "error.briefing_suffix": "unknown briefing file type {suffix}; use .pdf, .xlsx or .png",
+        "error.briefing_no_boundaries": (
+            "no county or village boundaries to draw the briefing's map; import boundaries "
+            "first (import boundaries) or load the sample county (seed-demo)"
+        ),
     },
 }
 

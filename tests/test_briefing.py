@@ -281,3 +281,17 @@ def test_the_command_writes_each_kind_and_refuses_another(
     captured = capsys.readouterr()
     assert captured.out == "" and ".docx" in captured.err and "Traceback" not in captured.err
     assert len(captured.err.strip().splitlines()) == 1
+
+
+@SLOW
+def test_an_empty_database_has_no_map_but_a_workbook(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture):
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert main(["briefing", "--out", str(tmp_path / "map.png")]) == 2
+    error = capsys.readouterr().err
+    assert "没有县界和村界" in error and "Traceback" not in error
+    assert not (tmp_path / "map.png").exists()
+    assert main(["briefing", "--out", str(tmp_path / "b.xlsx")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "b.xlsx")
+    assert book.sheetnames == SHEETS and book["最需关注村"].max_row == 1

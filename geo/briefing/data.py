@@ -237,7 +237,14 @@ def reason_texts(briefing: Briefing, lang: str) -> list[str]:
 
 
 def days_text(days: object, lang: str) -> str:
-    """Days since the last visit, or 从未 (never)."""
+    """Days since the last visit as the map's tooltip says it ("103 天"), or 从未 (never)."""
     if days is None or pd.isna(days):
         return translate("table.never", lang)
-    return str(int(days))
+    return translate("tooltip.days_value", lang, days=int(days))
+
+
+def days_value(days: object, lang: str) -> int | str:
+    """Days since the last visit as a number for a spreadsheet, or 从未 (never)."""
+    if days is None or pd.isna(days):
+        return translate("table.never", lang)
+    return int(days)

@@ -49,7 +49,8 @@ NEGLECTED_WIDTHS_MM = (9, 22, 19, 11, 44, 20, 57)
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=font, bulletFontName=font, fontSize=9.5,
+                          leading=13, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", base, fontSize=19, leading=24, spaceAfter=2),
         "subtitle": ParagraphStyle("subtitle", base, fontSize=10.5, textColor=MUTED,
@@ -79,6 +80,7 @@ def _kpi_table(briefing: Briefing, lang: str, styles: dict[str, ParagraphStyle])
     ]
     table = Table(cells, colWidths=[CONTENT_WIDTH / len(rows)] * len(rows))
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), styles["body"].fontName),
         ("BOX", (0, 0), (-1, -1), 0.6, GRID),
         ("LINEAFTER", (0, 0), (-2, -1), 0.6, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -88,8 +90,9 @@ def _kpi_table(briefing: Briefing, lang: str, styles: dict[str, ParagraphStyle])
     return table
 
 
-def _grid_style(header_fill: colors.Color = HEADER_FILL) -> TableStyle:
+def _grid_style(font: str, header_fill: colors.Color = HEADER_FILL) -> TableStyle:
     return TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), header_fill),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -117,7 +120,7 @@ def _neglected_table(briefing: Briefing, lang: str,
                   days_text(row.days_since_last_visit, lang), row.departments or "—"]
         rows.append([Paragraph(escape(str(value)), cell) for value in values])
     result = Table(rows, colWidths=[w * mm for w in NEGLECTED_WIDTHS_MM], repeatRows=1)
-    result.setStyle(_grid_style())
+    result.setStyle(_grid_style(cell.fontName))
     return result
 
 
@@ -137,7 +140,7 @@ def _department_list(title: str, rows: object, lang: str, fill: colors.Color,
         data.append([Paragraph(str(int(row.rank)), cell), Paragraph(escape(str(row.name)), cell),
                      Paragraph(f"{row.score:.2f}", cell)])
     table = Table(data, colWidths=[width * 0.17, width * 0.63, width * 0.20])
-    style = _grid_style()
+    style = _grid_style(cell.fontName)
     style.add("SPAN", (0, 0), (-1, 0))
     style.add("BACKGROUND", (0, 0), (-1, 0), fill)
     style.add("BACKGROUND", (0, 1), (-1, 1), HEADER_FILL)
@@ -202,11 +205,13 @@ def briefing_pdf(briefing: Briefing, lang: str) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title=title, author="PairMap", subject=title, invariant=1)
+        bottomMargin=MARGIN, title=title, author="PairMap", subject=title, invariant=1,
+        initialFontName=font)  # no unembedded Helvetica at the start of each page
     story: list = [
         Paragraph(escape(title), styles["title"]),
         Table([[""]], colWidths=[CONTENT_WIDTH], rowHeights=[1.2],
-              style=[("LINEABOVE", (0, 0), (-1, 0), 1.6, ACCENT)]),
+              style=[("LINEABOVE", (0, 0), (-1, 0), 1.6, ACCENT),
+                     ("FONTNAME", (0, 0), (-1, -1), font)]),
         Paragraph(escape(translate("briefing.subtitle", lang,
                                    as_of=briefing.as_of.isoformat(),
                                    window=briefing.window_days,
@@ -235,6 +240,7 @@ def briefing_pdf(briefing: Briefing, lang: str) -> bytes:
                          BLACK_LIST, styles, half),
     ]], colWidths=[half + 3 * mm, half + 3 * mm])
     lists.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (-1, -1), font),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm)]))
     story.append(KeepTogether([

@@ -23,6 +23,7 @@ from matplotlib.patches import Patch, Rectangle
 from geo.briefing.data import Briefing
 from geo.briefing.fonts import cjk_font_path
 from geo.crs import county_crs
+from geo.errors import DataError
 from geo.i18n import translate
 from geo.layers import HATCH_STRIPE, build_layer
 from geo.maps import map_labels
@@ -87,8 +88,10 @@ def render_map(briefing: Briefing, lang: str, titled: bool = True) -> Figure:
     shown = briefing.map
     labels = map_labels(lang, briefing.window_days)
     layer = build_layer("pairing", shown.status, shown.villages, labels)
-    crs = county_crs(shown.county.geometry.union_all() if len(shown.county)
-                     else shown.villages.geometry.union_all())
+    outline = (shown.county if len(shown.county) else shown.villages).geometry.union_all()
+    if outline is None or outline.is_empty:
+        raise DataError("briefing_no_boundaries")
+    crs = county_crs(outline)
     villages = shown.villages[["code", "geometry"]].to_crs(crs)
     villages = villages[villages.geometry.notna() & ~villages.geometry.is_empty]
     klass = layer.village_class.reindex(villages["code"]).to_numpy()

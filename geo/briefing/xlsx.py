@@ -9,7 +9,7 @@ import io
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from geo.briefing.data import Briefing, days_text, kpi_rows, reason_texts
+from geo.briefing.data import Briefing, days_value, kpi_rows, reason_texts
 from geo.i18n import translate
 from geo.io.table_files import neutralised
 
@@ -49,7 +49,7 @@ def _neglected(briefing: Briefing, lang: str) -> pd.DataFrame:
         "table.township": table["township"],
         "neglected.group": [translate(f"group.{g}", lang) for g in table["group"]],
         "neglected.reasons": reason_texts(briefing, lang),
-        "tooltip.days": [days_text(d, lang) for d in table["days_since_last_visit"]],
+        "tooltip.days": [days_value(d, lang) for d in table["days_since_last_visit"]],
         "neglected.shortfalls": table["shortfalls"],
         "table.departments": table["departments"],
         "card.priority": table["priority"],
