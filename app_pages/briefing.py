@@ -1,4 +1,4 @@
-"""Briefing (会议简报): the meeting's handout, in one click.
+"""Briefing: the meeting's handout, in one click.
 
 The as-of date and window are the overview's (the caption under the title); the files
 are made from the same figures as the overview and the Departments page.

@@ -333,7 +333,7 @@ def read_cost_upload(filename: str, data: bytes, plan_data: PlanData) -> pd.Data
                             set(plan_data.villages["code"]))
 
 
-# --- the briefing (会议简报) -------------------------------------------------------------
+# --- the meeting briefing -----------------------------------------------------------------
 
 
 def load_briefing(user: User, period: Period) -> Briefing:

@@ -10,8 +10,10 @@ subset; names from the data are escaped before reportlab reads its markup.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from html import escape
 
+import pandas as pd
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -103,6 +105,11 @@ def _grid_style(font: str, header_fill: colors.Color = HEADER_FILL) -> TableStyl
     ])
 
 
+def _text(value: object) -> str:
+    """A cell's text: a missing value as nothing."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
 def _neglected_table(briefing: Briefing, lang: str,
                      styles: dict[str, ParagraphStyle]) -> Table:
     """The villages that most need attention, with their reasons."""
@@ -115,16 +122,16 @@ def _neglected_table(briefing: Briefing, lang: str,
     for number, (row, reasons) in enumerate(zip(table.itertuples(index=False),
                                                 reason_texts(briefing, lang), strict=True),
                                             start=1):
-        values = [str(number), row.village, row.township or "",
+        values = [str(number), _text(row.village), _text(row.township),
                   translate(f"group.{row.group}", lang), reasons,
-                  days_text(row.days_since_last_visit, lang), row.departments or "—"]
+                  days_text(row.days_since_last_visit, lang), _text(row.departments) or "—"]
         rows.append([Paragraph(escape(str(value)), cell) for value in values])
     result = Table(rows, colWidths=[w * mm for w in NEGLECTED_WIDTHS_MM], repeatRows=1)
     result.setStyle(_grid_style(cell.fontName))
     return result
 
 
-def _department_list(title: str, rows: object, lang: str, fill: colors.Color,
+def _department_list(title: str, rows: pd.DataFrame, lang: str, fill: colors.Color,
                      styles: dict[str, ParagraphStyle], width: float) -> Table:
     """One of the red and black lists: rank, department, score; the title on a coloured
     band."""
@@ -185,7 +192,8 @@ def _map_image(briefing: Briefing, lang: str) -> Image:
     return Image(io.BytesIO(data), width=MAP_WIDTH, height=MAP_WIDTH * height / width)
 
 
-def _footer(lang: str, font: str) -> object:
+def _footer(lang: str, font: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
+    """Draws the footer (what, page number) on each page."""
     def draw(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(font, 8)
