@@ -52,13 +52,21 @@ Files (``geo.io``)
     exports limited to the role · ``templates`` import templates · ``gcj02`` ·
     ``plan_files`` the planner's places, locks, exclusions and distances.
 
+The meeting briefing (``geo.briefing``, 会议简报)
+    ``data`` the ``Briefing`` gathered from the overview, the neglected table and the
+    department reports (``load_briefing``, ``build_briefing``) · ``files``
+    ``write_briefing`` / ``briefing_bytes`` by ending: ``pdf`` (reportlab), ``xlsx``
+    (openpyxl), ``static_map`` (the status map, matplotlib on Agg) · ``fonts`` the CJK
+    TrueType font.
+
 The sample county (``geo.demo``)
     ``reference`` real outline and codes · ``schematic`` schematic boundaries ·
     ``sample`` synthetic records · ``seed`` the sample database (``seed_demo``).
 """
 
 __all__ = [
-    "access", "audit", "auth", "backup", "cli", "coverage", "crs", "db", "demo", "errors",
+    "access", "audit", "auth", "backup", "briefing", "cli", "coverage", "crs", "db", "demo",
+    "errors",
     "formalism", "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected",
     "offline", "overview", "pairing_rules", "pairings", "period", "plan_service", "planner",
     "records", "reports",

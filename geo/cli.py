@@ -21,6 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from geo import auth, db, department_report, plan_service, reports, store
 from geo.access import Role
+from geo.briefing.data import load_briefing
+from geo.briefing.files import NEEDS_CJK_FONT, briefing_kind, write_briefing
+from geo.briefing.fonts import cjk_font_path
 from geo.demo import seed
 from geo.errors import PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
@@ -152,6 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--undo-last", action="store_true",
                       help="take back the last commit (only on the day it was made)")
 
+    briefing = commands.add_parser("briefing", help="the meeting briefing (会议简报) as a "
+                                                    "PDF, a workbook or the map")
+    briefing.add_argument("--out", type=Path, required=True,
+                          help="file path; the ending (.pdf, .xlsx, .png) picks the format")
+    briefing.add_argument("--as-of", type=_iso_date, default=None,
+                          help="the as-of date T (default today, Asia/Shanghai)")
+    briefing.add_argument("--window-days", type=_positive, default=None)
+    briefing.add_argument("--neglect-days", type=_positive, default=None)
+
     sample = commands.add_parser("make-sample",
                                  help="regenerate the sample files in data/sample")
     sample.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
@@ -243,6 +255,21 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
         return text
     _write_report(args, text)
     return {"report": args.kind, "villages": len(report["villages"]), "out": str(args.out)}
+
+
+def _briefing(args: argparse.Namespace, settings: Settings) -> dict:
+    """``briefing``: write the PDF, workbook or map image that ``--out`` names."""
+    kind = briefing_kind(args.out)  # an unknown ending is refused before any work
+    if kind in NEEDS_CJK_FONT:
+        cjk_font_path()  # and so is a PDF or an image without the Chinese font
+    engine = db.make_engine(settings.database_url, settings.busy_timeout)
+    db.upgrade(engine)
+    period = Period(args.as_of or local_today(), args.window_days or settings.window_days)
+    content = load_briefing(engine, auth.cli_user(), period,
+                            args.neglect_days or settings.neglect_days, local_today())
+    path = write_briefing(args.out, content, settings.lang)
+    return {"briefing": kind, "out": str(path), "as_of": period.as_of.isoformat(),
+            "window_days": period.window_days, "bytes": path.stat().st_size}
 
 
 PLAN_OPTIONS = ("as_of", "capacity", "lock", "exclude", "costs", "county", "out", "commit")
@@ -356,7 +383,8 @@ def _users(args: argparse.Namespace, settings: Settings) -> dict:
 
 
 COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample,
-            "users": _users, "report": _report, "import": _import, "plan": _plan}
+            "users": _users, "report": _report, "import": _import, "plan": _plan,
+            "briefing": _briefing}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

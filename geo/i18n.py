@@ -861,6 +861,69 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "map.fullscreen": "全屏显示地图",
         "map.fullscreen_exit": "退出全屏",
+        # --- briefing (会议简报): the page, the PDF, the workbook and the static map ---
+        "page.briefing": "会议简报",
+        "briefing.intro": (
+            "一键下载会议简报：PDF（A4，一至两页）、Excel（每个表一张工作表）和覆盖地图图片（PNG）。"
+        ),
+        "briefing.contents": (
+            "简报包括：关键指标及其变化、村（社区）服务状态地图、最需关注的 10 个村（社区）及原因、"
+            "单位红黑榜、近 12 个月走访次数。"
+        ),
+        "briefing.months_caption": "月度走访：{start} 至 {end}（与“单位工作”页默认期间一致）",
+        "briefing.download_pdf": "下载简报 PDF",
+        "briefing.download_xlsx": "下载简报 Excel",
+        "briefing.download_png": "下载地图 PNG",
+        "briefing.file_name": "会议简报_{county}_{as_of}",
+        "briefing.title": "{county}结对服务会议简报",
+        "briefing.subtitle": "截至 {as_of}，近 {window} 天 · 制表日期：{made_on}",
+        "briefing.kpis": "关键指标",
+        "briefing.kpi": "指标",
+        "briefing.kpi_value": "本期",
+        "briefing.kpi_previous": "上期",
+        "briefing.kpi_change": "较上一{window}天",
+        "briefing.kpi_unit": "变化单位",
+        "briefing.unit_villages": "个",
+        "briefing.unit_points": "个百分点",
+        "briefing.map": "村（社区）服务状态",
+        "briefing.neglected": "最需关注的 10 个村（社区）",
+        "briefing.neglected_caption": (
+            "共 {total} 个村（社区）待关注，其中严重 {severe} 个；按优先级排列。"
+        ),
+        "briefing.number": "序号",
+        "briefing.red_black": "单位红黑榜（近{window}天得分，0–100）",
+        "briefing.months": "近 12 个月走访次数（{start} 至 {end}）",
+        "briefing.month": "月份",
+        "briefing.visits": "走访次数",
+        "briefing.footer": "结对服务地图 · 会议简报 · 第 {page} 页",
+        "briefing.map.title": "{county} · 截至 {as_of}，近 {window} 天",
+        "briefing.map.km": "{km} 公里",
+        "briefing.map.north": "北",
+        "briefing.sheet.info": "说明",
+        "briefing.sheet.kpis": "关键指标",
+        "briefing.sheet.neglected": "最需关注村",
+        "briefing.sheet.red": "红榜",
+        "briefing.sheet.black": "黑榜",
+        "briefing.sheet.months": "月度走访",
+        "briefing.info.item": "项目",
+        "briefing.info.value": "内容",
+        "briefing.info.county": "县",
+        "briefing.info.as_of": "截至日期",
+        "briefing.info.window": "统计窗口（天）",
+        "briefing.info.neglect": "超期未走访天数",
+        "briefing.info.made_on": "制表日期",
+        "briefing.info.boundaries": "边界",
+        "briefing.info.schematic": "示意边界，不作为实际边界依据",
+        "briefing.info.official": "正式边界",
+        "error.cjk_font_missing": (
+            "没有找到中文 TrueType 字体，无法生成 PDF 和地图图片；"
+            "请安装软件包 {package}（apt-get install {package}，字体文件 {path}）"
+        ),
+        "error.briefing_suffix": "不支持的简报文件类型“{suffix}”，请用 .pdf、.xlsx 或 .png",
+        "error.briefing_no_boundaries": (
+            "没有县界和村界，无法绘制简报地图；"
+            "请先导入边界（import boundaries）或加载样例县（seed-demo）"
+        ),
     },
     "en": {
         "app.title": "PairMap",
@@ -1612,6 +1675,69 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "map.fullscreen": "Show the map full screen",
         "map.fullscreen_exit": "Leave full screen",
+        # --- briefing (会议简报): the page, the PDF, the workbook and the static map ---
+        "page.briefing": "Briefing",
+        "briefing.intro": ("The meeting briefing in one click: a PDF (A4, one or two pages), "
+                           "an Excel workbook (one sheet per table) and the coverage map (PNG)."),
+        "briefing.contents": (
+            "It holds the key figures and their change, the map of village status, the 10 "
+            "villages that most need attention with their reasons, the departments' red and "
+            "black lists and the visits of the last 12 months."
+        ),
+        "briefing.months_caption": ("Visits by month: {start} to {end} (the Departments "
+                                    "page's default period)"),
+        "briefing.download_pdf": "Download the briefing (PDF)",
+        "briefing.download_xlsx": "Download the briefing (Excel)",
+        "briefing.download_png": "Download the map (PNG)",
+        "briefing.file_name": "briefing_{county}_{as_of}",
+        "briefing.title": "{county}: pairing service briefing",
+        "briefing.subtitle": "As of {as_of}, last {window} days · made on {made_on}",
+        "briefing.kpis": "Key figures",
+        "briefing.kpi": "Figure",
+        "briefing.kpi_value": "Now",
+        "briefing.kpi_previous": "Before",
+        "briefing.kpi_change": "vs previous {window} days",
+        "briefing.kpi_unit": "Unit of change",
+        "briefing.unit_villages": "villages",
+        "briefing.unit_points": "percentage points",
+        "briefing.map": "Village service status",
+        "briefing.neglected": "The 10 villages that most need attention",
+        "briefing.neglected_caption": ("{total} villages need attention, {severe} of them "
+                                       "severe; by priority."),
+        "briefing.number": "No.",
+        "briefing.red_black": "Red and black lists (score of the last {window} days, 0–100)",
+        "briefing.months": "Visits in the last 12 months ({start} to {end})",
+        "briefing.month": "Month",
+        "briefing.visits": "Visits",
+        "briefing.footer": "PairMap · meeting briefing · page {page}",
+        "briefing.map.title": "{county} · as of {as_of}, last {window} days",
+        "briefing.map.km": "{km} km",
+        "briefing.map.north": "N",
+        "briefing.sheet.info": "About",
+        "briefing.sheet.kpis": "Key figures",
+        "briefing.sheet.neglected": "Needing attention",
+        "briefing.sheet.red": "Red list",
+        "briefing.sheet.black": "Black list",
+        "briefing.sheet.months": "Visits by month",
+        "briefing.info.item": "Item",
+        "briefing.info.value": "Value",
+        "briefing.info.county": "County",
+        "briefing.info.as_of": "As of",
+        "briefing.info.window": "Window (days)",
+        "briefing.info.neglect": "Not visited for (days)",
+        "briefing.info.made_on": "Made on",
+        "briefing.info.boundaries": "Boundaries",
+        "briefing.info.schematic": "schematic, not official",
+        "briefing.info.official": "official",
+        "error.cjk_font_missing": (
+            "no Chinese TrueType font found, so no PDF or map image can be made; install the "
+            "package {package} (apt-get install {package}; font file {path})"
+        ),
+        "error.briefing_suffix": "unknown briefing file type {suffix}; use .pdf, .xlsx or .png",
+        "error.briefing_no_boundaries": (
+            "no county or village boundaries to draw the briefing's map; import boundaries "
+            "first (import boundaries) or load the sample county (seed-demo)"
+        ),
     },
 }
 

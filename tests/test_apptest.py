@@ -31,23 +31,25 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # The navigation of each role, in order, written from DESIGN.md's role table: maps,
 # coverage, neglected villages, departments, the pairings (changed by organiser and admin
 # only) and the data page (templates, exports) for everyone; the pairing planner for
-# organiser and admin; recording visits for organiser, liaison and admin; visit records for
-# everyone (a liaison's own department); the audit log for organiser and admin; users for
-# admin.
+# organiser and admin; the briefing for everyone; recording visits for organiser, liaison
+# and admin; visit records for everyone (a liaison's own department); the audit log for
+# organiser and admin; users for admin.
 NAVIGATION = {
     "leader": ["overview", "coverage_map", "neglected", "departments", "pairings",
-               "visit_records", "data"],
+               "briefing", "visit_records", "data"],
     "organiser": ["overview", "coverage_map", "neglected", "departments", "pairings",
-                  "planner", "record_visits", "visit_records", "data", "audit_log"],
+                  "planner", "briefing", "record_visits", "visit_records", "data",
+                  "audit_log"],
     "liaison": ["overview", "coverage_map", "neglected", "departments", "pairings",
-                "record_visits", "visit_records", "data"],
+                "briefing", "record_visits", "visit_records", "data"],
     "admin": ["overview", "coverage_map", "neglected", "departments", "pairings", "planner",
-              "record_visits", "visit_records", "data", "audit_log", "administration"],
+              "briefing", "record_visits", "visit_records", "data", "audit_log",
+              "administration"],
 }
 TITLES = {"overview": "总览", "coverage_map": "覆盖地图", "neglected": "薄弱环节：待关注村",
           "departments": "单位工作", "pairings": "结对关系", "planner": "结对规划",
-          "record_visits": "录入走访", "visit_records": "走访记录", "data": "数据导入导出",
-          "audit_log": "审计日志", "administration": "系统管理"}
+          "briefing": "会议简报", "record_visits": "录入走访", "visit_records": "走访记录",
+          "data": "数据导入导出", "audit_log": "审计日志", "administration": "系统管理"}
 LOGIN_PAGE = "登录"
 
 

@@ -3,6 +3,7 @@ it) and returned as typed objects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,8 @@ import streamlit as st
 
 from geo import pairings, plan_service, records, reports, store
 from geo.access import Action, Role, User, can
+from geo.briefing.data import Briefing, build_briefing, months_period
+from geo.briefing.files import briefing_bytes
 from geo.department_report import (
     DepartmentReport,
     build_department_report,
@@ -328,3 +331,38 @@ def read_cost_upload(filename: str, data: bytes, plan_data: PlanData) -> pd.Data
     km: ``geo.io.plan_files``); its errors name the file as it was uploaded."""
     return read_plan_upload(data, filename, "costs", set(plan_data.departments["code"]),
                             set(plan_data.villages["code"]))
+
+
+# --- the meeting briefing -----------------------------------------------------------------
+
+
+def load_briefing(user: User, period: Period) -> Briefing:
+    """The briefing of ``period`` (``geo.briefing.data.build_briefing``) from the cached
+    results the other pages show: the overview's coverage and the department report of
+    the same period, and that of the last 12 months (the Departments page's default)."""
+    data = load_coverage(user, period)
+    return build_briefing(
+        data.overview, data.inputs.villages, data.townships, data.county, data.departments,
+        load_department_report(user, period),
+        load_department_report(user, months_period(period.as_of)),
+        data.inputs.neglect_days, local_today())
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _briefing_file(version: int, url: str, as_of: date, window_days: int, neglect_days: int,
+                   made_on: date, kind: str, lang: str, _briefing: Briefing) -> bytes:
+    return briefing_bytes(_briefing, kind, lang)
+
+
+def briefing_file(briefing: Briefing, kind: str) -> Callable[[], bytes]:
+    """A maker of the briefing's ``kind`` file (``pdf``, ``xlsx`` or ``png``) for a
+    download button, run only when the button is clicked (the PDF takes a second or
+    two); the bytes are kept per data version, period, day and language."""
+    version, url = _version()
+    lang = get_settings().lang
+
+    def make() -> bytes:
+        return _briefing_file(version, url, briefing.as_of, briefing.window_days,
+                              briefing.neglect_days, briefing.made_on, kind, lang, briefing)
+
+    return make

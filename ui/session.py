@@ -100,6 +100,8 @@ PAGES = (
              Action.VIEW_MAPS, "pairings"),
     PageSpec("app_pages/planner.py", "page.planner", ":material/route:",
              Action.EDIT_PAIRINGS, "planner"),
+    PageSpec("app_pages/briefing.py", "page.briefing", ":material/summarize:",
+             Action.VIEW_MAPS, "briefing"),
     PageSpec("app_pages/record_visits.py", "page.record", ":material/edit_note:",
              Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("app_pages/visit_records.py", "page.visits", ":material/list_alt:",

@@ -16,6 +16,9 @@ from streamlit_folium import st_folium
 
 from geo import maps, plan_service
 from geo.access import User
+from geo.briefing.data import Briefing
+from geo.briefing.files import BRIEFING_KINDS, MIME_TYPES, NEEDS_CJK_FONT
+from geo.briefing.fonts import missing_font_error
 from geo.department_report import (
     DepartmentReport,
     department_rows,
@@ -32,8 +35,8 @@ from geo.period import Period
 from geo.plan_service import PlanData
 from geo.planner import Plan, department_capacity
 from geo.village_card import VillageCard
-from ui.loaders import CoverageData
-from ui.session import PAGES, get_settings, plain, t
+from ui.loaders import CoverageData, briefing_file
+from ui.session import PAGES, get_settings, plain, show_error, t
 
 OVERVIEW_MAP_HEIGHT = 390
 """The overview map's height in px: below the title and the cards it fits a 1280x720
@@ -732,3 +735,28 @@ def whole_number_input(column: DeltaGenerator, label: str, default: int, low: in
         column.error(t("planner.number_bad", value=plain(typed), low=low, high=high))
         return None
     return int(value)
+
+
+# --- the briefing page ---------------------------------------------------------------------
+
+BRIEFING_DOWNLOADS = {"pdf": ("briefing.download_pdf", ":material/picture_as_pdf:"),
+                      "xlsx": ("briefing.download_xlsx", ":material/table_view:"),
+                      "png": ("briefing.download_png", ":material/map:")}
+"""Each briefing file's button: its label's key and icon."""
+
+
+def briefing_downloads(briefing: Briefing, key: str) -> None:
+    """The briefing's three downloads side by side: PDF, Excel and the map (PNG), each
+    made when clicked (no rerun). Without the CJK font the page names the package to
+    install and offers the workbook alone."""
+    missing = missing_font_error()
+    if missing is not None:
+        show_error(missing)
+    name = t("briefing.file_name", county=briefing.county, as_of=briefing.as_of.isoformat())
+    for column, kind in zip(st.columns(len(BRIEFING_KINDS)), BRIEFING_KINDS, strict=True):
+        label, icon = BRIEFING_DOWNLOADS[kind]
+        column.download_button(
+            t(label), briefing_file(briefing, kind), file_name=f"{name}.{kind}",
+            mime=MIME_TYPES[kind], key=f"{key}_{kind}", on_click="ignore", icon=icon,
+            type="primary" if kind == "pdf" else "secondary", width="stretch",
+            disabled=missing is not None and kind in NEEDS_CJK_FONT)
