@@ -22,13 +22,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.inputs import require_columns
+from geo.inputs import PROBLEM_COLUMNS, require_columns
 from geo.period import Period, in_window
 from geo.schema import CLOSED_PROBLEM_STATUSES
-
-PROBLEM_COLUMNS = ("village_code", "department_code", "raised_on", "due_date", "status",
-                   "resolved_on", "satisfaction")
-"""The problem columns every figure reads."""
 
 SATISFACTION_WEIGHTS: dict[str, float] = {"满意": 1.0, "基本满意": 0.5, "不满意": 0.0}
 """What each rating counts towards residents' satisfaction."""
@@ -222,3 +218,25 @@ def problem_totals(problems: pd.DataFrame, period: Period) -> dict[str, int]:
     flags = problem_flags(problems, period)
     return {"open": int(flags["open"].sum()), "overdue": int(flags["overdue"].sum()),
             "resolved_in_window": int(flags["resolved"].sum())}
+
+
+def monthly_satisfaction(problems: pd.DataFrame, period: Period) -> pd.Series:
+    """Residents' satisfaction of each department per calendar month (``YYYY-MM``) of the
+    window: over the problems closed in that month's part of the window with a rating.
+
+    Returns
+    -------
+    Series
+        Indexed by (department code, month); (department, month) pairs without a rated
+        problem are absent (their satisfaction is null).
+    """
+    flags = problem_flags(problems, period)
+    rated = (flags["closed"] & flags["satisfaction_points"].notna()).to_numpy()
+    month = pd.to_datetime(pd.Series(problems["resolved_on"].to_numpy(dtype=object)),
+                           errors="coerce").dt.strftime("%Y-%m").to_numpy()
+    frame = pd.DataFrame({
+        "code": problems["department_code"].astype(str).to_numpy()[rated],
+        "month": month[rated],
+        "points": flags["satisfaction_points"].to_numpy()[rated],
+    })
+    return frame.groupby(["code", "month"])["points"].mean().rename("satisfaction")

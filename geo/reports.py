@@ -14,19 +14,21 @@ from geo import coverage, store
 from geo.access import User
 from geo.inputs import CoverageInputs
 from geo.period import Period
+from geo.problem_service import metric_problems
 from geo.records import metric_visits
 
 
 def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_days: int
                          ) -> CoverageInputs:
-    """Load the villages, pairings and visits up to ``T`` (without private columns) as
-    the inputs of ``period`` with the neglect threshold ``neglect_days``."""
+    """Load the villages, pairings, visits and problems up to ``T`` (without private
+    columns) as the inputs of ``period`` with the neglect threshold ``neglect_days``."""
     return CoverageInputs.for_period(
         villages=store.load_villages(engine),
         pairings=store.load_pairings(engine),
         visits=metric_visits(engine, actor, period.as_of),
         period=period,
         neglect_days=neglect_days,
+        problems=metric_problems(engine, actor, period.as_of),
     )
 
 

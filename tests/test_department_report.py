@@ -55,7 +55,8 @@ def _independent(url: str, as_of: date, window_days: int) -> tuple:
     functions (not the report's loader or service)."""
     engine = db.make_engine(url)
     inputs = CoverageInputs(store.load_villages(engine), store.load_pairings(engine),
-                            store.load_visits(engine, as_of), as_of, window_days, 90)
+                            store.load_visits(engine, as_of), as_of, window_days, 90,
+                            store.load_problems(engine, as_of))
     warnings = formalism_warnings(inputs)
     excluded = excluded_visit_ids(warnings)
     figures = department_figures(inputs, store.load_departments(engine),

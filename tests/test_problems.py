@@ -150,3 +150,29 @@ def test_a_missing_column_is_refused() -> None:
     assert raised.value.code == "missing_input_column"
     assert raised.value.params["frame"] == "problems"
     assert raised.value.column == "resolved_on"
+
+
+def test_ratings_move_the_ranking_and_weights_renormalise_without_them() -> None:
+    from geo.departments import ranking
+
+    figures = pd.DataFrame({
+        "name": ["甲", "乙"], "active": [True, True], "compliance": [1.0, 1.0],
+        "paired_village_coverage": [1.0, 1.0], "resolution_rate": [1.0, 1.0],
+        "long_term_share": [0.0, 0.0]}, index=pd.Index(["D1", "D2"], name="code"))
+    problems = ledger(
+        {"department_code": "D1", "status": "resolved", "resolved_on": day(-1),
+         "satisfaction": "不满意"},
+        {"department_code": "D2", "status": "resolved", "resolved_on": day(-1)},
+    )
+    ledger_figures = department_problem_figures(problems, figures.index, PERIOD)
+    ranked = ranking(figures, None, ledger_figures["satisfaction"])
+    # D1: 100 × (0.3 + 0.2 + 0.2 + 0 + 0.15 × 0) ÷ 1.0 = 70.0
+    # D2 (no rating): 100 × (0.3 + 0.2 + 0.2 + 0) ÷ 0.85 = 82.35
+    assert ranked.loc["D1", "score"] == 70.0
+    assert ranked.loc["D2", "score"] == 82.35
+    assert ranked.index.tolist() == ["D2", "D1"]
+    pleased = problems.assign(satisfaction=["满意", None])
+    again = ranking(figures, None,
+                    department_problem_figures(pleased, figures.index, PERIOD)["satisfaction"])
+    assert again.loc["D1", "score"] == 85.0  # (0.7 + 0.15) ÷ 1.0
+    assert again.index.tolist() == ["D1", "D2"]

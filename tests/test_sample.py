@@ -12,6 +12,7 @@ from geo.crs import gauss_kruger_epsg
 from geo.demo.sample import HISTORY_DAYS
 from geo.demo.seed import DemoCounty, build_demo_county, read_manifest
 from geo.period import active_pairings
+from geo.problems import empty_problems
 from geo.settings import SAMPLE_DIR
 from geo.text import normalize_text
 
@@ -151,7 +152,8 @@ def judged(demo: DemoCounty):
 
     sample = demo.sample
     villages = demo.units[demo.units["level"] == "village"]
-    inputs = CoverageInputs(villages, sample.pairings, sample.visits, ANCHOR, 90, 90)
+    inputs = CoverageInputs(villages, sample.pairings, sample.visits, ANCHOR, 90, 90,
+                            empty_problems())
     warnings = formalism_warnings(inputs)
     figures = department_figures(inputs, sample.departments, sample.cadres,
                                  excluded_visit_ids(warnings))
