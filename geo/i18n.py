@@ -854,6 +854,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "下载当前 SQLite 数据库的一致副本（运行中也可下载）。PostgreSQL 请用 pg_dump 备份。"
         ),
         "admin.backup_download": "下载数据库备份",
+        # Problem ledger (群众诉求台账), data layer
+        "tablename.problems": "群众诉求",
+        "error.no_problem": "没有编号为 {id} 的诉求",
+        "error.problem_record_id_taken": "本单位已有编号为“{record_id}”的诉求，请换一个编号",
+        "error.problem_status_move": "诉求不能从“{before}”改为“{after}”",
+        "error.problem_not_closed": "只有已办结或未解决已关闭的诉求可以重新打开（现为“{status}”）",
+        "issue.due_before_raised": "办理期限 {value} 早于受理日期 {raised}",
+        "issue.closing_date_required": "已办结或关闭的诉求须填写办结日期",
+        "issue.closing_date_without_closing": "诉求尚未办结，不能填写办结日期 {value}",
+        "issue.closed_before_raised": "办结日期 {value} 早于受理日期",
+        "issue.rating_needs_closing": "诉求办结或关闭时才能填写群众评价",
+        "problem.status.open": "待办理",
+        "problem.status.in_progress": "办理中",
+        "problem.status.resolved": "已办结",
+        "problem.status.closed_unresolved": "未解决已关闭",
     },
     "en": {
         "app.title": "PairMap",
@@ -1597,6 +1612,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.where.file": "file {file}",
         "error.where.row": "row {row}",
         "error.where.column": "column {column}",
+        # Problem ledger (群众诉求台账), data layer
+        "tablename.problems": "residents' problems",
+        "error.no_problem": "no problem {id}",
+        "error.problem_record_id_taken": ("this department already has a problem with record "
+                                          "id {record_id!r}; choose another"),
+        "error.problem_status_move": "a problem cannot move from {before} to {after}",
+        "error.problem_not_closed": ("only a resolved or closed problem can be reopened "
+                                     "(it is {status})"),
+        "issue.due_before_raised": "the due date {value} is before the day raised, {raised}",
+        "issue.closing_date_required": "a resolved or closed problem needs its closing date",
+        "issue.closing_date_without_closing": ("the problem is not closed; it cannot have a "
+                                               "closing date ({value})"),
+        "issue.closed_before_raised": "the closing date {value} is before the day raised",
+        "issue.rating_needs_closing": "the village rates a problem only when it is closed",
+        "problem.status.open": "open",
+        "problem.status.in_progress": "in progress",
+        "problem.status.resolved": "resolved",
+        "problem.status.closed_unresolved": "closed unresolved",
     },
 }
 
