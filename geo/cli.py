@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
 
     imports = commands.add_parser("import", help="import boundaries or records from a file")
-    imports.add_argument("table", help="boundaries, villages, departments, cadres, pairings "
-                                       "or visits")
+    imports.add_argument("table", help="boundaries, villages, departments, cadres, pairings, "
+                                       "visits or problems")
     imports.add_argument("path", type=Path)
     imports.add_argument("--level", choices=["township", "village"], default=None,
                          help="boundaries only: the level of the features")
@@ -294,7 +294,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> str | dict:
     return json.dumps(result, ensure_ascii=False, indent=2)
 
 
-RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits")
+RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits", "problems")
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
