@@ -25,6 +25,7 @@ import pandas as pd
 from geo.inputs import PROBLEM_COLUMNS, require_columns
 from geo.period import Period, in_window
 from geo.schema import CLOSED_PROBLEM_STATUSES
+from geo.values import to_json
 
 SATISFACTION_WEIGHTS: dict[str, float] = {"满意": 1.0, "基本满意": 0.5, "不满意": 0.0}
 """What each rating counts towards residents' satisfaction."""
@@ -240,3 +241,47 @@ def monthly_satisfaction(problems: pd.DataFrame, period: Period) -> pd.Series:
         "points": flags["satisfaction_points"].to_numpy()[rated],
     })
     return frame.groupby(["code", "month"])["points"].mean().rename("satisfaction")
+
+
+def problems_report(problems: pd.DataFrame, villages: pd.DataFrame,
+                    departments: pd.DataFrame, period: Period) -> dict:
+    """DESIGN.md's ``report problems`` object.
+
+    Parameters
+    ----------
+    problems : DataFrame
+        ``PROBLEM_COLUMNS``.
+    villages : DataFrame
+        ``code`` and ``short_name``: every village is listed, in code order.
+    departments : DataFrame
+        ``code`` and ``name``: every department is listed, in code order.
+    period : Period
+
+    Returns
+    -------
+    dict
+        ``{"as_of", "window_days", "totals": {"open", "overdue", "resolved_in_window"},
+        "departments": [{"code", "name", "open", "overdue", "resolved",
+        "median_days_to_resolve", "satisfaction"}], "villages": [{"code", "name", "open",
+        "overdue", "oldest_open_days"}]}`` (nulls as None).
+    """
+    department_rows = departments.sort_values("code")
+    figures = department_problem_figures(problems, department_rows["code"], period)
+    village_rows = villages.sort_values("code")
+    places = village_problem_figures(problems, village_rows["code"], period.as_of)
+
+    def rows(frame: pd.DataFrame, names: pd.Series, fields: tuple[str, ...]) -> list[dict]:
+        return [{"code": code, "name": to_json(name),
+                 **{field: to_json(value) for field, value in zip(fields, values,
+                                                                   strict=True)}}
+                for code, name, values in zip(frame.index, names,
+                                              frame[list(fields)].itertuples(
+                                                  index=False, name=None), strict=True)]
+
+    return {
+        "as_of": period.as_of.isoformat(),
+        "window_days": int(period.window_days),
+        "totals": problem_totals(problems, period),
+        "departments": rows(figures, department_rows["name"], DEPARTMENT_FIELDS),
+        "villages": rows(places, village_rows["short_name"], VILLAGE_FIELDS),
+    }

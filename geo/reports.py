@@ -15,6 +15,7 @@ from geo.access import User
 from geo.inputs import CoverageInputs
 from geo.period import Period
 from geo.problem_service import metric_problems
+from geo.problems import DEPARTMENT_FIELDS, problems_report
 from geo.records import metric_visits
 
 
@@ -47,3 +48,16 @@ def village_rows(report: dict[str, Any]) -> pd.DataFrame:
     frame["reasons"] = frame["reasons"].map(";".join)
     frame["days_since_last_visit"] = frame["days_since_last_visit"].astype("Int64")
     return frame
+
+
+def load_problems_report(engine: Engine, actor: User, period: Period) -> dict[str, Any]:
+    """Return DESIGN.md's ``report problems`` object for ``period`` (every role: figures
+    and codes, no resident or description)."""
+    return problems_report(metric_problems(engine, actor, period.as_of),
+                           store.load_villages(engine), store.load_departments(engine),
+                           period)
+
+
+def problem_department_rows(report: dict[str, Any]) -> pd.DataFrame:
+    """A problems report's departments as a table for CSV."""
+    return pd.DataFrame(report["departments"], columns=["code", "name", *DEPARTMENT_FIELDS])
