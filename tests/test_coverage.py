@@ -601,12 +601,13 @@ def demo() -> dict:
     villages["weak"] = villages["weak"].astype(bool)
     townships = units[units["level"] == "township"].reset_index(drop=True)
     return {"villages": villages, "townships": townships, "pairings": county.sample.pairings,
-            "visits": county.sample.visits, "departments": county.sample.departments}
+            "visits": county.sample.visits, "departments": county.sample.departments,
+            "problems": county.sample.problems}
 
 
 def demo_inputs(demo: dict, as_of: date, window: int, neglect: int) -> CoverageInputs:
     return CoverageInputs(demo["villages"], demo["pairings"], demo["visits"], as_of, window,
-                          neglect, empty_problems())
+                          neglect, demo["problems"])
 
 
 def test_sample_has_every_reason(demo):
@@ -654,6 +655,11 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
     counts = recent.groupby("village_code").size().to_dict()
     dates = recent.groupby(["department_code", "village_code"])["date"].agg(list).to_dict()
     names = dict(zip(demo["departments"]["code"], demo["departments"]["name"], strict=True))
+    overdue_villages = {
+        problem.village_code for problem in demo["problems"].itertuples()
+        if problem.raised_on <= as_of and problem.due_date < as_of
+        and (problem.resolved_on is None or pd.isna(problem.resolved_on)
+             or problem.resolved_on > as_of)}
     expected = {}
     for village_code in demo["villages"]["code"]:
         own = list(active[active["village_code"] == village_code].itertuples())
@@ -670,6 +676,7 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
             (UNPAIRED, not own),
             (NEVER_VISITED, last is None),
             (NOT_VISITED, last is not None and days >= neglect),
+            (OVERDUE_PROBLEM, village_code in overdue_villages),
             (BELOW_REQUIRED, any(c < 1 for c in compliances)),
             (PROBLEMS_PENDING, raised > resolved),
         ) if applies]
@@ -686,7 +693,8 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
             "problems_pending": max(raised - resolved, 0),
             "compliance_min": min(compliances) if compliances else None,
             "reasons": reasons,
-            "severe": bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(reasons)),
+            "severe": bool({UNPAIRED, NEVER_VISITED, NOT_VISITED, OVERDUE_PROBLEM}
+                           & set(reasons)),
             "departments": [names[p.department_code]
                             for p in sorted(own, key=lambda p: p.department_code)],
             "status": status,
@@ -766,6 +774,7 @@ def test_map_status_classes_add_up_to_the_cards(demo):
         assert counts.get(STATUS_PAIRED_NEVER, 0) + int(hatched(status).sum()) == (
             kpis.never_visited)
         assert kpis.severe == int(status["reasons"].map(
-            lambda r: bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(r))).sum())
+            lambda r: bool({UNPAIRED, NEVER_VISITED, NOT_VISITED, OVERDUE_PROBLEM} & set(r))
+        ).sum())
         below = status["reasons"].map(lambda r: BELOW_REQUIRED in r)
         assert (status["shortfalls"].map(len) > 0).equals(below)  # the months behind it
