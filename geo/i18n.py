@@ -871,6 +871,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "problem.status.resolved": "已办结",
         "problem.status.closed_unresolved": "未解决已关闭",
         "tablename.problem_notes": "诉求办理记录",
+        "error.problem_field_not_editable": "诉求的“{column}”不能在这里修改",
+        "error.problem_edit_window_passed": (
+            "联络员只能在登记后 {days} 天内修改诉求内容（办理进度和办结不受此限）"),
         "field.raised_on": "受理日期",
         "field.raised_visit_id": "受理走访编号",
         "field.co_departments": "协办单位",
@@ -1648,6 +1651,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "problem.status.resolved": "resolved",
         "problem.status.closed_unresolved": "closed unresolved",
         "tablename.problem_notes": "progress notes",
+        "error.problem_field_not_editable": "a problem's {column} cannot be changed here",
+        "error.problem_edit_window_passed": (
+            "a liaison corrects a problem only within {days} days of recording it (progress "
+            "and closing are not limited)"),
         "field.raised_on": "raised on",
         "field.raised_visit_id": "raised on visit",
         "field.co_departments": "co-departments",

@@ -16,11 +16,12 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from geo import schema, store
-from geo.access import Action, User, can, department_filter, require
+from geo.access import Action, Role, User, can, department_filter, require
 from geo.audit import write_audit
 from geo.errors import AccessDeniedError, DataError
 from geo.inputs import PROBLEM_COLUMNS
 from geo.problem_rules import check_problems, split_codes
+from geo.problems import is_overdue
 from geo.schema import CLOSED_PROBLEM_STATUSES, PROBLEM_DUE_DAYS
 from geo.settings import local_now
 from geo.text import normalize_text
@@ -308,3 +309,57 @@ def reassign_problem(engine: Engine, actor: User, problem_id: int, department_co
         _refuse(check_problems(pd.DataFrame([row]), date.max, known_departments=known))
         _change(connection, actor, before, {"department_code": department_code,
                                             "co_departments": ";".join(joint) or None})
+
+
+EDITABLE_FIELDS = ("category", "description", "resident", "due_date", "co_departments",
+                   "record_id")
+"""What ``edit_problem`` changes; the status, closing and department have their own
+functions."""
+
+
+def edit_problem(engine: Engine, actor: User, problem_id: int, changes: Mapping[str, object],
+                 today: date, edit_days: int) -> None:
+    """Correct what was entered about a problem (``EDITABLE_FIELDS``): the responsible
+    department's liaison within ``edit_days`` of recording it (as for visits), an
+    organiser or an admin at any time. Refused with the first broken rule."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise DataError("problem_field_not_editable", column=unknown[0])
+    with engine.begin() as connection:
+        before = _problem(connection, problem_id, lock=True)
+        require(actor, Action.WRITE_PROBLEMS, before["department_code"])
+        if Role(actor.role) == Role.LIAISON and (
+                before["created_at"] is None
+                or before["created_at"].date() < today - timedelta(days=edit_days)):
+            raise AccessDeniedError("problem_edit_window_passed", days=edit_days)
+        row = {name: before[name] for name in EDITABLE_FIELDS}
+        for name, value in changes.items():
+            text = value if isinstance(value, date) or value is None else normalize_text(
+                str(value))
+            row[name] = text
+        joint = [c for c in split_codes(row["co_departments"]) if c != before["department_code"]]
+        row["co_departments"] = ";".join(joint) or None
+        for name in ("resident", "record_id"):
+            row[name] = row[name] or None
+        known = _known(connection, schema.departments, schema.departments.c.code, joint)
+        checked = {**row, "raised_on": before["raised_on"]}
+        _refuse(check_problems(pd.DataFrame([checked]), today, known_departments=known))
+        if row["record_id"] is not None and row["record_id"] != before["record_id"]:
+            taken = connection.execute(select(schema.problems.c.id).where(
+                schema.problems.c.department_code == before["department_code"],
+                schema.problems.c.record_id == row["record_id"])).first()
+            if taken is not None:
+                raise DataError("problem_record_id_taken", column="record_id",
+                                record_id=row["record_id"])
+        _change(connection, actor, before, row)
+
+
+def overdue_problems_for(engine: Engine, actor: User, as_of: date) -> pd.DataFrame:
+    """The overdue problems at ``T`` that ``actor``'s department is responsible for (a
+    liaison's banner), oldest first; empty for a user without a department."""
+    if actor.department_code is None:
+        return restrict_problems(store.load_problems(engine).iloc[:0], actor)
+    problems = problems_for(engine, actor, as_of)
+    mine = problems[(problems["department_code"] == actor.department_code).to_numpy()
+                    & is_overdue(problems, as_of).to_numpy()]
+    return mine.sort_values(["raised_on", "id"], ignore_index=True)

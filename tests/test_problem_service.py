@@ -17,9 +17,11 @@ from geo.problem_service import (
     add_note,
     add_problem,
     add_visit_problems,
+    edit_problem,
     metric_problems,
     move_problem,
     notes_for,
+    overdue_problems_for,
     problems_for,
     reassign_problem,
     reopen_problem,
@@ -222,3 +224,70 @@ def test_a_leaders_export_has_no_resident_column(county: Engine) -> None:
     stranger = pd.read_csv(io.BytesIO(export_bytes(county, STRANGER, "problems", "csv")),
                            encoding="utf-8-sig", dtype=str)
     assert stranger.empty
+
+
+def test_edits_by_a_liaison_within_the_edit_window_by_organisers_always(county: Engine
+                                                                        ) -> None:
+    problem_id = add_problem(county, LIAISON, _input(), TODAY)
+    edit_problem(county, LIAISON, problem_id, {"description": " 村口 路灯坏了两盏 ",
+                                               "resident": ""}, TODAY, 7)
+    row = _stored(county, problem_id)
+    assert (row["description"], row["resident"]) == ("村口 路灯坏了两盏", None)
+    with pytest.raises(DataError) as raised:
+        edit_problem(county, LIAISON, problem_id, {"status": "resolved"}, TODAY, 7)
+    assert raised.value.code == "problem_field_not_editable"
+    with pytest.raises(DataError) as raised:
+        edit_problem(county, LIAISON, problem_id, {"due_date": date(2026, 10, 1)}, TODAY, 7)
+    assert raised.value.code == "due_before_raised"
+    with pytest.raises(AccessDeniedError):
+        edit_problem(county, JOINT, problem_id, {"description": "改"}, TODAY, 7)
+    later = TODAY + timedelta(days=30)
+    with pytest.raises(AccessDeniedError) as refused:
+        edit_problem(county, LIAISON, problem_id, {"description": "改"}, later, 7)
+    assert refused.value.code == "problem_edit_window_passed"
+    edit_problem(county, ORGANISER, problem_id, {"category": "其他"}, later, 7)
+    move_problem(county, LIAISON, problem_id, "in_progress", later)  # not limited
+    updates = [a for a, entity, _ in _audit(county) if entity == "problems"]
+    assert updates == ["create", "update", "update", "update"]
+
+
+def test_a_liaisons_overdue_problems(county: Engine) -> None:
+    old = add_problem(county, LIAISON, _input(raised_on=date(2026, 10, 1)), TODAY)
+    add_problem(county, LIAISON, _input(raised_on=date(2026, 11, 20)), TODAY)  # not yet due
+    add_problem(county, ORGANISER, _input(department_code=OTHER, co_departments=DEPARTMENT,
+                                          raised_on=date(2026, 9, 1)), TODAY)
+    assert overdue_problems_for(county, LIAISON, TODAY)["id"].tolist() == [old]
+    assert overdue_problems_for(county, JOINT, TODAY)["department_code"].tolist() == [OTHER]
+    assert overdue_problems_for(county, ORGANISER, TODAY).empty
+    move_problem(county, LIAISON, old, "resolved", TODAY, resolved_on=TODAY)
+    assert overdue_problems_for(county, LIAISON, TODAY).empty
+
+
+@pytest.mark.slow  # two department reports of the sample county
+def test_the_ranking_moves_when_villages_rate_a_department_unsatisfied(demo_copy) -> None:
+    from geo import db
+    from geo.department_report import departments_report
+    from geo.period import Period
+    from tests.conftest import ANCHOR
+
+    engine = db.make_engine(f"sqlite:///{demo_copy}")
+    period = Period(ANCHOR, 90)
+
+    def row(code: str) -> dict:
+        report = departments_report(engine, LEADER, period, 90)
+        return next(r for r in report["departments"] if r["code"] == code)
+
+    before = row("XS001")
+    assert before["satisfaction"] is not None and before["satisfaction"] > 0.5
+    village = store.load_pairings(engine).query("department_code == 'XS001'")[
+        "village_code"].iloc[0]
+    for day in range(1, 21):
+        problem_id = add_problem(engine, ORGANISER, _input(
+            village_code=village, department_code="XS001", co_departments="",
+            description=f"第 {day} 件", raised_on=ANCHOR - timedelta(days=30)), ANCHOR)
+        move_problem(engine, ORGANISER, problem_id, "resolved", ANCHOR,
+                     resolved_on=ANCHOR - timedelta(days=day), satisfaction="不满意")
+    after = row("XS001")
+    assert after["satisfaction"] < before["satisfaction"]
+    assert after["score"] < before["score"] and after["rank"] > before["rank"]
+    engine.dispose()
