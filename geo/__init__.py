@@ -22,18 +22,23 @@ Access and records
     ``geo.visit_rules`` the rules of a visit, for the form and the file ·
     ``geo.pairings`` the pairings page's list and ``change_pairing`` (edit, end) ·
     ``geo.pairing_rules`` the rules of a pairing, for the page and the file ·
+    ``geo.problem_service`` the problem ledger's services behind the role table
+    (record, notes, status moves, reopen, reassign; no resident for a leader) ·
+    ``geo.problem_rules`` the rules of a problem, for the services and the file ·
     ``geo.backup`` the SQLite copy.
 
 Metrics and views
     ``geo.period`` the window, active pairings, their overlap, judged months,
     ``Period`` ·
-    ``geo.inputs`` ``CoverageInputs`` (villages, pairings, visits, T, W, N) and the
-    required columns · ``geo.coverage`` coverage, neglect reasons, need, priority,
-    roll-ups and reports · ``geo.status`` the map status classes · ``geo.formalism``
-    the formalism warnings (形式主义预警) and the visits they leave out of the
-    department figures · ``geo.reports`` the report command's loading ·
-    ``geo.overview`` (KPIs), ``geo.neglected``, ``geo.townships``,
-    ``geo.village_card``, ``geo.layers`` what the pages show ·
+    ``geo.inputs`` ``CoverageInputs`` (villages, pairings, visits, T, W, N, problems)
+    and the required columns · ``geo.problems`` the problem ledger's figures (open,
+    overdue, age, per department and village, ``report problems``) ·
+    ``geo.coverage`` coverage, neglect reasons, need, priority, roll-ups and reports ·
+    ``geo.status`` the map status classes · ``geo.formalism`` the formalism
+    warnings (形式主义预警) and the visits they leave out of the department figures ·
+    ``geo.reports`` the report command's loading · ``geo.overview`` (KPIs),
+    ``geo.neglected``, ``geo.townships``, ``geo.village_card``, ``geo.layers`` what
+    the pages show ·
     ``geo.maps`` folium maps, escaped · ``geo.offline`` vendored Leaflet instead of
     CDNs · ``geo.crs``, ``geo.geometry``, ``geo.values`` small shared helpers.
 

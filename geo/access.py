@@ -32,6 +32,10 @@ class Action(StrEnum):
     IMPORT_REFERENCE = "import_reference"  # boundaries, villages, departments, cadres
     VIEW_AUDIT = "view_audit"  # audit log (view, export)
     MANAGE_USERS = "manage_users"  # users (add, reset, deactivate); backup download
+    VIEW_PROBLEMS = "view_problems"  # the problem ledger's rows (a liaison: own or joint)
+    WRITE_PROBLEMS = "write_problems"  # record, import, update, close problems; notes
+    ASSIGN_PROBLEMS = "assign_problems"  # reassign the responsible department; reopen
+    VIEW_RESIDENTS = "view_residents"  # residents' names on problems
 
 
 ALL, OWN, NONE = "all", "own", "none"
@@ -52,10 +56,22 @@ ROLE_TABLE: dict[Action, dict[Role, str]] = {
                         Role.ADMIN: ALL},
     Action.MANAGE_USERS: {Role.LEADER: NONE, Role.ORGANISER: NONE, Role.LIAISON: NONE,
                           Role.ADMIN: ALL},
+    # The problem ledger (DESIGN.md's "Problem ledger"): as visits, a liaison for its own
+    # department (and, for notes and reading, the problems it handles jointly); only
+    # organisers (and admins) reassign and reopen; residents' names never to a leader.
+    Action.VIEW_PROBLEMS: {Role.LEADER: ALL, Role.ORGANISER: ALL, Role.LIAISON: OWN,
+                           Role.ADMIN: ALL},
+    Action.WRITE_PROBLEMS: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: OWN,
+                            Role.ADMIN: ALL},
+    Action.ASSIGN_PROBLEMS: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: NONE,
+                             Role.ADMIN: ALL},
+    Action.VIEW_RESIDENTS: {Role.LEADER: NONE, Role.ORGANISER: ALL, Role.LIAISON: OWN,
+                            Role.ADMIN: ALL},
 }
 
 IMPORT_ACTIONS: dict[str, Action] = {
     "visits": Action.WRITE_VISITS,
+    "problems": Action.WRITE_PROBLEMS,
     "pairings": Action.EDIT_PAIRINGS,
     "villages": Action.IMPORT_REFERENCE,
     "departments": Action.IMPORT_REFERENCE,
@@ -70,6 +86,7 @@ EXPORT_ACTIONS: dict[str, Action] = {
     "pairings": Action.VIEW_MAPS,
     "cadres": Action.VIEW_CADRES,
     "visits": Action.VIEW_VISITS,
+    "problems": Action.VIEW_PROBLEMS,
     "audit": Action.VIEW_AUDIT,
 }
 """The action an export of each table needs (a liaison's visits and cadres: own only)."""

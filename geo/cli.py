@@ -89,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
 
     imports = commands.add_parser("import", help="import boundaries or records from a file")
-    imports.add_argument("table", help="boundaries, villages, departments, cadres, pairings "
-                                       "or visits")
+    imports.add_argument("table", help="boundaries, villages, departments, cadres, pairings, "
+                                       "visits or problems")
     imports.add_argument("path", type=Path)
     imports.add_argument("--level", choices=["township", "village"], default=None,
                          help="boundaries only: the level of the features")
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write the valid rows; the invalid ones go to a side file")
 
     report = commands.add_parser("report", help="coverage or department metrics as JSON or CSV")
-    report.add_argument("kind", choices=["coverage", "neglected", "departments"])
+    report.add_argument("kind", choices=["coverage", "neglected", "departments", "problems"])
     report.add_argument("--as-of", type=_iso_date, default=None,
                         help="the as-of date T (default today, Asia/Shanghai)")
     report.add_argument("--window-days", type=_positive, default=None)
@@ -235,6 +235,20 @@ def _departments_report(args: argparse.Namespace, settings: Settings, period: Pe
             "out": str(args.out)}
 
 
+def _problems_report(args: argparse.Namespace, period: Period, engine: object) -> dict | str:
+    """``report problems``: DESIGN.md's JSON, or its departments' rows as CSV."""
+    report = reports.load_problems_report(engine, auth.cli_user(), period)
+    if args.format == "csv":
+        text = csv_bytes(reports.problem_department_rows(report)).decode("utf-8-sig")
+    else:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+    if args.out is None:
+        return text
+    _write_report(args, text)
+    return {"report": args.kind, "departments": len(report["departments"]),
+            "villages": len(report["villages"]), "out": str(args.out)}
+
+
 def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     period = _period(args, settings)
     if args.part is not None and args.kind != "departments":
@@ -243,6 +257,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     db.upgrade(engine)
     if args.kind == "departments":
         return _departments_report(args, settings, period, engine)
+    if args.kind == "problems":
+        return _problems_report(args, period, engine)
     inputs = reports.load_coverage_inputs(engine, auth.cli_user(), period,
                                           args.neglect_days or settings.neglect_days)
     report = reports.coverage_report(inputs, store.load_townships(engine),
@@ -321,7 +337,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> str | dict:
     return json.dumps(result, ensure_ascii=False, indent=2)
 
 
-RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits")
+RECORD_TABLES = ("villages", "departments", "cadres", "pairings", "visits", "problems")
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:

@@ -16,6 +16,8 @@ Frames are those ``geo.store`` loads (a required column that is missing raises
   (``datetime.date`` or None) and ``required_visits_per_month``;
 - visits: ``date`` (``datetime.date``), ``department_code``, ``village_code``,
   ``problems_raised`` and ``problems_resolved``;
+- problems: the ledger's ``geo.inputs.PROBLEM_COLUMNS`` (``geo.problems`` computes its
+  figures; a village with an overdue problem is ``OVERDUE_PROBLEM``);
 - townships: ``code`` and ``short_name``.
 """
 
@@ -30,11 +32,13 @@ import pandas as pd
 
 from geo.inputs import NEED_COLUMNS, CoverageInputs, require_columns
 from geo.period import active_pairings, judged_months, window_start
+from geo.problems import villages_with_overdue
 from geo.values import to_json
 
 UNPAIRED = "UNPAIRED"
 NEVER_VISITED = "NEVER_VISITED"
 NOT_VISITED = "NOT_VISITED"
+OVERDUE_PROBLEM = "OVERDUE_PROBLEM"
 BELOW_REQUIRED = "BELOW_REQUIRED"
 PROBLEMS_PENDING = "PROBLEMS_PENDING"
 
@@ -43,17 +47,20 @@ REASONS: dict[str, tuple[int, str]] = {
     UNPAIRED: (3, "未结对"),
     NEVER_VISITED: (3, "从未走访"),
     NOT_VISITED: (2, "超期未走访"),
+    OVERDUE_PROBLEM: (2, "超期未办结"),
     BELOW_REQUIRED: (1, "走访未达要求"),
     PROBLEMS_PENDING: (1, "问题未解决"),
 }
 SEVERE_FROM = 2
-"""A reason of this severity or more is severe (UNPAIRED, NEVER_VISITED, NOT_VISITED): the
-overview's fourth card (需关注村) counts the villages with one; the others are 一般."""
+"""A reason of this severity or more is severe (UNPAIRED, NEVER_VISITED, NOT_VISITED,
+OVERDUE_PROBLEM): the overview's fourth card (需关注村) counts the villages with one; the
+others are 一般."""
 
 REASON_LABELS_EN: dict[str, str] = {
     UNPAIRED: "unpaired",
     NEVER_VISITED: "never visited",
     NOT_VISITED: "not visited for too long",
+    OVERDUE_PROBLEM: "overdue problem",
     BELOW_REQUIRED: "visits below requirement",
     PROBLEMS_PENDING: "problems pending",
 }
@@ -375,8 +382,8 @@ def compute_village_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     Parameters
     ----------
     inputs : CoverageInputs
-        Villages, pairings and visits, ``T``, ``W`` and ``N``. Visits and pairings of
-        villages not in ``villages`` are ignored.
+        Villages, pairings, visits and problems, ``T``, ``W`` and ``N``. Visits,
+        pairings and problems of villages not in ``villages`` are ignored.
 
     Returns
     -------
@@ -447,6 +454,7 @@ def compute_village_coverage(inputs: CoverageInputs) -> pd.DataFrame:
         UNPAIRED: pairing_counts == 0,
         NEVER_VISITED: never,
         NOT_VISITED: ~never & (elapsed >= neglect_days),
+        OVERDUE_PROBLEM: villages_with_overdue(inputs.problems, codes, as_of),
         BELOW_REQUIRED: compliance_min < 1,  # NaN compares False
         PROBLEMS_PENDING: net > 0,
     }

@@ -34,6 +34,8 @@ from geo.departments import (
 from geo.formalism import DUPLICATE, END_OF_PERIOD_BURST, excluded_visit_ids, formalism_warnings
 from geo.inputs import CoverageInputs
 from geo.period import Period
+from geo.problem_service import metric_problems
+from geo.problems import department_problem_figures, monthly_satisfaction
 from geo.values import to_json
 
 FIGURE_FIELDS = [
@@ -65,11 +67,13 @@ class DepartmentInputs:
 
 def load_department_inputs(engine: Engine, actor: User, period: Period,
                            neglect_days: int) -> DepartmentInputs:
-    """Load the villages, pairings, visits up to ``T``, departments and cadres once.
+    """Load the villages, pairings, visits and problems up to ``T``, departments and
+    cadres once.
 
     Department figures and ranking are open to every role (``VIEW_MAPS``); the private
     visit columns ``cadre_ids`` and ``summary`` are loaded for the computation and never
-    returned by ``departments_report``; ``created_by`` is not loaded at all.
+    returned by ``departments_report``; ``created_by`` is not loaded at all, nor are
+    residents' names (``geo.problem_service.metric_problems``).
     """
     require(actor, Action.VIEW_MAPS)
     visits = store.load_visits(engine, period.as_of)[list(_REPORT_VISIT_COLUMNS)]
@@ -77,7 +81,8 @@ def load_department_inputs(engine: Engine, actor: User, period: Period,
     return DepartmentInputs(
         coverage=CoverageInputs.for_period(
             villages=store.load_villages(engine), pairings=store.load_pairings(engine),
-            visits=visits, period=period, neglect_days=neglect_days),
+            visits=visits, period=period, neglect_days=neglect_days,
+            problems=metric_problems(engine, actor, period.as_of)),
         departments=store.load_departments(engine),
         cadres=cadres,
     )
@@ -161,7 +166,8 @@ def build_department_report(inputs: DepartmentInputs) -> DepartmentReport:
     excluded = excluded_visit_ids(warnings)
     figures = department_figures(coverage, inputs.departments, inputs.cadres, excluded)
     per_department = warnings.groupby("department_code").size()
-    ranked = ranking(figures, per_department)
+    ledger = department_problem_figures(coverage.problems, figures.index, coverage.period)
+    ranked = ranking(figures, per_department, ledger["satisfaction"])
     red, black = red_and_black(ranked)
     ranked = ranked[["rank", "score", "warnings", "satisfaction"]].join(
         figures.drop(columns=["active"]).rename(
@@ -169,7 +175,8 @@ def build_department_report(inputs: DepartmentInputs) -> DepartmentReport:
     months = monthly_department_figures(coverage, inputs.departments, inputs.cadres,
                                         excluded).rename(
         columns={"paired_village_coverage": "paired_coverage"})
-    months["satisfaction"] = float("nan")
+    months["satisfaction"] = monthly_satisfaction(coverage.problems, coverage.period).reindex(
+        months.index).to_numpy(dtype="float64")
     per_month = _monthly_warnings(warnings, coverage.visits)
     months["warnings"] = (per_month.reindex(months.index).fillna(0).astype("int64")
                           if len(per_month) else 0)
@@ -201,8 +208,10 @@ def departments_report(engine: Engine, actor: User, period: Period,
         [{"department_code", "month", …the same figures but score and rank}],
         "warnings": [{"code", "department_code", "visit_ids", "detail"}]}``: departments
         in rank order (inactive ones last, rank null), months by department code then
-        month, warnings by department code then code. Satisfaction is null (no problem
-        ledger yet); a month's ``warnings`` counts the department's warnings naming a
+        month, warnings by department code then code. Satisfaction is the problem
+        ledger's (``geo.problems``: null where no problem closed in the window, or the
+        month, carries a rating; the score's weights then renormalise); a month's
+        ``warnings`` counts the department's warnings naming a
         visit of that month.
     """
     inputs = load_department_inputs(engine, actor, period, neglect_days)

@@ -924,6 +924,40 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "没有县界和村界，无法绘制简报地图；"
             "请先导入边界（import boundaries）或加载样例县（seed-demo）"
         ),
+        # Problem ledger (群众诉求台账), data layer
+        "tablename.problems": "群众诉求",
+        "error.no_problem": "没有编号为 {id} 的诉求",
+        "error.problem_record_id_taken": "本单位已有编号为“{record_id}”的诉求，请换一个编号",
+        "error.problem_status_move": "诉求不能从“{before}”改为“{after}”",
+        "error.problem_not_closed": "只有已办结或未解决已关闭的诉求可以重新打开（现为“{status}”）",
+        "issue.due_before_raised": "办理期限 {value} 早于受理日期 {raised}",
+        "issue.closing_date_required": "已办结或关闭的诉求须填写办结日期",
+        "issue.closing_date_without_closing": "诉求尚未办结，不能填写办结日期 {value}",
+        "issue.closed_before_raised": "办结日期 {value} 早于受理日期",
+        "issue.rating_needs_closing": "诉求办结或关闭时才能填写群众评价",
+        "issue.unknown_visit": "没有编号为 {value} 的走访记录",
+        "problem.status.open": "待办理",
+        "problem.status.in_progress": "办理中",
+        "problem.status.resolved": "已办结",
+        "problem.status.closed_unresolved": "未解决已关闭",
+        "tablename.problem_notes": "诉求办理记录",
+        "error.problem_field_not_editable": "诉求的“{column}”不能在这里修改",
+        "error.problem_edit_window_passed": (
+            "联络员只能在登记后 {days} 天内修改诉求内容（办理进度和办结不受此限）"),
+        "field.raised_on": "受理日期",
+        "field.raised_visit_id": "受理走访编号",
+        "field.co_departments": "协办单位",
+        "field.category": "诉求类别",
+        "field.description": "诉求内容",
+        "field.resident": "反映人",
+        "field.due_date": "办理期限",
+        "field.status": "办理状态",
+        "field.resolved_on": "办结日期",
+        "field.resolution": "办理结果",
+        "field.satisfaction": "群众评价",
+        "field.problem_id": "诉求编号",
+        "field.text": "办理情况",
+        "field.problems": "诉求数",
     },
     "en": {
         "app.title": "PairMap",
@@ -1738,6 +1772,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "no county or village boundaries to draw the briefing's map; import boundaries "
             "first (import boundaries) or load the sample county (seed-demo)"
         ),
+        # Problem ledger (群众诉求台账), data layer
+        "tablename.problems": "residents' problems",
+        "error.no_problem": "no problem {id}",
+        "error.problem_record_id_taken": ("this department already has a problem with record "
+                                          "id {record_id!r}; choose another"),
+        "error.problem_status_move": "a problem cannot move from {before} to {after}",
+        "error.problem_not_closed": ("only a resolved or closed problem can be reopened "
+                                     "(it is {status})"),
+        "issue.due_before_raised": "the due date {value} is before the day raised, {raised}",
+        "issue.closing_date_required": "a resolved or closed problem needs its closing date",
+        "issue.closing_date_without_closing": ("the problem is not closed; it cannot have a "
+                                               "closing date ({value})"),
+        "issue.closed_before_raised": "the closing date {value} is before the day raised",
+        "issue.rating_needs_closing": "the village rates a problem only when it is closed",
+        "issue.unknown_visit": "no visit {value}",
+        "problem.status.open": "open",
+        "problem.status.in_progress": "in progress",
+        "problem.status.resolved": "resolved",
+        "problem.status.closed_unresolved": "closed unresolved",
+        "tablename.problem_notes": "progress notes",
+        "error.problem_field_not_editable": "a problem's {column} cannot be changed here",
+        "error.problem_edit_window_passed": (
+            "a liaison corrects a problem only within {days} days of recording it (progress "
+            "and closing are not limited)"),
+        "field.raised_on": "raised on",
+        "field.raised_visit_id": "raised on visit",
+        "field.co_departments": "co-departments",
+        "field.category": "category",
+        "field.description": "description",
+        "field.resident": "resident",
+        "field.due_date": "due date",
+        "field.status": "status",
+        "field.resolved_on": "closed on",
+        "field.resolution": "resolution",
+        "field.satisfaction": "village's rating",
+        "field.problem_id": "problem",
+        "field.text": "note",
+        "field.problems": "problems",
     },
 }
 

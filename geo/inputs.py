@@ -1,8 +1,8 @@
 """What the coverage metrics read, as one typed object, and the columns they require.
 
-``CoverageInputs`` carries the villages, pairings and visits (frames as ``geo.store``
-loads them) with the as-of date ``T``, the window ``W`` and the neglect threshold ``N``
-(DESIGN.md's "Metric definitions"). A required column that is missing raises
+``CoverageInputs`` carries the villages, pairings, visits and problems (frames as
+``geo.store`` loads them) with the as-of date ``T``, the window ``W`` and the neglect
+threshold ``N`` (DESIGN.md's "Metric definitions"). A required column that is missing raises
 ``DataError("missing_input_column")``; missing *values* follow the definitions (a
 missing figure counts as 0, a missing ``required_visits_per_month`` as 1, …).
 """
@@ -27,6 +27,9 @@ PAIRING_COLUMNS = ("id", "department_code", "village_code", "start_date", "end_d
                    "required_visits_per_month")
 VISIT_COLUMNS = ("date", "department_code", "village_code", "problems_raised",
                  "problems_resolved")
+PROBLEM_COLUMNS = ("village_code", "department_code", "raised_on", "due_date", "status",
+                   "resolved_on", "satisfaction")
+"""The problem columns the ledger's figures read (``geo.problems``)."""
 
 
 def require_columns(frame: pd.DataFrame, name: str, columns: Iterable[str]) -> None:
@@ -52,6 +55,11 @@ class CoverageInputs:
         ``W``: the window is ``T-W < date <= T``.
     neglect_days : int
         ``N``: a village last visited ``N`` or more days before ``T`` is ``NOT_VISITED``.
+    problems : DataFrame
+        The problem ledger (``geo.store.load_problems``; ``resident`` not needed), with
+        ``PROBLEM_COLUMNS``: an overdue problem makes its village ``OVERDUE_PROBLEM``.
+        Required like the other frames (a county without problems passes
+        ``geo.problems.empty_problems()``), so that no caller forgets the ledger unseen.
     """
 
     villages: pd.DataFrame
@@ -60,19 +68,21 @@ class CoverageInputs:
     as_of: date
     window_days: int
     neglect_days: int
+    problems: pd.DataFrame
 
     def __post_init__(self) -> None:
         require_columns(self.villages, "villages", VILLAGE_COLUMNS)
         require_columns(self.pairings, "pairings", PAIRING_COLUMNS)
         require_columns(self.visits, "visits", VISIT_COLUMNS)
+        require_columns(self.problems, "problems", PROBLEM_COLUMNS)
 
     @classmethod
     def for_period(cls, villages: pd.DataFrame, pairings: pd.DataFrame,
-                   visits: pd.DataFrame, period: Period, neglect_days: int
-                   ) -> CoverageInputs:
+                   visits: pd.DataFrame, period: Period, neglect_days: int,
+                   problems: pd.DataFrame) -> CoverageInputs:
         """The inputs of ``period`` (its ``T`` and ``W``)."""
         return cls(villages, pairings, visits, period.as_of, period.window_days,
-                   neglect_days)
+                   neglect_days, problems)
 
     @property
     def period(self) -> Period:

@@ -37,6 +37,7 @@ from geo.planner import (
     plan_pairings,
     village_centroids,
 )
+from geo.problem_service import metric_problems
 from geo.records import metric_visits
 from geo.settings import local_now
 
@@ -101,7 +102,7 @@ def load_plan_data(engine: Engine, actor: User, as_of: date, window_days: int,
     pairings = store.load_pairings(engine)
     inputs = CoverageInputs(villages.reset_index(drop=True), pairings,
                             metric_visits(engine, actor, as_of), as_of, window_days,
-                            neglect_days)
+                            neglect_days, metric_problems(engine, actor, as_of))
     return PlanData(as_of, compute_village_coverage(inputs), villages.reset_index(drop=True),
                     store.load_townships(engine), departments.reset_index(drop=True),
                     pairings)

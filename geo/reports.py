@@ -14,19 +14,22 @@ from geo import coverage, store
 from geo.access import User
 from geo.inputs import CoverageInputs
 from geo.period import Period
+from geo.problem_service import metric_problems
+from geo.problems import DEPARTMENT_FIELDS, problems_report
 from geo.records import metric_visits
 
 
 def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_days: int
                          ) -> CoverageInputs:
-    """Load the villages, pairings and visits up to ``T`` (without private columns) as
-    the inputs of ``period`` with the neglect threshold ``neglect_days``."""
+    """Load the villages, pairings, visits and problems up to ``T`` (without private
+    columns) as the inputs of ``period`` with the neglect threshold ``neglect_days``."""
     return CoverageInputs.for_period(
         villages=store.load_villages(engine),
         pairings=store.load_pairings(engine),
         visits=metric_visits(engine, actor, period.as_of),
         period=period,
         neglect_days=neglect_days,
+        problems=metric_problems(engine, actor, period.as_of),
     )
 
 
@@ -45,3 +48,16 @@ def village_rows(report: dict[str, Any]) -> pd.DataFrame:
     frame["reasons"] = frame["reasons"].map(";".join)
     frame["days_since_last_visit"] = frame["days_since_last_visit"].astype("Int64")
     return frame
+
+
+def load_problems_report(engine: Engine, actor: User, period: Period) -> dict[str, Any]:
+    """Return DESIGN.md's ``report problems`` object for ``period`` (every role: figures
+    and codes, no resident or description)."""
+    return problems_report(metric_problems(engine, actor, period.as_of),
+                           store.load_villages(engine), store.load_departments(engine),
+                           period)
+
+
+def problem_department_rows(report: dict[str, Any]) -> pd.DataFrame:
+    """A problems report's departments as a table for CSV."""
+    return pd.DataFrame(report["departments"], columns=["code", "name", *DEPARTMENT_FIELDS])

@@ -59,6 +59,15 @@ VISIT_COUNT_FIELDS = ("cadre_count", "households_visited", "problems_raised", "p
 VILLAGE_FIGURES = ("population", "households", "left_behind_elderly", "low_income_households")
 """A village's figures that feed the need index."""
 ROLES = ("leader", "organiser", "liaison", "admin")
+PROBLEM_CATEGORIES = ("基础设施", "产业发展", "医疗卫生", "教育", "社会保障", "矛盾纠纷", "信访",
+                      "其他")
+PROBLEM_STATUSES = ("open", "in_progress", "resolved", "closed_unresolved")
+"""A problem's statuses (DESIGN.md's "Problem ledger"); the last two are closed."""
+CLOSED_PROBLEM_STATUSES = ("resolved", "closed_unresolved")
+SATISFACTION_RATINGS = ("满意", "基本满意", "不满意")
+"""The village's rating of a closed problem."""
+PROBLEM_DUE_DAYS = 30
+"""A problem's default due date is this many days after it was raised."""
 
 admin_units = Table(
     "admin_units",
@@ -144,6 +153,57 @@ visits = Table(
     Index(None, "department_code", "date"),
     Index(None, "department_code", "record_id", unique=True),
 )
+
+problems = Table(
+    "problems",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("village_code", String(12), ForeignKey("admin_units.code"), nullable=False),
+    Column("raised_on", Date, nullable=False),
+    # The visit it was received on; a deleted visit leaves the problem, without its visit.
+    Column("raised_visit_id", Integer, ForeignKey("visits.id", ondelete="SET NULL"),
+           nullable=True),
+    Column("department_code", String(20), ForeignKey("departments.code"), nullable=False),
+    Column("co_departments", Text, nullable=True),  # ";"-separated codes (joint handling)
+    Column("category", String(10), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("resident", String(50), nullable=True),  # never shown to leaders
+    Column("due_date", Date, nullable=False),
+    Column("status", String(20), nullable=False, default="open"),
+    Column("resolved_on", Date, nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("satisfaction", String(10), nullable=True),
+    Column("record_id", String(50), nullable=True),
+    Column("created_by", String(50), nullable=True),
+    Column("created_at", DateTime, nullable=True),
+    CheckConstraint("status IN ('open', 'in_progress', 'resolved', 'closed_unresolved')",
+                    name="status"),
+    CheckConstraint("satisfaction IS NULL OR satisfaction IN ('满意', '基本满意', '不满意')",
+                    name="satisfaction"),
+    CheckConstraint("(status IN ('resolved', 'closed_unresolved')) = (resolved_on IS NOT NULL)",
+                    name="resolved_on"),
+    Index(None, "village_code"),
+    Index(None, "department_code"),
+    Index(None, "status"),
+    Index(None, "raised_on"),
+    Index(None, "department_code", "record_id", unique=True),
+)
+"""The problem ledger (群众诉求台账): one resident's or village's request, from receipt to
+closure (DESIGN.md's "Problem ledger"). ``resolved_on`` is the closing date of both closed
+statuses and is set exactly when the problem is closed."""
+
+problem_notes = Table(
+    "problem_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("problem_id", Integer, ForeignKey("problems.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(50), nullable=False),
+    Column("department_code", String(20), nullable=True),  # the writer's department
+    Column("text", Text, nullable=False),
+    Index(None, "problem_id"),
+)
+"""Progress notes on a problem (the responsible department, co-departments, organisers)."""
 
 users = Table(
     "users",

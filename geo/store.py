@@ -86,6 +86,18 @@ def stored_visits(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def stored_problems(frame: pd.DataFrame) -> pd.DataFrame:
+    """Problems in their stored form: empty optional text (co-departments, resident,
+    resolution, rating, record id) is NULL, so that the unique (department, record id)
+    index sees no record id."""
+    frame = frame.copy()
+    for name in ("co_departments", "resident", "resolution", "satisfaction", "record_id"):
+        if name in frame:
+            values = frame[name].astype(object)
+            frame[name] = values.where(values.notna() & (values != ""), None)
+    return frame
+
+
 def bump_data_version(connection: Connection) -> int:
     """Increase the data version (used to invalidate cached metrics) and return it.
 
@@ -163,19 +175,24 @@ def replace_all(
     meta: dict[str, str] | None = None,
     actor: User | None = None,
     source: str = "seed-demo",
+    problems: pd.DataFrame | None = None,
 ) -> None:
-    """Replace every admin unit, department, cadre, pairing and visit in one transaction.
+    """Replace every admin unit, department, cadre, pairing, visit and problem (with its
+    progress notes) in one transaction.
 
     Users and the audit log are kept. ``units`` holds all levels (county, township,
-    village) in WGS84. One audit entry, by ``actor`` (default the command line's user)
-    with ``source`` as its key, records how many rows each table held before and after.
+    village) in WGS84; ``problems`` is the new ledger (None: an empty one; the old
+    ledger goes in any case, with the villages and visits it refers to). One audit
+    entry, by ``actor`` (default the command line's user) with ``source`` as its key,
+    records how many rows each table held before and after.
     """
     from geo.auth import cli_user  # auth reads users through this module
 
     actor = actor or cli_user()
     with engine.begin() as connection:
         before = _replaced_counts(connection)
-        for table in (schema.visits, schema.pairings, schema.cadres):
+        for table in (schema.problem_notes, schema.problems, schema.visits, schema.pairings,
+                      schema.cadres):
             connection.execute(delete(table))
         connection.execute(
             update(schema.admin_units).values(parent_code=None)
@@ -195,6 +212,8 @@ def replace_all(
         _insert(connection, schema.cadres, cadres)
         _insert(connection, schema.pairings, pairings)
         _insert(connection, schema.visits, stored_visits(visits))
+        if problems is not None:
+            _insert(connection, schema.problems, stored_problems(problems))
         for key, value in (meta or {}).items():
             set_meta(connection, key, value)
         bump_data_version(connection)
@@ -203,7 +222,7 @@ def replace_all(
 
 
 REPLACED_TABLES = (schema.admin_units, schema.departments, schema.cadres, schema.pairings,
-                   schema.visits)
+                   schema.visits, schema.problems)
 
 
 def _replaced_counts(connection: Connection) -> dict[str, int]:
@@ -304,6 +323,24 @@ def load_visits(engine: Engine, until: date | None = None) -> pd.DataFrame:
     return _dates(frame, ["date"])
 
 
+PROBLEM_DATE_COLUMNS = ("raised_on", "due_date", "resolved_on")
+
+
+def load_problems(engine: Engine, until: date | None = None) -> pd.DataFrame:
+    """Return the problems (optionally only those raised on or before ``until``) in id
+    order; the date columns are ``datetime.date`` (None when empty). ``resident`` is
+    private: callers that show rows go through ``geo.problem_service``."""
+    where = None if until is None else schema.problems.c.raised_on <= until
+    frame = _read(engine, schema.problems, where).sort_values("id", ignore_index=True)
+    return _dates(frame, PROBLEM_DATE_COLUMNS)
+
+
+def load_problem_notes(engine: Engine, problem_id: int | None = None) -> pd.DataFrame:
+    """Return the progress notes (of one problem when given) in id order."""
+    where = None if problem_id is None else schema.problem_notes.c.problem_id == problem_id
+    return _read(engine, schema.problem_notes, where).sort_values("id", ignore_index=True)
+
+
 def first_visit_date(engine: Engine) -> date | None:
     """Return the date of the earliest visit (None with no visit)."""
     with engine.connect() as connection:
@@ -334,6 +371,7 @@ def load_table(engine: Engine, table: str) -> pd.DataFrame:
         "cadres": load_cadres,
         "pairings": load_pairings,
         "visits": load_visits,
+        "problems": load_problems,
         "audit": load_audit,
     }
     frame = loaders[table](engine)

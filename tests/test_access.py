@@ -41,6 +41,12 @@ EXPECTED = {
     Action.IMPORT_REFERENCE: ("none", "none", "none", "all"),
     Action.VIEW_AUDIT: ("none", "all", "none", "all"),
     Action.MANAGE_USERS: ("none", "none", "none", "all"),
+    # The problem ledger: as visits; reassigning and reopening by organisers (and
+    # admins); residents' names never to a leader.
+    Action.VIEW_PROBLEMS: ("all", "all", "own", "all"),
+    Action.WRITE_PROBLEMS: ("none", "all", "own", "all"),
+    Action.ASSIGN_PROBLEMS: ("none", "all", "none", "all"),
+    Action.VIEW_RESIDENTS: ("none", "all", "own", "all"),
 }
 ROLES = (Role.LEADER, Role.ORGANISER, Role.LIAISON, Role.ADMIN)
 
@@ -173,7 +179,7 @@ def test_exports_follow_roles(demo_engine: Engine):
     from geo.io.exports import allowed_exports, export_bytes
 
     assert allowed_exports(LEADER) == ["townships", "villages", "departments", "pairings",
-                                       "visits"]
+                                       "visits", "problems"]
     assert "cadres" in allowed_exports(LIAISON) and "audit" not in allowed_exports(LIAISON)
     with pytest.raises(AccessDeniedError):
         export_bytes(demo_engine, LEADER, "cadres", "csv")

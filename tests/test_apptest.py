@@ -535,18 +535,19 @@ def test_neglected_page_agrees_with_the_report(app_db: Path):
 
 
 @pytest.mark.parametrize(("role", "imports", "boundaries"),
-                         [("leader", [], False), ("liaison", ["visits"], False),
-                          ("organiser", ["visits", "pairings"], False),
-                          ("admin", ["visits", "pairings", "villages", "departments", "cadres"],
-                           True)])
+                         [("leader", [], False), ("liaison", ["visits", "problems"], False),
+                          ("organiser", ["visits", "problems", "pairings"], False),
+                          ("admin", ["visits", "problems", "pairings", "villages",
+                                     "departments", "cadres"], True)])
 def test_data_page_offers_what_the_role_may_do(app_db: Path, role: str, imports: list,
                                                boundaries: bool):
     at = _run("app_pages/data.py", user=role)
     assert not at.exception and not at.error
     tables = [s for s in at.selectbox if s.key == "import_table"]
     assert (tables[0].options if tables else []) == [
-        {"visits": "走访记录", "pairings": "结对关系", "villages": "村（社区）",
-         "departments": "单位", "cadres": "干部"}[name] for name in imports]
+        {"visits": "走访记录", "problems": "群众诉求", "pairings": "结对关系",
+         "villages": "村（社区）", "departments": "单位", "cadres": "干部"}[name]
+        for name in imports]
     assert any(s.key == "boundary_level" for s in at.selectbox) == boundaries
     exports = next(s for s in at.selectbox if s.key == "export_table")
     assert ("干部" in exports.options) == (role != "leader")

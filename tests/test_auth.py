@@ -374,7 +374,7 @@ def test_a_database_at_0002_with_a_locked_user_upgrades(engine_at_0002: Engine):
             ":until)"), {"hash": auth.hash_password("password1"), "yes": True,
                          "until": NOW + timedelta(hours=1)})
     db.upgrade(engine)
-    assert db.current_revision(engine) == db.head_revision() == "0004"
+    assert db.current_revision(engine) == db.head_revision()  # 0004 and later
     columns = {c["name"] for c in inspect(engine).get_columns("users")}
     assert "failed_logins" not in columns and "locked_until" not in columns
     user = auth.authenticate(engine, "old", "password1", NOW).user

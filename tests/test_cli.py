@@ -185,8 +185,8 @@ def test_report_coverage_json_contract(demo_url: str, tmp_path: Path,
     assert never and all(v["last_visit"] is None and v["days_since_last_visit"] is None
                          for v in never)
     codes = {r for v in report["villages"] for r in v["reasons"]}
-    assert codes == {"UNPAIRED", "NEVER_VISITED", "NOT_VISITED", "BELOW_REQUIRED",
-                     "PROBLEMS_PENDING"}
+    assert codes == {"UNPAIRED", "NEVER_VISITED", "NOT_VISITED", "OVERDUE_PROBLEM",
+                     "BELOW_REQUIRED", "PROBLEMS_PENDING"}
 
 
 @pytest.mark.slow  # four reports of the sample

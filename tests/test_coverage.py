@@ -19,6 +19,7 @@ from geo.coverage import (
     BELOW_REQUIRED,
     NEVER_VISITED,
     NOT_VISITED,
+    OVERDUE_PROBLEM,
     PROBLEMS_PENDING,
     REASON_LABELS_EN,
     REASONS,
@@ -37,6 +38,7 @@ from geo.errors import DataError
 from geo.inputs import CoverageInputs
 from geo.overview import compute_overview_kpis
 from geo.period import judged_months
+from geo.problems import empty_problems
 from geo.status import (
     PAIRED_STATUSES,
     STATUS_PAIRED_LAPSED,
@@ -113,19 +115,28 @@ def visits_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def cover(pairings: list[dict], visits: list[dict], villages: list[dict] | None = None,
-          as_of: date = T, window: int = W, neglect: int = N) -> pd.DataFrame:
+          as_of: date = T, window: int = W, neglect: int = N,
+          problems: list[dict] | None = None) -> pd.DataFrame:
     """Coverage of ``villages`` (default: village 1..9 of one township, equal figures)."""
     rows = villages or [village(n) for n in range(1, 10)]
+    ledger = pd.DataFrame(problems) if problems else empty_problems()
     return compute_village_coverage(CoverageInputs(
         villages_frame(rows), pairings_frame(pairings), visits_frame(visits), as_of, window,
-        neglect))
+        neglect, ledger))
+
+
+def problem(village_code: str, raised: date, due: date, resolved: date | None = None
+            ) -> dict:
+    return {"village_code": village_code, "department_code": "D1", "raised_on": raised,
+            "due_date": due, "status": "open" if resolved is None else "resolved",
+            "resolved_on": resolved, "satisfaction": None}
 
 
 def comply(pairings: pd.DataFrame, visits: pd.DataFrame, as_of: date = T,
            window: int = W) -> pd.DataFrame:
     """Compliance of ``pairings`` at ``as_of`` with window ``window``."""
     return compute_pairing_compliance(CoverageInputs(
-        villages_frame([village(1)]), pairings, visits, as_of, window, N))
+        villages_frame([village(1)]), pairings, visits, as_of, window, N, empty_problems()))
 
 
 def monthly(village_code: str, dept: str = "D1") -> list[dict]:
@@ -138,12 +149,13 @@ def monthly(village_code: str, dept: str = "D1") -> list[dict]:
 
 
 def test_reasons_in_listed_order_with_severity_and_labels():
-    assert list(REASONS) == [UNPAIRED, NEVER_VISITED, NOT_VISITED, BELOW_REQUIRED,
-                             PROBLEMS_PENDING]
+    assert list(REASONS) == [UNPAIRED, NEVER_VISITED, NOT_VISITED, OVERDUE_PROBLEM,
+                             BELOW_REQUIRED, PROBLEMS_PENDING]
     assert REASONS == {
         "UNPAIRED": (3, "未结对"),
         "NEVER_VISITED": (3, "从未走访"),
         "NOT_VISITED": (2, "超期未走访"),
+        "OVERDUE_PROBLEM": (2, "超期未办结"),
         "BELOW_REQUIRED": (1, "走访未达要求"),
         "PROBLEMS_PENDING": (1, "问题未解决"),
     }
@@ -306,12 +318,13 @@ def test_no_pairings_and_no_visits():
     villages = villages_frame([village(1), village(2)])
     pairings = pd.DataFrame(columns=PAIRING_COLUMNS)
     visits = pd.DataFrame(columns=VISIT_COLUMNS)
-    coverage = compute_village_coverage(CoverageInputs(villages, pairings, visits, T, W, N))
+    coverage = compute_village_coverage(CoverageInputs(villages, pairings, visits, T, W, N,
+                                                       empty_problems()))
     assert coverage["reasons"].tolist() == [[UNPAIRED, NEVER_VISITED]] * 2
     assert coverage["priority"].tolist() == [3.0, 3.0]
     assert comply(pairings, visits).empty
     none = compute_village_coverage(CoverageInputs(villages.iloc[:0], pairings, visits, T, W,
-                                                   N))
+                                                   N, empty_problems()))
     assert none.empty and "reasons" in none and none["days_since_last_visit"].dtype == "Int64"
 
 
@@ -339,6 +352,25 @@ def test_problems_pending_is_the_windows_net_sum_and_never_negative():
 
 
 # --------------------------------------------------------------------------- need
+
+
+def test_overdue_problem_is_a_severe_reason_from_the_day_after_the_due_date():
+    villages = [village(n) for n in range(1, 5)]
+    pairings = [pairing(code(n)) for n in range(1, 5)]
+    visits = [one for n in range(1, 5) for one in monthly(code(n))]
+    problems = [
+        problem(code(1), days_before(31), days_before(1)),            # overdue at T
+        problem(code(2), days_before(30), T),                         # due on T: not yet
+        problem(code(3), days_before(60), days_before(30), T),        # closed on T
+        problem(code(4), days_before(60), days_before(30), T + timedelta(days=1)),  # open
+    ]
+    coverage = cover(pairings, visits, villages, problems=problems)
+    assert coverage["reasons"].tolist() == [[OVERDUE_PROBLEM], [], [], [OVERDUE_PROBLEM]]
+    assert coverage["severe"].tolist() == [True, False, False, True]
+    assert coverage.loc[code(1), "priority"] == pytest.approx(
+        2 * (1 + coverage.loc[code(1), "need"]))
+    later = cover(pairings, visits, villages, as_of=T + timedelta(days=1), problems=problems)
+    assert later.loc[code(2), "reasons"] == [OVERDUE_PROBLEM]
 
 
 def test_need_index_hand_computed_with_missing_population():
@@ -471,7 +503,7 @@ def two_townships() -> dict:
         visit(code(2, TOWN_A), days_before(30)),  # outside W = 20: not counted
         *[visit(code(1, TOWN_B), days_before(d)) for d in (1, 2, 3)],
     ])
-    return {"inputs": CoverageInputs(villages, pairings, visits, T, 20, N),
+    return {"inputs": CoverageInputs(villages, pairings, visits, T, 20, N, empty_problems()),
             "townships": townships}
 
 
@@ -569,12 +601,13 @@ def demo() -> dict:
     villages["weak"] = villages["weak"].astype(bool)
     townships = units[units["level"] == "township"].reset_index(drop=True)
     return {"villages": villages, "townships": townships, "pairings": county.sample.pairings,
-            "visits": county.sample.visits, "departments": county.sample.departments}
+            "visits": county.sample.visits, "departments": county.sample.departments,
+            "problems": county.sample.problems}
 
 
 def demo_inputs(demo: dict, as_of: date, window: int, neglect: int) -> CoverageInputs:
     return CoverageInputs(demo["villages"], demo["pairings"], demo["visits"], as_of, window,
-                          neglect)
+                          neglect, demo["problems"])
 
 
 def test_sample_has_every_reason(demo):
@@ -622,6 +655,11 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
     counts = recent.groupby("village_code").size().to_dict()
     dates = recent.groupby(["department_code", "village_code"])["date"].agg(list).to_dict()
     names = dict(zip(demo["departments"]["code"], demo["departments"]["name"], strict=True))
+    overdue_villages = {
+        problem.village_code for problem in demo["problems"].itertuples()
+        if problem.raised_on <= as_of and problem.due_date < as_of
+        and (problem.resolved_on is None or pd.isna(problem.resolved_on)
+             or problem.resolved_on > as_of)}
     expected = {}
     for village_code in demo["villages"]["code"]:
         own = list(active[active["village_code"] == village_code].itertuples())
@@ -638,6 +676,7 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
             (UNPAIRED, not own),
             (NEVER_VISITED, last is None),
             (NOT_VISITED, last is not None and days >= neglect),
+            (OVERDUE_PROBLEM, village_code in overdue_villages),
             (BELOW_REQUIRED, any(c < 1 for c in compliances)),
             (PROBLEMS_PENDING, raised > resolved),
         ) if applies]
@@ -654,7 +693,8 @@ def _expected_sample_figures(demo: dict, as_of: date, window: int, neglect: int)
             "problems_pending": max(raised - resolved, 0),
             "compliance_min": min(compliances) if compliances else None,
             "reasons": reasons,
-            "severe": bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(reasons)),
+            "severe": bool({UNPAIRED, NEVER_VISITED, NOT_VISITED, OVERDUE_PROBLEM}
+                           & set(reasons)),
             "departments": [names[p.department_code]
                             for p in sorted(own, key=lambda p: p.department_code)],
             "status": status,
@@ -734,6 +774,7 @@ def test_map_status_classes_add_up_to_the_cards(demo):
         assert counts.get(STATUS_PAIRED_NEVER, 0) + int(hatched(status).sum()) == (
             kpis.never_visited)
         assert kpis.severe == int(status["reasons"].map(
-            lambda r: bool({UNPAIRED, NEVER_VISITED, NOT_VISITED} & set(r))).sum())
+            lambda r: bool({UNPAIRED, NEVER_VISITED, NOT_VISITED, OVERDUE_PROBLEM} & set(r))
+        ).sum())
         below = status["reasons"].map(lambda r: BELOW_REQUIRED in r)
         assert (status["shortfalls"].map(len) > 0).equals(below)  # the months behind it

@@ -20,6 +20,7 @@ from geo.demo import seed
 from geo.departments import department_figures, ranking, window_months
 from geo.formalism import excluded_visit_ids, formalism_warnings
 from geo.inputs import CoverageInputs
+from geo.problems import department_problem_figures
 from tests.conftest import ANCHOR
 
 DEPARTMENT_FIELDS = ["code", "name", "visits", "villages_visited", "participation",
@@ -55,12 +56,15 @@ def _independent(url: str, as_of: date, window_days: int) -> tuple:
     functions (not the report's loader or service)."""
     engine = db.make_engine(url)
     inputs = CoverageInputs(store.load_villages(engine), store.load_pairings(engine),
-                            store.load_visits(engine, as_of), as_of, window_days, 90)
+                            store.load_visits(engine, as_of), as_of, window_days, 90,
+                            store.load_problems(engine, as_of))
     warnings = formalism_warnings(inputs)
     excluded = excluded_visit_ids(warnings)
     figures = department_figures(inputs, store.load_departments(engine),
                                  store.load_cadres(engine), excluded)
-    ranked = ranking(figures, warnings.groupby("department_code").size())
+    ledger = department_problem_figures(inputs.problems, figures.index, inputs.period)
+    ranked = ranking(figures, warnings.groupby("department_code").size(),
+                     ledger["satisfaction"])
     return inputs, warnings, excluded, figures, ranked
 
 
@@ -93,7 +97,7 @@ def test_departments_json_matches_the_metric_functions(demo_url: str,
         assert row["warnings"] == int((warnings["department_code"] == code).sum())
         assert _same(row["score"], ranked.loc[code, "score"])
         assert row["rank"] == ranked.loc[code, "rank"]
-        assert row["satisfaction"] is None
+        assert _same(row["satisfaction"], ranked.loc[code, "satisfaction"])
 
     # A hand count: the department's window visits, the excluded ones left out.
     visits = inputs.visits

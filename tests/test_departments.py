@@ -29,6 +29,7 @@ from geo.departments import (
 )
 from geo.errors import DataError
 from geo.inputs import PAIRING_COLUMNS, CoverageInputs
+from geo.problems import empty_problems
 
 T = date(2026, 3, 10)
 W = 90
@@ -76,7 +77,8 @@ CADRES = pd.DataFrame({"id": [1, 2, 3, 4], "department_code": ["D1"] * 4,
 
 def _inputs(pairings: pd.DataFrame, visits: pd.DataFrame, as_of: date = T,
             window: int = W) -> CoverageInputs:
-    return CoverageInputs(_villages(V1, V2, V3), pairings, visits, as_of, window, 90)
+    return CoverageInputs(_villages(V1, V2, V3), pairings, visits, as_of, window, 90,
+                          empty_problems())
 
 
 def _example() -> tuple[CoverageInputs, pd.DataFrame]:
@@ -168,7 +170,7 @@ def test_participation_null_without_party_members_and_capped_at_one():
 def test_visits_without_the_cadre_ids_column_give_null_participation():
     inputs, departments = _example()
     inputs = CoverageInputs(inputs.villages, inputs.pairings,
-                            inputs.visits.drop(columns="cadre_ids"), T, W, 90)
+                            inputs.visits.drop(columns="cadre_ids"), T, W, 90, empty_problems())
     figures = department_figures(inputs, departments, CADRES)
     assert figures["participation"].isna().all()
     assert figures["leader_participation"].isna().all()
@@ -292,12 +294,12 @@ def test_window_months():
 def test_missing_columns_are_errors():
     inputs, departments = _example()
     no_kind = CoverageInputs(inputs.villages, inputs.pairings,
-                             inputs.visits.drop(columns="kind"), T, W, 90)
+                             inputs.visits.drop(columns="kind"), T, W, 90, empty_problems())
     with pytest.raises(DataError) as caught:
         department_figures(no_kind, departments, CADRES)
     assert caught.value.code == "missing_input_column"
     no_id = CoverageInputs(inputs.villages, inputs.pairings,
-                           inputs.visits.drop(columns="id"), T, W, 90)
+                           inputs.visits.drop(columns="id"), T, W, 90, empty_problems())
     department_figures(no_id, departments, CADRES)  # fine while nothing is excluded
     with pytest.raises(DataError):
         department_figures(no_id, departments, CADRES, excluded_visit_ids={2})
@@ -473,7 +475,7 @@ def test_volume_cannot_buy_rank():
     for size in range(1, len(excluded) + 1):
         some = excluded[:size]
         kept = padded.visits[~padded.visits["id"].isin(excluded[size:])]
-        partly = CoverageInputs(padded.villages, padded.pairings, kept, T, W, 90)
+        partly = CoverageInputs(padded.villages, padded.pairings, kept, T, W, 90, empty_problems())
         score = ranking(department_figures(partly, departments, CADRES,
                                            excluded_visit_ids=some), None).loc["D1", "score"]
         assert score == base.loc["D1", "score"]

@@ -32,6 +32,7 @@ from geo.formalism import (
 )
 from geo.i18n import CATALOGUE
 from geo.inputs import CoverageInputs
+from geo.problems import empty_problems
 
 T = date(2026, 3, 31)
 W = 60
@@ -64,7 +65,7 @@ def warn(visits: list[dict], villages: list[dict] | None = None, as_of: date = T
     pairings = pd.DataFrame(columns=["id", "department_code", "village_code", "start_date",
                                      "end_date", "required_visits_per_month"])
     return formalism_warnings(CoverageInputs(pd.DataFrame(rows), pairings, frame, as_of,
-                                             window, 90))
+                                             window, 90, empty_problems()))
 
 
 def rows_of(warnings: pd.DataFrame, code: str) -> list[tuple]:
@@ -314,7 +315,7 @@ def test_the_visits_need_the_columns_the_warnings_read():
     frame = pd.DataFrame([{"id": 1, **visit(T)}]).drop(columns="summary")
     inputs = CoverageInputs(pd.DataFrame([village(V1)]), pd.DataFrame(
         columns=["id", "department_code", "village_code", "start_date", "end_date",
-                 "required_visits_per_month"]), frame, T, W, 90)
+                 "required_visits_per_month"]), frame, T, W, 90, empty_problems())
     with pytest.raises(DataError) as raised:
         formalism_warnings(inputs)
     assert (raised.value.code, raised.value.params["frame"], raised.value.column) == (

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from geo import pairing_rules, schema, store, visit_rules
+from geo import pairing_rules, problem_rules, schema, store, visit_rules
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
 from geo.i18n import CATALOGUE, translate_issue
@@ -695,7 +695,7 @@ def test_upload_returns_rejected_rows_as_bytes_and_reports_progress(demo, tmp_pa
 def test_messages_exist_in_both_languages():
     assert set(ISSUE_CODES["zh"]) == set(ISSUE_CODES["en"])
     sources = [*Path(imports.__file__).parent.glob("*.py"), Path(visit_rules.__file__),
-               Path(pairing_rules.__file__)]
+               Path(pairing_rules.__file__), Path(problem_rules.__file__)]
     constants = {n.value for source in sources
                  for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
                  if isinstance(n, ast.Constant)}

@@ -22,6 +22,7 @@ from geo.maps import (
     tile_layer,
 )
 from geo.offline import configure_offline_assets
+from geo.problems import empty_problems
 from geo.status import compute_village_status
 from tests.offline_checks import remote_asset_links
 
@@ -59,7 +60,8 @@ def _status(villages: gpd.GeoDataFrame) -> pd.DataFrame:
                            "problems_resolved": [0]})
     departments = pd.DataFrame({"code": ["D1"], "name": ["<script>alert(2)</script>局"]})
     return compute_village_status(
-        CoverageInputs(villages, pairings, visits, date(2026, 6, 30), 90, 90), departments)
+        CoverageInputs(villages, pairings, visits, date(2026, 6, 30), 90, 90,
+                       empty_problems()), departments)
 
 
 def _build(source: str = "schematic"):

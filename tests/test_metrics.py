@@ -11,6 +11,7 @@ from geo.errors import DataError
 from geo.inputs import CoverageInputs
 from geo.overview import compute_overview_kpis
 from geo.period import active_pairings
+from geo.problems import empty_problems
 from geo.status import (
     STATUS_PAIRED_LAPSED,
     STATUS_PAIRED_NEVER,
@@ -96,8 +97,8 @@ def status() -> pd.DataFrame:
         ],
         VISIT_COLUMNS,
     )
-    return compute_village_status(CoverageInputs(VILLAGES, pairings, visits, T, W, W),
-                                  DEPARTMENTS)
+    return compute_village_status(CoverageInputs(VILLAGES, pairings, visits, T, W, W,
+                                                 empty_problems()), DEPARTMENTS)
 
 
 def test_window_edges(status: pd.DataFrame):
@@ -152,7 +153,7 @@ def test_overview_kpis(status: pd.DataFrame):
 def test_no_villages_gives_no_share():
     empty = compute_village_status(CoverageInputs(
         VILLAGES.iloc[:0], pd.DataFrame(columns=PAIRING_COLUMNS),
-        pd.DataFrame(columns=VISIT_COLUMNS), T, W, W), DEPARTMENTS)
+        pd.DataFrame(columns=VISIT_COLUMNS), T, W, W, empty_problems()), DEPARTMENTS)
     kpis = compute_overview_kpis(empty, VILLAGES.iloc[:0])
     assert kpis.villages == 0 and kpis.paired_share is None and kpis.visited_share is None
 
@@ -161,13 +162,15 @@ def test_no_villages_gives_no_share():
     ("villages", "weak"), ("villages", "population"), ("villages", "short_name"),
     ("villages", "parent_code"), ("pairings", "id"), ("pairings", "required_visits_per_month"),
     ("visits", "problems_raised"), ("visits", "problems_resolved"),
+    ("problems", "due_date"), ("problems", "resolved_on"), ("problems", "status"),
 ])
 def test_a_missing_input_column_is_an_error_not_a_default(table, column):
     frames = {"villages": VILLAGES, "pairings": frame([pairing("V1")], PAIRING_COLUMNS),
-              "visits": frame([visit("V1", T)], VISIT_COLUMNS)}
+              "visits": frame([visit("V1", T)], VISIT_COLUMNS), "problems": empty_problems()}
     frames[table] = frames[table].drop(columns=[column])
     with pytest.raises(DataError) as raised:
-        CoverageInputs(frames["villages"], frames["pairings"], frames["visits"], T, W, W)
+        CoverageInputs(frames["villages"], frames["pairings"], frames["visits"], T, W, W,
+                       frames["problems"])
     assert raised.value.code == "missing_input_column"
     assert raised.value.params == {"frame": table}
     assert raised.value.column == column

@@ -135,7 +135,7 @@ def test_shipped_sample_files_match_the_generator(tmp_path):
     demo = build_demo_county(seed=manifest["seed"], anchor=anchor)
     write_sample_files(demo, tmp_path, seed=manifest["seed"], anchor=anchor)
     for name in ("departments.csv", "cadres.csv", "pairings.csv", "visits.csv",
-                 "villages.csv", "manifest.json"):
+                 "problems.csv", "villages.csv", "manifest.json"):
         assert (tmp_path / name).read_bytes() == (SAMPLE_DIR / name).read_bytes(), name
 
 
@@ -148,14 +148,18 @@ def judged(demo: DemoCounty):
     from geo.departments import department_figures, ranking
     from geo.formalism import excluded_visit_ids, formalism_warnings
     from geo.inputs import CoverageInputs
+    from geo.problems import department_problem_figures
 
     sample = demo.sample
     villages = demo.units[demo.units["level"] == "village"]
-    inputs = CoverageInputs(villages, sample.pairings, sample.visits, ANCHOR, 90, 90)
+    inputs = CoverageInputs(villages, sample.pairings, sample.visits, ANCHOR, 90, 90,
+                            sample.problems)
     warnings = formalism_warnings(inputs)
     figures = department_figures(inputs, sample.departments, sample.cadres,
                                  excluded_visit_ids(warnings))
-    ranked = ranking(figures, warnings.groupby("department_code").size())
+    ledger = department_problem_figures(sample.problems, figures.index, inputs.period)
+    ranked = ranking(figures, warnings.groupby("department_code").size(),
+                     ledger["satisfaction"])
     return warnings, figures, ranked
 
 
@@ -218,3 +222,46 @@ def test_formalist_and_neglectful_departments_rank_in_the_bottom_third(demo: Dem
     assert low and low <= set(ranked.index)
     cut = len(ranked) * 2 / 3
     assert (ranked.loc[sorted(low), "rank"] > cut).all()
+
+
+# ------------------------------------------------ the problem ledger
+
+
+def test_problems_are_raised_on_visits_and_closed_by_later_ones(demo: DemoCounty):
+    problems, visits = demo.sample.problems, demo.sample.visits.set_index("id")
+    raised = visits.loc[problems["raised_visit_id"]]
+    assert (raised["date"].to_numpy() == problems["raised_on"].to_numpy()).all()
+    assert (raised["village_code"].to_numpy() == problems["village_code"].to_numpy()).all()
+    assert (raised["department_code"].to_numpy()
+            == problems["department_code"].to_numpy()).all()
+    per_visit = problems.groupby("raised_visit_id").size()
+    assert (per_visit <= visits.loc[per_visit.index, "problems_raised"]).all()
+    closed = problems[problems["resolved_on"].notna()]
+    assert set(closed["status"]) == {"resolved", "closed_unresolved"}
+    assert (closed["resolved_on"] >= closed["raised_on"]).all()  # by a later visit
+    # Each closing date is a later visit of the department to the village that resolved
+    # at least as many problems as it closed.
+    closers = visits.reset_index().drop_duplicates(
+        ["department_code", "village_code", "date", "kind", "summary"]).groupby(
+        ["department_code", "village_code", "date"])["problems_resolved"].sum()
+    closings = closed.groupby(["department_code", "village_code", "resolved_on"]).size()
+    assert (closings <= closers.reindex(closings.index).fillna(0)).all()
+    open_now = problems[problems["resolved_on"].isna()]
+    assert set(open_now["status"]) == {"open", "in_progress"}
+    assert set(problems["satisfaction"]) == {"满意", "基本满意", "不满意", ""}
+
+
+def test_careless_departments_let_problems_go_overdue_and_are_rated_lower(demo: DemoCounty):
+    from geo.period import Period
+    from geo.problems import department_problem_figures
+
+    sample = demo.sample
+    figures = department_problem_figures(sample.problems, sample.departments["code"],
+                                         Period(ANCHOR, 90))
+    habit = figures.index.map(sample.habits)
+    careless = figures[habit.isin(["burst", "copying", "neglectful"])]
+    careful = figures[habit.isin(["diligent", "steady"])]
+    assert careless["overdue"].mean() > 3 * careful["overdue"].mean()
+    assert (careless["satisfaction"].dropna().mean()
+            < careful["satisfaction"].dropna().mean())
+    assert figures["overdue"].sum() > 0 and (figures["overdue"] == 0).sum() >= 10

@@ -16,7 +16,7 @@ ADMIN = User("admin", Role.ADMIN)
 # One cell per table that a clerk fills in with their own value.
 FILLED_IN = {"visits": ("编号", "2026-XS-17"), "pairings": ("每月走访次数", "2"),
              "villages": ("名称", "龙池村委会"), "departments": ("单位名称", "县委办"),
-             "cadres": ("姓名", "李明")}
+             "cadres": ("姓名", "李明"), "problems": ("诉求编号", "2026-SQ-17")}
 
 
 def _import(engine, table: str, file_format: str, data: bytes) -> imports.Report:

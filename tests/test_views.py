@@ -19,6 +19,7 @@ from geo.layers import (
 )
 from geo.maps import map_labels
 from geo.neglected import build_neglected_table, filter_neglected
+from geo.problems import empty_problems
 from geo.status import compute_village_status
 from geo.village_card import build_village_card
 
@@ -67,7 +68,7 @@ def status() -> pd.DataFrame:
 
 
 def _inputs() -> CoverageInputs:
-    return CoverageInputs(VILLAGES, PAIRINGS, _visits(), T, 90, 90)
+    return CoverageInputs(VILLAGES, PAIRINGS, _visits(), T, 90, 90, empty_problems())
 
 
 def test_every_layer_classifies_every_village(status):

@@ -177,6 +177,9 @@ class SampleCounty:
     visits: pd.DataFrame
     habits: dict[str, str]
     """Each department's habit (``HABITS``) by code: what the figures should find."""
+    problems: pd.DataFrame
+    """The problem ledger (群众诉求台账): problems raised on the visits of its last
+    ``LEDGER_DAYS`` days and resolved by later ones (``_problems``)."""
 
 
 def _village_figures(villages: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -521,6 +524,111 @@ def _visits(
                   "lon", "lat", "summary", "record_id", "source", "created_by", "created_at"]]
 
 
+LEDGER_DAYS = 365
+"""The ledger was started this many days before the anchor: earlier visits raised no
+registered problem."""
+LEDGER_STREAM = 14
+"""The ledger's random stream, beside the seed (issue 14)."""
+REGISTER_SHARE = 0.6
+"""The share of a visit's raised problems entered in the ledger."""
+# A department's habit decides how its villages rate what it closes: 满意, 基本满意, 不满意.
+RATINGS = {"diligent": (0.75, 0.22, 0.03), "steady": (0.6, 0.32, 0.08),
+           "burst": (0.3, 0.4, 0.3), "neglectful": (0.15, 0.35, 0.5),
+           "copying": (0.35, 0.4, 0.25)}
+UNRESOLVED_SHARE = {"diligent": 0.02, "steady": 0.04, "burst": 0.12, "neglectful": 0.2,
+                    "copying": 0.1}
+"""The share of a department's closures that close a problem unresolved."""
+_PROBLEM_TEXTS = {
+    "基础设施": ("{g}组村道塌方，需修复", "{g}组路灯损坏，夜间出行不便", "{g}组饮水管道漏水",
+             "{g}组危桥需加固", "村委会至{g}组的公路需硬化"),
+    "产业发展": ("{crop}销路不畅，希望对接收购商", "{g}组灌溉水渠堵塞", "{crop}种植缺技术指导",
+             "合作社缺少启动资金"),
+    "医疗卫生": ("村卫生室缺常用药", "{g}组留守老人看病不便", "希望组织义诊和健康体检"),
+    "教育": ("{g}组学生上学路远，希望解决接送", "村小学缺少教师", "困难学生申请助学金"),
+    "社会保障": ("{g}组困难户申请低保复核", "养老保险缴费政策咨询", "残疾人补贴未按时发放"),
+    "矛盾纠纷": ("{g}组邻里宅基地纠纷", "土地流转租金纠纷", "山林界址争议"),
+    "信访": ("反映征地补偿标准问题", "反映{g}组移民后扶资金问题", "反映农村危房改造进度"),
+    "其他": ("希望增加村民文化活动", "{g}组垃圾清运不及时", "希望改善村部办公条件"),
+}
+_CROPS = ("柑橘", "茶叶", "核桃", "土豆", "魔芋", "香菇", "腊肉", "蜂蜜")
+_KIND_CATEGORIES = {"信访接待/大下访": ("信访", "矛盾纠纷", "社会保障"),
+                    "产业帮扶": ("产业发展",), "发展联谋": ("产业发展", "基础设施"),
+                    "阵地联建": ("基础设施", "其他")}
+
+
+def _problems(villages: gpd.GeoDataFrame, visits: pd.DataFrame, departments: pd.DataFrame,
+              habits: dict[str, str], rng: np.random.Generator) -> pd.DataFrame:
+    """The problem ledger, consistent with the visits.
+
+    Over the ledger's last ``LEDGER_DAYS`` days, each visit (the first of a group keyed
+    in twice) registers ``REGISTER_SHARE`` of the problems it raised, at most its
+    ``problems_raised``, with ``raised_visit_id`` = the visit. A later visit of the same
+    department to the same village closes as many of the oldest open problems as it
+    resolved, on its date: mostly ``resolved``, some ``closed_unresolved`` (more for
+    careless habits), rated by the village according to the department's habit (some
+    不满意). What nobody closes stays open; only the neglectful departments' thus go
+    overdue (due 30 days after they were raised): the other departments closed theirs in
+    time, and those no visit here records closing are left out of the sample.
+    """
+    from geo.schema import PROBLEM_DUE_DAYS, SATISFACTION_RATINGS
+
+    short = dict(zip(villages["code"], villages["short_name"], strict=True))
+    active = departments.loc[departments["active"], "code"].tolist()
+    anchor = max(visits["date"])
+    start = anchor - timedelta(days=LEDGER_DAYS)
+    keyed = visits.drop_duplicates(["department_code", "village_code", "date", "kind",
+                                    "summary"])
+    recent = keyed[keyed["date"] > start].sort_values(["date", "id"], kind="stable")
+    rows: list[dict] = []
+    waiting: dict[tuple[str, str], list[int]] = {}
+    for visit in recent.itertuples(index=False):
+        key = (visit.department_code, visit.village_code)
+        habit = habits[visit.department_code]
+        queue = waiting.setdefault(key, [])
+        for _ in range(min(len(queue), int(visit.problems_resolved))):
+            row = rows[queue.pop(0)]
+            unresolved = rng.random() < UNRESOLVED_SHARE[habit]
+            row["status"] = "closed_unresolved" if unresolved else "resolved"
+            row["resolved_on"] = visit.date
+            row["resolution"] = ("经协调暂不具备解决条件，已向群众解释" if unresolved
+                                 else f"{visit.kind}时已办结")
+            if rng.random() < 0.85:
+                row["satisfaction"] = str(rng.choice(SATISFACTION_RATINGS,
+                                                     p=RATINGS[habit]))
+        registered = int(rng.binomial(int(visit.problems_raised), REGISTER_SHARE))
+        for _ in range(registered):
+            category = str(rng.choice(_KIND_CATEGORIES.get(
+                visit.kind, tuple(_PROBLEM_TEXTS))))
+            text = str(rng.choice(_PROBLEM_TEXTS[category])).format(
+                g=int(rng.integers(1, 9)), crop=str(rng.choice(_CROPS)))
+            joint = (str(rng.choice([c for c in active if c != visit.department_code]))
+                     if rng.random() < 0.05 else "")
+            queue.append(len(rows))
+            rows.append({
+                "village_code": visit.village_code, "raised_on": visit.date,
+                "raised_visit_id": int(visit.id), "department_code": visit.department_code,
+                "co_departments": joint, "category": category,
+                "description": f"{short[visit.village_code]}{text}",
+                "resident": _resident(rng) if rng.random() < 0.5 else "",
+                "due_date": visit.date + timedelta(days=PROBLEM_DUE_DAYS),
+                "status": "open", "resolved_on": None, "resolution": "",
+                "satisfaction": "", "record_id": "", "created_by": "sample",
+                "created_at": datetime.combine(visit.date, datetime.min.time())
+                + timedelta(hours=18)})
+    frame = pd.DataFrame(rows)
+    # Only the neglectful let problems go overdue: the others closed in time what no
+    # visit here records closing (those problems are left out of the sample's ledger).
+    due = pd.to_datetime(frame["due_date"]) < pd.Timestamp(anchor)
+    lapsed = (frame["status"] == "open") & due & (
+        frame["department_code"].map(habits) != "neglectful")
+    frame = frame[~lapsed.to_numpy()].reset_index(drop=True)
+    still_open = (frame["status"] == "open").to_numpy()
+    handling = still_open & (rng.random(len(frame)) < 0.5)
+    frame.loc[handling, "status"] = "in_progress"
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    return frame
+
+
 def _misplace_points(frame: pd.DataFrame, villages: gpd.GeoDataFrame,
                      rng: np.random.Generator) -> pd.DataFrame:
     """Move about 2% of GPS points into a village of another township (> 2 km away),
@@ -583,6 +691,9 @@ def generate_sample(villages: gpd.GeoDataFrame, anchor: date, seed: int = 42) ->
     cadres = _cadres(departments, rng)
     pairings, never = _pairings(units, departments, habits, anchor, rng)
     visits = _visits(units, departments, habits, cadres, pairings, never, anchor, rng)
+    # The ledger draws from its own stream, so that adding it changed no other table.
+    problems = _problems(units, visits, departments, habits,
+                         np.random.default_rng([seed, LEDGER_STREAM]))
     return SampleCounty(units=gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
                         departments=departments, cadres=cadres, pairings=pairings, visits=visits,
-                        habits=habits)
+                        habits=habits, problems=problems)

@@ -26,7 +26,7 @@ from geo.settings import SAMPLE_DIR, local_today
 
 DEFAULT_SEED = 42
 MANIFEST = "manifest.json"
-SAMPLE_TABLES = ("departments", "cadres", "pairings", "visits")
+SAMPLE_TABLES = ("departments", "cadres", "pairings", "visits", "problems")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,9 @@ def write_sample_files(demo: DemoCounty, directory: Path, seed: int, anchor: dat
         "seed": seed,
         "anchor": anchor.isoformat(),
         "note": "Synthetic sample data except codes, names and the county outline; "
-                "township and village boundaries are schematic (示意边界).",
+                "township and village boundaries are schematic (示意边界). The problem "
+                "ledger (problems.csv) is raised on and closed by the visits of its last "
+                "year.",
         "counts": {
             "townships": int((units["level"] == "township").sum()),
             "villages": int((units["level"] == "village").sum()),
@@ -145,6 +147,7 @@ def seed_demo(
     store.replace_all(
         engine, demo.units, sample.departments, sample.cadres, sample.pairings, sample.visits,
         meta={"demo_seed": str(seed), "demo_anchor": anchor.isoformat()}, actor=actor,
+        problems=sample.problems,
     )
     return store.count_rows(engine)
 

@@ -45,7 +45,7 @@ SQLITE_DEFAULT_CACHE = -2000
 
 TABLES: dict[str, Table] = {"villages": schema.admin_units, "departments": schema.departments,
                             "cadres": schema.cadres, "pairings": schema.pairings,
-                            "visits": schema.visits}
+                            "visits": schema.visits, "problems": schema.problems}
 
 
 def _db_column(series: pd.Series, sql_type: object, dialect: object) -> list:

@@ -46,6 +46,23 @@ HEADER_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "summary": ("summary", "工作内容", "摘要", "走访内容", "内容", "主要内容", "工作摘要"),
         "record_id": ("record_id", "编号", "记录编号", "台账编号"),
     },
+    "problems": {
+        "raised_on": ("raised_on", "受理日期", "反映日期", "登记日期", "收到日期", "日期"),
+        "department_code": (*_DEPARTMENT["department_code"], "责任单位代码", "承办单位代码"),
+        "department": (*_DEPARTMENT["department"], "责任单位", "承办单位"),
+        **_VILLAGE,
+        "category": ("category", "诉求类别", "问题类别", "类别", "问题类型"),
+        "description": ("description", "诉求内容", "问题描述", "反映问题", "具体问题", "内容"),
+        "resident": ("resident", "反映人", "诉求人", "群众姓名", "姓名"),
+        "co_departments": ("co_departments", "协办单位", "协办单位代码", "联合办理单位"),
+        "due_date": ("due_date", "办理期限", "限办日期", "期限"),
+        "status": ("status", "办理状态", "状态"),
+        "resolved_on": ("resolved_on", "办结日期", "办结时间"),
+        "resolution": ("resolution", "办理结果", "处理结果", "办结情况"),
+        "satisfaction": ("satisfaction", "群众评价", "满意度", "群众满意度"),
+        "record_id": ("record_id", "诉求编号", "编号", "记录编号", "台账编号"),
+        "raised_visit_id": ("raised_visit_id", "受理走访编号", "走访记录号"),
+    },
     "pairings": {
         **_DEPARTMENT,
         **_VILLAGE,
@@ -96,6 +113,7 @@ to codes; ``township`` (a name or code) narrows a village name."""
 
 IGNORED_HEADERS: dict[str, tuple[str, ...]] = {
     "visits": ("id", "source", "created_by", "created_at", "来源", "录入人", "录入时间"),
+    "problems": ("id", "created_by", "created_at", "录入人", "录入时间"),
     "pairings": ("id",),
     "villages": ("boundary_source", "边界来源"),
     "departments": (),
@@ -111,6 +129,8 @@ COMMON_IGNORED = ("序号", "row", "reason", "行号", "原因")
 REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "visits": (("date",), ("department_code", "department"), ("village_code", "village"),
                ("kind",)),
+    "problems": (("raised_on",), ("department_code", "department"),
+                 ("village_code", "village"), ("category",), ("description",)),
     "pairings": (("department_code", "department"), ("village_code", "village"),
                  ("start_date",)),
     "villages": (("code", "name", "short_name"),),

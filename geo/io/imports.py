@@ -69,6 +69,7 @@ from geo.io.plans import (
     plan_cadres,
     plan_departments,
     plan_pairings,
+    plan_problems,
     plan_villages,
 )
 from geo.io.prepare import PREPARERS, Context, prepare_visits
@@ -309,6 +310,8 @@ def _attempt(engine: Engine, actor: User, table: str, raw: RawTable, report: Rep
         valid = ~issues.error_rows.copy()
         if table == "pairings":
             plan = plan_pairings(connection, ctx, rows, valid)
+        elif table == "problems":
+            plan = plan_problems(connection, ctx, rows, valid)
         elif table == "villages":
             plan = plan_villages(connection, ctx, rows, valid)
         elif table == "departments":

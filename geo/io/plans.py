@@ -16,9 +16,10 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from geo import schema
-from geo.access import Role, User
+from geo.access import Action, Role, User, require
 from geo.io.matching import (
     db_dates,
+    match_multiset,
     normal_db_text,
     pair_rows,
     same_values,
@@ -28,8 +29,8 @@ from geo.io.prepare import Context
 from geo.io.readers import as_mask
 from geo.period import pairings_overlap
 from geo.schema import VILLAGE_FIGURES
-from geo.settings import Settings
-from geo.store import select_frame
+from geo.settings import Settings, local_now
+from geo.store import select_frame, stored_problems
 
 
 @dataclass
@@ -214,4 +215,69 @@ def plan_cadres(connection: Connection, ctx: Context, rows: pd.DataFrame,
     free = as_mask(new["id"].notna() & ~new["id"].isin(db["db_id"]))
     plan.insert(["id", *fields], new[free])
     plan.insert(fields, new[~free])
+    return plan
+
+
+PROBLEM_NATURAL_KEY = ["department_code", "village_code", "raised_on", "category",
+                       "description"]
+"""DESIGN.md's natural key of a problem (the description in normal form)."""
+PROBLEM_FIELDS = ["village_code", "raised_on", "category", "description", "resident",
+                  "co_departments", "due_date", "status", "resolved_on", "resolution",
+                  "satisfaction", "raised_visit_id"]
+"""The fields an imported problem writes (``raised_visit_id`` only from a file that has
+the column)."""
+
+
+def plan_problems(connection: Connection, ctx: Context, rows: pd.DataFrame,
+                  valid: np.ndarray) -> Plan:
+    """Problems match on (department, ``record_id``) for rows with a record id, else on
+    the natural key counted as a multiset (a file listing one problem twice imports it
+    twice, and again none); a matched row whose other fields differ is updated. A
+    liaison imports only its own department's problems; a visit id must be stored."""
+    plan = Plan()
+    for department in sorted({d for d in rows["department_code"] if isinstance(d, str)}):
+        require(ctx.actor, Action.WRITE_PROBLEMS, department)
+    if ctx.has("raised_visit_id"):
+        given = rows["raised_visit_id"].dropna().astype("int64").unique().tolist()
+        stored = set(connection.execute(select(schema.visits.c.id).where(
+            schema.visits.c.id.in_(given))).scalars()) if given else set()
+        unknown = as_mask(rows["raised_visit_id"].notna() & ~rows["raised_visit_id"].isin(
+            stored))
+        ctx.issues.error(unknown, "raised_visit_id", "unknown_visit")
+    with_rid = (rows["record_id"] != "").to_numpy()
+    ctx.duplicates(rows[["department_code", "record_id"]].astype(str), valid & with_rid,
+                   "record_id", rows["record_id"])
+    file = rows[valid & ~ctx.issues.error_rows].copy()
+    table = schema.problems
+    db = select_frame(connection, select(table).order_by(table.c.id))
+    for name in ("raised_on", "due_date", "resolved_on"):
+        db[name] = db_dates(db[name])
+    for name in ("description", "resident", "co_departments", "resolution", "record_id",
+                 "satisfaction"):
+        db[name] = normal_db_text(db[name])
+    db["raised_visit_id"] = pd.to_numeric(db["raised_visit_id"]).astype("Int64")
+    for name in ("resolution", "satisfaction", "resident", "co_departments"):
+        values = file[name].astype(object)
+        file[name] = values.where(values.notna(), "")
+    fields = [f for f in PROBLEM_FIELDS if f != "raised_visit_id" or ctx.has(f)]
+    by_rid = (file["record_id"] != "").to_numpy()
+    rid_pool = db[db["record_id"] != ""]
+    rid_same, rid_changed = match_multiset(file[by_rid], rid_pool,
+                                           ["department_code", "record_id"], fields)
+    natural_fields = [f for f in fields if f not in PROBLEM_NATURAL_KEY]
+    pool = db[db["record_id"] == ""]
+    nat_same, nat_changed = match_multiset(file[~by_rid], pool, PROBLEM_NATURAL_KEY,
+                                           natural_fields)
+    same = pd.concat([rid_same, nat_same], ignore_index=True)
+    changed = pd.concat([rid_changed, nat_changed], ignore_index=True)
+    plan.unchanged, plan.updated = len(same), len(changed)
+    stored = stored_problems
+    if len(changed):
+        moved = file.set_index("pos").loc[changed["pos"].to_numpy()].reset_index()
+        plan.update(fields, stored(moved[fields]), changed["id"])
+    new = file[~file["pos"].isin(pd.concat([same["pos"], changed["pos"]]))].copy()
+    new["created_by"] = ctx.actor.username
+    new["created_at"] = pd.Timestamp(local_now())
+    columns = ["department_code", "record_id", *fields, "created_by", "created_at"]
+    plan.insert(columns, stored(new[columns]))
     return plan

@@ -28,6 +28,7 @@ from geo.io.readers import (
 from geo.io.report import Issues
 from geo.io.resolve import Reference, kind_lookup, resolve_departments, resolve_villages
 from geo.pairing_rules import required_visits_failures
+from geo.problem_rules import check_problems, split_codes
 from geo.schema import VILLAGE_FIGURES, VILLAGE_KINDS, VISIT_COUNT_FIELDS
 from geo.visit_rules import (
     CONTROL_CHARACTERS,
@@ -333,6 +334,68 @@ def _prepare_cadres(ctx: Context) -> pd.DataFrame:
     return rows
 
 
-PREPARERS = {"visits": prepare_visits, "pairings": _prepare_pairings,
+STATUS_ALIASES: dict[str, str] = {
+    **{status: status for status in schema.PROBLEM_STATUSES},
+    "待办理": "open", "未办理": "open", "待办": "open", "受理": "open",
+    "办理中": "in_progress", "正在办理": "in_progress",
+    "已办结": "resolved", "已解决": "resolved", "办结": "resolved",
+    "未解决已关闭": "closed_unresolved", "已关闭": "closed_unresolved",
+    "未解决": "closed_unresolved",
+}
+"""A problem's status as written in a file (the export's codes or the usual Chinese)."""
+
+
+def _prepare_problems(ctx: Context) -> pd.DataFrame:
+    """Problem rows, typed and checked by ``geo.problem_rules`` (shared with the
+    service). An empty due date is ``raised_on`` + 30 days; without a status column a
+    row with a closing date is ``resolved``, one without is ``open``."""
+    rows = pd.DataFrame({"pos": np.arange(len(ctx.raw))})
+    rows["raised_on"] = ctx.dates("raised_on", required=True)
+    rows["department_code"] = ctx.departments()
+    rows["village_code"] = ctx.villages()
+    rows["category"] = ctx.kinds("category", schema.PROBLEM_CATEGORIES, required=True)
+    description = ctx.text("description", distinct=False)
+    rows["description"] = description if description is not None else ctx.blank()
+    ctx.issues.error(as_mask(rows["description"] == ""), "description", "missing_value")
+    for name in ("resident", "co_departments", "resolution", "record_id"):
+        values = ctx.text(name, distinct=name == "co_departments")
+        rows[name] = values if values is not None else ctx.blank()
+    due = ctx.dates("due_date", required=False)
+    rows["due_date"] = due.where(due.notna(), rows["raised_on"] + pd.Timedelta(
+        days=schema.PROBLEM_DUE_DAYS))
+    rows["resolved_on"] = ctx.dates("resolved_on", required=False)
+    status = ctx.text("status")
+    if status is None:
+        rows["status"] = np.where(rows["resolved_on"].notna(), "resolved", "open")
+    else:
+        lookup = {normal: code for alias, code in STATUS_ALIASES.items()
+                  for normal in (alias, alias.lower())}
+        mapped = status.map(lambda text: lookup.get(text, lookup.get(text.lower())))
+        unknown = as_mask(mapped.isna() & (status != ""))
+        ctx.issues.error(unknown, "status", "unknown_kind",
+                         {"choices": "、".join(schema.PROBLEM_STATUSES)})
+        derived = pd.Series(np.where(rows["resolved_on"].notna(), "resolved", "open"))
+        rows["status"] = mapped.where(mapped.notna(), derived).astype(object)
+    rows["satisfaction"] = ctx.kinds("satisfaction", schema.SATISFACTION_RATINGS,
+                                     required=False)
+    rows["raised_visit_id"] = ctx.counts("raised_visit_id", default=None)
+    rows["co_departments"] = [
+        ";".join(code for code in split_codes(joint) if code != responsible)
+        for joint, responsible in zip(rows["co_departments"], rows["department_code"],
+                                      strict=True)]
+    checked = rows.drop(columns=["pos", "village_code", "department_code"]).assign(
+        status=rows["status"].where(~as_mask(rows["status"].isna()), "open"))
+    known = ctx.reference.departments["code"].astype(str).tolist()
+    failures = [f for f in check_problems(checked, ctx.today, known_departments=known)
+                if f.code not in ("unknown_kind", "missing_value")  # said by the parsers
+                and not (f.field in ("raised_on", "due_date", "resolved_on")
+                         and ctx.issues.error_rows[f.position]
+                         and f.code != "future_date")]
+    _report_failures(ctx, failures, ctx.issues.error)
+    return rows
+
+
+PREPARERS = {"visits": prepare_visits, "problems": _prepare_problems,
+             "pairings": _prepare_pairings,
              "villages": _prepare_villages, "departments": _prepare_departments,
              "cadres": _prepare_cadres}

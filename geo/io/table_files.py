@@ -26,6 +26,10 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
     "visits": ["id", "date", "department_code", "village_code", "kind", "cadre_count",
                "cadre_ids", "households_visited", "problems_raised", "problems_resolved",
                "lon", "lat", "summary", "record_id", "source", "created_by", "created_at"],
+    "problems": ["id", "village_code", "raised_on", "raised_visit_id", "department_code",
+                 "co_departments", "category", "description", "resident", "due_date", "status",
+                 "resolved_on", "resolution", "satisfaction", "record_id", "created_by",
+                 "created_at"],
     "audit": ["id", "at", "username", "action", "entity", "entity_key", "before", "after"],
 }
 GEO_TABLES = ("townships", "villages")
