@@ -38,13 +38,14 @@ NOT_VISITED = "NOT_VISITED"
 BELOW_REQUIRED = "BELOW_REQUIRED"
 PROBLEMS_PENDING = "PROBLEMS_PENDING"
 
-#: Neglect reasons in their listed order: code -> (severity, Chinese label).
-REASONS: dict[str, tuple[int, str]] = {
-    UNPAIRED: (3, "未结对"),
-    NEVER_VISITED: (3, "从未走访"),
-    NOT_VISITED: (2, "超期未走访"),
-    BELOW_REQUIRED: (1, "走访未达要求"),
-    PROBLEMS_PENDING: (1, "问题未解决"),
+#: Neglect reasons in their listed order: code -> severity. Their labels are the
+#: catalogue's ``reason.<code>`` (``geo.neglected.reasons_text``).
+REASONS: dict[str, int] = {
+    UNPAIRED: 3,
+    NEVER_VISITED: 3,
+    NOT_VISITED: 2,
+    BELOW_REQUIRED: 1,
+    PROBLEMS_PENDING: 1,
 }
 SEVERE_FROM = 2
 """A reason of this severity or more is severe (UNPAIRED, NEVER_VISITED, NOT_VISITED): the
@@ -453,7 +454,7 @@ def compute_village_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     matrix = np.column_stack([flags[code] for code in REASONS]) if size else np.zeros(
         (0, len(REASONS)), dtype=bool)
     reason_codes = np.array(list(REASONS), dtype=object)
-    severities = np.array([severity for severity, _ in REASONS.values()])
+    severities = np.array(list(REASONS.values()))
     severity = (matrix * severities).max(axis=1, initial=0).astype(int)
     neglected = matrix.any(axis=1)
     need = compute_need_index(villages).to_numpy()

@@ -66,6 +66,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "neglected.open_problems.help": "近{window}天走访中收集的问题减去已解决的问题",
         "neglected.shortfalls": "未达要求的单位及月份",
         "neglected.shortfalls.help": "结对单位当月走访次数少于要求的月份",
+        "neglected.shortfall": "{department}：{months}",
+        "reason.UNPAIRED": "未结对",
+        "reason.NEVER_VISITED": "从未走访",
+        "reason.NOT_VISITED": "超期未走访",
+        "reason.BELOW_REQUIRED": "走访未达要求",
+        "reason.PROBLEMS_PENDING": "问题未解决",
+        "list.separator": "、",
+        "list.separator.long": "；",
         "neglected.none": "按当前筛选条件，没有需要关注的村（社区）。",
         "neglected.select_hint": "点选表格左侧的方框，查看该村（社区）详情。",
         "neglected.days_never_help": "“从未”表示从未有走访记录",
@@ -711,6 +719,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tooltip.none": "无",
         "tooltip.never": "从未走访",
         "tooltip.days_value": "{days} 天",
+        "tooltip.separator": "、",
+        "legend.separator": "：",
         "overview.top_neglected": "最需关注的村（社区）",
         "overview.all_neglected": "查看全部待关注村",
         "table.village": "村（社区）",
@@ -789,6 +799,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "role.admin": "系统管理员",
         "sidebar.user": "{name}（{role}）",
         "sidebar.logout": "退出登录",
+        "sidebar.language": "语言",
+        "language.name": "中文",
         "login.username": "用户名",
         "login.password": "密码",
         "login.submit": "登录",
@@ -905,6 +917,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Problems raised minus resolved on the visits of the last {window} days"),
         "neglected.shortfalls": "Departments and months below requirement",
         "neglected.shortfalls.help": "Months in which a paired department visited too rarely",
+        "neglected.shortfall": "{department}: {months}",
+        "reason.UNPAIRED": "unpaired",
+        "reason.NEVER_VISITED": "never visited",
+        "reason.NOT_VISITED": "not visited for too long",
+        "reason.BELOW_REQUIRED": "visits below requirement",
+        "reason.PROBLEMS_PENDING": "problems pending",
+        "list.separator": ", ",
+        "list.separator.long": "; ",
         "neglected.none": "No village needs attention with these filters.",
         "neglected.select_hint": "Tick a row's box to open the village card.",
         "neglected.days_never_help": "“never” means no visit was ever recorded",
@@ -1167,6 +1187,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tooltip.none": "none",
         "tooltip.never": "never visited",
         "tooltip.days_value": "{days} days",
+        "tooltip.separator": ", ",
+        "legend.separator": ": ",
         "overview.top_neglected": "Villages most needing attention",
         "overview.all_neglected": "All villages needing attention",
         "table.village": "Village",
@@ -1417,6 +1439,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "role.admin": "Administrator",
         "sidebar.user": "{name} ({role})",
         "sidebar.logout": "Log out",
+        "sidebar.language": "Language",
+        "language.name": "English",
         "login.username": "Username",
         "login.password": "Password",
         "login.submit": "Log in",
@@ -1798,9 +1822,14 @@ def _template(key: str, lang: str) -> str | None:
     return text if text is not None else CATALOGUE[DEFAULT_LANG].get(key)
 
 
-def _fill(template: str, values: Mapping[str, object]) -> str:
+def _fill(template: str, values: Mapping[str, object], lang: str = DEFAULT_LANG) -> str:
+    """``template`` with ``values``; a tuple of values (the choices of a field) is one
+    list in ``lang`` ("甲、乙", "A, B")."""
+    separator = _template("list.separator", lang) or ", "
+    shown = {name: separator.join(map(str, value)) if isinstance(value, tuple) else value
+             for name, value in values.items()}
     try:
-        return template.format_map(_Blank(values))
+        return template.format_map(_Blank(shown))
     except (ValueError, IndexError, KeyError, AttributeError):
         return template
 
@@ -1827,11 +1856,11 @@ def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
         return translate_issue({"code": code, "params": params, "value": params.get("value"),
                                 "column": getattr(error, "column", None)}, lang)
     places = {part: getattr(error, part, None) for part in ("file", "row", "column")}
-    text = code if template is None else _fill(template, {**places, **params})
+    text = code if template is None else _fill(template, {**places, **params}, lang)
     # A column is a place in a file; without file or row it names a form field, which
     # the form shows the message beside.
     in_file = any(getattr(error, part, None) not in (None, "") for part in ("file", "row"))
-    where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value})
+    where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value}, lang)
              for part in ("file", "row", "column")
              if (value := getattr(error, part, None)) not in (None, "")
              and (in_file or part != "column")]
@@ -1865,4 +1894,4 @@ def translate_issue(issue: object, lang: str = DEFAULT_LANG) -> str:
     values = params
     values["value"] = "" if get("value") is None else get("value")
     values["column"] = "" if get("column") is None else get("column")
-    return _fill(template, values)
+    return _fill(template, values, lang)

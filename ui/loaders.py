@@ -29,7 +29,7 @@ from geo.planner import Plan, PlanSettings
 from geo.settings import local_today
 from geo.townships import build_township_table
 from geo.village_card import VillageCard, build_village_card
-from ui.session import get_engine, get_settings, t
+from ui.session import get_engine, get_settings, language, t
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def load_plan_inputs(user: User, period: Period) -> PlanData:
 def neglected_table(data: CoverageData) -> pd.DataFrame:
     """Return the neglected villages of ``data``, in the listed order, with the names of
     the departments that fell short."""
-    return build_neglected_table(data.status, data.townships, data.departments)
+    return build_neglected_table(data.status, data.townships, data.departments, language())
 
 
 def township_table(data: CoverageData) -> pd.DataFrame:
@@ -186,7 +186,7 @@ def village_card(user: User, data: CoverageData, code: str) -> VillageCard:
     visible = (visit_records(user, since=date.min, until=data.inputs.as_of)
                if can(user, Action.VIEW_VISITS) else None)
     return build_village_card(code, data.status, data.inputs, data.townships,
-                              data.departments, visible)
+                              data.departments, visible, language())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -169,7 +169,7 @@ class Context:
         mapped = mapped.where(mapped.notna(), None)
         empty = as_mask(values == "")
         unknown = mapped.isna().to_numpy() & ~empty
-        self.issues.error(unknown, name, "unknown_kind", {"choices": "、".join(choices)})
+        self.issues.error(unknown, name, "unknown_kind", {"choices": tuple(choices)})
         if required:
             self.issues.error(empty, name, "missing_value")
         return mapped.reset_index(drop=True)
