@@ -44,24 +44,27 @@ ENGLISH_IN_CHINESE = {
     # file formats, products and units the Chinese texts name as they are written
     "CSV", "Excel", "XLSX", "GeoJSON", "Shapefile", "GeoPackage", "SQLite", "PostgreSQL",
     "pg_dump", "EPSG", "gcj02", "GPS", "MB",
+    # the file types a file uploader lists in capitals (Streamlit's, from the types allowed)
+    "GEOJSON", "JSON", "ZIP", "GPKG",
 }
 """English words the Chinese UI may show, besides codes (a word with a digit: XS001,
 EPSG:4546) and data values."""
 STREAMLIT_FIXED_TEXTS = (
-    "Drag and drop file here",
-    "Browse files",
-    "Upload",
-    "200MB per file",
-    "Search",
+    "Upload",  # the file uploader's button
+    "per file",  # its line "200MB per file • CSV, XLSX"
+    "Search",  # a table's toolbar (tooltips)
     "Download as CSV",
     "Fullscreen",
-    "Show data",
+    "Show/hide columns",
+    "Add row",  # the planner's table of locked and excluded pairs
+    "Show data",  # a chart's menu
     "Download as PNG",
-    "yyyy/mm/dd",
-    "Page not found",
+    "yyyy/mm/dd",  # an empty date field
+    "Page not found",  # an address outside the navigation, before the login
 )
 """Streamlit's own English, drawn by the browser in either language (README, Known
-limits)."""
+limits); the real-browser test ``tests/test_browser_i18n.py`` finds the uploader's in
+the Chinese pages and nothing else."""
 TEXT_FIELDS = {"label", "body", "help", "placeholder", "options", "delta",
                "delta_description", "raw_value", "value", "default", "caption", "captions"}
 """The proto fields of an element that a person reads (not its id, form, type, URL …)."""
