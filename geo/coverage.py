@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.i18n import translate
 from geo.inputs import NEED_COLUMNS, CoverageInputs, require_columns
 from geo.period import active_pairings, judged_months, window_start
 from geo.values import to_json
@@ -51,13 +52,8 @@ SEVERE_FROM = 2
 """A reason of this severity or more is severe (UNPAIRED, NEVER_VISITED, NOT_VISITED): the
 overview's fourth card (需关注村) counts the villages with one; the others are 一般."""
 
-REASON_LABELS_EN: dict[str, str] = {
-    UNPAIRED: "unpaired",
-    NEVER_VISITED: "never visited",
-    NOT_VISITED: "not visited for too long",
-    BELOW_REQUIRED: "visits below requirement",
-    PROBLEMS_PENDING: "problems pending",
-}
+REASON_LABELS_EN: dict[str, str] = {code: translate(f"reason.{code}", "en") for code in REASONS}
+"""The reasons' English labels, from the catalogue."""
 
 #: Weights of the need index's factors (population, elderly share, low-income share, weak).
 NEED_WEIGHTS: dict[str, float] = {
