@@ -38,12 +38,13 @@ _session = shared._session
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+QUERY = re.compile(r"[?&]\w+=\w*")
 LANGUAGE_NAMES = {"中文", "English"}
 """The switch shows each language in its own name, in both languages."""
 ENGLISH_IN_CHINESE = {
     # file formats, products and units the Chinese texts name as they are written
     "CSV", "Excel", "XLSX", "GeoJSON", "Shapefile", "GeoPackage", "SQLite", "PostgreSQL",
-    "pg_dump", "EPSG", "gcj02", "GPS", "MB",
+    "pg_dump", "EPSG", "gcj02", "GPS", "MB", "PDF", "PNG",
     # the file types a file uploader lists in capitals (Streamlit's, from the types allowed)
     "GEOJSON", "JSON", "ZIP", "GPKG",
 }
@@ -185,10 +186,10 @@ def chinese_in_map(markup: str, values: list[str]) -> list[str]:
 
 def english_left(texts: list[str], values: list[str]) -> list[str]:
     """The texts that hold an English word once data values are out: a word of two or
-    more letters that is no code (it has no digit), no language name and not one of
-    ``ENGLISH_IN_CHINESE``."""
+    more letters that is no code (it has no digit, it is no address's ``?name=value``),
+    no language name and not one of ``ENGLISH_IN_CHINESE``."""
     def english(text: str) -> bool:
-        words = WORD.findall(without(text, [*values, *LANGUAGE_NAMES]))
+        words = WORD.findall(QUERY.sub(" ", without(text, [*values, *LANGUAGE_NAMES])))
         return any(len(w) > 1 and not any(c.isdigit() for c in w)
                    and w not in ENGLISH_IN_CHINESE for w in words)
     return [text for text in texts if english(text)]
@@ -275,7 +276,8 @@ def test_the_sweep_finds_chinese_and_english():
     assert chinese_left(["Village 龙池村", "English", "县委办公室 (3)"], values) == []
     assert chinese_left(["龙池村（古夫镇）", "Never 从未"], values) == ["龙池村（古夫镇）",
                                                                         "Never 从未"]
-    assert english_left(["下载 CSV", "XS001 县委办公室", "中文", "EPSG:4546"], values) == []
+    assert english_left(["下载 CSV", "XS001 县委办公室", "中文", "EPSG:4546", "加 ?present=1"],
+                        values) == []
     assert english_left(["导入 file", "Browse files"], values) == ["导入 file", "Browse files"]
 
 
