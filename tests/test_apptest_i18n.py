@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from google.protobuf.message import Message
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
@@ -91,10 +90,12 @@ def data_values(path: Path) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
-def _strings(message: Message, field: str = "") -> Iterator[tuple[str, str]]:
+def _strings(message: object, field: str = "") -> Iterator[tuple[str, str]]:
+    """(field name, text) of every string field of a protobuf ``message``, nested ones
+    included."""
     for descriptor, value in message.ListFields():
         for item in value if descriptor.is_repeated else [value]:
-            if isinstance(item, Message):
+            if hasattr(item, "ListFields"):  # a nested message
                 yield from _strings(item, descriptor.name)
             elif isinstance(item, str):
                 yield descriptor.name, item
