@@ -199,6 +199,41 @@ def test_geo_holds_no_chinese_message_outside_the_catalogue():
     assert all(s in found.get(name, []) for name, s in GEO_CHINESE_LITERALS)
 
 
+SHOWN_TEXT_CALLS = (
+    "button", "download_button", "form_submit_button", "link_button", "page_link", "caption",
+    "write", "markdown", "title", "header", "subheader", "info", "warning", "error",
+    "success", "toast", "metric", "expander", "tabs", "popover", "spinner", "text_input",
+    "text_area", "number_input", "date_input", "selectbox", "multiselect", "radio",
+    "checkbox", "toggle", "segmented_control", "pills", "file_uploader")
+"""Streamlit calls whose label, body or help a person reads."""
+
+
+def _holds_words(node: ast.AST) -> bool:
+    """A literal (or an f-string's literal part) with a letter in it."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return any(c.isalpha() for c in node.value)
+    return isinstance(node, ast.JoinedStr) and any(
+        isinstance(v, ast.Constant) and any(c.isalpha() for c in v.value) for v in node.values)
+
+
+def test_pages_and_ui_show_no_literal_text():
+    """Issue 13: what a page shows comes from the catalogue in either language, English
+    as much as Chinese ("CSV" is ``t("format.csv")``); a logger's message is no text
+    shown."""
+    offenders = []
+    for path in [*PAGES, ROOT / "app.py", *UI]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in SHOWN_TEXT_CALLS
+                    and ast.unparse(node.func.value) != "log"):
+                continue
+            shown = [*node.args[:1], *(k.value for k in node.keywords
+                                       if k.arg in ("label", "body", "help", "placeholder"))]
+            offenders += [f"{path.name}:{node.lineno} {ast.unparse(a)}"
+                          for a in shown if _holds_words(a)]
+    assert offenders == []
+
+
 def test_pages_are_thin():
     forbidden = ("sqlalchemy", "geopandas", "shapely", "folium", "pandas", "geo.store",
                  "geo.db")
