@@ -29,7 +29,7 @@ def render() -> None:
                            key="audit_until")
     log = describe_audit(load_audit_log(ui.get_engine(), user, username=username,
                                         entity=entity, since=since, until=until),
-                         ui.get_settings().lang)
+                         ui.language())
     st.caption(t("audit.count", count=len(log)))
     ui.table(log, "audit_table", empty=t("audit.none"), column_config={
         "id": None,

@@ -104,9 +104,10 @@ def templates_section(user: User) -> None:
     for table in tables:
         left, middle, right = st.columns([2, 1, 1])
         left.write(t(f"tablename.{table}"))
-        middle.download_button("CSV", template_bytes(table, "csv"), key=f"template_{table}_csv",
-                               file_name=f"{table}_template.csv", mime="text/csv")
-        right.download_button("Excel", template_bytes(table, "xlsx"),
+        middle.download_button(t("format.csv"), template_bytes(table, "csv"),
+                               key=f"template_{table}_csv", file_name=f"{table}_template.csv",
+                               mime="text/csv")
+        right.download_button(t("format.xlsx"), template_bytes(table, "xlsx"),
                               key=f"template_{table}_xlsx", file_name=f"{table}_template.xlsx")
 
 
@@ -119,7 +120,7 @@ def export_section(user: User) -> None:
     formats = ["csv", "xlsx", "geojson"] if table in ("villages", "townships") else ["csv",
                                                                                        "xlsx"]
     file_format = right.selectbox(t("data.format"), formats, key="export_format",
-                                  required=True)
+                                  format_func=lambda name: t(f"format.{name}"), required=True)
     st.download_button(t("data.download"),
                        lambda: export_bytes(ui.get_engine(), user, table, file_format),
                        file_name=f"{table}.{file_format}", key="export_download")

@@ -20,7 +20,7 @@ def render() -> None:
                               placeholder=t("filter.all"))
     reason = right.selectbox(t("neglected.reason"), [None, *REASONS], key="neglected_reason",
                              format_func=lambda r: t("filter.all") if r is None
-                             else REASONS[r][1], placeholder=t("filter.all"))
+                             else t(f"reason.{r}"), placeholder=t("filter.all"))
     table = filter_neglected(ui.neglected_table(data), township, reason)
     total = ui.village_total(data, township)
     st.caption(t("neglected.count_county", count=len(table), total=total) if township is None

@@ -353,7 +353,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
         report = boundary_import.import_boundaries(
             engine, actor, args.path, args.level, code_field=args.code_field,
             name_field=args.name_field, src_crs=args.src_crs, dry_run=args.dry_run)
-        return report.as_dict(), report.exit_code
+        return report.as_dict(settings.lang), report.exit_code
     if args.table in ("townships", "audit"):
         raise PairMapError(f"{args.table}_not_importable")
     if args.table not in RECORD_TABLES:
@@ -364,7 +364,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> tuple[dict, int]:
     report = imports.import_file(engine, actor, args.table, args.path, sheet=args.sheet,
                                  dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                                  today=local_today(), lang=settings.lang)
-    return report.as_dict(), report.exit_code
+    return report.as_dict(settings.lang), report.exit_code
 
 
 def read_password() -> str:

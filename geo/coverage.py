@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.i18n import translate
 from geo.inputs import NEED_COLUMNS, CoverageInputs, require_columns
 from geo.period import active_pairings, judged_months, window_start
 from geo.problems import villages_with_overdue
@@ -42,28 +43,23 @@ OVERDUE_PROBLEM = "OVERDUE_PROBLEM"
 BELOW_REQUIRED = "BELOW_REQUIRED"
 PROBLEMS_PENDING = "PROBLEMS_PENDING"
 
-#: Neglect reasons in their listed order: code -> (severity, Chinese label).
-REASONS: dict[str, tuple[int, str]] = {
-    UNPAIRED: (3, "未结对"),
-    NEVER_VISITED: (3, "从未走访"),
-    NOT_VISITED: (2, "超期未走访"),
-    OVERDUE_PROBLEM: (2, "超期未办结"),
-    BELOW_REQUIRED: (1, "走访未达要求"),
-    PROBLEMS_PENDING: (1, "问题未解决"),
+#: Neglect reasons in their listed order: code -> severity. Their labels are the
+#: catalogue's ``reason.<code>`` (``geo.neglected.reasons_text``).
+REASONS: dict[str, int] = {
+    UNPAIRED: 3,
+    NEVER_VISITED: 3,
+    NOT_VISITED: 2,
+    OVERDUE_PROBLEM: 2,
+    BELOW_REQUIRED: 1,
+    PROBLEMS_PENDING: 1,
 }
 SEVERE_FROM = 2
 """A reason of this severity or more is severe (UNPAIRED, NEVER_VISITED, NOT_VISITED,
 OVERDUE_PROBLEM): the overview's fourth card (需关注村) counts the villages with one; the
 others are 一般."""
 
-REASON_LABELS_EN: dict[str, str] = {
-    UNPAIRED: "unpaired",
-    NEVER_VISITED: "never visited",
-    NOT_VISITED: "not visited for too long",
-    OVERDUE_PROBLEM: "overdue problem",
-    BELOW_REQUIRED: "visits below requirement",
-    PROBLEMS_PENDING: "problems pending",
-}
+REASON_LABELS_EN: dict[str, str] = {code: translate(f"reason.{code}", "en") for code in REASONS}
+"""The reasons' English labels, from the catalogue."""
 
 #: Weights of the need index's factors (population, elderly share, low-income share, weak).
 NEED_WEIGHTS: dict[str, float] = {
@@ -461,7 +457,7 @@ def compute_village_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     matrix = np.column_stack([flags[code] for code in REASONS]) if size else np.zeros(
         (0, len(REASONS)), dtype=bool)
     reason_codes = np.array(list(REASONS), dtype=object)
-    severities = np.array([severity for severity, _ in REASONS.values()])
+    severities = np.array(list(REASONS.values()))
     severity = (matrix * severities).max(axis=1, initial=0).astype(int)
     neglected = matrix.any(axis=1)
     need = compute_need_index(villages).to_numpy()

@@ -1,7 +1,8 @@
 """The text catalogue: every user-facing string, by key and language.
 
-Pages never hold literal text; they ask ``translate(key, lang, **values)``. Chinese is
-complete; English falls back to Chinese for a key not yet translated.
+Pages never hold literal text; they ask ``translate(key, lang, **values)``. Both
+languages hold every key with the same placeholders (``tests/test_i18n.py``); Chinese is
+the default language.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpi.weak.help": "软弱涣散村（社区）数",
         "kpi.severe": "需关注村",
         "kpi.severe.help": (
-            "有严重原因的村（社区）数：未结对、从未走访，或超期未走访（{days} 天以上）。"
+            "有严重原因的村（社区）数：未结对、从未走访、超期未走访（{days} 天以上），"
+            "或有超期未办结的诉求。"
             "不是软弱涣散村（社区）。"
         ),
         "kpi.delta_villages": "{change} 个",
@@ -59,12 +61,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "neglected.count_township": (
             "{count} 个村（社区）待关注，含严重与一般（{township}共 {total} 个）"),
         "neglected.section": "{group}：{count} 个",
-        "neglected.severe_explain": "未结对、从未走访，或超期未走访（{days} 天以上）。",
+        "neglected.severe_explain": (
+            "未结对、从未走访、超期未走访（{days} 天以上），或有超期未办结的诉求。"),
         "neglected.general_explain": "只有走访未达要求或问题未解决。",
         "neglected.open_problems": "未解决问题",
         "neglected.open_problems.help": "近{window}天走访中收集的问题减去已解决的问题",
         "neglected.shortfalls": "未达要求的单位及月份",
         "neglected.shortfalls.help": "结对单位当月走访次数少于要求的月份",
+        "neglected.shortfall": "{department}：{months}",
+        "reason.UNPAIRED": "未结对",
+        "reason.NEVER_VISITED": "从未走访",
+        "reason.NOT_VISITED": "超期未走访",
+        "reason.OVERDUE_PROBLEM": "超期未办结",
+        "reason.BELOW_REQUIRED": "走访未达要求",
+        "reason.PROBLEMS_PENDING": "问题未解决",
+        "list.separator": "、",
+        "list.separator.long": "；",
         "neglected.none": "按当前筛选条件，没有需要关注的村（社区）。",
         "neglected.select_hint": "点选表格左侧的方框，查看该村（社区）详情。",
         "neglected.days_never_help": "“从未”表示从未有走访记录",
@@ -297,6 +309,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "data.export": "导出数据",
         "data.export_table": "导出的表",
         "data.format": "格式",
+        "format.csv": "CSV",
+        "format.xlsx": "Excel",
+        "format.geojson": "GeoJSON",
         "data.download": "下载",
         "data.row": "行",
         "data.column": "列",
@@ -717,6 +732,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tooltip.none": "无",
         "tooltip.never": "从未走访",
         "tooltip.days_value": "{days} 天",
+        "tooltip.separator": "、",
+        "legend.separator": "：",
         "overview.top_neglected": "最需关注的村（社区）",
         "overview.all_neglected": "查看全部待关注村",
         "table.village": "村（社区）",
@@ -795,6 +812,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "role.admin": "系统管理员",
         "sidebar.user": "{name}（{role}）",
         "sidebar.logout": "退出登录",
+        "sidebar.language": "语言",
+        "language.name": "中文",
         "login.username": "用户名",
         "login.password": "密码",
         "login.submit": "登录",
@@ -975,10 +994,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpi.never_visited": "Never visited",
         "kpi.weak": "Weak villages",
         "kpi.delta_previous": "vs previous {window} days",
+        "kpi.paired.help": "Villages with at least one active pairing today, and their share",
+        "kpi.visited.help": (
+            "Villages with at least one visit (by any department) in the last {window} days, "
+            "and their share"),
+        "kpi.never_visited.help": "Villages with no visit on record up to today",
+        "kpi.weak.help": "Villages with a weak party branch",
         "kpi.severe": "Villages needing attention",
         "kpi.severe.help": (
-            "Villages with a severe reason: unpaired, never visited, or not visited for "
-            "{days} days or more. Not the same as weak party branches."),
+            "Villages with a severe reason: unpaired, never visited, not visited for "
+            "{days} days or more, or a problem overdue. Not the same as weak party branches."),
         "kpi.delta_villages": "{change} villages",
         "kpi.delta_points": "{change} percentage points",
         "overview.townships": "Townships compared",
@@ -1002,19 +1027,54 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "neglected.count_township": "{count} villages need attention (of {total} in {township})",
         "neglected.section": "{group}: {count}",
         "neglected.severe_explain": (
-            "Unpaired, never visited, or not visited for {days} days or more."),
+            "Unpaired, never visited, not visited for {days} days or more, or a problem "
+            "overdue."),
         "neglected.general_explain": "Only visits below requirement or problems pending.",
         "neglected.open_problems": "Open problems",
         "neglected.open_problems.help": (
             "Problems raised minus resolved on the visits of the last {window} days"),
         "neglected.shortfalls": "Departments and months below requirement",
         "neglected.shortfalls.help": "Months in which a paired department visited too rarely",
+        "neglected.shortfall": "{department}: {months}",
+        "reason.UNPAIRED": "unpaired",
+        "reason.NEVER_VISITED": "never visited",
+        "reason.NOT_VISITED": "not visited for too long",
+        "reason.OVERDUE_PROBLEM": "overdue problem",
+        "reason.BELOW_REQUIRED": "visits below requirement",
+        "reason.PROBLEMS_PENDING": "problems pending",
+        "list.separator": ", ",
+        "list.separator.long": "; ",
         "neglected.none": "No village needs attention with these filters.",
         "neglected.select_hint": "Tick a row's box to open the village card.",
         "neglected.days_never_help": "“never” means no visit was ever recorded",
+        "neglected.reason": "Reason",
+        "neglected.count": "{count} villages need attention, severe and general (of {total})",
+        "neglected.code": "Code",
+        "neglected.reasons": "Reasons",
+        "neglected.days_help": "Empty: never visited",
         "table.never": "never",
         "card.no_pairings": "This village has no pairing on record.",
         "card.no_visits": "No visit records you may read.",
+        "card.title": "{name} ({township})",
+        "card.visits_in_window": "Visits in the window",
+        "card.priority": "Priority",
+        "card.reasons": "Needs attention because: {reasons}",
+        "card.no_reason": "none",
+        "card.pairings": "**Pairings**",
+        "card.pairing_kind": "Kind",
+        "card.start": "Start",
+        "card.end": "End",
+        "card.required": "Visits a month",
+        "card.compliance": "Met",
+        "card.last_visits": "**Last 10 visits**",
+        "card.need_factors": "**Need factors**",
+        "card.factor": "Factor",
+        "card.scaled": "Scaled value",
+        "card.weight": "Weight",
+        "need.population": "Population",
+        "need.elderly_share": "Share of elderly left behind",
+        "need.low_income_share": "Share of low-income households",
+        "need.weak": "Weak party branch",
         "visits.none": "No visit records with these filters.",
         "audit.none": "No audit entries with these filters.",
         "audit.username_placeholder": "All users",
@@ -1217,11 +1277,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "layer.plan_uncovered": "Candidate, not covered",
         "layer.plan_other": "Not in this plan",
         "layer.plan_tooltip": "Proposed department",
+        "layer.pairing": "Pairing and visit status",
+        "layer.days": "Days since the last visit",
+        "layer.days_class": "{range} days",
+        "layer.days_over": "{days} days or more",
+        "layer.visits_per_1000": "Visits per 1,000 residents",
+        "layer.need": "Need index",
+        "layer.no_data": "No population data",
         "legend.hatched": "of which never visited (hatched)",
         "legend.title": "Village service status (recently = last {window} days)",
         "legend.count": "{count}",
         "map.schematic": "Schematic boundaries",
         "map.reset": "Whole county",
+        "page.data": "Data import and export",
+        "data.import_records": "Import records (CSV / Excel)",
+        "data.import_boundaries": "Import boundaries (GeoJSON / zipped Shapefile / GeoPackage)",
+        "data.table": "Table",
+        "data.file": "Choose a file",
+        "data.sheet": "Sheet (optional; the first by default)",
+        "data.skip_invalid": (
+            "Skip rows with errors (the rest are imported; the bad rows can be downloaded)"),
+        "data.check": "Check the file",
+        "data.confirm": "Confirm the import",
+        "data.checked": (
+            "Checked: {rows} rows; {inserted} would be added, {updated} updated, {unchanged} "
+            "unchanged; {rejected} rows have errors."),
+        "data.done": (
+            "Imported: {rows} rows; {inserted} added, {updated} updated, {unchanged} "
+            "unchanged, {rejected} not imported."),
+        "data.has_errors": (
+            "The file has errors, so nothing was imported. Correct them as listed below and "
+            "upload it again, or tick “Skip rows with errors”."),
+        "data.errors": "Errors",
+        "data.warnings": "Notes",
+        "data.download_errors": "Download the list of errors",
+        "data.download_rejected": "Download the rows not imported",
+        "data.level": "Level",
+        "data.level.township": "Townships",
+        "data.level.village": "Villages",
+        "data.src_crs": "Coordinate system (if the file declares none, e.g. EPSG:4546 or gcj02)",
+        "data.code_field": "Code column (optional)",
+        "data.name_field": "Name column (optional)",
+        "data.templates": "Import templates",
+        "data.templates_explain": (
+            "Each template has the Chinese headers and one example row and can be filled in "
+            "Excel; replace the example row with real records or delete it: an example row "
+            "left unchanged is not imported."),
+        "data.export": "Export data",
+        "data.export_table": "Table to export",
+        "data.format": "Format",
+        "format.csv": "CSV",
+        "format.xlsx": "Excel",
+        "format.geojson": "GeoJSON",
+        "data.download": "Download",
+        "data.row": "Row",
+        "data.column": "Column",
+        "data.value": "Value",
+        "data.message": "Problem",
+        "tablename.villages": "villages",
+        "tablename.townships": "townships",
+        "tablename.departments": "departments",
+        "tablename.cadres": "cadres",
+        "tablename.pairings": "pairings",
+        "tablename.visits": "visits",
+        "tablename.audit": "audit log",
         "tooltip.village": "Village",
         "tooltip.township": "Township",
         "tooltip.departments": "Paired departments",
@@ -1229,9 +1348,67 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tooltip.none": "none",
         "tooltip.never": "never visited",
         "tooltip.days_value": "{days} days",
+        "tooltip.separator": ", ",
+        "legend.separator": ": ",
+        "overview.top_neglected": "Villages most needing attention",
+        "overview.all_neglected": "All villages needing attention",
+        "table.village": "Village",
         "page.login": "Log in",
         "guard.database": "The database cannot be read or written just now; try again "
                           "later, or ask the system administrator.",
+        "setup.title": "First start: create the administrator",
+        "setup.explain": (
+            "There are no users yet. Create the first administrator account (there is no "
+            "default password). The password needs at least 8 characters."),
+        "setup.display_name": "Name",
+        "setup.again": "Password again",
+        "setup.submit": "Create the administrator and log in",
+        "setup.mismatch": "The two passwords differ.",
+        "error.refused": "Your role may not open this page.",
+        "error.login_required": "Please log in first.",
+        "filter.since": "From",
+        "filter.until": "To",
+        "filter.township": "Township",
+        "filter.department": "Department",
+        "filter.all": "All",
+        "visits.count": "{count} visit records",
+        "visits.id": "No.",
+        "visits.date": "Date",
+        "visits.kind": "Kind",
+        "visits.cadres": "People",
+        "visits.households": "Households",
+        "visits.raised": "Problems raised",
+        "visits.resolved": "Problems solved",
+        "visits.summary": "What was done",
+        "visits.record_id": "Record id",
+        "table.department": "Department",
+        "download.csv": "Download CSV",
+        "download.xlsx": "Download Excel",
+        "audit.count": "{count} entries",
+        "audit.at": "Time",
+        "audit.username": "User",
+        "audit.action": "Action",
+        "audit.entity": "Table",
+        "audit.key": "Id",
+        "audit.before": "Before",
+        "audit.after": "After",
+        "admin.add_user": "Add a user",
+        "admin.role": "Role",
+        "admin.department": "Department (required for a liaison)",
+        "admin.add_submit": "Add",
+        "admin.added": "User {name} added.",
+        "admin.change_user": "Reset a password or deactivate",
+        "admin.new_password": "New password (for a reset)",
+        "admin.reset_submit": "Reset the password",
+        "admin.deactivate_submit": "Deactivate the account",
+        "admin.reset_done": "The password of {name} was reset.",
+        "admin.deactivated": "{name} was deactivated.",
+        "admin.users": "All users",
+        "admin.backup": "Backup",
+        "admin.backup_explain": (
+            "Download a consistent copy of the SQLite database (also while the app runs). For "
+            "PostgreSQL use pg_dump."),
+        "admin.backup_download": "Download the database backup",
 
         "issue.missing_value": "{column} must not be empty",
         "issue.bad_date": "{value!r} is not a date (write 2024-05-06, 2024/5/6 or 2024年5月6日)",
@@ -1239,7 +1416,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.bad_number": "{value!r} is not a whole number",
         "issue.bad_decimal": "{value!r} is not a number",
         "issue.negative_count": "{value} is negative; counts cannot be negative",
-        "issue.bad_coordinate": "{value} is outside the range of a {axis}",
+        "issue.bad_coordinate": "{value} is outside the range of a coordinate",
         "issue.bad_coordinate.longitude": "{value} is outside the range of a longitude",
         "issue.bad_coordinate.latitude": "{value} is outside the range of a latitude",
         "issue.incomplete_point": "give both longitude and latitude, or neither",
@@ -1406,7 +1583,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pairings.not_saved": "Not saved: correct the fields marked above and save again.",
         "pairings.required_placeholder": "a whole number, at least 1",
         "pairings.note_placeholder": "optional",
+        "table.township": "Township",
+        "table.departments": "Paired departments",
+        "table.status": "Status",
+        "table.empty": "No village needs attention.",
+        "info.seeded": "First start: the sample county (Xingshan) was loaded.",
+        "map.failed": "The map cannot be shown: {detail}",
+        "map.scale_note": "Scale bar at the bottom left",
+        "nav.section.records": "Visit records",
+        "nav.section.admin": "System",
+        "page.visits": "Visit records",
+        "page.audit": "Audit log",
+        "page.admin": "Administration",
+        "page.record": "Record visits",
+        "page.coverage": "Coverage map",
+        "page.neglected": "Neglected villages",
+        "coverage.layer": "Layer",
+        "coverage.as_of": "As of",
+        "coverage.window": "Window (days)",
+        "coverage.click_hint": "Click a village on the map for its details.",
+        "role.leader": "County leader",
+        "role.organiser": "Organisation department",
+        "role.liaison": "Department liaison",
+        "role.admin": "Administrator",
+        "sidebar.user": "{name} ({role})",
+        "sidebar.logout": "Log out",
+        "sidebar.language": "Language",
+        "language.name": "English",
+        "login.username": "Username",
+        "login.password": "Password",
+        "login.submit": "Log in",
+        "login.failed": "Wrong username or password.",
         "record.warning": "Note: {message}",
+        "record.new": "New visit",
+        "record.with_gps": "GPS measured",
+        "record.lon": "Longitude",
+        "record.lat": "Latitude",
+        "record.submit": "Save",
+        "record.update": "Save changes",
+        "record.delete": "Delete",
+        "record.added": "Saved as no. {id}.",
+        "record.updated": "Record {id} changed.",
+        "record.deleted": "Record {id} deleted.",
+        "record.recent": "Records entered in the last {days} days (can be changed or deleted)",
+        "record.none": "No recent record can be changed.",
+        "record.choose": "Record to change (no.)",
         "issue.control_character.form": "holds a control character (such as NUL); remove it",
         "error.unknown_language": "PAIRMAP_LANG must be one of {choices}, got {value!r}",
         "error.period_reversed": "--to {end} is before --from {start}",
@@ -1551,9 +1772,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.database": "database: {detail}",
         "cli.os": "{detail}: {path}",
         "cli.unexpected": "an unexpected error occurred ({kind}); add --debug to see it",
-        "error.role_may_not": "role {role} may not {action}",
+        "error.role_may_not": "your role may not do this",
         "error.role_may_not_for_department": (
-            "role {role} may not {action} for department {department}"),
+            "your role may not do this for department {department}"),
         "audit.action.create": "created",
         "audit.action.update": "changed",
         "audit.action.delete": "deleted",
@@ -1840,9 +2061,14 @@ def _template(key: str, lang: str) -> str | None:
     return text if text is not None else CATALOGUE[DEFAULT_LANG].get(key)
 
 
-def _fill(template: str, values: Mapping[str, object]) -> str:
+def _fill(template: str, values: Mapping[str, object], lang: str = DEFAULT_LANG) -> str:
+    """``template`` with ``values``; a tuple of values (the choices of a field) is one
+    list in ``lang`` ("甲、乙", "A, B")."""
+    separator = _template("list.separator", lang) or ", "
+    shown = {name: separator.join(map(str, value)) if isinstance(value, tuple) else value
+             for name, value in values.items()}
     try:
-        return template.format_map(_Blank(values))
+        return template.format_map(_Blank(shown))
     except (ValueError, IndexError, KeyError, AttributeError):
         return template
 
@@ -1869,11 +2095,11 @@ def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
         return translate_issue({"code": code, "params": params, "value": params.get("value"),
                                 "column": getattr(error, "column", None)}, lang)
     places = {part: getattr(error, part, None) for part in ("file", "row", "column")}
-    text = code if template is None else _fill(template, {**places, **params})
+    text = code if template is None else _fill(template, {**places, **params}, lang)
     # A column is a place in a file; without file or row it names a form field, which
     # the form shows the message beside.
     in_file = any(getattr(error, part, None) not in (None, "") for part in ("file", "row"))
-    where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value})
+    where = [_fill(_template(f"error.where.{part}", lang) or "", {part: value}, lang)
              for part in ("file", "row", "column")
              if (value := getattr(error, part, None)) not in (None, "")
              and (in_file or part != "column")]
@@ -1907,4 +2133,4 @@ def translate_issue(issue: object, lang: str = DEFAULT_LANG) -> str:
     values = params
     values["value"] = "" if get("value") is None else get("value")
     values["column"] = "" if get("column") is None else get("column")
-    return _fill(template, values)
+    return _fill(template, values, lang)

@@ -393,9 +393,13 @@ def _swatch(background: str) -> str:
 
 
 def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
-                  note: str | None, hatched: tuple[str, int] | None = None) -> str:
-    """Return the legend's HTML: escaped title, a swatch, label and count per row, and
-    ``hatched`` (label, count) on a striped row of its own after the rows."""
+                  note: str | None, hatched: tuple[str, int] | None = None,
+                  separator: str | None = None) -> str:
+    """Return the legend's HTML: escaped title, a swatch, label, ``separator`` (the
+    language's, ``legend.separator``) and count per row, and ``hatched`` (label, count)
+    on a striped row of its own after the rows."""
+    if separator is None:
+        separator = translate("legend.separator", DEFAULT_LANG)
     parts = [
         (
             '<div style="background:rgba(255,255,255,0.92);padding:8px 10px;'
@@ -409,7 +413,8 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
     for colour, label, count in rows:
         parts.append(
             f'<div class="pairmap-legend-row">{_swatch(escape(colour))}'
-            f'{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
+            f'{escape(label)}{escape(separator)}'
+            f'<b>{escape(count_text.format(count=count))}</b></div>'
         )
     if hatched is not None:
         label, count = hatched
@@ -418,7 +423,8 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
                    f"{ground} 2px 6px)")
         parts.append(
             f'<div class="pairmap-legend-row" style="padding-left:12px">{_swatch(stripes)}'
-            f'{escape(label)}：<b>{escape(count_text.format(count=count))}</b></div>'
+            f'{escape(label)}{escape(separator)}'
+            f'<b>{escape(count_text.format(count=count))}</b></div>'
         )
     parts.append("</div>")
     if note:
@@ -486,8 +492,9 @@ def build_village_map(
             "code": frame["code"],
             "name": frame["short_name"].map(escape),
             "township": frame["parent_code"].map(township_names).map(escape),
-            "departments": [escape("、".join(d) if isinstance(d, list) and d
-                                   else labels["tooltip.none"]) for d in frame["departments"]],
+            "departments": [escape(labels["tooltip.separator"].join(d)
+                                   if isinstance(d, list) and d else labels["tooltip.none"])
+                                   for d in frame["departments"]],
             "value": shown_layer.value_text.reindex(frame["code"]).map(escape).to_numpy(),
             "fill": [HATCH_FILL if hatch else shown_layer.colours.get(k, "#FFFFFF")
                      for k, hatch in zip(village_class, striped, strict=True)],
@@ -580,7 +587,8 @@ def build_village_map(
     if hatched_rows:
         fmap.add_child(_Hatch())
     fmap.add_child(_Legend(legend_markup(shown_layer.title, rows, labels["legend.count"],
-                                         note, hatched_rows[0] if hatched_rows else None)))
+                                         note, hatched_rows[0] if hatched_rows else None,
+                                         labels["legend.separator"])))
     # Last, so that the legend and the controls it keeps clear of already exist.
     fmap.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]],
                             county_bounds, labels["map.reset"]))

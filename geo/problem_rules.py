@@ -117,7 +117,7 @@ def check_problems(frame: pd.DataFrame, today: date,
              "missing_value")
         _add(failures, (category.notna() & (category != "")
                         & ~category.isin(PROBLEM_CATEGORIES)).to_numpy(), frame, "category",
-             "unknown_kind", choices="、".join(PROBLEM_CATEGORIES))
+             "unknown_kind", choices=tuple(PROBLEM_CATEGORIES))
     if (description := column("description")) is not None:
         _add(failures, (description.isna() | (description.astype(str).str.strip() == "")
                         ).to_numpy(), frame, "description", "missing_value")
@@ -125,7 +125,7 @@ def check_problems(frame: pd.DataFrame, today: date,
     closed = none if status is None else status.isin(CLOSED_PROBLEM_STATUSES).to_numpy()
     if status is not None:
         _add(failures, ~status.isin(PROBLEM_STATUSES).to_numpy(), frame, "status",
-             "unknown_kind", choices="、".join(PROBLEM_STATUSES))
+             "unknown_kind", choices=tuple(PROBLEM_STATUSES))
     if "resolved_on" in frame:
         resolved = _days(frame["resolved_on"])
         given = resolved.notna().to_numpy()
@@ -141,7 +141,7 @@ def check_problems(frame: pd.DataFrame, today: date,
     if (rating := column("satisfaction")) is not None:
         rated = (rating.notna() & (rating != "")).to_numpy()
         _add(failures, rated & ~rating.isin(SATISFACTION_RATINGS).to_numpy(), frame,
-             "satisfaction", "unknown_kind", choices="、".join(SATISFACTION_RATINGS))
+             "satisfaction", "unknown_kind", choices=tuple(SATISFACTION_RATINGS))
         if status is not None:
             _add(failures, rated & ~closed & rating.isin(SATISFACTION_RATINGS).to_numpy(),
                  frame, "satisfaction", "rating_needs_closing")

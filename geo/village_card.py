@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.coverage import NEED_WEIGHTS, REASONS, compute_need_factors, compute_pairing_compliance
+from geo.coverage import NEED_WEIGHTS, compute_need_factors, compute_pairing_compliance
+from geo.i18n import DEFAULT_LANG, translate
 from geo.inputs import CoverageInputs
+from geo.neglected import joined
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,7 @@ class VillageCard:
     code: str
     name: str
     township: str
-    reasons: list[str]  # Chinese labels
+    reasons: list[str]  # labels in ``lang``
     days_since_last_visit: int | None
     visits_in_window: int
     need: float
@@ -25,11 +27,12 @@ class VillageCard:
     pairings: pd.DataFrame  # department, kind, start_date, end_date, required, compliance
     last_visits: pd.DataFrame  # date, department, kind, households, summary
     need_factors: pd.DataFrame  # factor, value (scaled 0-1), weight
+    lang: str = DEFAULT_LANG
 
     @property
     def reasons_text(self) -> str:
-        """The reasons' labels joined with ``、`` (empty with none)."""
-        return "、".join(self.reasons)
+        """The reasons' labels as one list in ``lang`` (empty with none)."""
+        return joined(self.reasons, self.lang)
 
 
 def build_village_card(
@@ -39,6 +42,7 @@ def build_village_card(
     townships: pd.DataFrame,
     departments: pd.DataFrame,
     visible_visits: pd.DataFrame | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> VillageCard:
     """Build the card of village ``code``.
 
@@ -52,6 +56,8 @@ def build_village_card(
     visible_visits : DataFrame, optional
         The visit records with summaries the viewer may read (``geo.records.visits_for``);
         the last 10 of this village are listed. None lists none.
+    lang : str
+        The language of the reasons' labels.
     """
     row = status.loc[code]
     names = departments.set_index("code")["name"]
@@ -90,7 +96,7 @@ def build_village_card(
         code=code,
         name=str(village["short_name"]),
         township=str(township),
-        reasons=[REASONS[r][1] for r in row["reasons"]],
+        reasons=[translate(f"reason.{r}", lang) for r in row["reasons"]],
         days_since_last_visit=None if pd.isna(days) else int(days),
         visits_in_window=int(row["visits_in_window"]),
         need=float(row["need"]),
@@ -98,4 +104,5 @@ def build_village_card(
         pairings=table,
         last_visits=last,
         need_factors=need_factors,
+        lang=lang,
     )

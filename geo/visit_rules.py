@@ -168,7 +168,7 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
         "date": _column(checks=[_check(rule("date", "future_date"),
                                          lambda s: s.isna() | (pd.to_datetime(s) <= stamp))]),
         "kind": _column(checks=[_check(rule("kind", "unknown_kind",
-                                              choices="、".join(VISIT_KINDS)),
+                                              choices=tuple(VISIT_KINDS)),
                                          lambda s: s.isna() | s.isin(VISIT_KINDS))]),
     }
     for name in VISIT_COUNT_FIELDS:

@@ -59,6 +59,7 @@ SLOW_TESTS = {
     "test_imports.py::test_export_round_trip_is_unchanged_and_quotes_are_removed",
     "test_imports.py::test_sample_files_reimport_unchanged",
     "test_imports.py::test_import_cycle_on_each_backend",
+    "test_i18n.py::test_the_import_json_speaks_pairmap_lang",
 }
 POSTGRES_FIXTURES = {"postgres_url", "postgres_admin"}
 

@@ -35,6 +35,7 @@ from geo.coverage import (
     order_neglected,
 )
 from geo.errors import DataError
+from geo.i18n import translate
 from geo.inputs import CoverageInputs
 from geo.overview import compute_overview_kpis
 from geo.period import judged_months
@@ -151,15 +152,12 @@ def monthly(village_code: str, dept: str = "D1") -> list[dict]:
 def test_reasons_in_listed_order_with_severity_and_labels():
     assert list(REASONS) == [UNPAIRED, NEVER_VISITED, NOT_VISITED, OVERDUE_PROBLEM,
                              BELOW_REQUIRED, PROBLEMS_PENDING]
-    assert REASONS == {
-        "UNPAIRED": (3, "未结对"),
-        "NEVER_VISITED": (3, "从未走访"),
-        "NOT_VISITED": (2, "超期未走访"),
-        "OVERDUE_PROBLEM": (2, "超期未办结"),
-        "BELOW_REQUIRED": (1, "走访未达要求"),
-        "PROBLEMS_PENDING": (1, "问题未解决"),
-    }
-    assert set(REASON_LABELS_EN) == set(REASONS)
+    assert REASONS == {"UNPAIRED": 3, "NEVER_VISITED": 3, "NOT_VISITED": 2,
+                       "OVERDUE_PROBLEM": 2, "BELOW_REQUIRED": 1, "PROBLEMS_PENDING": 1}
+    assert [translate(f"reason.{code}", "zh") for code in REASONS] == [
+        "未结对", "从未走访", "超期未走访", "超期未办结", "走访未达要求", "问题未解决"]
+    assert {code: translate(f"reason.{code}", "en") for code in REASONS} == REASON_LABELS_EN
+    assert REASON_LABELS_EN["NOT_VISITED"] == "not visited for too long"
 
 
 # --------------------------------------------------------------------------- active, window

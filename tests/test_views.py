@@ -192,3 +192,16 @@ def test_compliance_layer_classes_and_tooltips():
     assert layer.value_text["V2"] == "2/4 个月（50%）"
     assert layer.value_text["V4"] == labels["layer.compliance_unjudged"]
     assert layer.value_text["V5"] == labels["layer.compliance_other"]
+
+
+def test_the_neglected_table_and_the_card_speak_english(status):
+    """Reasons, the shortfalls' separators and the departments' list follow ``lang``."""
+    table = build_neglected_table(status, TOWNSHIPS, DEPARTMENTS, "en").set_index("village")
+    assert table.loc["丁村", "reasons"] == "unpaired, never visited"
+    assert table.loc["甲村", "shortfalls"] == "县公安局: 2026-05, 2026-06"
+    assert table.loc["甲村", "departments"] == "县委办公室, 县公安局"
+    card = build_village_card("420526101201", status, _inputs(), TOWNSHIPS, DEPARTMENTS,
+                              lang="en")
+    assert card.reasons == ["visits below requirement"]
+    chinese = build_village_card("420526102202", status, _inputs(), TOWNSHIPS, DEPARTMENTS)
+    assert chinese.reasons_text == "未结对、从未走访"

@@ -32,7 +32,7 @@ from geo.planner import Plan, PlanSettings
 from geo.settings import local_today
 from geo.townships import build_township_table
 from geo.village_card import VillageCard, build_village_card
-from ui.session import get_engine, get_settings, t
+from ui.session import get_engine, get_settings, language, t
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def load_plan_inputs(user: User, period: Period) -> PlanData:
 def neglected_table(data: CoverageData) -> pd.DataFrame:
     """Return the neglected villages of ``data``, in the listed order, with the names of
     the departments that fell short."""
-    return build_neglected_table(data.status, data.townships, data.departments)
+    return build_neglected_table(data.status, data.townships, data.departments, language())
 
 
 def township_table(data: CoverageData) -> pd.DataFrame:
@@ -189,7 +189,7 @@ def village_card(user: User, data: CoverageData, code: str) -> VillageCard:
     visible = (visit_records(user, since=date.min, until=data.inputs.as_of)
                if can(user, Action.VIEW_VISITS) else None)
     return build_village_card(code, data.status, data.inputs, data.townships,
-                              data.departments, visible)
+                              data.departments, visible, language())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -359,7 +359,7 @@ def briefing_file(briefing: Briefing, kind: str) -> Callable[[], bytes]:
     download button, run only when the button is clicked (the PDF takes a second or
     two); the bytes are kept per data version, period, day and language."""
     version, url = _version()
-    lang = get_settings().lang
+    lang = language()
 
     def make() -> bytes:
         return _briefing_file(version, url, briefing.as_of, briefing.window_days,

@@ -28,7 +28,7 @@ from geo.demo import seed
 from geo.errors import AccessDeniedError, ConfigError, PairMapError
 from geo.i18n import DEFAULT_LANG, translate, translate_error
 from geo.period import Period
-from geo.settings import STATIC_DIR, Settings, local_today
+from geo.settings import LANGUAGES, STATIC_DIR, Settings, local_today
 
 FAVICON = str(STATIC_DIR / "favicon.png")
 SESSION_TOKEN = "pairmap_session"
@@ -37,6 +37,9 @@ SESSION_LOGGED_OUT = "pairmap_logged_out"
 SESSION_COOKIE = "pairmap_cookie"
 """A token this tab writes into the login cookie (a login with "remember")."""
 COOKIE_NAME = "pairmap_session"
+LANGUAGE_STATE = "pairmap_language"
+"""The language chosen in this tab (absent: ``PAIRMAP_LANG``), kept across pages."""
+LANGUAGE_SWITCH = "language_switch"
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~$|#!:])")
 """Characters that start markdown anywhere in a line: emphasis, code, links and images,
 autolinks and HTML, strike-through, math, tables, headings, Streamlit's ``:red[…]``."""
@@ -125,11 +128,31 @@ def get_settings() -> Settings:
 
 
 def language() -> str:
-    """The UI language: the configured one, Chinese while the settings are bad."""
+    """The UI language: the one chosen in the sidebar, else the configured one
+    (``PAIRMAP_LANG``), Chinese while the settings are bad."""
+    chosen = st.session_state.get(LANGUAGE_STATE)
+    if chosen in LANGUAGES:
+        return chosen
     try:
         return get_settings().lang
     except ConfigError:
         return DEFAULT_LANG
+
+
+def _keep_language() -> None:
+    """Keep the switch's choice where ``language`` reads it: in a state of its own,
+    which outlives a run that draws no switch (a widget's state would not)."""
+    st.session_state[LANGUAGE_STATE] = st.session_state[LANGUAGE_SWITCH]
+
+
+def language_switch() -> None:
+    """The sidebar's language switch: each language in its own name (中文, English),
+    starting at the language in use. A choice reruns the app, whose navigation, titles
+    and every text then follow it on every page of this tab."""
+    current = language()
+    st.sidebar.radio(t("sidebar.language"), LANGUAGES, index=LANGUAGES.index(current),
+                     format_func=lambda lang: translate("language.name", lang),
+                     horizontal=True, key=LANGUAGE_SWITCH, on_change=_keep_language)
 
 
 def t(key: str, **values: object) -> str:
@@ -391,8 +414,9 @@ def navigation(user: User | None) -> StreamlitPage:
 
 
 def sidebar(user: User | None) -> None:
-    """Show who is logged in (the display name as plain text) and the logout button
-    (and, below it, write a new login's cookie)."""
+    """Show the language switch; then, logged in, who is logged in (the display name as
+    plain text) and the logout button (and, below it, write a new login's cookie)."""
+    language_switch()
     if user is None:
         return
     with st.sidebar:

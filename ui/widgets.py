@@ -36,7 +36,7 @@ from geo.plan_service import PlanData
 from geo.planner import Plan, department_capacity
 from geo.village_card import VillageCard
 from ui.loaders import CoverageData, briefing_file
-from ui.session import PAGES, get_settings, plain, show_error, t
+from ui.session import PAGES, get_settings, language, plain, show_error, t
 
 OVERVIEW_MAP_HEIGHT = 390
 """The overview map's height in px: below the title and the cards it fits a 1280x720
@@ -165,7 +165,7 @@ def village_map(data: CoverageData, layer: str = "pairing",
     settings = get_settings()
     return maps.build_village_map(
         data.inputs.villages, data.townships, data.county, data.status,
-        maps.map_labels(settings.lang, data.inputs.window_days), tiles=settings.tiles,
+        maps.map_labels(language(), data.inputs.window_days), tiles=settings.tiles,
         tianditu_key=settings.tianditu_key, layer=layer, focus_township=focus_township,
         fullscreen=fullscreen,
     )
@@ -305,7 +305,7 @@ def pairings_shown(table: pd.DataFrame) -> pd.DataFrame:
 
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
     """Errors or warnings of an import as a table in the UI language."""
-    lang = get_settings().lang
+    lang = language()
     rows = [{"row": issue.row, "column": issue.column, "value": issue.value,
              "message": translate_issue(issue, lang)} for issue in issues]
     return pd.DataFrame(rows, columns=["row", "column", "value", "message"])
@@ -493,7 +493,7 @@ def department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
     (``geo.layers.compliance_layer``). The wheel scrolls the long page over it instead of
     zooming the map (its buttons zoom)."""
     settings = get_settings()
-    labels = maps.map_labels(settings.lang, data.inputs.window_days)
+    labels = maps.map_labels(language(), data.inputs.window_days)
     codes = pd.Index(data.inputs.villages["code"])
     return maps.build_village_map(
         data.inputs.villages, data.townships, data.county, data.status, labels,
@@ -693,7 +693,7 @@ def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.M
     """The village map of a plan: proposed villages, the candidates left uncovered, and a
     line from each department's anchor to its proposed village."""
     settings = get_settings()
-    labels = maps.map_labels(settings.lang, coverage.inputs.window_days)
+    labels = maps.map_labels(language(), coverage.inputs.window_days)
     codes = pd.Index(coverage.inputs.villages["code"])
     proposed = dict(zip(rows["village_code"], rows["department"], strict=True))
     fmap = maps.build_village_map(
@@ -707,14 +707,14 @@ def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.M
 def plan_sheet_bytes(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]) -> bytes:
     """The organisation department's sheet (XLSX) of the accepted proposals."""
     sheet = plan_service.plan_sheet(plan_service.accepted_plan(plan, accepted), data,
-                                    get_settings().lang)
+                                    language())
     return xlsx_bytes(sheet, plan_service.SHEET_NAME)
 
 
 def plan_summary(plan: Plan) -> str:
     """What the plan achieves, in one line: candidates, covered, places, kilometres, and
     the planner's note when something is short."""
-    note = plan.note_text(get_settings().lang)
+    note = plan.note_text(language())
     km = f"{plan.total_distance_km:.1f}"
     if note:  # the note already counts candidates, covered and places
         return f"{plain(note)} {t('planner.summary_km', km=km)}"

@@ -39,6 +39,8 @@ VILLAGE_EDGE = "#FFFFFF"
 TOWNSHIP_EDGE = "#333333"
 COUNTY_EDGE = "#111111"
 HATCH = "///"
+HATCHED_INDENT = "    "
+"""The hatched row sits under its class, indented."""
 SCALE_STEPS_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
 
 
@@ -167,12 +169,13 @@ def _draw_legend(figure: Figure, legend: list, labels: dict[str, str], font: Fon
     handles, texts = [], []
     for entry in legend:
         handles.append(Patch(facecolor=entry.colour, edgecolor="#333333", linewidth=0.8))
-        texts.append(f"{entry.label}：{labels['legend.count'].format(count=entry.count)}")
+        texts.append(entry.label + labels["legend.separator"]
+                     + labels["legend.count"].format(count=entry.count))
         if entry.hatched is not None:  # the unpaired class: its never-visited part
             handles.append(Patch(facecolor=entry.colour, edgecolor="#333333", hatch=HATCH,
                                  hatchcolor=HATCH_STRIPE, linewidth=0.8))
-            texts.append(f"　{labels['legend.hatched']}："
-                         f"{labels['legend.count'].format(count=entry.hatched)}")
+            texts.append(HATCHED_INDENT + labels["legend.hatched"] + labels["legend.separator"]
+                         + labels["legend.count"].format(count=entry.hatched))
     renderer = figure.canvas.get_renderer()
     room = figure.bbox.width * 0.99
     for size in LEGEND_SIZES:

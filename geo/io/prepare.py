@@ -170,7 +170,7 @@ class Context:
         mapped = mapped.where(mapped.notna(), None)
         empty = as_mask(values == "")
         unknown = mapped.isna().to_numpy() & ~empty
-        self.issues.error(unknown, name, "unknown_kind", {"choices": "、".join(choices)})
+        self.issues.error(unknown, name, "unknown_kind", {"choices": tuple(choices)})
         if required:
             self.issues.error(empty, name, "missing_value")
         return mapped.reset_index(drop=True)
@@ -373,7 +373,7 @@ def _prepare_problems(ctx: Context) -> pd.DataFrame:
         mapped = status.map(lambda text: lookup.get(text, lookup.get(text.lower())))
         unknown = as_mask(mapped.isna() & (status != ""))
         ctx.issues.error(unknown, "status", "unknown_kind",
-                         {"choices": "、".join(schema.PROBLEM_STATUSES)})
+                         {"choices": tuple(schema.PROBLEM_STATUSES)})
         derived = pd.Series(np.where(rows["resolved_on"].notna(), "resolved", "open"))
         rows["status"] = mapped.where(mapped.notna(), derived).astype(object)
     rows["satisfaction"] = ctx.kinds("satisfaction", schema.SATISFACTION_RATINGS,

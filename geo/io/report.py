@@ -50,10 +50,10 @@ class Issue:
         """The English message."""
         return translate_issue(self, "en")
 
-    def as_dict(self) -> dict:
-        """The report's JSON form: row, column, value, code, message."""
+    def as_dict(self, lang: str = "en") -> dict:
+        """The report's JSON form: row, column, value, code, message (in ``lang``)."""
         return {"row": self.row, "column": self.column, "value": self.value,
-                "code": self.code, "message": self.message}
+                "code": self.code, "message": translate_issue(self, lang)}
 
     def describe(self, unit: str = "row") -> str:
         """One English line for a person: where (``unit`` N, column, value), then what."""
@@ -110,8 +110,9 @@ class Report:
         return {"rows": self.rows, "inserted": self.inserted, "updated": self.updated,
                 "unchanged": self.unchanged, "rejected": self.rejected}
 
-    def as_dict(self) -> dict:
-        """The import contract's JSON object (a boundary import adds what it read)."""
+    def as_dict(self, lang: str = "en") -> dict:
+        """The import contract's JSON object (a boundary import adds what it read), its
+        issues' messages in ``lang``."""
         data: dict[str, object] = {
             "file": self.file,
             "rows": self.rows,
@@ -119,8 +120,8 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
-            "errors": [issue.as_dict() for issue in self.errors],
-            "warnings": [issue.as_dict() for issue in self.warnings],
+            "errors": [issue.as_dict(lang) for issue in self.errors],
+            "warnings": [issue.as_dict(lang) for issue in self.warnings],
             "rejected_file": self.rejected_file,
         }
         if self.level is not None:

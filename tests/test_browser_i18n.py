@@ -1,0 +1,109 @@
+"""Both languages in a real browser: what a person reads on every page of the
+administrator (the main area's and the sidebar's text, Streamlit's own included) holds
+in Chinese no English word but codes, formats, data values and Streamlit's fixed texts
+(``STREAMLIT_FIXED_TEXTS``, listed in the README), and after the switch to English, no
+Chinese but data values; the choice holds while the menu changes pages.
+
+The map is drawn in a frame of its own; AppTest checks its labels
+(``tests/test_apptest_i18n.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo.i18n import translate
+from tests.conftest import CHROMIUM_ARGS
+from tests.test_apptest_i18n import (
+    STREAMLIT_FIXED_TEXTS,
+    chinese_left,
+    data_values,
+    english_left,
+)
+from tests.test_browser import (
+    PASSWORD,
+    USERNAME,
+    _add_user_with_the_cli,
+    _log_in,
+    _screenshot,
+    _start_app,
+    _wait_until_idle,
+)
+from ui.session import PAGES
+
+pytestmark = pytest.mark.browser
+TEXT = "[data-testid='stMain'], [data-testid='stSidebarUserContent']"
+ICONS = "[data-testid='stIconMaterial']"
+
+
+@pytest.fixture
+def admin_app(demo_copy: Path) -> Iterator[tuple[str, Path]]:
+    _add_user_with_the_cli(demo_copy)
+    for url in _start_app(demo_copy):
+        yield url, demo_copy
+
+
+def _streamlit_s_own(text: str) -> str:
+    """``text`` without Streamlit's fixed English."""
+    for fixed in STREAMLIT_FIXED_TEXTS:
+        text = text.replace(fixed, " ")
+    return text
+
+
+def _read_every_page(page, lang: str) -> dict[str, str]:
+    """Open each page of the menu in turn, by its title in ``lang`` (the same session),
+    and read its text (without the names of Material icons, which show as icons)."""
+    texts = {}
+    for spec in PAGES:
+        more = page.locator("[data-testid='stSidebarNavViewButton']")
+        if more.count() and "more" in more.inner_text():
+            more.click()
+        title = translate(spec.title_key, lang)
+        page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
+        page.locator("h1").filter(has_text=title).wait_for(timeout=60_000)
+        _wait_until_idle(page, timeout=90_000)
+        icons = set(page.locator(ICONS).all_inner_texts())  # a Material icon's name
+        texts[spec.url_path] = "\n".join(
+            line for line in "\n".join(page.locator(TEXT).all_inner_texts()).splitlines()
+            if line.strip() not in icons)
+    return texts
+
+
+def test_each_language_shows_only_its_own_words(chromium: str, admin_app):
+    from playwright.sync_api import sync_playwright
+
+    url, database = admin_app
+    values = data_values(database)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            _log_in(page, USERNAME, PASSWORD)
+            page.locator("h1").filter(has_text="总览").wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            chinese = _read_every_page(page, "zh")
+            page.locator("[data-testid='stSidebarUserContent'] label").filter(
+                has_text="English").click()
+            page.locator("h1").filter(has_text="Administration").wait_for(timeout=60_000)
+            _wait_until_idle(page)
+            english = _read_every_page(page, "en")
+        except Exception:
+            _screenshot(page, "languages")
+            raise
+        finally:
+            context.close()
+            browser.close()
+    assert "Upload" in chinese["data"] and "per file" in chinese["data"]  # Streamlit's
+    for path, text in chinese.items():
+        lines = _streamlit_s_own(text).splitlines()
+        assert english_left(lines, values) == [], path
+    for path, text in english.items():
+        lines = _streamlit_s_own(text).splitlines()
+        assert chinese_left(lines, values) == [], path
+    assert english["overview"].count("Overview") >= 1
