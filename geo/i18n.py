@@ -997,15 +997,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpi.paired.help": "Villages with at least one active pairing today, and their share",
         "kpi.visited.help": (
             "Villages with at least one visit (by any department) in the last {window} days, "
-            "and their share"),
+            "and their share; its change is in percentage points (pts)"),
         "kpi.never_visited.help": "Villages with no visit on record up to today",
         "kpi.weak.help": "Villages with a weak party branch",
-        "kpi.severe": "Villages needing attention",
+        "kpi.severe": "Need attention",
         "kpi.severe.help": (
             "Villages with a severe reason: unpaired, never visited, not visited for "
             "{days} days or more, or a problem overdue. Not the same as weak party branches."),
         "kpi.delta_villages": "{change} villages",
-        "kpi.delta_points": "{change} percentage points",
+        "kpi.delta_points": "{change} pts",
         "overview.townships": "Townships compared",
         "overview.townships_caption": (
             "Weakest first (by share of villages needing attention, visited share, "

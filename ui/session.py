@@ -454,7 +454,7 @@ def page(action: Action, title_key: str, as_of_caption: bool = True,
     if aside is None:
         st.title(t(title_key))
     else:
-        heading, side = st.columns([1, 3], vertical_alignment="center")
+        heading, side = st.columns([2, 3], vertical_alignment="center")
         heading.title(t(title_key))
         with side:
             aside(period)
