@@ -54,7 +54,10 @@ def presentation_toggle(period: Period) -> bool:
     its row, and keep the address in step with it (``?present=1`` while on, no parameter
     while off); return whether the mode is on. In the mode, the as-of date and window are
     drawn large at the left of the toggle, and the page's style hides the sidebar."""
-    told, switch = st.columns([2, 1], vertical_alignment="center")
+    # In the mode the large as-of date takes most of the row; otherwise the switch gets
+    # the room its label needs in either language ("Presentation mode" was cut at 1280).
+    told, switch = st.columns([2, 1] if presenting() else [1, 1],
+                              vertical_alignment="center")
     if presenting():
         told.container(key="present_as_of").markdown(
             t("caption.as_of", as_of=period.as_of.isoformat(), window=period.window_days))
