@@ -213,40 +213,42 @@ def _write_report(args: argparse.Namespace, text: str) -> None:
         args.out.write_text(text + "\n", encoding="utf-8")
 
 
+def _report_output(args: argparse.Namespace, report: dict, csv_rows: object,
+                   summary: dict[str, object]) -> dict | str:
+    """A report as the command prints it: the JSON (or ``csv_rows``, the report's rows as
+    CSV) on standard output; with ``--out``, written there and ``summary`` printed."""
+    if args.format == "csv":
+        text = csv_bytes(csv_rows).decode("utf-8-sig")
+    else:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+    if args.out is None:
+        return text
+    _write_report(args, text)
+    return {"report": args.kind, **summary, "out": str(args.out)}
+
+
 def _departments_report(args: argparse.Namespace, settings: Settings, period: Period,
                         engine: object) -> dict | str:
     report = department_report.departments_report(
         engine, auth.cli_user(), period, args.neglect_days or settings.neglect_days)
     part = args.part or "departments"
+    rows = None
     if args.format == "csv":
         rows = {"departments": department_report.department_rows,
                 "months": department_report.month_rows,
                 "warnings": department_report.warning_rows}[part](report)
-        text = csv_bytes(rows).decode("utf-8-sig")
-    else:
-        if args.part is not None:
-            report = {"as_of": report["as_of"], "window_days": report["window_days"],
-                      part: report[part]}
-        text = json.dumps(report, ensure_ascii=False, indent=2)
-    if args.out is None:
-        return text
-    _write_report(args, text)
-    return {"report": args.kind, "part": part, "rows": len(report[part]),
-            "out": str(args.out)}
+    elif args.part is not None:
+        report = {"as_of": report["as_of"], "window_days": report["window_days"],
+                  part: report[part]}
+    return _report_output(args, report, rows, {"part": part, "rows": len(report[part])})
 
 
 def _problems_report(args: argparse.Namespace, period: Period, engine: object) -> dict | str:
     """``report problems``: DESIGN.md's JSON, or its departments' rows as CSV."""
     report = reports.load_problems_report(engine, auth.cli_user(), period)
-    if args.format == "csv":
-        text = csv_bytes(reports.problem_department_rows(report)).decode("utf-8-sig")
-    else:
-        text = json.dumps(report, ensure_ascii=False, indent=2)
-    if args.out is None:
-        return text
-    _write_report(args, text)
-    return {"report": args.kind, "departments": len(report["departments"]),
-            "villages": len(report["villages"]), "out": str(args.out)}
+    rows = reports.problem_department_rows(report) if args.format == "csv" else None
+    return _report_output(args, report, rows, {"departments": len(report["departments"]),
+                                               "villages": len(report["villages"])})
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
@@ -263,14 +265,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
                                           args.neglect_days or settings.neglect_days)
     report = reports.coverage_report(inputs, store.load_townships(engine),
                                      neglected_only=args.kind == "neglected")
-    if args.format == "csv":
-        text = csv_bytes(reports.village_rows(report)).decode("utf-8-sig")
-    else:
-        text = json.dumps(report, ensure_ascii=False, indent=2)
-    if args.out is None:
-        return text
-    _write_report(args, text)
-    return {"report": args.kind, "villages": len(report["villages"]), "out": str(args.out)}
+    rows = reports.village_rows(report) if args.format == "csv" else None
+    return _report_output(args, report, rows, {"villages": len(report["villages"])})
 
 
 def _briefing(args: argparse.Namespace, settings: Settings) -> dict:
