@@ -13,7 +13,7 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -51,121 +51,131 @@ def _sentence(exc: Exception, lang: str) -> str:
     return translate("cli.unexpected", lang, kind=type(exc).__name__)
 
 
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+def _argument_types(lang: str) -> tuple[Callable[[str], date], Callable[[str], int]]:
+    """The parsers of a date (``YYYY-MM-DD``) and of a positive whole number, refusing
+    in ``lang``."""
+
+    def iso_date(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                translate("cli.bad_date", lang, value=text)) from None
+
+    def positive(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                translate("cli.not_whole", lang, value=text)) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(translate("cli.not_positive", lang, value=value))
+        return value
+
+    return iso_date, positive
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value}")
-    return value
+def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m geo``, its help in ``lang`` (argparse's
+    own frame, "usage:" and its error lines, stays English)."""
 
+    def h(key: str) -> str:
+        return translate(f"cli.help.{key}", lang).replace("%", "%%")
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of ``python -m geo``."""
-    parser = argparse.ArgumentParser(prog="python -m geo", description="PairMap command line")
+    _iso_date, _positive = _argument_types(lang)
+    parser = argparse.ArgumentParser(prog="python -m geo", description=h("description"))
     parser.add_argument("--debug", action="store_true",
-                        help="show the traceback of an unexpected error")
+                        help=h("debug"))
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("seed-demo", help="load the sample county into the database")
+    demo = commands.add_parser("seed-demo", help=h("seed_demo"))
     demo.add_argument("--scale", choices=["county"], default="county",
-                      help="only the sample county (Xingshan) is available so far")
+                      help=h("scale"))
     demo.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
     demo.add_argument("--as-of", type=_iso_date, default=None,
-                      help="last day of the visit history (default today, Asia/Shanghai)")
-    demo.add_argument("--force", action="store_true", help="replace a non-empty database")
+                      help=h("demo_as_of"))
+    demo.add_argument("--force", action="store_true", help=h("force"))
 
-    export = commands.add_parser("export", help="write a table to CSV, XLSX or GeoJSON")
+    export = commands.add_parser("export", help=h("export"))
     export.add_argument("table", choices=list(EXPORT_COLUMNS))
     export.add_argument("--out", type=Path, required=True,
-                        help="file path; the ending (.csv, .xlsx, .geojson) picks the format")
+                        help=h("export_out"))
 
-    imports = commands.add_parser("import", help="import boundaries or records from a file")
-    imports.add_argument("table", help="boundaries, villages, departments, cadres, pairings, "
-                                       "visits or problems")
+    imports = commands.add_parser("import", help=h("import"))
+    imports.add_argument("table", help=h("import_table"))
     imports.add_argument("path", type=Path)
     imports.add_argument("--level", choices=["township", "village"], default=None,
-                         help="boundaries only: the level of the features")
+                         help=h("level"))
     imports.add_argument("--code-field", default=None)
     imports.add_argument("--name-field", default=None)
-    imports.add_argument("--src-crs", default=None, help="EPSG:N or gcj02 (boundaries only)")
-    imports.add_argument("--sheet", default=None, help="XLSX sheet (default the first)")
-    imports.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    imports.add_argument("--src-crs", default=None, help=h("src_crs"))
+    imports.add_argument("--sheet", default=None, help=h("sheet"))
+    imports.add_argument("--dry-run", action="store_true", help=h("dry_run"))
     imports.add_argument("--skip-invalid", action="store_true",
-                         help="write the valid rows; the invalid ones go to a side file")
+                         help=h("skip_invalid"))
 
-    report = commands.add_parser("report", help="coverage or department metrics as JSON or CSV")
+    report = commands.add_parser("report", help=h("report"))
     report.add_argument("kind", choices=["coverage", "neglected", "departments", "problems"])
     report.add_argument("--as-of", type=_iso_date, default=None,
-                        help="the as-of date T (default today, Asia/Shanghai)")
+                        help=h("as_of"))
     report.add_argument("--window-days", type=_positive, default=None)
     report.add_argument("--neglect-days", type=_positive, default=None)
     report.add_argument("--from", dest="start", type=_iso_date, default=None,
-                        help="with --to: the window is this period (both days included)")
+                        help=h("from"))
     report.add_argument("--to", dest="end", type=_iso_date, default=None)
     report.add_argument("--format", choices=["json", "csv"], default="json")
     report.add_argument("--part", choices=["months", "warnings"], default=None,
-                        help="departments only: the months or the warnings instead of "
-                             "the departments")
-    report.add_argument("--out", type=Path, default=None, help="file (default stdout)")
+                        help=h("part"))
+    report.add_argument("--out", type=Path, default=None, help=h("report_out"))
 
-    users = commands.add_parser("users", help="add, reset or deactivate users")
+    users = commands.add_parser("users", help=h("users"))
     user_commands = users.add_subparsers(dest="users_command", required=True)
-    add = user_commands.add_parser("add", help="add a user; the password is read from stdin")
+    add = user_commands.add_parser("add", help=h("users_add"))
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--department", default=None, help="department code (liaison only)")
+    add.add_argument("--department", default=None, help=h("department"))
     add.add_argument("--display-name", default="")
-    reset = user_commands.add_parser("reset", help="set a new password, read from stdin")
+    reset = user_commands.add_parser("reset", help=h("users_reset"))
     reset.add_argument("name")
-    deactivate = user_commands.add_parser("deactivate", help="stop a user from logging in")
+    deactivate = user_commands.add_parser("deactivate", help=h("users_deactivate"))
     deactivate.add_argument("name")
 
-    plan = commands.add_parser("plan", help="propose new pairings for neglected villages")
+    plan = commands.add_parser("plan", help=h("plan"))
     plan.add_argument("--as-of", type=_iso_date, default=None,
-                      help="the as-of date T; committed pairings start on it (default today)")
+                      help=h("plan_as_of"))
     plan.add_argument("--reasons", default=",".join(PLANNED_REASONS),
-                      help="candidate reasons, comma-separated (default all three)")
+                      help=h("reasons"))
     plan.add_argument("--max-per-village", type=_positive, default=2,
-                      help="a candidate has fewer active pairings than this")
+                      help=h("max_per_village"))
     plan.add_argument("--members-per-village", type=_positive, default=15,
-                      help="party members per village a department can take")
+                      help=h("members_per_village"))
     plan.add_argument("--capacity", type=Path, default=None,
-                      help="CSV/XLSX: department code, places (replaces the rule)")
+                      help=h("capacity"))
     plan.add_argument("--lock", type=Path, default=None,
-                      help="CSV/XLSX: department code, village code pairs the plan must hold")
+                      help=h("lock"))
     plan.add_argument("--exclude", type=Path, default=None,
-                      help="CSV/XLSX: department code, village code pairs never proposed")
+                      help=h("exclude"))
     plan.add_argument("--costs", type=Path, default=None,
-                      help="CSV/XLSX: department code, village code, km (road distances)")
-    plan.add_argument("--county", default=None, help="only this county (6-digit code)")
+                      help=h("costs"))
+    plan.add_argument("--county", default=None, help=h("county"))
     plan.add_argument("--format", choices=["json"], default="json")
     plan.add_argument("--out", type=Path, default=None,
-                      help="also write the organisation department's sheet (.xlsx)")
+                      help=h("plan_out"))
     plan.add_argument("--commit", action="store_true",
-                      help="write the proposals as 结对共建 pairings starting at T")
+                      help=h("commit"))
     plan.add_argument("--undo-last", action="store_true",
-                      help="take back the last commit (only on the day it was made)")
+                      help=h("undo_last"))
 
-    briefing = commands.add_parser("briefing", help="the meeting briefing (会议简报) as a "
-                                                    "PDF, a workbook or the map")
+    briefing = commands.add_parser("briefing", help=h("briefing"))
     briefing.add_argument("--out", type=Path, required=True,
-                          help="file path; the ending (.pdf, .xlsx, .png) picks the format")
+                          help=h("briefing_out"))
     briefing.add_argument("--as-of", type=_iso_date, default=None,
-                          help="the as-of date T (default today, Asia/Shanghai)")
+                          help=h("as_of"))
     briefing.add_argument("--window-days", type=_positive, default=None)
     briefing.add_argument("--neglect-days", type=_positive, default=None)
 
     sample = commands.add_parser("make-sample",
-                                 help="regenerate the sample files in data/sample")
+                                 help=h("make_sample"))
     sample.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
     sample.add_argument("--as-of", type=_iso_date, default=None)
     sample.add_argument("--out", type=Path, default=SAMPLE_DIR)
@@ -401,8 +411,11 @@ COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sam
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code."""
-    args = build_parser().parse_args(argv)
-    lang = DEFAULT_LANG
+    try:
+        lang = Settings.from_env().lang
+    except PairMapError:  # said below, once the command is known
+        lang = DEFAULT_LANG
+    args = build_parser(lang).parse_args(argv)
     settings = None
     try:
         settings = Settings.from_env()

@@ -168,10 +168,6 @@ GEO_CHINESE_DATA = {
 }
 GEO_CHINESE_LITERALS = {
     ("geo/maps.py", "&copy; 天地图"): "the basemap provider's name, in its attribution",
-    ("geo/cli.py", "write the proposals as 结对共建 pairings starting at T"):
-        "the kind's stored name, in the command's help",
-    ("geo/cli.py", "the meeting briefing (会议简报) as a PDF, a workbook or the map"):
-        "the briefing's Chinese name, in the command's help",
     ("geo/briefing/static_map.py", "（"):
         "a CJK legend title's bracket, where it breaks onto a second line",
     ("geo/briefing/static_map.py", "\n（"):

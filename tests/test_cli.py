@@ -308,3 +308,22 @@ def test_command_line_errors_follow_the_language_setting(monkeypatch, capsys, tm
         monkeypatch.setenv("PAIRMAP_LANG", lang)
         assert main(["report", "coverage", "--from", "2026-01-01"]) == 2
         assert capsys.readouterr().err.strip() == expected
+
+
+@pytest.mark.parametrize(("lang", "help_text", "refusal"), [
+    ("zh", "为待关注村提出新的结对建议", "“2026-13-01”不是日期（YYYY-MM-DD）"),
+    ("en", "propose new pairings for neglected villages", "not a date (YYYY-MM-DD): 2026-13-01"),
+])
+def test_help_and_argument_refusals_follow_pairmap_lang(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+        lang: str, help_text: str, refusal: str):
+    """The command's help and its refusal of a bad argument are the catalogue's, in
+    ``PAIRMAP_LANG`` (argparse's own "usage:" and "error:" stay as argparse writes them)."""
+    monkeypatch.setenv("PAIRMAP_LANG", lang)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert help_text in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "coverage", "--as-of", "2026-13-01"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(refusal)

@@ -14,6 +14,7 @@ from geo.settings import LANGUAGES
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]+")
 CHINESE_IN_ENGLISH = {
     "planner.committed": {"结对共建"},  # the pairing kind a plan writes, a stored value
+    "cli.help.commit": {"结对共建"},  # the same kind, in the plan command's help
     "issue.bad_date": {"年", "月", "日"},  # 2024年5月6日, a date written the Chinese way
 }
 """The Chinese an English text may hold, and why."""
