@@ -977,6 +977,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.problem_id": "诉求编号",
         "field.text": "办理情况",
         "field.problems": "诉求数",
+        # Problem ledger UI (ledger2): visit form rows, overview card, liaison banner,
+        # coverage map layer, department ledger figures
+        "kpi.overdue": "超期未办结",
+        "kpi.overdue.help": (
+            "截至当日全县超期未办结的群众诉求件数：已受理、尚未办结（或办结日期在当日之后），"
+            "且办理期限早于当日（期限当天不算超期）。与“report problems”的 overdue 一致"),
+        "kpi.delta_problems": "{change} 件",
+        "briefing.unit_problems": "件",
+        "layer.problems": "诉求",
+        "layer.problems_title": "待办群众诉求（粗黑边：有超期未办结）",
+        "layer.problems_none": "无待办诉求",
+        "layer.problems_class": "{range} 件",
+        "layer.problems_over": "{count} 件及以上",
+        "layer.problems_value": "{open} 件",
+        "layer.problems_value_overdue": "{open} 件，其中超期 {overdue} 件",
+        "layer.problems_tooltip": "待办诉求",
+        "layer.problems_outlined": "其中有超期未办结的村",
+        "record.problem_rows": "本次受理的群众诉求",
+        "record.problem_rows.help": (
+            "每条诉求一行，保存时与走访记录一起写入；收集问题数至少为诉求条数"),
+        "record.problem_rows_none": "不登记",
+        "record.problem_rows_count": "{count} 条",
+        "record.problems_heading": "受理的群众诉求（每条一行）",
+        "record.problem_category": "诉求 {row}：类别",
+        "record.problem_description": "诉求 {row}：内容",
+        "record.problem_resident": "诉求 {row}：反映人（可不填）",
+        "record.choose_category": "请选择类别",
+        "record.problem_issue": "第 {row} 条诉求，“{column}”：{message}",
+        "record.added_with_problems": "已保存，编号 {id}；同时登记诉求 {count} 条。",
+        "banner.overdue": "本单位有 {count} 件诉求超期未办结：{villages}。",
+        "banner.village": "{name}（{count} 件，最长超期 {days} 天）",
+        "banner.more": "等 {count} 个村",
+        "banner.open_ledger": "到诉求台账办理",
+        "departments.ledger_open": "待办诉求",
+        "departments.ledger_open.help": "截至期末已受理、尚未办结的诉求件数（本单位为责任单位）",
+        "departments.ledger_overdue": "超期未办结",
+        "departments.ledger_overdue.help": "截至期末待办且已过办理期限的诉求件数",
+        "departments.ledger_resolved": "诉求办结",
+        "departments.ledger_resolved.help": "期内办结（状态为已办结）的诉求件数",
+        "departments.ledger_median": "办结用时中位数（天）",
+        "departments.ledger_median.help": "期内办结的诉求从受理到办结的天数中位数；无办结时为空",
     },
     "en": {
         "app.title": "PairMap",
@@ -2031,6 +2072,54 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.problem_id": "problem",
         "field.text": "note",
         "field.problems": "problems",
+        # Problem ledger UI (ledger2): visit form rows, overview card, liaison banner,
+        # coverage map layer, department ledger figures
+        "kpi.overdue": "Overdue problems",
+        "kpi.overdue.help": (
+            "Residents' problems overdue today, county-wide: raised, not closed (or closed "
+            "after today), and due before today (a problem due today is not overdue yet). "
+            "The overdue total of report problems"),
+        "kpi.delta_problems": "{change} problems",
+        "briefing.unit_problems": "problems",
+        "layer.problems": "Problems",
+        "layer.problems_title": "Open residents' problems (heavy outline: one overdue)",
+        "layer.problems_none": "None open",
+        "layer.problems_class": "{range} open",
+        "layer.problems_over": "{count} or more open",
+        "layer.problems_value": "{open} open",
+        "layer.problems_value_overdue": "{open} open, {overdue} overdue",
+        "layer.problems_tooltip": "Open problems",
+        "layer.problems_outlined": "of which with an overdue problem",
+        "record.problem_rows": "Residents' problems received",
+        "record.problem_rows.help": (
+            "One row per problem, saved with the visit; the problems raised count is at "
+            "least the number of rows"),
+        "record.problem_rows_none": "None",
+        "record.problem_rows_count": "{count} rows",
+        "record.problems_heading": "Residents' problems received (one row each)",
+        "record.problem_category": "Problem {row}: category",
+        "record.problem_description": "Problem {row}: description",
+        "record.problem_resident": "Problem {row}: resident (optional)",
+        "record.choose_category": "Choose a category",
+        "record.problem_issue": "Problem {row}, {column}: {message}",
+        "record.added_with_problems": "Saved as no. {id}, with {count} problems.",
+        "banner.overdue": "Your department has {count} overdue problems: {villages}.",
+        "banner.village": "{name} ({count}, up to {days} days overdue)",
+        "banner.more": "{count} villages in all",
+        "banner.open_ledger": "Handle them in the problem ledger",
+        "departments.ledger_open": "Open problems",
+        "departments.ledger_open.help": (
+            "Problems the department is responsible for, raised and not closed at the end "
+            "of the period"),
+        "departments.ledger_overdue": "Overdue",
+        "departments.ledger_overdue.help": (
+            "Open problems past their due date at the end of the period"),
+        "departments.ledger_resolved": "Problems resolved",
+        "departments.ledger_resolved.help": "Problems resolved (status resolved) in the period",
+        "departments.ledger_median": "Median days to resolve",
+        "departments.ledger_median.help": (
+            "Median days from raised to resolved over the problems resolved in the period; "
+            "empty with none"),
     },
 }
 

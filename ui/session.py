@@ -438,8 +438,9 @@ def page(action: Action, title_key: str, as_of_caption: bool = True,
     with nothing shown. Otherwise the map assets are pointed at the app's own origin, the
     page's style (less space above the title) is set, and the title and (unless the page
     chooses its own period and says so itself) the as-of caption ("截至 …，近 … 天") are
-    drawn. ``aside(period)`` (e.g. a switch of the page's mode) is drawn at the right of
-    the title, in the same row.
+    drawn, and for a liaison the banner of its department's overdue problems
+    (``ui.widgets.overdue_banner``). ``aside(period)`` (e.g. a switch of the page's
+    mode) is drawn at the right of the title, in the same row.
     """
     user = current_user()
     if user is None:
@@ -461,4 +462,8 @@ def page(action: Action, title_key: str, as_of_caption: bool = True,
     if as_of_caption:
         st.caption(t("caption.as_of", as_of=period.as_of.isoformat(),
                      window=period.window_days))
+    # Imported here: the widgets read the loaders, which read this module.
+    from ui.widgets import overdue_banner
+
+    overdue_banner(user, period.as_of)
     return user, period
