@@ -2095,7 +2095,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "One row per problem, saved with the visit; the problems raised count is at "
             "least the number of rows"),
         "record.problem_rows_none": "None",
-        "record.problem_rows_count": "{count} rows",
+        "record.problem_rows_count": "{count}",
         "record.problems_heading": "Residents' problems received (one row each)",
         "record.problem_category": "Problem {row}: category",
         "record.problem_description": "Problem {row}: description",

@@ -31,7 +31,7 @@ ADMIN = shared.ADMIN
 pytestmark = pytest.mark.slow
 
 WINDOW = 90
-BANNER = "本单位有 "
+BANNER = shared.BANNER_START
 LIAISON_DEPARTMENT = "XS001"
 
 
