@@ -207,7 +207,11 @@ def insert_visit_problems(connection: Connection, actor: User, visit_id: int,
         require(actor, Action.WRITE_PROBLEMS, problem.department_code)
         given = dataclasses.replace(problem, village_code=visit["village_code"],
                                     raised_on=visit["date"])
-        rows.append(_new_row(connection, given, today) | {"raised_visit_id": visit_id})
+        row = _new_row(connection, given, today) | {"raised_visit_id": visit_id}
+        if row["record_id"] is not None and row["record_id"] in {r["record_id"] for r in rows}:
+            raise DataError("problem_record_id_taken", column="record_id",
+                            record_id=row["record_id"])  # twice in one batch
+        rows.append(row)
     ids = _insert(connection, actor, rows)
     linked = connection.execute(select(func.count()).select_from(schema.problems).where(
         schema.problems.c.raised_visit_id == visit_id)).scalar_one()

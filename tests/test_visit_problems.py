@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -55,7 +56,7 @@ def test_a_visit_and_its_problems_are_written_together(county: Engine) -> None:
     assert problems["id"].tolist() == ids and len(ids) == 2
     assert set(problems["raised_visit_id"]) == {visit_id}
     assert set(problems["raised_on"]) == {VISIT.date} and set(problems["status"]) == {"open"}
-    assert problems["resident"].tolist() == ["张三", None]
+    assert problems["resident"].iloc[0] == "张三" and pd.isna(problems["resident"].iloc[1])
     visit = store.load_visits(county).set_index("id").loc[visit_id]
     assert visit["problems_raised"] == 2  # raised to the number of rows (typed 1)
     # The audit entries of add_visit and of add_visit_problems, in order.
