@@ -57,9 +57,14 @@ def _banners(at) -> list[str]:
 # --- the visit form's problem rows ---------------------------------------------------
 
 
-def _rows(at, rows: list[tuple[str | None, str, str]]):
-    """Show ``len(rows)`` problem rows and type each (category, description, resident)."""
+def _rows(rows: list[tuple[str | None, str, str]], **typed: str):
+    """The form of a liaison showing ``len(rows)`` problem rows (chosen first: the choice
+    reruns the page, and a form's fields keep only what a submit sends), the visit filled
+    in (``typed`` as ``form._fill`` takes it) and each row typed (category, description,
+    resident)."""
+    at = form._form()
     at.selectbox(key="new_problem_rows").set_value(len(rows)).run()
+    at = form._fill(at, **typed)
     for number, (category, description, resident) in enumerate(rows):
         if category is not None:
             at.selectbox(key=f"new_problem_{number}_category").set_value(category)
@@ -70,10 +75,8 @@ def _rows(at, rows: list[tuple[str | None, str, str]]):
 
 def test_a_visit_saves_its_problem_rows_with_it(app_db: Path):
     before = len(_problems(app_db))
-    at = form._form()
-    at = form._fill(at, raised="1")
-    at = form._save(_rows(at, [("基础设施", "村道塌方需修复", "李四"),
-                               ("教育", "校车接送时间不合适", "")]))
+    at = form._save(_rows([("基础设施", "村道塌方需修复", "李四"),
+                           ("教育", "校车接送时间不合适", "")], raised="1"))
     assert not at.error, [e.value for e in at.error]
     assert at.success[0].value.startswith("已保存，编号 ")
     assert "同时登记诉求 2 条" in at.success[0].value
@@ -87,15 +90,15 @@ def test_a_visit_saves_its_problem_rows_with_it(app_db: Path):
     assert form._stored(app_db, visit_id)["problems_raised"] == 2  # typed 1, two rows
     # The next visit starts without rows, and the rows' fields are empty again.
     assert at.selectbox(key="new_problem_rows").value == 0
-    _rows(at, [(None, "", "")])
+    at.selectbox(key="new_problem_rows").set_value(1).run()
     assert at.selectbox(key="new_problem_0_category").value is None
     assert at.text_input(key="new_problem_0_description").value == ""
 
 
 def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(app_db: Path):
     visits, problems = form._visits(app_db), len(_problems(app_db))
-    at = form._save(_rows(form._fill(form._form()), [
-        ("基础设施", "村道塌方需修复", ""), (None, "灌溉渠堵塞", ""), ("教育", "  ", "")]))
+    at = form._save(_rows([("基础设施", "村道塌方需修复", ""), (None, "灌溉渠堵塞", ""),
+                           ("教育", "  ", "")]))
     errors = [e.value for e in at.error]
     assert "第 2 条诉求，“诉求类别”：不能为空，请填写" in errors
     assert "第 3 条诉求，“诉求内容”：不能为空，请填写" in errors
@@ -108,7 +111,7 @@ def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(app_db: Pat
 
 def test_a_row_with_a_control_character_is_refused(app_db: Path):
     problems = len(_problems(app_db))
-    at = form._save(_rows(form._fill(form._form()), [("信访", "反映\x07噪音", "")]))
+    at = form._save(_rows([("信访", "反映\x07噪音", "")]))
     assert "第 1 条诉求，“诉求内容”：含有控制字符（如 NUL），请删除后再保存" in [
         e.value for e in at.error]
     assert len(_problems(app_db)) == problems
@@ -207,7 +210,7 @@ def _legend(at) -> str:
 
 def test_the_problem_layer_adds_up_to_the_villages(app_db: Path):
     at = _run("app_pages/coverage_map.py", user="leader")
-    assert "problems" in at.radio(key="coverage_layer").options
+    assert at.radio(key="coverage_layer").options[-1] == "诉求"
     at.radio(key="coverage_layer").set_value("problems").run()
     assert not at.exception and not at.error
     markup = _legend(at)
@@ -219,7 +222,11 @@ def test_the_problem_layer_adds_up_to_the_villages(app_db: Path):
     assert outlined == sum(v["overdue"] > 0 for v in villages)
     args = json.loads(_maps(at)[0].proto.json_args)
     assert shared.remote_asset_links(args["script"]) == []
-    assert "待办诉求" in args["script"]  # the tooltip's heading
+    script = args["script"]
+    assert any(text in script for text in ("待办诉求", json.dumps("待办诉求")[1:-1]))
+    # The tooltips give counts ("3 件，其中超期 1 件"), as many overdue as outlined.
+    overdue = json.dumps("，其中超期")[1:-1]
+    assert script.count(overdue) + script.count("，其中超期") == outlined
 
 
 # --- the Departments page ----------------------------------------------------------------
