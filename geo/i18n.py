@@ -982,7 +982,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpi.overdue": "超期未办结",
         "kpi.overdue.help": (
             "截至当日全县超期未办结的群众诉求件数：已受理、尚未办结（或办结日期在当日之后），"
-            "且办理期限早于当日（期限当天不算超期）。与“report problems”的 overdue 一致"),
+            "且办理期限早于当日（期限当天不算超期）"),
         "kpi.delta_problems": "{change} 件",
         "briefing.unit_problems": "件",
         "layer.problems": "诉求",
@@ -2077,8 +2077,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpi.overdue": "Overdue problems",
         "kpi.overdue.help": (
             "Residents' problems overdue today, county-wide: raised, not closed (or closed "
-            "after today), and due before today (a problem due today is not overdue yet). "
-            "The overdue total of report problems"),
+            "after today), and due before today (a problem due today is not overdue yet)"),
         "kpi.delta_problems": "{change} problems",
         "briefing.unit_problems": "problems",
         "layer.problems": "Problems",
