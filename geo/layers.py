@@ -279,9 +279,9 @@ PROBLEM_COLOURS: dict[str, str] = {
     "none": NO_DATA_COLOUR,  # white: nothing open
     "c1": "#FEE5D9", "c2": "#FCAE91", "c3": "#FB6A4A", "c4": "#CB181D",  # Reds
 }
-OVERDUE_OUTLINE = "#111111"
-"""Villages with an overdue problem are drawn with a heavy dark outline, whatever their
-fill: the mark stays visible on every class (and in greyscale)."""
+OVERDUE_OUTLINE = "#2166AC"
+"""Villages with an overdue problem are drawn with a heavy blue outline, whatever their
+fill: apart from the red ramp, and from the townships' dark grey borders."""
 
 
 def problem_layer(figures: pd.DataFrame, codes: pd.Index,

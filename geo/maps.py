@@ -452,7 +452,7 @@ def _village_style(feature: dict) -> dict:
     properties = feature["properties"]
     if properties.get("outlined"):
         return {"fillColor": properties["fill"], "fillOpacity": 0.82,
-                "color": OVERDUE_OUTLINE, "weight": 3.2}
+                "color": OVERDUE_OUTLINE, "weight": 3.5}
     return {"fillColor": properties["fill"], "fillOpacity": 0.82,
             "color": "#ffffff" if properties["fill"] != "#FFFFFF" else "#777777",
             "weight": 0.8}

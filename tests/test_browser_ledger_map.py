@@ -33,11 +33,13 @@ CARD_BOXES = """
   const box = card.getBoundingClientRect();
   const value = card.querySelector("[data-testid='stMetricValue']");
   const label = card.querySelector("[data-testid='stMetricLabel']");
+  const delta = card.querySelector("[data-testid='stMetricDelta']");
   const whole = (node) => [node, ...node.querySelectorAll("*")].every(
       (inner) => inner.scrollWidth <= inner.clientWidth + 1);
   return {label: label.innerText.trim(), value: value.innerText.trim(),
           left: box.left, right: box.right, top: box.top, bottom: box.bottom,
-          value_whole: whole(value), label_whole: whole(label)};
+          value_whole: whole(value), label_whole: whole(label),
+          delta_whole: delta === null || whole(delta)};
 })
 """
 
@@ -86,14 +88,21 @@ def _check_cards(cards: list[dict]) -> None:
     assert [c["label"] for c in cards] == CARDS, cards
     assert len({round(c["top"]) for c in cards}) == 1, cards  # one row
     assert all(c["left"] >= 0 and c["right"] <= SIZE[0] for c in cards), cards
-    assert all(c["value_whole"] for c in cards), cards  # no number cut off
+    # No number, label or change cut off (a long one wraps).
+    assert all(c["value_whole"] and c["label_whole"] and c["delta_whole"] for c in cards), cards
     assert all(c["bottom"] < SIZE[1] for c in cards), cards
 
 
 def test_five_cards_at_1280_and_the_problem_layer_offline(browser, app: str):
+    from playwright.sync_api import expect
+
     context, page, foreign, errors = _open(browser, app, urlsplit(app).netloc)
     try:
         _check_cards(_cards(page))
+        page.frame_locator(MAP_FRAME).locator(".pairmap-legend").wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        box = page.locator(MAP_FRAME).bounding_box()
+        assert box["y"] + box["height"] <= SIZE[1], box  # the map ends on the screen
         shot = _screenshot(page, "overview5-1280x720")
         notes = Path("/work/notes")
         if notes.is_dir():
@@ -101,7 +110,10 @@ def test_five_cards_at_1280_and_the_problem_layer_offline(browser, app: str):
 
         page.get_by_role("link", name="覆盖地图").first.click()
         page.get_by_text("点击地图上的村（社区）查看详情").wait_for(timeout=60_000)
+        _wait_until_idle(page)
         page.locator("[data-testid='stRadio']").get_by_text("诉求", exact=True).click()
+        _wait_until_idle(page)
+        expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=60_000)  # the old one gone
         frame = page.frame_locator(MAP_FRAME)
         legend = frame.locator(".pairmap-legend", has_text="待办群众诉求")
         legend.wait_for(timeout=60_000)
@@ -112,7 +124,7 @@ def test_five_cards_at_1280_and_the_problem_layer_offline(browser, app: str):
         rows = {label.strip(): int(n) for label, n in LEGEND_ROW.findall(text)}
         outlined = rows.pop("其中有超期未办结的村")
         assert sum(rows.values()) == 96, text
-        heavy = frame.locator("path.leaflet-interactive[stroke='#111111']").count()
+        heavy = frame.locator("path.leaflet-interactive[stroke='#2166AC' i]").count()
         assert heavy == outlined > 0, (heavy, outlined)
         _screenshot(page, "coverage-problems-1280x720")
         assert foreign == [] and errors == [], (foreign, errors)

@@ -80,7 +80,7 @@ def test_the_map_outlines_overdue_villages_and_escapes_its_text():
     fmap = build_village_map(villages, townships, county, test_maps._status(villages),
                              LABELS, shown_layer=problem_layer(figures, codes, LABELS))
     legend = test_maps._legend(fmap)
-    assert "待办群众诉求（粗黑边：有超期未办结）" in legend
+    assert "待办群众诉求（蓝色粗边：有超期未办结）" in legend
     assert "无待办诉求：<b>0 个</b>" in legend and "1 件：<b>2 个</b>" in legend
     assert "3–4 件：<b>1 个</b>" in legend
     assert "其中有超期未办结的村：<b>2 个</b>" in legend

@@ -62,6 +62,11 @@ PAGE_CSS = """<style>
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDeltaDescription"]) {
   flex-wrap: wrap; row-gap: 0.25rem;
 }
+/* Five KPI cards in a row at 1280x720 with the menu open: a long label or change wraps
+   onto a second line instead of being cut short with an ellipsis. */
+[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
 /* A select box that always holds a choice (required=True, so it cannot be emptied) needs
    no "(required)" beside its label, which Streamlit writes in English only. */
 [data-testid="stWidgetLabelRequired"] { display: none; }

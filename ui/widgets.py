@@ -39,9 +39,9 @@ from geo.village_card import VillageCard
 from ui.loaders import CoverageData, briefing_file, liaison_overdue_villages
 from ui.session import PAGES, get_settings, language, plain, show_error, t
 
-OVERVIEW_MAP_HEIGHT = 390
-"""The overview map's height in px: below the title and the cards it fits a 1280x720
-projector, with the menu open."""
+OVERVIEW_MAP_HEIGHT = 355
+"""The overview map's height in px: below the title and the five cards (a long label or
+change on two lines) it fits a 1280x720 projector, with the menu open."""
 MISSING = "\u2014"
 """How a table shows a missing value (Streamlit's own is the English "None")."""
 
