@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from geo.access import Action
-from geo.layers import LAYERS
+from geo.layers import COVERAGE_LAYERS
 from geo.period import Period
 from ui import t
 
@@ -13,8 +13,8 @@ def render() -> None:
     user, period = ui.page(Action.VIEW_MAPS, "page.coverage")
     today = period.as_of
     left, middle, right, far = st.columns([2, 1, 1, 1])
-    layer = left.radio(t("coverage.layer"), LAYERS, horizontal=True, key="coverage_layer",
-                       format_func=lambda name: t(f"layer.{name}"))
+    layer = left.radio(t("coverage.layer"), COVERAGE_LAYERS, horizontal=True,
+                       key="coverage_layer", format_func=lambda name: t(f"layer.{name}"))
     as_of = middle.date_input(t("coverage.as_of"), today, max_value=today,
                               key="coverage_as_of")
     window = right.number_input(t("coverage.window"), 7, 730, period.window_days, step=1,

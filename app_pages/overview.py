@@ -26,7 +26,7 @@ def render() -> None:
     if present:
         # The KPI strip, the map as tall as the screen leaves, and the lists beside it.
         with st.container(key="present_kpis"):
-            ui.kpi_cards(st.columns(4), data)
+            ui.kpi_cards(st.columns(ui.KPI_CARDS), data)
         map_column, lists_column = st.columns([7, 2])
         with map_column:
             ui.show_map(ui.village_map(data, fullscreen=True), key="present_map",
@@ -35,7 +35,7 @@ def render() -> None:
             red_and_black(user, period)
         return
 
-    ui.kpi_cards(st.columns(4), data)
+    ui.kpi_cards(st.columns(ui.KPI_CARDS), data)
     map_column, lists_column = st.columns([7, 2])
     with map_column:
         ui.show_map(ui.village_map(data), key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)

@@ -2,7 +2,9 @@
 
 The form holds what was typed and nothing else: department (for an organiser), village
 and kind start unchosen, counts and GPS are taken as typed. 保存 checks the import's
-rules; each broken one is said beside its field and nothing is written."""
+rules; each broken one is said beside its field and nothing is written. A new visit
+may register the residents' problems it received, one row each (category, description,
+optional resident); the visit and its problems are written together or not at all."""
 
 from datetime import date
 
@@ -19,6 +21,8 @@ from ui.writes import (
     VisitEntry,
     delete_visit,
     prepare_visit_form,
+    problem_row_count,
+    problem_rows,
     record_visit,
     show_outcome,
 )
@@ -62,6 +66,7 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
         t("table.village"), list(villages), key=f"{key}_village", format_func=villages.get,
         placeholder=t("record.choose_village"))
     beside["village_code"] = right.empty()
+    rows = problem_row_count(key) if default is None else 0
     with st.form(f"{key}_form"):
         left, middle, right = st.columns(3)
         kind = left.selectbox(t("visits.kind"), VISIT_KINDS, key=f"{key}_kind",
@@ -78,6 +83,7 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
         summary = st.text_area(t("visits.summary"), key=f"{key}_summary",
                                placeholder=t("record.summary_placeholder"))
         beside["summary"] = st.empty()
+        problems = problem_rows(key, rows, beside)
         left, middle, _ = st.columns(3)
         point = {}
         for column, name in ((left, "lon"), (middle, "lat")):
@@ -96,7 +102,7 @@ def visit_form(user: User, key: str, today: date, default: VisitInput | None = N
                        counts=counts, summary=summary or "", lon=point["lon"] or "",
                        lat=point["lat"] or "",
                        record_id=default.record_id if default else "",
-                       cadre_ids=default.cadre_ids if default else "")
+                       cadre_ids=default.cadre_ids if default else "", problems=problems)
     return entry, saved, deleted, beside
 
 

@@ -47,6 +47,12 @@ FIGURE_FIELDS = [
 DEPARTMENT_FIELDS = ["code", "name", *FIGURE_FIELDS, "score", "rank"]
 MONTH_FIELDS = ["department_code", "month", *FIGURE_FIELDS]
 WARNING_FIELDS = ["code", "department_code", "visit_ids", "detail"]
+LEDGER_COLUMNS = {"open": "ledger_open", "overdue": "ledger_overdue",
+                  "resolved": "ledger_resolved",
+                  "median_days_to_resolve": "ledger_median_days_to_resolve"}
+"""The problem ledger's department figures (``geo.problems.department_problem_figures``,
+as ``report problems`` gives them) beside the ranking, under these names in ``ranked``
+(its ``satisfaction`` is already the score's); not in ``report departments``' JSON."""
 
 _REPORT_VISIT_COLUMNS = ("id", "date", "department_code", "village_code", "kind",
                          "cadre_ids", "households_visited", "problems_raised",
@@ -95,7 +101,9 @@ class DepartmentReport:
     Attributes
     ----------
     ranked : DataFrame
-        ``geo.departments.ranking`` joined with the window figures, in rank order.
+        ``geo.departments.ranking`` joined with the window figures and the problem
+        ledger's (``LEDGER_COLUMNS``: open and overdue at ``T``, resolved in the window,
+        median days to resolve), in rank order.
     months : DataFrame
         ``geo.departments.monthly_department_figures`` with ``warnings`` per month.
     warnings : DataFrame
@@ -171,7 +179,8 @@ def build_department_report(inputs: DepartmentInputs) -> DepartmentReport:
     red, black = red_and_black(ranked)
     ranked = ranked[["rank", "score", "warnings", "satisfaction"]].join(
         figures.drop(columns=["active"]).rename(
-            columns={"paired_village_coverage": "paired_coverage"}))
+            columns={"paired_village_coverage": "paired_coverage"})).join(
+        ledger[list(LEDGER_COLUMNS)].rename(columns=LEDGER_COLUMNS))
     months = monthly_department_figures(coverage, inputs.departments, inputs.cadres,
                                         excluded).rename(
         columns={"paired_village_coverage": "paired_coverage"})

@@ -8,6 +8,7 @@ always have their own class, so missing is never mistaken for low.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -72,6 +73,7 @@ class VillageLayer:
     value_label: str
     value_text: pd.Series  # code -> short text for the tooltip
     hatched: pd.Series | None = None  # code -> drawn hatched
+    outlined: pd.Series | None = None  # code -> drawn with a heavy outline (overdue)
 
 
 def _legend(classes: list[tuple[str, str, str]], village_class: pd.Series) -> list[LegendClass]:
@@ -264,3 +266,67 @@ def plan_layer(proposed: Mapping[str, str], uncovered: list[str], codes: pd.Inde
                for key, colour in PLAN_COLOURS.items()]
     return _layer("plan", labels["layer.plan"], village_class, classes,
                   labels["layer.plan_tooltip"], value)
+
+
+PROBLEM_LAYER = "problems"
+"""The coverage map's layer of the problem ledger (诉求): open problems per village."""
+COVERAGE_LAYERS = (*LAYERS, PROBLEM_LAYER)
+"""The coverage map's layer choice: ``LAYERS`` (classified from the village status) and
+the problem layer (classified from the ledger, ``problem_layer``)."""
+PROBLEM_BREAKS = (1, 2, 3, 5)
+"""Where the problem layer's classes start: none open, 1, 2, 3–4, 5 and more."""
+PROBLEM_COLOURS: dict[str, str] = {
+    "none": NO_DATA_COLOUR,  # white: nothing open
+    "c1": "#FEE5D9", "c2": "#FCAE91", "c3": "#FB6A4A", "c4": "#CB181D",  # Reds
+}
+OVERDUE_OUTLINE = "#2166AC"
+"""Villages with an overdue problem are drawn with a heavy blue outline, whatever their
+fill: apart from the red ramp, and from the townships' dark grey borders."""
+
+
+def problem_layer(figures: pd.DataFrame, codes: pd.Index,
+                  labels: Mapping[str, str]) -> VillageLayer:
+    """Classify every village by its open problems at ``T`` and mark those with an
+    overdue one (the coverage map's 诉求 layer).
+
+    Parameters
+    ----------
+    figures : DataFrame
+        ``geo.problems.village_problem_figures``: ``open`` and ``overdue`` by village code.
+    codes : Index
+        Every village code of the map (a village without figures has none open).
+    labels : Mapping
+        Translated texts (``geo.maps.map_labels``).
+
+    Returns
+    -------
+    VillageLayer
+        Classes ``none`` (no open problem), ``c1`` (1), ``c2`` (2), ``c3`` (3–4) and
+        ``c4`` (5 or more), one per village, so the legend's counts add up to the
+        villages; ``outlined`` marks the villages with an overdue problem (their number
+        on the legend's own line). The tooltip says both counts, no name or text.
+    """
+    open_count = figures["open"].reindex(codes).fillna(0).astype("int64")
+    overdue = figures["overdue"].reindex(codes).fillna(0).astype("int64")
+    keys = ["none", "c1", "c2", "c3", "c4"]
+    edges = [0, *PROBLEM_BREAKS, np.inf]
+    village_class = pd.Series(
+        pd.cut(open_count.to_numpy(), edges, labels=keys, right=False).astype(object),
+        index=codes)
+    ranges = [labels["layer.problems_none"]]
+    for low, high in zip(PROBLEM_BREAKS, [*PROBLEM_BREAKS[1:], None], strict=True):
+        if high is None:
+            ranges.append(labels["layer.problems_over"].format(count=low))
+        elif high - low == 1:
+            ranges.append(labels["layer.problems_class"].format(range=str(low)))
+        else:
+            ranges.append(labels["layer.problems_class"].format(range=f"{low}–{high - 1}"))
+    classes = [(key, PROBLEM_COLOURS[key], label)
+               for key, label in zip(keys, ranges, strict=True)]
+    value = pd.Series([
+        labels["layer.problems_value_overdue"].format(open=int(o), overdue=int(d)) if d
+        else labels["layer.problems_value"].format(open=int(o))
+        for o, d in zip(open_count, overdue, strict=True)], index=codes)
+    layer = _layer(PROBLEM_LAYER, labels["layer.problems_title"], village_class, classes,
+                   labels["layer.problems_tooltip"], value)
+    return dataclasses.replace(layer, outlined=pd.Series(overdue.to_numpy() > 0, index=codes))

@@ -23,6 +23,7 @@ from jinja2 import Template
 from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
 from geo.layers import (
     HATCH_STRIPE,
+    OVERDUE_OUTLINE,
     STATUS_COLOURS,
     STATUS_UNPAIRED_NOT_VISITED,
     VillageLayer,
@@ -394,10 +395,12 @@ def _swatch(background: str) -> str:
 
 def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
                   note: str | None, hatched: tuple[str, int] | None = None,
-                  separator: str | None = None) -> str:
+                  separator: str | None = None,
+                  outlined: tuple[str, int] | None = None) -> str:
     """Return the legend's HTML: escaped title, a swatch, label, ``separator`` (the
     language's, ``legend.separator``) and count per row, and ``hatched`` (label, count)
-    on a striped row of its own after the rows."""
+    on a striped row of its own after the rows, ``outlined`` (label, count) likewise on
+    a row whose swatch has the heavy outline of the villages it counts."""
     if separator is None:
         separator = translate("legend.separator", DEFAULT_LANG)
     parts = [
@@ -426,12 +429,33 @@ def legend_markup(title: str, rows: list[tuple[str, str, int]], count_text: str,
             f'{escape(label)}{escape(separator)}'
             f'<b>{escape(count_text.format(count=count))}</b></div>'
         )
+    if outlined is not None:
+        label, count = outlined
+        swatch = ('<span style="display:inline-block;width:14px;height:10px;margin-right:6px;'
+                  f'border:3px solid {OVERDUE_OUTLINE};background:#FFFFFF"></span>')
+        parts.append(
+            f'<div class="pairmap-legend-row pairmap-legend-outlined" '
+            f'style="padding-left:12px">{swatch}{escape(label)}{escape(separator)}'
+            f'<b>{escape(count_text.format(count=count))}</b></div>'
+        )
     parts.append("</div>")
     if note:
         parts.append(f'<div style="margin-top:4px;font-style:italic;color:#555">{escape(note)}'
                      "</div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _village_style(feature: dict) -> dict:
+    """A village's fill, and its edge: thin, or heavy and dark when ``outlined`` (an
+    overdue problem on the 诉求 layer)."""
+    properties = feature["properties"]
+    if properties.get("outlined"):
+        return {"fillColor": properties["fill"], "fillOpacity": 0.82,
+                "color": OVERDUE_OUTLINE, "weight": 3.5}
+    return {"fillColor": properties["fill"], "fillOpacity": 0.82,
+            "color": "#ffffff" if properties["fill"] != "#FFFFFF" else "#777777",
+            "weight": 0.8}
 
 
 def build_village_map(
@@ -487,6 +511,8 @@ def build_village_map(
     village_class = shown_layer.village_class.reindex(frame["code"]).to_numpy()
     striped = (np.zeros(len(frame), dtype=bool) if shown_layer.hatched is None else
                shown_layer.hatched.reindex(frame["code"]).fillna(False).to_numpy(dtype=bool))
+    outlined = (np.zeros(len(frame), dtype=bool) if shown_layer.outlined is None else
+                shown_layer.outlined.reindex(frame["code"]).fillna(False).to_numpy(dtype=bool))
     shown = gpd.GeoDataFrame(
         {
             "code": frame["code"],
@@ -498,10 +524,13 @@ def build_village_map(
             "value": shown_layer.value_text.reindex(frame["code"]).map(escape).to_numpy(),
             "fill": [HATCH_FILL if hatch else shown_layer.colours.get(k, "#FFFFFF")
                      for k, hatch in zip(village_class, striped, strict=True)],
+            "outlined": outlined,
         },
         geometry=frame.geometry,
         crs=4326,
     )
+    # Outlined villages last, so that no neighbour's thin edge is drawn over theirs.
+    shown = shown.iloc[np.argsort(outlined, kind="stable")]
     west, south, east, north = county.total_bounds
     county_bounds = [[float(south), float(west)], [float(north), float(east)]]
     if focus_township is not None and focus_township in set(townships["code"]):
@@ -530,12 +559,7 @@ def build_village_map(
     folium.GeoJson(
         shown.to_json(drop_id=True),
         name="villages",
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.82,
-            "color": "#ffffff" if feature["properties"]["fill"] != "#FFFFFF" else "#777777",
-            "weight": 0.8,
-        },
+        style_function=_village_style,
         highlight_function=lambda _feature: {"weight": 3, "color": "#111111"},
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "township", "departments", "value"],
@@ -584,11 +608,13 @@ def build_village_map(
     schematic = (villages["boundary_source"] == "schematic").any() or (
         townships["boundary_source"] == "schematic").any()
     note = labels["map.schematic"] if schematic else None
+    outlined_row = (None if shown_layer.outlined is None else
+                    (labels["layer.problems_outlined"], int(shown_layer.outlined.sum())))
     if hatched_rows:
         fmap.add_child(_Hatch())
     fmap.add_child(_Legend(legend_markup(shown_layer.title, rows, labels["legend.count"],
                                          note, hatched_rows[0] if hatched_rows else None,
-                                         labels["legend.separator"])))
+                                         labels["legend.separator"], outlined_row)))
     # Last, so that the legend and the controls it keeps clear of already exist.
     fmap.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]],
                             county_bounds, labels["map.reset"]))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from geo.inputs import CoverageInputs
 from geo.period import window_start
+from geo.problems import problem_totals
 from geo.status import compute_village_status
 
 
@@ -22,6 +23,9 @@ class OverviewKpis:
     never_visited: int
     severe: int
     weak: int
+    overdue_problems: int = 0
+    """Problems overdue at the as-of date, county-wide (DESIGN.md's "Problem ledger":
+    open and due before ``T``; ``report problems``' ``totals.overdue``)."""
 
     @property
     def paired_share(self) -> float | None:
@@ -34,8 +38,10 @@ class OverviewKpis:
         return self.visited / self.villages if self.villages else None
 
 
-def compute_overview_kpis(status: pd.DataFrame, villages: pd.DataFrame) -> OverviewKpis:
-    """Return the KPI numbers of ``status`` (from ``geo.status.compute_village_status``)."""
+def compute_overview_kpis(status: pd.DataFrame, villages: pd.DataFrame,
+                          overdue_problems: int = 0) -> OverviewKpis:
+    """Return the KPI numbers of ``status`` (from ``geo.status.compute_village_status``)
+    with the county's ``overdue_problems`` at the same date (``overdue_problems_at``)."""
     weak = villages.set_index("code")["weak"].reindex(status.index).fillna(False)
     return OverviewKpis(
         villages=len(status),
@@ -44,7 +50,14 @@ def compute_overview_kpis(status: pd.DataFrame, villages: pd.DataFrame) -> Overv
         never_visited=int(status["last_visit"].isna().sum()),
         severe=int(status["severe"].sum()),
         weak=int(weak.astype(bool).sum()),
+        overdue_problems=int(overdue_problems),
     )
+
+
+def overdue_problems_at(inputs: CoverageInputs) -> int:
+    """The county's overdue problems at ``inputs.as_of`` (``geo.problems.problem_totals``,
+    the figure of ``report problems``)."""
+    return problem_totals(inputs.problems, inputs.period)["overdue"]
 
 
 @dataclass(frozen=True)
@@ -59,14 +72,16 @@ class Overview:
 
 
 def build_overview(inputs: CoverageInputs, departments: pd.DataFrame) -> Overview:
-    """Compute the overview at ``T`` and, for the KPI deltas, at ``T - W``."""
+    """Compute the overview at ``T`` and, for the KPI deltas, at ``T - W`` (the
+    overdue problems too: the same ledger, judged at each date)."""
+    earlier = inputs.at(window_start(inputs.as_of, inputs.window_days))
     status = compute_village_status(inputs, departments)
-    previous = compute_village_status(
-        inputs.at(window_start(inputs.as_of, inputs.window_days)), departments)
+    previous = compute_village_status(earlier, departments)
     return Overview(
         as_of=inputs.as_of,
         window_days=inputs.window_days,
-        kpis=compute_overview_kpis(status, inputs.villages),
-        previous=compute_overview_kpis(previous, inputs.villages),
+        kpis=compute_overview_kpis(status, inputs.villages, overdue_problems_at(inputs)),
+        previous=compute_overview_kpis(previous, inputs.villages,
+                                       overdue_problems_at(earlier)),
         status=status,
     )

@@ -22,6 +22,7 @@ from geo.errors import AccessDeniedError, DataError
 from geo.inputs import PROBLEM_COLUMNS
 from geo.problem_rules import check_problems, split_codes
 from geo.problems import is_overdue
+from geo.records import VisitInput, insert_visit
 from geo.schema import CLOSED_PROBLEM_STATUSES, PROBLEM_DUE_DAYS
 from geo.settings import local_now
 from geo.text import normalize_text
@@ -187,28 +188,62 @@ def add_visit_problems(engine: Engine, actor: User, visit_id: int,
     them only for its own department's visit and problems.
     """
     with engine.begin() as connection:
-        visit = connection.execute(select(schema.visits).where(
-            schema.visits.c.id == visit_id)).mappings().first()
-        if visit is None:
-            raise DataError("no_visit", id=visit_id)
-        require(actor, Action.WRITE_PROBLEMS, visit["department_code"])
-        rows = []
-        for problem in problems:
-            require(actor, Action.WRITE_PROBLEMS, problem.department_code)
-            given = dataclasses.replace(problem, village_code=visit["village_code"],
-                                        raised_on=visit["date"])
-            rows.append(_new_row(connection, given, today) | {"raised_visit_id": visit_id})
-        ids = _insert(connection, actor, rows)
-        linked = connection.execute(select(func.count()).select_from(schema.problems).where(
-            schema.problems.c.raised_visit_id == visit_id)).scalar_one()
-        if linked > visit["problems_raised"]:
-            connection.execute(update(schema.visits).where(schema.visits.c.id == visit_id)
-                               .values(problems_raised=linked))
-            write_audit(connection, actor, "update", "visits", str(visit_id),
-                        {"problems_raised": visit["problems_raised"]},
-                        {"problems_raised": linked})
+        ids = insert_visit_problems(connection, actor, visit_id, problems, today)
         store.bump_data_version(connection)
     return ids
+
+
+def insert_visit_problems(connection: Connection, actor: User, visit_id: int,
+                          problems: list[ProblemInput], today: date) -> list[int]:
+    """``add_visit_problems`` inside the caller's transaction (``connection``): the
+    same checks, rows and audit entries; the caller bumps the data version."""
+    visit = connection.execute(select(schema.visits).where(
+        schema.visits.c.id == visit_id)).mappings().first()
+    if visit is None:
+        raise DataError("no_visit", id=visit_id)
+    require(actor, Action.WRITE_PROBLEMS, visit["department_code"])
+    rows = []
+    for problem in problems:
+        require(actor, Action.WRITE_PROBLEMS, problem.department_code)
+        given = dataclasses.replace(problem, village_code=visit["village_code"],
+                                    raised_on=visit["date"])
+        row = _new_row(connection, given, today) | {"raised_visit_id": visit_id}
+        if row["record_id"] is not None and row["record_id"] in {r["record_id"] for r in rows}:
+            raise DataError("problem_record_id_taken", column="record_id",
+                            record_id=row["record_id"])  # twice in one batch
+        rows.append(row)
+    ids = _insert(connection, actor, rows)
+    linked = connection.execute(select(func.count()).select_from(schema.problems).where(
+        schema.problems.c.raised_visit_id == visit_id)).scalar_one()
+    if linked > visit["problems_raised"]:
+        connection.execute(update(schema.visits).where(schema.visits.c.id == visit_id)
+                           .values(problems_raised=linked))
+        write_audit(connection, actor, "update", "visits", str(visit_id),
+                    {"problems_raised": visit["problems_raised"]},
+                    {"problems_raised": linked})
+    return ids
+
+
+def add_visit_with_problems(engine: Engine, actor: User, visit: VisitInput,
+                            problems: list[ProblemInput], today: date,
+                            source: str = "form") -> tuple[int, list[int]]:
+    """Record a visit and the problems received on it in ONE transaction: either both
+    are written or neither (a problem that breaks a rule, or a refused department,
+    leaves no visit behind).
+
+    The visit is checked and audited as ``geo.records.add_visit`` does, the problems as
+    ``add_visit_problems`` does (raised on the visit's date in its village, linked to
+    it, its ``problems_raised`` raised to at least their number). Returns the visit's id
+    and the problems' ids.
+    """
+    require(actor, Action.WRITE_VISITS, visit.department_code)
+    for problem in problems:
+        require(actor, Action.WRITE_PROBLEMS, problem.department_code)
+    with engine.begin() as connection:
+        visit_id = insert_visit(connection, actor, visit, today, source)
+        ids = insert_visit_problems(connection, actor, visit_id, problems, today)
+        store.bump_data_version(connection)
+    return visit_id, ids
 
 
 def add_note(engine: Engine, actor: User, problem_id: int, text: str) -> int:

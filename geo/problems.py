@@ -285,3 +285,25 @@ def problems_report(problems: pd.DataFrame, villages: pd.DataFrame,
         "departments": rows(figures, department_rows["name"], DEPARTMENT_FIELDS),
         "villages": rows(places, village_rows["short_name"], VILLAGE_FIELDS),
     }
+
+
+def overdue_villages(problems: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The villages of the overdue problems in ``problems`` at ``T`` (a liaison's
+    banner), longest overdue first (then by village code).
+
+    Returns
+    -------
+    DataFrame
+        ``village_code``, ``overdue`` (its overdue problems) and ``days_overdue`` (days
+        from the earliest missed due date to ``T``; at least 1, since a problem due on
+        ``T`` is not overdue yet).
+    """
+    overdue = problems.loc[is_overdue(problems, as_of).to_numpy()]
+    late = (_day(as_of) - _days(overdue["due_date"])).astype("timedelta64[D]").astype("int64")
+    frame = pd.DataFrame({"village_code": overdue["village_code"].astype(str).to_numpy(),
+                          "days": late})
+    grouped = frame.groupby("village_code").agg(overdue=("days", "size"),
+                                                days_overdue=("days", "max"))
+    return grouped.reset_index().sort_values(
+        ["days_overdue", "village_code"], ascending=[False, True], ignore_index=True
+    ).astype({"overdue": "int64", "days_overdue": "int64"})

@@ -117,17 +117,27 @@ def _validate(connection: Connection, visit: VisitInput, today: date,
     return row
 
 
+def insert_visit(connection: Connection, actor: User, visit: VisitInput, today: date,
+                 source: str = "form") -> int:
+    """Check and insert one visit with its audit entry inside the caller's transaction
+    (``connection``); a liaison only for their own department. The caller bumps the
+    data version when its transaction is complete. Returns the visit's id."""
+    require(actor, Action.WRITE_VISITS, visit.department_code)
+    row = _validate(connection, visit, today)
+    row.update(source=source, created_by=actor.username, created_at=local_now())
+    visit_id = connection.execute(
+        insert(schema.visits).values(**row).returning(schema.visits.c.id)
+    ).scalar_one()
+    write_audit(connection, actor, "create", "visits", str(visit_id), None, row)
+    return visit_id
+
+
 def add_visit(engine: Engine, actor: User, visit: VisitInput, today: date,
               source: str = "form") -> int:
     """Record one visit; a liaison only for their own department. Returns its id."""
     require(actor, Action.WRITE_VISITS, visit.department_code)
     with engine.begin() as connection:
-        row = _validate(connection, visit, today)
-        row.update(source=source, created_by=actor.username, created_at=local_now())
-        visit_id = connection.execute(
-            insert(schema.visits).values(**row).returning(schema.visits.c.id)
-        ).scalar_one()
-        write_audit(connection, actor, "create", "visits", str(visit_id), None, row)
+        visit_id = insert_visit(connection, actor, visit, today, source)
         store.bump_data_version(connection)
     return visit_id
 

@@ -25,7 +25,7 @@ _maps = shared._maps
 
 pytestmark = pytest.mark.slow
 
-CARD_LABELS = ["已结对村", "近90天走访覆盖", "从未走访", "需关注村"]
+CARD_LABELS = ["已结对村", "近90天走访覆盖", "从未走访", "需关注村", "超期未办结"]
 STATUS_ROWS = ["已结对·近期有走访", "已结对·超期未走访", "已结对·从未走访", "未结对·近期有走访",
                "未结对·近期无走访"]
 HIDES_SIDEBAR = '[data-testid="stSidebar"]'

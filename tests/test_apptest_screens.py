@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 WINDOW = NEGLECT = 90
 TOWNSHIP = "420526102"  # 昭君镇
-CARD_LABELS = ["已结对村", "近90天走访覆盖", "从未走访", "需关注村"]
+CARD_LABELS = ["已结对村", "近90天走访覆盖", "从未走访", "需关注村", "超期未办结"]
 
 
 def _expected(path: Path):
@@ -78,6 +78,7 @@ def test_cards_agree_with_the_kpis_and_the_legend_and_state_their_units(app_db: 
     assert cards["近90天走访覆盖"].value == f"{kpis.visited_share:.0%}"
     assert cards["从未走访"].value == str(kpis.never_visited)
     assert cards["需关注村"].value == str(kpis.severe)
+    assert cards["超期未办结"].value == str(kpis.overdue_problems)
     assert "不是软弱涣散村" in cards["需关注村"].proto.help
 
     def change(delta: str, unit: str) -> float:
@@ -88,6 +89,8 @@ def test_cards_agree_with_the_kpis_and_the_legend_and_state_their_units(app_db: 
     assert change(cards["从未走访"].proto.delta, "个") == (kpis.never_visited
                                                        - previous.never_visited)
     assert change(cards["需关注村"].proto.delta, "个") == kpis.severe - previous.severe
+    assert change(cards["超期未办结"].proto.delta, "件") == (kpis.overdue_problems
+                                                        - previous.overdue_problems)
     points = round((kpis.visited_share - previous.visited_share) * 100, 1)
     assert change(cards["近90天走访覆盖"].proto.delta, "个百分点") == points
     assert all(m.proto.delta_description == "较上一90天" for m in at.metric)

@@ -36,7 +36,7 @@ from tests.conftest import ANCHOR, ROOT
 
 WINDOW = NEGLECT = 90
 MADE_ON = date(2026, 12, 6)
-KPI_LABELS = ["已结对村", "近90天走访覆盖", "从未走访", "需关注村"]
+KPI_LABELS = ["已结对村", "近90天走访覆盖", "从未走访", "需关注村", "超期未办结"]
 A4_POINTS = (595.2756, 841.8898)
 SHEETS = ["说明", "关键指标", "最需关注村", "红榜", "黑榜", "月度走访"]
 SLOW = pytest.mark.slow  # the briefing (1-3 s) and its files (about 1 s each) are made
@@ -96,6 +96,13 @@ def test_kpis_and_neglected_villages_are_report_coverages(
             totals["villages"], totals["paired"], totals["visited"], totals["never_visited"],
             totals["severe"])
     assert briefing.kpis.severe > 0 and briefing.kpis.paired < briefing.kpis.villages
+    # The fifth card, 超期未办结: ``report problems``' overdue total at T and at T - W.
+    for kpis, as_of in ((briefing.kpis, ANCHOR), (briefing.previous,
+                                                  ANCHOR - timedelta(days=WINDOW))):
+        problems = _report("problems", database, monkeypatch, capsys, "--as-of",
+                           as_of.isoformat(), "--window-days", str(WINDOW))
+        assert kpis.overdue_problems == problems["totals"]["overdue"]
+    assert briefing.kpis.overdue_problems > 0  # the sample county lets some go overdue
     assert briefing.neglected_total == now["totals"]["neglected"]
     # The overview's order: severe villages first, each group in DESIGN.md's order, the
     # order of ``report neglected``.
@@ -196,6 +203,8 @@ def test_the_workbook_has_a_sheet_per_table_with_chinese_headers(briefing: Brief
     assert [row[0] for row in kpis[1:]] == KPI_LABELS
     assert kpis[4][1:4] == (str(briefing.kpis.severe), str(briefing.previous.severe),
                             briefing.kpis.severe - briefing.previous.severe)
+    overdue, before = briefing.kpis.overdue_problems, briefing.previous.overdue_problems
+    assert kpis[5][1:] == (str(overdue), str(before), overdue - before, "件")
     neglected = rows("最需关注村")
     assert neglected[0] == ("序号", "区划代码", "村（社区）", "乡镇", "程度", "原因",
                             "距上次走访", "未达要求的单位及月份", "结对单位", "优先级")

@@ -114,7 +114,7 @@ def _presentation(page, county: tuple[float, ...]) -> dict:
     view, drawn = _settled(page, county)
     box = page.locator(MAP_FRAME).bounding_box()
     values = page.locator("[data-testid='stMetricValue']")
-    values.nth(3).wait_for(timeout=30_000)
+    values.nth(4).wait_for(timeout=30_000)
     return {
         "query": parse_qs(urlsplit(page.url).query),
         "toggle": page.locator(f"{TOGGLE} input").is_checked(),
@@ -140,7 +140,7 @@ def _check(shown: dict) -> None:
     assert shown["villages"] == 96 and shown["township_names"] == 8
     assert shown["fullscreen_button"] == 1
     # Large type: the KPI numbers (about 58 px at the theme's 17 px), the as-of date.
-    assert len(shown["cards"]) == 4 and shown["value_px"] >= 48, shown["value_px"]
+    assert len(shown["cards"]) == 5 and shown["value_px"] >= 48, shown["value_px"]
     assert re.fullmatch(r"截至 \d{4}-\d\d-\d\d，近 90 天", shown["as_of"].strip())
     assert shown["as_of_px"] >= 24
     assert shown["lists"] == 10  # five departments on each list

@@ -29,6 +29,8 @@ from geo.overview import Overview, build_overview
 from geo.period import Period
 from geo.plan_service import PlanData, load_plan_data
 from geo.planner import Plan, PlanSettings
+from geo.problem_service import overdue_problems_for
+from geo.problems import overdue_villages
 from geo.settings import local_today
 from geo.townships import build_township_table
 from geo.village_card import VillageCard, build_village_card
@@ -164,6 +166,27 @@ def load_plan_inputs(user: User, period: Period) -> PlanData:
         raise AccessDeniedError("pairings")
     return _plan_data(*_version(), period.as_of, period.window_days,
                       get_settings().neglect_days)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _liaison_overdue(version: int, url: str, username: str, department_code: str,
+                     as_of: date) -> pd.DataFrame:
+    liaison = User(username, Role.LIAISON, department_code=department_code)
+    overdue = overdue_problems_for(get_engine(), liaison, as_of)
+    villages = overdue_villages(overdue, as_of)
+    names = store.load_villages(get_engine()).set_index("code")["short_name"]
+    return villages.assign(name=villages["village_code"].map(names).fillna(
+        villages["village_code"]))
+
+
+def liaison_overdue_villages(user: User, as_of: date) -> pd.DataFrame:
+    """The villages of a liaison's own department's overdue problems at ``as_of``
+    (``geo.problem_service.overdue_problems_for``, ``geo.problems.overdue_villages``):
+    ``village_code``, ``name``, ``overdue`` and ``days_overdue``, longest overdue first;
+    empty for any other role (cached per data version)."""
+    if user.role != Role.LIAISON or user.department_code is None:
+        return pd.DataFrame(columns=["village_code", "overdue", "days_overdue", "name"])
+    return _liaison_overdue(*_version(), user.username, user.department_code, as_of)
 
 
 def neglected_table(data: CoverageData) -> pd.DataFrame:

@@ -62,6 +62,11 @@ PAGE_CSS = """<style>
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDeltaDescription"]) {
   flex-wrap: wrap; row-gap: 0.25rem;
 }
+/* Five KPI cards in a row at 1280x720 with the menu open: a long label or change wraps
+   onto a second line instead of being cut short with an ellipsis. */
+[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
 /* A select box that always holds a choice (required=True, so it cannot be emptied) needs
    no "(required)" beside its label, which Streamlit writes in English only. */
 [data-testid="stWidgetLabelRequired"] { display: none; }
@@ -438,8 +443,9 @@ def page(action: Action, title_key: str, as_of_caption: bool = True,
     with nothing shown. Otherwise the map assets are pointed at the app's own origin, the
     page's style (less space above the title) is set, and the title and (unless the page
     chooses its own period and says so itself) the as-of caption ("截至 …，近 … 天") are
-    drawn. ``aside(period)`` (e.g. a switch of the page's mode) is drawn at the right of
-    the title, in the same row.
+    drawn, and for a liaison the banner of its department's overdue problems
+    (``ui.widgets.overdue_banner``). ``aside(period)`` (e.g. a switch of the page's
+    mode) is drawn at the right of the title, in the same row.
     """
     user = current_user()
     if user is None:
@@ -461,4 +467,8 @@ def page(action: Action, title_key: str, as_of_caption: bool = True,
     if as_of_caption:
         st.caption(t("caption.as_of", as_of=period.as_of.isoformat(),
                      window=period.window_days))
+    # Imported here: the widgets read the loaders, which read this module.
+    from ui.widgets import overdue_banner
+
+    overdue_banner(user, period.as_of)
     return user, period

@@ -30,17 +30,18 @@ from geo.i18n import translate_issue
 from geo.io.readers import parse_whole_numbers
 from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
-from geo.layers import compliance_layer, plan_layer
+from geo.layers import PROBLEM_LAYER, compliance_layer, plan_layer, problem_layer
 from geo.period import Period
 from geo.plan_service import PlanData
 from geo.planner import Plan, department_capacity
+from geo.problems import village_problem_figures
 from geo.village_card import VillageCard
-from ui.loaders import CoverageData, briefing_file
+from ui.loaders import CoverageData, briefing_file, liaison_overdue_villages
 from ui.session import PAGES, get_settings, language, plain, show_error, t
 
-OVERVIEW_MAP_HEIGHT = 390
-"""The overview map's height in px: below the title and the cards it fits a 1280x720
-projector, with the menu open."""
+OVERVIEW_MAP_HEIGHT = 355
+"""The overview map's height in px: below the title and the five cards (a long label or
+change on two lines) it fits a 1280x720 projector, with the menu open."""
 MISSING = "\u2014"
 """How a table shows a missing value (Streamlit's own is the English "None")."""
 
@@ -48,12 +49,13 @@ MISSING = "\u2014"
 def kpi_card(column: DeltaGenerator, label: str, value: object,
              now: float | None = None, before: float | None = None,
              help_text: str | None = None, lower_is_better: bool = False,
-             share: bool = False) -> None:
+             share: bool = False, count_key: str = "kpi.delta_villages") -> None:
     """Draw one KPI card with its change against the previous period of the same length.
 
-    The change is a count of villages ("+2 个"), or with ``share`` (``now`` and ``before``
-    are shares in [0, 1]) a difference in percentage points ("−4.2 个百分点"), never a
-    count beside a percentage.
+    The change is a count of villages ("+2 个"; another count in the words of
+    ``count_key``, "+3 件" of problems), or with ``share`` (``now`` and ``before`` are
+    shares in [0, 1]) a difference in percentage points ("−4.2 个百分点"), never a count
+    beside a percentage.
     """
     if now is None or before is None:
         column.metric(label, value, help=help_text, border=True, height="stretch")
@@ -63,7 +65,7 @@ def kpi_card(column: DeltaGenerator, label: str, value: object,
         text = t("kpi.delta_points", change="0" if change == 0 else f"{change:+.1f}")
     else:
         change = int(now - before)
-        text = t("kpi.delta_villages", change="0" if change == 0 else f"{change:+d}")
+        text = t(count_key, change="0" if change == 0 else f"{change:+d}")
     colour = "off" if change == 0 else ("inverse" if lower_is_better else "normal")
     column.metric(label, value, text, delta_color=colour,
                   delta_arrow="off" if change == 0 else "auto",
@@ -71,11 +73,15 @@ def kpi_card(column: DeltaGenerator, label: str, value: object,
                   help=help_text, border=True, height="stretch")
 
 
+KPI_CARDS = 5
+"""How many cards ``kpi_cards`` draws: the columns a page gives it."""
+
+
 def kpi_cards(columns: list[DeltaGenerator], data: CoverageData) -> None:
-    """The overview's four KPI cards, one in each of ``columns``: paired villages, the
-    window's visit coverage, villages never visited and villages needing attention, each
-    with its change against the previous window (the normal overview and the
-    presentation mode's strip draw the same cards)."""
+    """The overview's five KPI cards, one in each of ``columns``: paired villages, the
+    window's visit coverage, villages never visited, villages needing attention and
+    overdue problems, each with its change against the previous window (the
+    normal overview and the presentation mode's strip draw the same cards)."""
     kpis, previous = data.overview.kpis, data.overview.previous
     window = data.inputs.window_days
     kpi_card(columns[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
@@ -87,6 +93,9 @@ def kpi_cards(columns: list[DeltaGenerator], data: CoverageData) -> None:
              previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
     kpi_card(columns[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
              t("kpi.severe.help", days=get_settings().neglect_days), lower_is_better=True)
+    kpi_card(columns[4], t("kpi.overdue"), kpis.overdue_problems, kpis.overdue_problems,
+             previous.overdue_problems, t("kpi.overdue.help"), lower_is_better=True,
+             count_key="kpi.delta_problems")
 
 
 def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
@@ -160,14 +169,21 @@ def show_village_card(card: VillageCard, key: str = "card") -> None:
 
 def village_map(data: CoverageData, layer: str = "pairing",
                 focus_township: str | None = None, fullscreen: bool = False) -> folium.Map:
-    """Build a village map of ``layer`` from ``data`` (its window names the classes);
-    with ``fullscreen``, a button puts the map full screen."""
+    """Build a village map of ``layer`` (one of ``geo.layers.COVERAGE_LAYERS``) from
+    ``data`` (its window names the classes); the problem layer classifies the villages
+    by the ledger's figures at ``data``'s as-of date. With ``fullscreen``, a button puts
+    the map full screen."""
     settings = get_settings()
+    labels = maps.map_labels(language(), data.inputs.window_days)
+    shown = None
+    if layer == PROBLEM_LAYER:
+        codes = pd.Index(data.inputs.villages["code"])
+        shown = problem_layer(village_problem_figures(data.inputs.problems, codes,
+                                                      data.inputs.as_of), codes, labels)
     return maps.build_village_map(
-        data.inputs.villages, data.townships, data.county, data.status,
-        maps.map_labels(language(), data.inputs.window_days), tiles=settings.tiles,
-        tianditu_key=settings.tianditu_key, layer=layer, focus_township=focus_township,
-        fullscreen=fullscreen,
+        data.inputs.villages, data.townships, data.county, data.status, labels,
+        tiles=settings.tiles, tianditu_key=settings.tianditu_key, layer=layer,
+        focus_township=focus_township, fullscreen=fullscreen, shown_layer=shown,
     )
 
 
@@ -329,6 +345,30 @@ def link_to(url_path: str, label: str, icon: str | None = ":material/arrow_forwa
         st.write(label)
 
 
+BANNER_VILLAGES = 3
+"""How many villages the liaison's banner names (the longest overdue first)."""
+
+
+def overdue_banner(user: User, as_of: date) -> None:
+    """A liaison's warning of its own department's overdue problems at ``as_of``: how
+    many, the first ``BANNER_VILLAGES`` villages with their days overdue (names as plain
+    text), and a link to the problem ledger when it is in the navigation.
+    Nothing for another role, nor when nothing is overdue."""
+    villages = liaison_overdue_villages(user, as_of)
+    if villages.empty:
+        return
+    named = [t("banner.village", name=plain(row.name), count=int(row.overdue),
+               days=int(row.days_overdue))
+             for row in villages.head(BANNER_VILLAGES).itertuples(index=False)]
+    listed = t("list.separator").join(named)
+    if len(villages) > BANNER_VILLAGES:
+        listed = f"{listed} {t('banner.more', count=len(villages))}"
+    with st.container(key="liaison_overdue_banner"):
+        st.warning(t("banner.overdue", count=int(villages["overdue"].sum()), villages=listed),
+                   icon=":material/schedule:")
+        link_to("problems", t("banner.open_ledger"))
+
+
 # --- the Departments page -----------------------------------------------------------------
 
 PERIOD_CHOICES = ("months", "window", "year", "range")
@@ -398,7 +438,8 @@ def compared_departments(chosen: list[str]) -> list[str]:
 SHARE_FIGURES = ["compliance", "paired_coverage", "resolution_rate", "long_term_share",
                  "satisfaction", "participation", "leader_participation"]
 RANKING_SHOWN = ["rank", "name", "score", "warnings", "compliance", "paired_coverage",
-                 "resolution_rate", "long_term_share", "satisfaction", "visits",
+                 "resolution_rate", "long_term_share", "satisfaction", "ledger_open",
+                 "ledger_overdue", "ledger_resolved", "ledger_median_days_to_resolve", "visits",
                  "villages_visited", "participation", "leader_participation",
                  "problems_raised", "problems_resolved"]
 
@@ -427,6 +468,17 @@ def ranking_columns() -> dict:
         "villages_visited": st.column_config.NumberColumn(t("departments.villages_visited")),
         "problems_raised": st.column_config.NumberColumn(t("visits.raised")),
         "problems_resolved": st.column_config.NumberColumn(t("visits.resolved")),
+        "ledger_open": st.column_config.NumberColumn(
+            t("departments.ledger_open"), format="%d", help=t("departments.ledger_open.help")),
+        "ledger_overdue": st.column_config.NumberColumn(
+            t("departments.ledger_overdue"), format="%d",
+            help=t("departments.ledger_overdue.help")),
+        "ledger_resolved": st.column_config.NumberColumn(
+            t("departments.ledger_resolved"), format="%d",
+            help=t("departments.ledger_resolved.help")),
+        "ledger_median_days_to_resolve": st.column_config.NumberColumn(
+            t("departments.ledger_median"), format="%.1f",
+            help=t("departments.ledger_median.help")),
     }
     for name in SHARE_FIGURES:
         columns[name] = share(t(f"departments.metric.{name}"), min_value=0, max_value=100,

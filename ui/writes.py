@@ -18,16 +18,19 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo import pairings, plan_service, records
+from geo import pairings, plan_service, problem_service, records
 from geo.access import User
 from geo.i18n import translate_issue
 from geo.io import boundary_import, imports
 from geo.io.readers import parse_decimals, parse_whole_numbers
 from geo.io.report import Report
 from geo.planner import Plan
+from geo.problem_rules import check_problems
+from geo.problem_service import ProblemInput
 from geo.records import VisitInput
-from geo.schema import VISIT_COUNT_FIELDS
+from geo.schema import PROBLEM_CATEGORIES, VISIT_COUNT_FIELDS
 from geo.settings import local_today
+from geo.text import normalize_text
 from geo.visit_rules import RuleFailure, check_visits
 from ui.loaders import visit_reference
 from ui.session import get_engine, get_settings, language, plain, reporting_errors, t
@@ -42,17 +45,28 @@ COUNTS = (("cadre_count", "cadres", "visits.cadres"),
           ("problems_raised", "raised", "visits.raised"),
           ("problems_resolved", "resolved", "visits.resolved"))
 """The visit form's count fields: the visit's column, the widget key's suffix, the label."""
+MAX_PROBLEM_ROWS = 10
+"""The most problems one visit form registers (more go on the problem ledger's page)."""
+
+
 def _starting_values(default: VisitInput | None, today: date) -> dict[str, object]:
     """What the form's fields (by key suffix) hold before anything is typed: empty, or
-    the visit being corrected."""
+    the visit being corrected (a new visit's form also has its problem rows, none
+    shown)."""
     counts = {short: (str(getattr(default, name)) if default
                       else "1" if name == "cadre_count" else "")
               for name, short, _ in COUNTS}
     point = {name: "" if default is None or getattr(default, name) is None
              else f"{getattr(default, name):.6f}" for name in ("lon", "lat")}
+    rows: dict[str, object] = {}
+    if default is None:
+        rows["problem_rows"] = 0
+        for row in range(MAX_PROBLEM_ROWS):
+            rows |= {f"problem_{row}_category": None, f"problem_{row}_description": "",
+                     f"problem_{row}_resident": ""}
     return {"village": default and default.village_code, "kind": default and default.kind,
             "date": default.date if default else today, **counts,
-            "summary": default.summary if default else "", **point}
+            "summary": default.summary if default else "", **point, **rows}
 
 
 def keep_outcome(outcome_key: str, done: str, warnings: list[str] | None = None) -> None:
@@ -84,6 +98,48 @@ FORM_TEXT_VARIANT = "form"
 
 
 @dataclass(frozen=True)
+class ProblemEntry:
+    """One problem row of the visit form as typed (a category not chosen is None)."""
+
+    category: str | None
+    description: str = ""
+    resident: str = ""
+
+
+def problem_row_count(key: str) -> int:
+    """How many problem rows the new-visit form ``key`` shows: a choice from none to
+    ``MAX_PROBLEM_ROWS`` (drawn outside the form, so that the rows follow it at once)."""
+    return int(st.selectbox(
+        t("record.problem_rows"), list(range(MAX_PROBLEM_ROWS + 1)), key=f"{key}_problem_rows",
+        help=t("record.problem_rows.help"),
+        format_func=lambda count: (t("record.problem_rows_none") if count == 0
+                                   else t("record.problem_rows_count", count=count))))
+
+
+def problem_rows(key: str, count: int, beside: dict[str, DeltaGenerator]
+                 ) -> tuple[ProblemEntry, ...]:
+    """Draw ``count`` problem rows inside the visit form ``key`` (category, description,
+    optional resident), each followed by a placeholder for its messages
+    (``beside["problem_<n>"]``, n from 0); return them as typed."""
+    if not count:
+        return ()
+    st.markdown(t("record.problems_heading"))
+    entries = []
+    for row in range(count):
+        left, middle, right = st.columns([1, 3, 1])
+        category = left.selectbox(
+            t("record.problem_category", row=row + 1), PROBLEM_CATEGORIES,
+            key=f"{key}_problem_{row}_category", placeholder=t("record.choose_category"))
+        description = middle.text_input(t("record.problem_description", row=row + 1),
+                                        key=f"{key}_problem_{row}_description")
+        resident = right.text_input(t("record.problem_resident", row=row + 1),
+                                    key=f"{key}_problem_{row}_resident")
+        beside[f"problem_{row}"] = st.empty()
+        entries.append(ProblemEntry(category, description or "", resident or ""))
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
 class VisitEntry:
     """A visit as the form holds it: a choice not made is None, counts and coordinates
     are the text typed (an empty count is 0, as in an imported file)."""
@@ -98,16 +154,39 @@ class VisitEntry:
     lat: str = ""
     record_id: str = ""
     cadre_ids: str = ""
+    problems: tuple[ProblemEntry, ...] = ()
 
 
 @dataclass
 class VisitCheck:
     """The outcome of checking an entry: the visit to write (None when refused), the
-    messages by form field, and the warnings (written, but said)."""
+    messages by form field (a problem row's under ``problem_<n>``), the warnings
+    (written, but said), and the problems received on the visit."""
 
     visit: records.VisitInput | None
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    problems: list[ProblemInput] = field(default_factory=list)
+
+
+def _problem_errors(entries: tuple[ProblemEntry, ...], today: date,
+                    errors: dict[str, list[str]]) -> None:
+    """Check the problem rows by the ledger's rules (``geo.problem_rules``); each broken
+    rule is said under its row, naming the row and the column."""
+    if not entries:
+        return
+    frame = pd.DataFrame({
+        "category": [entry.category for entry in entries],
+        "description": [normalize_text(entry.description) for entry in entries],
+        "resident": [normalize_text(entry.resident) for entry in entries]})
+    for failure in check_problems(frame, today):
+        message = translate_issue({"code": failure.code, "value": failure.value,
+                                   "column": t(f"field.{failure.field}"),
+                                   "params": {**failure.params,
+                                              "variant": FORM_TEXT_VARIANT}}, language())
+        errors.setdefault(f"problem_{failure.position}", []).append(t(
+            "record.problem_issue", row=failure.position + 1,
+            column=t(f"field.{failure.field}"), message=message))
 
 
 def _sentence(code: str, value: object = None, **params: object) -> str:
@@ -177,20 +256,27 @@ def check_visit_entry(entry: VisitEntry, today: date) -> VisitCheck:
             name = "lat" if point["lat"] is None else "lon"
         errors.setdefault(name, []).append(_rule_sentence(failure, typed))
     warnings = [_rule_sentence(failure) for failure in rule_warnings]
+    _problem_errors(entry.problems, today, errors)
     if errors:
         return VisitCheck(None, errors, warnings)
+    problems = [ProblemInput(village_code=entry.village_code,
+                             department_code=entry.department_code,
+                             category=str(problem.category),
+                             description=problem.description, raised_on=entry.date,
+                             resident=problem.resident) for problem in entry.problems]
     visit = records.VisitInput(
         date=entry.date, department_code=entry.department_code,
         village_code=entry.village_code, kind=entry.kind,
         **{name: int(row[name]) for name in VISIT_COUNT_FIELDS}, summary=entry.summary,
         cadre_ids=entry.cadre_ids, lon=point["lon"], lat=point["lat"],
         record_id=entry.record_id)
-    return VisitCheck(visit, errors, warnings)
+    return VisitCheck(visit, errors, warnings, problems)
 
 
 def record_visit(user: User, entry: VisitEntry, beside: Mapping[str, DeltaGenerator],
                  outcome_key: str, visit_id: int | None = None) -> bool:
-    """Check and add (or, with ``visit_id``, change) a visit for ``user``.
+    """Check and add (or, with ``visit_id``, change) a visit for ``user``; a new
+    visit's problem rows are written with it in one transaction (both or neither).
 
     A broken rule is shown beside its field (``beside``: field → placeholder) and nothing
     is written. On success the outcome (with any warning) is kept for ``show_outcome``
@@ -205,7 +291,11 @@ def record_visit(user: User, entry: VisitEntry, beside: Mapping[str, DeltaGenera
         return False
     engine, settings = get_engine(), get_settings()
     with reporting_errors():
-        if visit_id is None:
+        if visit_id is None and check.problems:
+            visit_id, problem_ids = problem_service.add_visit_with_problems(
+                engine, user, check.visit, check.problems, today)
+            done = t("record.added_with_problems", id=visit_id, count=len(problem_ids))
+        elif visit_id is None:
             visit_id = records.add_visit(engine, user, check.visit, today)
             done = t("record.added", id=visit_id)
         else:

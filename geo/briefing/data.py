@@ -191,20 +191,22 @@ class KpiRow:
     unit: str
 
 
-def _change_text(change: float, share: bool, lang: str) -> str:
-    """"+2 个", "−4.2 个百分点", "0 个" (as the overview's cards say it)."""
+def _change_text(change: float, share: bool, lang: str,
+                 count_key: str = "kpi.delta_villages") -> str:
+    """"+2 个", "−4.2 个百分点", "0 个", "+3 件" (as the overview's cards say it; a
+    count in the words of ``count_key``)."""
     if share:
         shown = "0" if change == 0 else f"{change:+.1f}"
         return translate("kpi.delta_points", lang, change=shown)
-    return translate("kpi.delta_villages", lang,
-                     change="0" if change == 0 else f"{int(change):+d}")
+    return translate(count_key, lang, change="0" if change == 0 else f"{int(change):+d}")
 
 
 def kpi_rows(briefing: Briefing, lang: str) -> list[KpiRow]:
-    """The overview's four cards: 已结对村, 近W天走访覆盖, 从未走访, 需关注村."""
+    """The overview's five cards: 已结对村, 近W天走访覆盖, 从未走访, 需关注村, 超期未办结."""
     now, before = briefing.kpis, briefing.previous
     villages = translate("briefing.unit_villages", lang)
     points = translate("briefing.unit_points", lang)
+    problems = translate("briefing.unit_problems", lang)
 
     def share(value: float | None) -> str:
         return "—" if value is None else f"{value:.0%}"
@@ -223,9 +225,14 @@ def kpi_rows(briefing: Briefing, lang: str) -> list[KpiRow]:
                villages),
         KpiRow(translate("kpi.severe", lang), str(now.severe), str(before.severe),
                now.severe - before.severe, "", villages),
+        KpiRow(translate("kpi.overdue", lang), str(now.overdue_problems),
+               str(before.overdue_problems), now.overdue_problems - before.overdue_problems,
+               "", problems),
     ]
-    return [dataclasses.replace(row, change_text=_change_text(row.change, row.unit == points,
-                                                              lang)) for row in rows]
+    return [dataclasses.replace(row, change_text=_change_text(
+        row.change, row.unit == points, lang,
+        "kpi.delta_problems" if row.unit == problems else "kpi.delta_villages"))
+        for row in rows]
 
 
 def reason_texts(briefing: Briefing, lang: str) -> list[str]:

@@ -71,7 +71,8 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 
 def _kpi_table(briefing: Briefing, lang: str, styles: dict[str, ParagraphStyle]) -> Table:
-    """The four KPI cards side by side: label, value, change against the previous window."""
+    """The KPI cards side by side (the overview's five): label, value, change against the
+    previous window."""
     rows = kpi_rows(briefing, lang)
     since = translate("kpi.delta_previous", lang, window=briefing.window_days)
     cells = [
