@@ -189,8 +189,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.ranking": "单位排名（红黑榜）",
         "departments.ranking_caption": (
             "得分（0–100）只看工作质量，不看走访次数：按要求走访（达标率）30%、结对村覆盖 20%、"
-            "问题解决率 20%、造血帮扶占比 15%、群众满意度 15%（诉求台账启用前暂无，权重按其余各项"
-            "重新分配）；每条形式主义预警扣 5 分，最低 0 分。空记录和重复记录不计入，多报不能提高"
+            "问题解决率 20%、造血帮扶占比 15%、群众满意度 15%（本期没有村评价的单位暂无，权重按其余"
+            "各项重新分配）；每条形式主义预警扣 5 分，最低 0 分。空记录和重复记录不计入，多报不能提高"
             "排名。前 5 名为红榜，后 5 名为黑榜。"),
         "departments.list_red": "红榜",
         "departments.list_black": "黑榜",
@@ -217,7 +217,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.metric.long_term_share.help": (
             "产业帮扶、发展联谋、阵地联建的走访占全部走访的比例"),
         "departments.metric.satisfaction": "群众满意度",
-        "departments.metric.satisfaction.help": "诉求台账启用后由村对办结问题的评价计算；目前为空",
+        "departments.metric.satisfaction.help": (
+            "（满意 + 0.5 × 基本满意）÷ 有评价的件数，按本期内办结的诉求计算；没有评价时为空"),
         "departments.metric.participation": "党员参与率",
         "departments.metric.participation.help": (
             "走访记录中出现的不同干部人数 ÷ 党员人数（最高 100%）；记录未填干部编号时为空"),
@@ -1277,8 +1278,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "departments.ranking_caption": (
             "The score (0–100) judges the quality of the work, never the number of visits: "
             "visiting paired villages as required 30%, paired villages visited 20%, problems "
-            "solved 20%, lasting help 15%, residents' satisfaction 15% (none until problems "
-            "are rated; the other parts then count for more); each formalism warning takes "
+            "solved 20%, lasting help 15%, residents' satisfaction 15% (none where no closed "
+            "problem was rated; the other parts then count for more); each formalism warning takes "
             "off 5 points, never below 0. Empty and duplicated records count for nothing. "
             "The top 5 make the red list, the bottom 5 the black list."),
         "departments.list_red": "Red list",
@@ -1309,7 +1310,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Share of visits for industry, development planning or shared facilities"),
         "departments.metric.satisfaction": "Residents' satisfaction",
         "departments.metric.satisfaction.help": (
-            "From the villages' ratings of closed problems, once the problem ledger exists"),
+            "(satisfied + 0.5 × fairly satisfied) ÷ rated, over the problems closed in the "
+            "period; empty when none was rated"),
         "departments.metric.participation": "Members taking part",
         "departments.metric.participation.help": (
             "Distinct cadres on its visits ÷ party members (at most 100%); empty without "
