@@ -41,6 +41,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SLOW_FILES = {"test_apptest.py"}  # every test runs app pages through AppTest (1-5 s each)
 BROWSER_FILES = {"test_browser.py"}
 SLOW_TESTS = {
+    "test_cli_plan.py::test_locks_beyond_a_departments_places_are_refused",
+    "test_requirements.py::test_the_app_imports_only_what_requirements_txt_pins",
     "test_audit.py::test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced",
     "test_import_blocks.py::test_block_boundaries_do_not_change_an_import",
     ("test_concurrency.py::"
