@@ -19,18 +19,22 @@ def _filters() -> tuple:
     """Status, department, township, category and overdue only, as chosen."""
     departments, towns = ui.department_choices(), ui.township_choices()
     status_box, department_box, township_box, category_box, overdue_box = st.columns(
-        [1, 1.4, 1, 1, 0.8], vertical_alignment="bottom")
+        [1, 1.3, 1, 1, 1], vertical_alignment="bottom")
     status = status_box.selectbox(
-        t("field.status"), [None, *PROBLEM_STATUSES], key="ledger_status",
-        format_func=lambda s: t("filter.all") if s is None else t(f"problem.status.{s}"))
+        t("ledger.label.status"), [None, *PROBLEM_STATUSES], key="ledger_status",
+        format_func=lambda s: t("filter.all") if s is None else t(f"problem.status.{s}"),
+        placeholder=t("filter.all"))
     department = department_box.selectbox(
         t("filter.department"), [None, *departments], key="ledger_department",
-        format_func=lambda c: t("filter.all") if c is None else departments[c])
+        format_func=lambda c: t("filter.all") if c is None else departments[c],
+        placeholder=t("filter.all"))
     township = township_box.selectbox(
         t("filter.township"), [None, *towns], key="ledger_township",
-        format_func=lambda c: t("filter.all") if c is None else towns[c])
-    category = category_box.selectbox(t("field.category"), [None, *PROBLEM_CATEGORIES],
-                                      key="ledger_category", format_func=ledger.category_label)
+        format_func=lambda c: t("filter.all") if c is None else towns[c],
+        placeholder=t("filter.all"))
+    category = category_box.selectbox(t("ledger.label.category"), [None, *PROBLEM_CATEGORIES],
+                                      key="ledger_category", format_func=ledger.category_label,
+                                      placeholder=t("filter.all"))
     overdue = overdue_box.checkbox(t("ledger.overdue_only"), key="ledger_overdue")
     return status, department, township, category, overdue
 

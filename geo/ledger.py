@@ -21,11 +21,11 @@ from geo.problems import problem_flags
 from geo.schema import CLOSED_PROBLEM_STATUSES
 from geo.visit_rules import RuleFailure
 
-LEDGER_COLUMNS = ("id", "village", "township", "department", "co_department_names",
-                  "category", "description", "raised_on", "due_date", "status",
-                  "age_days", "overdue_days", "resolved_on", "satisfaction", "resident")
-"""The ledger's columns as shown, in order (``resident`` only where the reader may see
-it)."""
+LEDGER_COLUMNS = ("id", "village", "township", "department", "status", "overdue_days",
+                  "age_days", "category", "description", "co_department_names", "raised_on",
+                  "due_date", "resolved_on", "satisfaction", "resident")
+"""The ledger's columns as shown, in order: where and who, then the state (in view on a
+1280×720 screen), then the rest (``resident`` only where the reader may see it)."""
 
 
 def ledger_table(problems: pd.DataFrame, villages: pd.DataFrame, townships: pd.DataFrame,

@@ -61,7 +61,8 @@ def _open_ledger(browser, url: str, name: str):
 
 
 def _grid_text(page) -> str:
-    """The ledger table's cells as the grid's accessible table holds them."""
+    """The ledger table's cells in view as the grid's accessible table holds them (row by
+    row)."""
     return "\n".join(page.locator("[data-testid='stDataFrame']").first
                      .locator("td").all_inner_texts())
 
@@ -72,7 +73,9 @@ def test_leader_s_page_holds_no_resident_s_name(browser, ledger_app):
     assert resident  # the problem chosen first names its resident
     context, page = _open_ledger(browser, url, "leader")
     try:
-        page.get_by_text(f"#{problem} ").first.wait_for(timeout=30_000)
+        page.get_by_text("诉求内容：").first.wait_for(timeout=30_000)
+        page.locator("[data-testid='stDataFrame'] td").first.wait_for(state="attached")
+        first = _grid_text(page).split("\n")[0]
         text = page.locator(TEXT).inner_text()
         forms = page.locator("[data-testid='stForm']").count()
         _screenshot(page, "ledger-leader-1280x720")
@@ -81,7 +84,7 @@ def test_leader_s_page_holds_no_resident_s_name(browser, ledger_app):
         raise
     finally:
         context.close()
-    assert "诉求内容" in text and forms == 0
+    assert first == str(problem) and "诉求内容" in text and forms == 0
     assert resident not in text
     context, page = _open_ledger(browser, url, "organiser")
     try:
@@ -92,23 +95,30 @@ def test_leader_s_page_holds_no_resident_s_name(browser, ledger_app):
 
 
 def test_organiser_closes_a_problem_with_a_rating(browser, ledger_app):
+    from playwright.sync_api import expect
+
     url, database = ledger_app
     problem, _ = _first_listed(database)
     context, page = _open_ledger(browser, url, "organiser")
     try:
-        form = page.locator(f".st-key-ledger_{problem}_close_form")
-        form.wait_for(timeout=30_000)
+        key = f".st-key-ledger_{problem}_close"
+        page.locator(f"{key}_resolution textarea").wait_for(timeout=30_000)
         _screenshot(page, "ledger-organiser-1280x720")
-        form.get_by_label("办理结果", exact=True).fill("交通局已修复危桥")
-        form.locator("[data-testid='stSelectbox']").click()
+        page.locator(f"{key}_resolution textarea").fill("交通局已修复危桥")
+        page.locator(f"{key}_rating [data-testid='stSelectbox']").click()
         page.get_by_role("option", name="不满意", exact=True).click()
-        form.get_by_role("button", name="办结").click()
+        page.locator(f"{key}_submit button").click()
         page.get_by_text(f"诉求 #{problem} 已改为“已办结”。").wait_for(timeout=30_000)
         _wait_until_idle(page)
         details = page.locator(TEXT).inner_text()
-        page.locator(".st-key-ledger_status [data-testid='stSelectbox']").click()
-        page.get_by_role("option", name="已办结", exact=True).click()
+        counts = page.get_by_text("列表共")
+        unfiltered = counts.inner_text()
+        page.locator(".st-key-ledger_status input").click()
+        page.keyboard.type("已办结")
+        page.keyboard.press("Enter")
+        expect(counts).not_to_have_text(unfiltered, timeout=30_000)
         _wait_until_idle(page)
+        page.locator("[data-testid='stDataFrame'] td").first.wait_for(state="attached")
         grid = _grid_text(page)
         _screenshot(page, "ledger-closed-1280x720")
     except Exception:
@@ -119,4 +129,5 @@ def test_organiser_closes_a_problem_with_a_rating(browser, ledger_app):
     today = local_today().isoformat()
     assert _stored(database, problem) == ("resolved", today, "交通局已修复危桥", "不满意")
     assert f"办结日期：{today}；办理结果：交通局已修复危桥；群众评价：不满意" in details
-    assert str(problem) in grid and "已办结" in grid and "不满意" in grid
+    # The list, filtered to 已办结, starts with it: nothing else was closed today.
+    assert grid.split("\n")[:5] == [str(problem), *grid.split("\n")[1:4], "已办结"]

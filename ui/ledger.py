@@ -46,12 +46,12 @@ CHOSEN_NEXT = "ledger_chosen_next"
 """A problem to choose on the next run (the one just entered)."""
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 FIELD_LABELS = {"village_code": "table.village", "department_code": "table.department",
-                "category": "field.category", "description": "field.description",
-                "resident": "field.resident", "raised_on": "field.raised_on",
-                "due_date": "field.due_date", "status": "field.status",
-                "resolved_on": "field.resolved_on", "resolution": "field.resolution",
-                "satisfaction": "field.satisfaction", "text": "field.text",
-                "co_departments": "field.co_departments"}
+                "category": "ledger.label.category", "description": "ledger.label.description",
+                "resident": "ledger.label.resident", "raised_on": "ledger.label.raised_on",
+                "due_date": "ledger.label.due_date", "status": "ledger.label.status",
+                "resolved_on": "ledger.label.resolved_on", "resolution": "ledger.label.resolution",
+                "satisfaction": "ledger.label.satisfaction", "text": "ledger.label.text",
+                "co_departments": "ledger.label.co_departments"}
 """The catalogue key of each form field's label, which its messages name."""
 
 
@@ -110,18 +110,18 @@ def ledger_columns() -> dict:
         "village": text(t("table.village")),
         "township": text(t("table.township")),
         "department": text(t("table.department")),
-        "co_department_names": text(t("field.co_departments")),
-        "category": text(t("field.category"), width="small"),
-        "description": text(t("field.description"), width="medium"),
-        "raised_on": st.column_config.DateColumn(t("field.raised_on")),
-        "due_date": st.column_config.DateColumn(t("field.due_date")),
-        "status": text(t("field.status"), width="small"),
+        "co_department_names": text(t("ledger.label.co_departments")),
+        "category": text(t("ledger.label.category"), width="small"),
+        "description": text(t("ledger.label.description"), width="medium"),
+        "raised_on": st.column_config.DateColumn(t("ledger.label.raised_on")),
+        "due_date": st.column_config.DateColumn(t("ledger.label.due_date")),
+        "status": text(t("ledger.label.status"), width="small"),
         "age_days": number(t("ledger.age_days"), format="%d", help=t("ledger.age_days.help")),
         "overdue_days": number(t("ledger.overdue_days"), format="%d",
                                help=t("ledger.overdue_days.help")),
-        "resolved_on": st.column_config.DateColumn(t("field.resolved_on")),
-        "satisfaction": text(t("field.satisfaction"), width="small"),
-        "resident": text(t("field.resident"), width="small"),
+        "resolved_on": st.column_config.DateColumn(t("ledger.label.resolved_on")),
+        "satisfaction": text(t("ledger.label.satisfaction"), width="small"),
+        "resident": text(t("ledger.label.resident"), width="small"),
     }
 
 
@@ -194,11 +194,11 @@ def show_problem(user: User, row: Mapping[str, object]) -> None:
     st.dataframe(shown, hide_index=True, key="ledger_notes", width="stretch",
                  column_config={
                      "at": st.column_config.TextColumn(t("ledger.note_at"), width="small"),
-                     "username": st.column_config.TextColumn(t("field.username"),
+                     "username": st.column_config.TextColumn(t("ledger.label.username"),
                                                              width="small"),
                      "department": st.column_config.TextColumn(t("table.department"),
                                                                width="small"),
-                     "text": st.column_config.TextColumn(t("field.text"), width="large")})
+                     "text": st.column_config.TextColumn(t("ledger.label.text"), width="large")})
 
 
 def _said(failure: RuleFailure) -> str:
@@ -207,7 +207,7 @@ def _said(failure: RuleFailure) -> str:
     params = {**failure.params, "variant": FORM_TEXT_VARIANT}
     sentence = translate_issue({"code": failure.code, "value": failure.value,
                                 "params": params}, language())
-    label = t(FIELD_LABELS.get(failure.field, "field.status"))
+    label = t(FIELD_LABELS.get(failure.field, "ledger.label.status"))
     if sentence.startswith(label):
         return plain(sentence)
     return t("ledger.beside", field=label, message=plain(sentence))
@@ -244,7 +244,7 @@ def note_form(user: User, problem_id: int) -> bool:
     _prepare(key, {"text": ""})
     beside: dict = {}
     with st.form(f"{key}_form"):
-        text = st.text_area(t("field.text"), key=f"{key}_text", height=80,
+        text = st.text_area(t("ledger.label.text"), key=f"{key}_text", height=80,
                             placeholder=t("ledger.note_placeholder"))
         beside["text"] = st.empty()
         saved = st.form_submit_button(t("ledger.note_submit"), key=f"{key}_submit")
@@ -287,14 +287,15 @@ def close_form(user: User, row: Mapping[str, object], today: date) -> bool:
         status = left.radio(t("ledger.close_as"), CLOSED_PROBLEM_STATUSES, key=f"{key}_status",
                             format_func=lambda s: t(f"problem.status.{s}"))
         beside["status"] = left.empty()
-        closed_on = middle.date_input(t("field.resolved_on"), key=f"{key}_on",
+        closed_on = middle.date_input(t("ledger.label.resolved_on"), key=f"{key}_on",
                                       min_value=EARLIEST, max_value=LATEST,
                                       format="YYYY-MM-DD")
         beside["resolved_on"] = middle.empty()
-        rating = right.selectbox(t("field.satisfaction"), [None, *SATISFACTION_RATINGS],
-                                 key=f"{key}_rating", format_func=rating_label)
+        rating = right.selectbox(t("ledger.label.satisfaction"), SATISFACTION_RATINGS,
+                                 key=f"{key}_rating", format_func=rating_label,
+                                 placeholder=t("ledger.rating_none"))
         beside["satisfaction"] = right.empty()
-        resolution = st.text_area(t("field.resolution"), key=f"{key}_resolution", height=80,
+        resolution = st.text_area(t("ledger.label.resolution"), key=f"{key}_resolution", height=80,
                                   placeholder=t("ledger.resolution_placeholder"))
         beside["resolution"] = st.empty()
         closed = st.form_submit_button(t("ledger.close_submit"), type="primary",
@@ -344,7 +345,7 @@ def assign_form(user: User, row: Mapping[str, object]) -> bool:
         department = left.selectbox(t("table.department"), list(choices),
                                     key=f"{key}_department", format_func=choices.get)
         beside["department_code"] = left.empty()
-        joint = right.multiselect(t("field.co_departments"), list(choices),
+        joint = right.multiselect(t("ledger.label.co_departments"), list(choices),
                                   key=f"{key}_joint", format_func=choices.get,
                                   placeholder=t("ledger.joint_placeholder"))
         beside["co_departments"] = right.empty()
@@ -429,21 +430,21 @@ def new_problem_form(user: User, today: date) -> tuple[NewProblem, bool, dict]:
                                    format_func=villages.get,
                                    placeholder=t("record.choose_village"))
         beside["village_code"] = middle.empty()
-        category = right.selectbox(t("field.category"), PROBLEM_CATEGORIES,
+        category = right.selectbox(t("ledger.label.category"), PROBLEM_CATEGORIES,
                                    key=f"{key}_category", format_func=category_label,
                                    placeholder=t("ledger.choose_category"))
         beside["category"] = right.empty()
-        description = st.text_area(t("field.description"), key=f"{key}_description",
+        description = st.text_area(t("ledger.label.description"), key=f"{key}_description",
                                    height=80, placeholder=t("ledger.description_placeholder"))
         beside["description"] = st.empty()
         left, middle, right = st.columns(3)
-        resident = left.text_input(t("field.resident"), key=f"{key}_resident",
+        resident = left.text_input(t("ledger.label.resident"), key=f"{key}_resident",
                                    placeholder=t("record.optional"))
         beside["resident"] = left.empty()
-        raised = middle.date_input(t("field.raised_on"), key=f"{key}_raised",
+        raised = middle.date_input(t("ledger.label.raised_on"), key=f"{key}_raised",
                                    min_value=EARLIEST, max_value=LATEST, format="YYYY-MM-DD")
         beside["raised_on"] = middle.empty()
-        due = right.date_input(t("field.due_date"), key=f"{key}_due", min_value=EARLIEST,
+        due = right.date_input(t("ledger.label.due_date"), key=f"{key}_due", min_value=EARLIEST,
                                max_value=LATEST, format="YYYY-MM-DD",
                                help=t("ledger.due_help", days=PROBLEM_DUE_DAYS))
         beside["due_date"] = right.empty()
