@@ -141,7 +141,8 @@ def test_liaison_reads_its_own_and_joint_problems_and_acts_on_its_own(ledger):
     assert not isinstance(listed.loc[ids["joint"], "resident"], str)  # joint: no name
     own = f"ledger_{ids['own']}"
     assert {b.key for b in at.button} == {f"{own}_note_submit", f"{own}_start_submit",
-                                          f"{own}_close_submit", "ledger_new_submit"}
+                                          f"{own}_close_submit", f"{own}_close_unresolved",
+                                          "ledger_new_submit"}
     at.text_area(key=f"{own}_note_text").input("  已联系 交通局　现场查看 ")
     _press(at, f"{own}_note_submit")
     assert [s.value for s in at.success] == [f"已为诉求 #{ids['own']} 添加办理记录。"]
@@ -171,7 +172,6 @@ def test_organiser_starts_and_closes_a_problem_with_the_village_s_rating(ledger)
     assert [s.value for s in at.success] == [f"诉求 #{problem} 已标记为办理中。"]
     assert _problem(database, problem)[0] == "in_progress"
     assert f"{key}_start_submit" not in {b.key for b in at.button}
-    at.radio(key=f"{key}_close_status").set_value("resolved")
     at.date_input(key=f"{key}_close_on").set_value(today)
     at.text_area(key=f"{key}_close_resolution").input("交通局已修复危桥")
     at.selectbox(key=f"{key}_close_rating").set_value("不满意")
@@ -186,6 +186,7 @@ def test_organiser_starts_and_closes_a_problem_with_the_village_s_rating(ledger)
     row = _listed(at).set_index("id").loc[problem]
     assert (row["status"], row["satisfaction"]) == ("已办结", "不满意")
     assert f"{key}_close_submit" not in {b.key for b in at.button}  # closed now
+    assert f"{key}_close_unresolved" not in {b.key for b in at.button}
     assert f"{key}_reopen_submit" in {b.key for b in at.button}
 
 
@@ -337,3 +338,16 @@ def test_filters_narrow_the_list(ledger):
     at.selectbox(key="ledger_department").set_value(None).run()
     at.selectbox(key="ledger_category").set_value("基础设施").run()
     assert set(_listed(at)["category"]) == {"基础设施"} and len(_listed(at)) > 1
+
+
+def test_liaison_closes_its_own_problem_unresolved(ledger):
+    database, ids = ledger
+    problem, today = ids["own"], local_today()
+    key = f"ledger_{problem}_close"
+    at = _open("liaison", problem)
+    at.text_area(key=f"{key}_resolution").input("村民要求超出政策范围")
+    _press(at, f"{key}_unresolved")
+    assert [s.value for s in at.success] == [f"诉求 #{problem} 已改为“未解决已关闭”。"]
+    assert _problem(database, problem)[:4] == ("closed_unresolved", today.isoformat(),
+                                               "村民要求超出政策范围", None)
+    assert _audit(database, "problems")[-1][:3] == ("liaison", "update", str(problem))

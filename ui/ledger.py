@@ -275,34 +275,35 @@ def start_form(user: User, problem_id: int) -> bool:
 
 
 def close_form(user: User, row: Mapping[str, object], today: date) -> bool:
-    """Close a problem: resolved or closed unresolved, on a day, with the resolution and
-    the village's rating (optional); True when written."""
+    """Close a problem on a day, with the resolution and the village's rating (optional):
+    resolved or closed unresolved, by the button pressed (no choice to lose when the
+    language changes); True when written."""
     problem_id = int(row["id"])
     key = f"ledger_{problem_id}_close"
-    _prepare(key, {"status": "resolved", "on": today, "resolution": "", "rating": None})
+    _prepare(key, {"on": today, "resolution": "", "rating": None})
     beside: dict = {}
     with st.form(f"{key}_form"):
         st.markdown(f"**{t('ledger.close_title')}**")
-        left, middle, right = st.columns(3)
-        status = left.radio(t("ledger.close_as"), CLOSED_PROBLEM_STATUSES, key=f"{key}_status",
-                            format_func=lambda s: t(f"problem.status.{s}"))
-        beside["status"] = left.empty()
-        closed_on = middle.date_input(t("ledger.label.resolved_on"), key=f"{key}_on",
-                                      min_value=EARLIEST, max_value=LATEST,
-                                      format="YYYY-MM-DD")
-        beside["resolved_on"] = middle.empty()
+        left, right, _ = st.columns(3)
+        closed_on = left.date_input(t("ledger.label.resolved_on"), key=f"{key}_on",
+                                    min_value=EARLIEST, max_value=LATEST, format="YYYY-MM-DD")
+        beside["resolved_on"] = left.empty()
         rating = right.selectbox(t("ledger.label.satisfaction"), SATISFACTION_RATINGS,
                                  key=f"{key}_rating", format_func=rating_label,
                                  placeholder=t("ledger.rating_none"))
         beside["satisfaction"] = right.empty()
-        resolution = st.text_area(t("ledger.label.resolution"), key=f"{key}_resolution", height=80,
-                                  placeholder=t("ledger.resolution_placeholder"))
+        resolution = st.text_area(t("ledger.label.resolution"), key=f"{key}_resolution",
+                                  height=80, placeholder=t("ledger.resolution_placeholder"))
         beside["resolution"] = st.empty()
-        closed = st.form_submit_button(t("ledger.close_submit"), type="primary",
-                                       key=f"{key}_submit")
+        left, right, _ = st.columns([1, 1, 3])
+        resolved = left.form_submit_button(t("ledger.close_submit"), type="primary",
+                                           key=f"{key}_submit", width="stretch")
+        unresolved = right.form_submit_button(t("ledger.close_unresolved"),
+                                              key=f"{key}_unresolved", width="stretch")
         beside["submit"] = st.empty()
-    if not closed:
+    if not (resolved or unresolved):
         return False
+    status = "resolved" if resolved else "closed_unresolved"
     raised = row["raised_on"]
     if _refused(check_closing(raised, status, closed_on, resolution or "", rating, today),
                 beside):
