@@ -50,7 +50,7 @@ def _chosen(user: User, table: object, today: date) -> None:
 
 def _new(user: User, today: date) -> None:
     """The new-problem form, open while it is being filled in or just saved."""
-    with st.expander(t("ledger.new_title"), icon=":material/add:"):
+    with st.expander(t("ledger.new_title")):
         entry, saved, beside = ledger.new_problem_form(user, today)
         if saved and ledger.add_problem(user, entry, beside):
             st.rerun()
