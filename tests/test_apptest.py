@@ -32,24 +32,26 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # coverage, neglected villages, departments, the pairings (changed by organiser and admin
 # only) and the data page (templates, exports) for everyone; the pairing planner for
 # organiser and admin; the briefing for everyone; recording visits for organiser, liaison
-# and admin; visit records for everyone (a liaison's own department); the audit log for
+# and admin; visit records for everyone (a liaison's own department); the problem ledger
+# for everyone (a liaison's own and joint problems); the audit log for
 # organiser and admin; users for admin.
 NAVIGATION = {
     "leader": ["overview", "coverage_map", "neglected", "departments", "pairings",
-               "briefing", "visit_records", "data"],
+               "briefing", "visit_records", "problems", "data"],
     "organiser": ["overview", "coverage_map", "neglected", "departments", "pairings",
-                  "planner", "briefing", "record_visits", "visit_records", "data",
+                  "planner", "briefing", "record_visits", "visit_records", "problems", "data",
                   "audit_log"],
     "liaison": ["overview", "coverage_map", "neglected", "departments", "pairings",
-                "briefing", "record_visits", "visit_records", "data"],
+                "briefing", "record_visits", "visit_records", "problems", "data"],
     "admin": ["overview", "coverage_map", "neglected", "departments", "pairings", "planner",
-              "briefing", "record_visits", "visit_records", "data", "audit_log",
+              "briefing", "record_visits", "visit_records", "problems", "data", "audit_log",
               "administration"],
 }
 TITLES = {"overview": "总览", "coverage_map": "覆盖地图", "neglected": "薄弱环节：待关注村",
           "departments": "单位工作", "pairings": "结对关系", "planner": "结对规划",
           "briefing": "会议简报", "record_visits": "录入走访", "visit_records": "走访记录",
-          "data": "数据导入导出", "audit_log": "审计日志", "administration": "系统管理"}
+          "data": "数据导入导出", "audit_log": "审计日志", "administration": "系统管理",
+          "problems": "诉求台账"}
 LOGIN_PAGE = "登录"
 
 

@@ -73,8 +73,8 @@ CARD_PAGE = "neglected"  # the page whose first row opens a village card in the 
 
 def data_values(path: Path) -> list[str]:
     """The sample database's names and texts a person typed or the county fixed (units,
-    departments, cadres, kinds, notes, summaries, user names, audited keys), longest
-    first: a
+    departments, cadres, kinds, notes, summaries, user names, audited keys, problems'
+    descriptions, residents, resolutions and progress notes), longest first: a
     page shows them as they are (a note in the text normal form), in either language."""
     queries = ("SELECT name FROM admin_units", "SELECT short_name FROM admin_units",
                "SELECT name FROM departments", "SELECT kind FROM departments",
@@ -82,7 +82,9 @@ def data_values(path: Path) -> list[str]:
                "SELECT note FROM pairings", "SELECT kind FROM visits",
                "SELECT summary FROM visits", "SELECT display_name FROM users",
                "SELECT username FROM users", "SELECT username FROM audit_log",
-               "SELECT entity_key FROM audit_log")
+               "SELECT entity_key FROM audit_log", "SELECT description FROM problems",
+               "SELECT resident FROM problems", "SELECT resolution FROM problems",
+               "SELECT text FROM problem_notes")
     with sqlite3.connect(path) as connection:
         found = {row[0] for query in queries for row in connection.execute(query)
                  if isinstance(row[0], str) and len(row[0]) >= 2}

@@ -114,6 +114,8 @@ PAGES = (
              Action.WRITE_VISITS, "record", "nav.section.records"),
     PageSpec("app_pages/visit_records.py", "page.visits", ":material/list_alt:",
              Action.VIEW_VISITS, "visits", "nav.section.records"),
+    PageSpec("app_pages/problems.py", "page.ledger", ":material/assignment_late:",
+             Action.VIEW_PROBLEMS, "problems", "nav.section.records"),
     PageSpec("app_pages/data.py", "page.data", ":material/upload_file:", Action.VIEW_MAPS,
              "data", "nav.section.records"),
     PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", Action.VIEW_AUDIT,
