@@ -79,3 +79,19 @@ def test_the_import_json_speaks_pairmap_lang(demo_copy, tmp_path, monkeypatch, c
         assert [e["code"] for e in errors] == ["negative_count"]
         messages[lang] = errors[0]["message"]
     assert CJK.search(messages["zh"]) and not CJK.search(messages["en"]), messages
+
+
+def test_no_key_is_written_twice_in_a_language():
+    """A dict literal keeps the last of two equal keys without a word: a key added twice
+    (two features, or a merge) would silently lose one text."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    tree = ast.parse((ROOT / "geo" / "i18n.py").read_text(encoding="utf-8"))
+    languages = [node for node in ast.walk(tree)
+                 if isinstance(node, ast.Dict) and len(node.keys) > 100]
+    assert len(languages) == len(CATALOGUE)
+    for node in languages:
+        keys = [key.value for key in node.keys if isinstance(key, ast.Constant)]
+        assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
