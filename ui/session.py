@@ -417,7 +417,9 @@ def navigation(user: User | None) -> StreamlitPage:
     first.extend(st.Page(spec.path, title=t(spec.title_key), icon=spec.icon,
                          url_path=spec.url_path, visibility="hidden")
                  for spec in PAGES if spec not in allowed)
-    return st.navigation(sections)
+    # Every page of the menu shown: collapsed, Streamlit lists the first ten and hides the
+    # rest (the administrator's data, audit and users pages) behind "View more".
+    return st.navigation(sections, expanded=True)
 
 
 def sidebar(user: User | None) -> None:
