@@ -12,6 +12,7 @@ overview, 覆盖地图 and the visit form are saved there at 1280×720 for a per
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -81,6 +82,18 @@ def _start_app(database: Path, base_path: str = "") -> Iterator[str]:
 USERNAME, PASSWORD = "viewer", "browser-pass-1"
 PAYLOAD_NAME = '<img src=x onerror="window.__xss=1">龙池村'
 PAYLOAD_SUMMARY = '<script>window.__xss=2</script><img src=y onerror="window.__xss=3">'
+
+
+def _sample_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory, name: str,
+                users: list[tuple[str, str, str, str | None]]) -> Iterator[tuple[str, Path]]:
+    """The app on a copy of the sample county with ``users`` (name, password, role,
+    department) added by the command line; yields its address and the database file."""
+    database = tmp_path_factory.mktemp(name) / "pairmap.db"
+    shutil.copy(demo_db, database)
+    for user in users:
+        _add_user_with_the_cli(database, *user)
+    for url in _start_app(database):
+        yield url, database
 
 
 def _add_user_with_the_cli(database: Path, name: str = USERNAME, password: str = PASSWORD,

@@ -8,7 +8,6 @@ app as a liaison).
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +17,9 @@ import pytest
 from tests.test_browser import (
     CLERK,
     CLERK_PASSWORD,
-    _add_user_with_the_cli,
     _fresh_login,
+    _sample_app,
     _screenshot,
-    _start_app,
     _wait_until_idle,
 )
 
@@ -34,11 +32,8 @@ SUMMARY = "帮助销售柑橘，走访农户"
 def form_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[tuple[str, Path]]:
     """The app on a copy of the sample county with a liaison of XS001."""
-    database = tmp_path_factory.mktemp("forms") / "pairmap.db"
-    shutil.copy(demo_db, database)
-    _add_user_with_the_cli(database, CLERK, CLERK_PASSWORD, "liaison", "XS001")
-    for url in _start_app(database):
-        yield url, database
+    yield from _sample_app(demo_db, tmp_path_factory, "forms",
+                           [(CLERK, CLERK_PASSWORD, "liaison", "XS001")])
 
 
 def _visits(database: Path) -> int:

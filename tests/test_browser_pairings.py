@@ -4,7 +4,6 @@ form); a leader reads the list with no form."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_browser import (
-    _add_user_with_the_cli,
     _fresh_login,
+    _sample_app,
     _screenshot,
-    _start_app,
     _wait_until_idle,
 )
 
@@ -28,12 +26,8 @@ FIRST = 20  # the first pairing listed: 县委办公室 and 大礼村, since 202
 def pairings_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[tuple[str, Path]]:
     """The app on a copy of the sample county with an organiser and a leader."""
-    database = tmp_path_factory.mktemp("pairings") / "pairmap.db"
-    shutil.copy(demo_db, database)
-    _add_user_with_the_cli(database, "organiser", PASSWORD, "organiser")
-    _add_user_with_the_cli(database, "leader", PASSWORD, "leader")
-    for url in _start_app(database):
-        yield url, database
+    yield from _sample_app(demo_db, tmp_path_factory, "pairings", [
+        ("organiser", PASSWORD, "organiser", None), ("leader", PASSWORD, "leader", None)])
 
 
 def _stored(database: Path) -> tuple:

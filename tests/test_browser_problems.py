@@ -4,7 +4,6 @@ holds no resident's name (the organiser's page, the same problem chosen, does)."
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +12,9 @@ import pytest
 
 from geo.settings import local_today
 from tests.test_browser import (
-    _add_user_with_the_cli,
     _fresh_login,
+    _sample_app,
     _screenshot,
-    _start_app,
     _wait_until_idle,
 )
 
@@ -30,12 +28,8 @@ TEXT = "[data-testid='stMain']"
 def ledger_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[tuple[str, Path]]:
     """The app on a copy of the sample county with an organiser and a leader."""
-    database = tmp_path_factory.mktemp("ledger") / "pairmap.db"
-    shutil.copy(demo_db, database)
-    _add_user_with_the_cli(database, "organiser", PASSWORD, "organiser")
-    _add_user_with_the_cli(database, "leader", PASSWORD, "leader")
-    for url in _start_app(database):
-        yield url, database
+    yield from _sample_app(demo_db, tmp_path_factory, "ledger", [
+        ("organiser", PASSWORD, "organiser", None), ("leader", PASSWORD, "leader", None)])
 
 
 def _first_listed(database: Path) -> tuple[int, str | None]:
