@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from geo import db, schema, store
 from geo.access import Role, User
@@ -43,9 +43,7 @@ def tiny(sqlite_url: str) -> Engine:
     engine = db.make_engine(sqlite_url)
     db.upgrade(engine)
     with engine.begin() as connection:
-        add_tiny_county(connection)
-        connection.execute(insert(schema.departments).values(
-            code="D02", name="县水利局", kind="经济", party_members=5, active=True))
+        add_tiny_county(connection, second_department=True)
     yield engine
     engine.dispose()
 

@@ -18,9 +18,7 @@ def ledger(sqlite_url: str) -> Engine:
     engine = db.make_engine(sqlite_url)
     db.upgrade(engine)
     with engine.begin() as connection:
-        add_tiny_county(connection)
-        connection.execute(insert(schema.departments).values(
-            code="D02", name="县水利局", kind="经济", party_members=5, active=True))
+        add_tiny_county(connection, second_department=True)
 
         def row(raised: date, status: str = "open", resolved: date | None = None,
                 rating: str | None = None, department: str = DEPARTMENT) -> dict:
