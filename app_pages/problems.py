@@ -60,7 +60,7 @@ def _new(user: User, today: date) -> None:
 def render() -> None:
     user, period = ui.page(Action.VIEW_PROBLEMS, "page.ledger")
     st.caption(t("ledger.question"))
-    table = filter_ledger(ledger.ledger_rows(user, period), *_filters())
+    table = filter_ledger(ui.ledger_rows(user, period), *_filters())
     ledger.show_counts(ledger_counts(table), period.window_days)
     shown = ledger.ledger_shown(table)
     ui.table(shown, "ledger_table", ledger.ledger_columns(), empty=t("ledger.none"),

@@ -19,13 +19,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo import problem_service, store
-from geo.access import Action, Role, User, can, department_filter
+from geo import problem_service
+from geo.access import Action, Role, User, can
 from geo.i18n import translate_issue
-from geo.ledger import LedgerCounts, check_closing, check_new_problem, ledger_table
-from geo.period import Period
+from geo.ledger import LedgerCounts, check_closing, check_new_problem
 from geo.problem_rules import split_codes
-from geo.problem_service import STATUS_MOVES, ProblemInput, restrict_problems
+from geo.problem_service import STATUS_MOVES, ProblemInput
 from geo.schema import (
     CLOSED_PROBLEM_STATUSES,
     PROBLEM_CATEGORIES,
@@ -34,7 +33,7 @@ from geo.schema import (
 )
 from geo.settings import local_today
 from geo.visit_rules import RuleFailure
-from ui.loaders import _version, names, visit_village_options
+from ui.loaders import names, visit_village_options
 from ui.session import get_engine, language, plain, reporting_errors, t
 from ui.writes import FORM_TEXT_VARIANT, keep_outcome, outcome_pending, show_outcome
 
@@ -56,31 +55,6 @@ FIELD_LABELS = {"village_code": "table.village", "department_code": "table.depar
 
 
 # --- rows --------------------------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _all_problems(version: int, url: str) -> pd.DataFrame:
-    """Every problem with its resident, per data version; never shown before
-    ``restrict_problems``."""
-    return store.load_problems(get_engine())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _ledger(version: int, url: str, as_of: date, window_days: int, role: str,
-            department: str | None, separator: str) -> pd.DataFrame:
-    reader = User("ledger", Role(role), department_code=department)
-    current = names()
-    return ledger_table(restrict_problems(_all_problems(version, url), reader),
-                        current.villages, current.townships, current.departments,
-                        Period(as_of, window_days), separator)
-
-
-def ledger_rows(user: User, period: Period) -> pd.DataFrame:
-    """The ledger's rows ``user`` may read (``geo.ledger.ledger_table`` of
-    ``restrict_problems``: a leader's without residents), cached per data version."""
-    department_filter(user, Action.VIEW_PROBLEMS)  # refuse before reading anything
-    return _ledger(*_version(), period.as_of, period.window_days, str(user.role),
-                   user.department_code, t("list.separator"))
 
 
 def category_label(category: str | None) -> str:

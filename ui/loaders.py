@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import pairings, plan_service, records, reports, store
-from geo.access import Action, Role, User, can
+from geo.access import Action, Role, User, can, department_filter
 from geo.briefing.data import Briefing, build_briefing, months_period
 from geo.briefing.files import briefing_bytes
 from geo.department_report import (
@@ -24,12 +24,13 @@ from geo.department_report import (
 from geo.errors import AccessDeniedError
 from geo.inputs import CoverageInputs
 from geo.io.plan_files import read_plan_upload
+from geo.ledger import ledger_table
 from geo.neglected import build_neglected_table
 from geo.overview import Overview, build_overview
 from geo.period import Period
 from geo.plan_service import PlanData, load_plan_data
 from geo.planner import Plan, PlanSettings
-from geo.problem_service import overdue_problems_for
+from geo.problem_service import overdue_problems_for, restrict_problems
 from geo.problems import overdue_villages
 from geo.settings import local_today
 from geo.townships import build_township_table
@@ -389,3 +390,28 @@ def briefing_file(briefing: Briefing, kind: str) -> Callable[[], bytes]:
                               briefing.neglect_days, briefing.made_on, kind, lang, briefing)
 
     return make
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _all_problems(version: int, url: str) -> pd.DataFrame:
+    """Every problem with its resident, per data version; never shown before
+    ``restrict_problems``."""
+    return store.load_problems(get_engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _ledger(version: int, url: str, as_of: date, window_days: int, role: str,
+            department: str | None, separator: str) -> pd.DataFrame:
+    reader = User("ledger", Role(role), department_code=department)
+    current = names()
+    return ledger_table(restrict_problems(_all_problems(version, url), reader),
+                        current.villages, current.townships, current.departments,
+                        Period(as_of, window_days), separator)
+
+
+def ledger_rows(user: User, period: Period) -> pd.DataFrame:
+    """The ledger's rows ``user`` may read (``geo.ledger.ledger_table`` of
+    ``restrict_problems``: a leader's without residents), cached per data version."""
+    department_filter(user, Action.VIEW_PROBLEMS)  # refuse before reading anything
+    return _ledger(*_version(), period.as_of, period.window_days, str(user.role),
+                   user.department_code, t("list.separator"))
