@@ -146,6 +146,25 @@ def _wait_until_idle(page, timeout: int = 30_000) -> None:
         "data-test-script-state", "notRunning", timeout=timeout)
 
 
+def _settled_map(page, legend_text: str, timeout: float = 60):
+    """The page's map frame once the page shows one map whose legend holds
+    ``legend_text``. A rerun that replaces the map (another page, another layer) can
+    keep the old iframe beside the new one for a moment, also after the app reported
+    idle, so the count and the legend are polled together (a readiness poll)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        _wait_until_idle(page)
+        if page.locator(MAP_FRAME).count() == 1:
+            frame = page.frame_locator(MAP_FRAME)
+            if frame.locator(".pairmap-legend", has_text=legend_text).count() == 1:
+                return frame
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no single map with the legend {legend_text!r}")
+        page.wait_for_timeout(250)
+
+
 def _streamlit_probe(url: str) -> bool:
     """Streamlit's frontend probes ``<page>/_stcore/...`` before the app root on a reload
     of a page URL; those 404s are expected. Every other failed response is recorded (and

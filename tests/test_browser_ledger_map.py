@@ -18,6 +18,7 @@ from tests.test_browser import (
     _add_user_with_the_cli,
     _fresh_login,
     _screenshot,
+    _settled_map,
     _start_app,
     _streamlit_probe,
     _wait_until_idle,
@@ -94,8 +95,6 @@ def _check_cards(cards: list[dict]) -> None:
 
 
 def test_five_cards_at_1280_and_the_problem_layer_offline(browser, app: str):
-    from playwright.sync_api import expect
-
     context, page, foreign, errors = _open(browser, app, urlsplit(app).netloc)
     try:
         _check_cards(_cards(page))
@@ -112,11 +111,8 @@ def test_five_cards_at_1280_and_the_problem_layer_offline(browser, app: str):
         page.get_by_text("点击地图上的村（社区）查看详情").wait_for(timeout=60_000)
         _wait_until_idle(page)
         page.locator("[data-testid='stRadio']").get_by_text("诉求", exact=True).click()
-        _wait_until_idle(page)
-        expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=60_000)  # the old one gone
-        frame = page.frame_locator(MAP_FRAME)
+        frame = _settled_map(page, "待办群众诉求")  # the 覆盖 layer's map gone
         legend = frame.locator(".pairmap-legend", has_text="待办群众诉求")
-        legend.wait_for(timeout=60_000)
         frame.locator("path.leaflet-interactive").nth(95).wait_for(state="attached",
                                                                    timeout=60_000)
         _wait_until_idle(page)
