@@ -37,6 +37,7 @@ Sessions
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import getpass
 import hashlib
@@ -495,19 +496,47 @@ def _revoke_sessions(connection: Connection, username: str, now: datetime) -> No
         .values(revoked_at=now))
 
 
+def _stored_key(path: Path) -> str | None:
+    """The key kept in ``path``, if it holds one long enough."""
+    if not path.is_file():
+        return None
+    key = path.read_text(encoding="utf-8").strip()
+    return key if len(key.encode("utf-8")) >= MIN_COOKIE_KEY_BYTES else None
+
+
 def cookie_key(configured: str, path: Path = COOKIE_KEY_FILE) -> str:
-    """Return the cookie signing key: the setting, or one generated and kept in ``path``."""
+    """Return the cookie signing key: the setting, or one generated and kept in ``path``.
+
+    Several app processes on one machine share the generated key: a new key is written
+    whole under a name of its own and then linked into place, which fails if another
+    process got there first, and every process returns what ``path`` holds. (Opening
+    ``path`` to write let two processes starting at once each keep a key of their own,
+    and a login made through one was refused by the other.) Processes on different
+    machines share no file: set ``PAIRMAP_COOKIE_KEY`` on all of them.
+    """
     if configured:
         if len(configured.encode("utf-8")) < MIN_COOKIE_KEY_BYTES:
             raise ConfigError("cookie_key_too_short", minimum=MIN_COOKIE_KEY_BYTES)
         return configured
-    if path.is_file():
-        key = path.read_text(encoding="utf-8").strip()
-        if len(key.encode("utf-8")) >= MIN_COOKIE_KEY_BYTES:
-            return key
+    stored = _stored_key(path)
+    if stored is not None:
+        return stored
     path.parent.mkdir(parents=True, exist_ok=True)
+    unusable = path.exists()  # an empty or too short key is replaced
     key = secrets.token_urlsafe(48)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
+    draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        if unusable:
+            os.replace(draft, path)
+        else:  # another process that wrote its key first keeps it: that one is used
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+    stored = _stored_key(path)
+    if stored is None:
+        raise ConfigError("cookie_key_too_short", minimum=MIN_COOKIE_KEY_BYTES)
+    return stored

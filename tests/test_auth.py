@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -332,6 +333,33 @@ def test_cookie_key(tmp_path: Path):
     path = tmp_path / "key"
     generated = auth.cookie_key("", path)
     assert len(generated) >= 32 and auth.cookie_key("", path) == generated
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_a_key_another_process_wrote_first_is_the_one_used(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """Two app processes start at once with no key file: the one that writes second uses
+    the first one's key (a login through one is then accepted by the other)."""
+    path = tmp_path / "key"
+    first = "f" * 64
+    made = secrets.token_urlsafe
+
+    def made_while_another_process_writes(size: int) -> str:
+        if not path.exists():
+            path.write_text(first + "\n", encoding="utf-8")  # the other process, meanwhile
+        return made(size)
+
+    monkeypatch.setattr(auth.secrets, "token_urlsafe", made_while_another_process_writes)
+    assert auth.cookie_key("", path) == first
+    assert path.read_text(encoding="utf-8").strip() == first
+    assert [p.name for p in tmp_path.iterdir()] == ["key"]  # no draft left behind
+
+
+def test_a_too_short_key_file_is_replaced(tmp_path: Path):
+    path = tmp_path / "key"
+    path.write_text("short\n", encoding="utf-8")
+    generated = auth.cookie_key("", path)
+    assert len(generated) >= 32 and path.read_text(encoding="utf-8").strip() == generated
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
