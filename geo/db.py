@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -112,6 +113,37 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, target)
+
+
+FIRST_START_LOCK = 0x50414952
+"""The PostgreSQL advisory lock (its key, "PAIR") that app processes starting at once on
+one database take in turn (``first_start_lock``)."""
+
+
+@contextmanager
+def first_start_lock(engine: Engine) -> Iterator[None]:
+    """Hold the first-start lock of ``engine``'s database for the block (PostgreSQL).
+
+    Several app processes on one PostgreSQL database (replicas behind a proxy) start at
+    the same moment: each migrates the schema and loads the sample county into an empty
+    database. Unserialised, two of them found it empty and both loaded it, and the second
+    failed on the first's rows (duplicate key). Under this session-level advisory lock
+    they run one after the other, and the later ones find the work done. Its wait is
+    bounded by the engine's ``lock_timeout`` (``PAIRMAP_BUSY_TIMEOUT``). SQLite, one file
+    on one machine, needs no lock of its own: its writers already take turns.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": FIRST_START_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                               {"key": FIRST_START_LOCK})
+            connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

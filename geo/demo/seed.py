@@ -159,13 +159,17 @@ FIRST_START = User(username="setup", role=Role.ADMIN, display_name="setup")
 def ensure_seeded(engine: Engine) -> bool:
     """Create the schema and load the sample county when the database is empty.
 
+    App processes starting at once on one database do it one after the other
+    (``geo.db.first_start_lock``): one loads the sample, the others find it loaded.
+
     Returns
     -------
     bool
         True when the sample was loaded now.
     """
-    db.upgrade(engine)
-    if not db.is_empty(engine):
-        return False
-    seed_demo(engine, actor=FIRST_START)
-    return True
+    with db.first_start_lock(engine):
+        db.upgrade(engine)
+        if not db.is_empty(engine):
+            return False
+        seed_demo(engine, actor=FIRST_START)
+        return True
