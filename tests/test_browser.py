@@ -55,10 +55,20 @@ def _wait_until_ready(process: subprocess.Popen, url: str, log: Path) -> None:
     pytest.fail(f"streamlit did not become ready:\n{log.read_text(errors='replace')}")
 
 
-def _start_app(database: Path, base_path: str = "") -> Iterator[str]:
+def _database_url(database: Path | str) -> str:
+    """A SQLite file's URL, or ``database`` itself when it is a URL already."""
+    return database if isinstance(database, str) else f"sqlite:///{database}"
+
+
+def _start_app(database: Path | str, base_path: str = "", logs: Path | None = None,
+               env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the app on ``database`` (a SQLite file, or a database URL), with ``env``
+    added to the environment; its log goes beside the file or into ``logs``."""
     port = _free_port()
-    log = database.parent / f"streamlit-{port}.log"
-    env = {**os.environ, "PAIRMAP_DATABASE_URL": f"sqlite:///{database}"}
+    folder = logs or (database.parent if isinstance(database, Path)
+                      else Path(tempfile.mkdtemp(prefix="pairmap-app-")))
+    log = folder / f"streamlit-{port}.log"
+    env = {**os.environ, "PAIRMAP_DATABASE_URL": _database_url(database), **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.headless", "true"]
@@ -96,14 +106,14 @@ def _sample_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory, name: s
         yield url, database
 
 
-def _add_user_with_the_cli(database: Path, name: str = USERNAME, password: str = PASSWORD,
+def _add_user_with_the_cli(database: Path | str, name: str = USERNAME, password: str = PASSWORD,
                            role: str = "admin", department: str | None = None) -> None:
     command = [sys.executable, "-m", "geo", "users", "add", name, "--role", role]
     if department:
         command += ["--department", department]
     result = subprocess.run(
         command, input=password + "\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "PAIRMAP_DATABASE_URL": f"sqlite:///{database}"}, check=False)
+        env={**os.environ, "PAIRMAP_DATABASE_URL": _database_url(database)}, check=False)
     assert result.returncode == 0, result.stderr
     assert password not in result.stdout + result.stderr
 

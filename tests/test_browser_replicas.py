@@ -1,0 +1,177 @@
+"""Two app processes on one PostgreSQL database, in Chromium: a visit recorded through
+one shows in the other's overview, its figures and its map, on that process's next run;
+a login made through one is accepted by the other (the sessions live in the database and
+both share the cookie key), as behind a proxy that moves a user to another replica.
+
+The other process has drawn the overview before the visit is recorded, so its cached
+figures (``ui.loaders``, per data version) are those of the older data: a cache keyed by
+anything the process keeps to itself would show them again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from geo import auth, db, reports, schema, store
+from geo.access import Role, User
+from geo.demo import seed
+from geo.period import Period, active_pairings
+from geo.settings import local_today
+from tests.test_browser import (
+    CLERK,
+    CLERK_PASSWORD,
+    PASSWORD,
+    USERNAME,
+    _fresh_login,
+    _screenshot,
+    _settled_map,
+    _start_app,
+    _wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+ADMIN = User("cli:test", Role.ADMIN)
+COOKIE_KEY = "browser-replicas-cookie-key-" + "r" * 32
+NEVER = "从未走访"
+SUMMARY = "另一进程录入：帮助修路，走访农户"
+CARD = """
+(label) => {
+  const card = [...document.querySelectorAll("[data-testid='stMetric']")].find(
+      (c) => c.querySelector("[data-testid='stMetricLabel']").innerText.trim() === label);
+  return card ? card.querySelector("[data-testid='stMetricValue']").innerText.trim() : null;
+}
+"""
+
+
+def paired_never_visited(engine: Engine, as_of: date) -> tuple[str, str, str]:
+    """A paired village never visited by ``as_of``: its code, name and a department
+    paired with it."""
+    inputs = reports.load_coverage_inputs(engine, ADMIN, Period(as_of, 90), 90)
+    report = reports.coverage_report(inputs, store.load_townships(engine), neglected_only=True)
+    village = next(v for v in report["villages"]
+                   if v["paired"] and "NEVER_VISITED" in v["reasons"])
+    pairings = active_pairings(store.load_pairings(engine), as_of)
+    department = pairings.loc[pairings["village_code"] == village["code"],
+                              "department_code"].iloc[0]
+    return village["code"], village["name"], department
+
+
+@pytest.fixture
+def two_apps(postgres_url: str, tmp_path: Path) -> Iterator[dict]:
+    """The sample county (history ending today) on a fresh PostgreSQL database, a liaison
+    of a department paired with a never-visited village and a leader, and two app
+    processes on it with one cookie key."""
+    engine = db.make_engine(postgres_url)
+    try:
+        seed.seed_demo(engine)
+        today = local_today()
+        code, name, department = paired_never_visited(engine, today)
+        auth.create_user(engine, ADMIN, CLERK, "liaison", department, CLERK_PASSWORD)
+        auth.create_user(engine, ADMIN, USERNAME, "leader", None, PASSWORD)
+    finally:
+        engine.dispose()
+    apps = [_start_app(postgres_url, logs=tmp_path, env={"PAIRMAP_COOKIE_KEY": COOKIE_KEY})
+            for _ in range(2)]
+    try:
+        first, second = (next(app) for app in apps)
+        yield {"url": postgres_url, "first": first.rstrip("/"), "second": second.rstrip("/"),
+               "village": code, "name": name, "today": today}
+    finally:
+        for app in apps:
+            app.close()  # stops the process
+
+
+def _card(page, label: str) -> int:
+    """The KPI card ``label`` of the page's last run, once the run is over."""
+    _wait_until_idle(page)
+    page.locator("[data-testid='stMetric']", has_text=label).first.wait_for(timeout=60_000)
+    return int(page.evaluate(CARD, label))
+
+
+def _legend_count(page, label: str) -> int:
+    """The count beside ``label`` in the legend of the page's one settled map."""
+    text = _settled_map(page, label).locator(".pairmap-legend").inner_text()
+    found = re.search(re.escape(label) + r"\D*(\d+)", text)
+    assert found, text
+    return int(found.group(1))
+
+
+def _choose(page, label: str, text: str) -> None:
+    """Choose the first option holding ``text`` in the select box labelled ``label``."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.click()
+    page.keyboard.type(text)
+    page.get_by_role("option").filter(has_text=text).first.click()
+    _wait_until_idle(page)
+
+
+def _visits_of(url: str, village: str, day: date) -> int:
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(schema.visits).where(
+                schema.visits.c.village_code == village,
+                schema.visits.c.date == day)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _never_visited_in_the_database(url: str, day: date) -> int:
+    engine = db.make_engine(url)
+    try:
+        inputs = reports.load_coverage_inputs(engine, ADMIN, Period(day, 90), 90)
+        report = reports.coverage_report(inputs, store.load_townships(engine))
+    finally:
+        engine.dispose()
+    return report["totals"]["never_visited"]
+
+
+def test_a_visit_recorded_through_one_process_shows_in_the_others_next_run(
+        browser, two_apps: dict):
+    apps = two_apps
+    size = (1280, 720)
+    # The leader on the second process: the overview drawn, its figures cached there.
+    leader, overview = _fresh_login(browser, f"{apps['second']}/overview", size)
+    clerk, form = _fresh_login(browser, f"{apps['first']}/record", size, CLERK,
+                               CLERK_PASSWORD)
+    try:
+        before = _card(overview, NEVER)
+        legend_before = _legend_count(overview, "已结对·从未走访")
+        # The liaison records a visit to the village on the first process's form.
+        form.get_by_text("新增走访记录").wait_for(timeout=60_000)
+        _wait_until_idle(form)
+        _choose(form, "村（社区）", apps["name"])
+        _choose(form, "类型", "政策宣讲")
+        entry = form.locator("[data-testid='stForm']").first
+        entry.get_by_label("工作内容").fill(SUMMARY)
+        entry.get_by_label("走访户数").fill("12")
+        entry.get_by_role("button", name="保存").click()
+        form.get_by_text("已保存，编号").wait_for(timeout=30_000)
+        assert _visits_of(apps["url"], apps["village"], apps["today"]) == 1
+
+        overview.reload(wait_until="domcontentloaded")  # the second process's next run
+        after = _card(overview, NEVER)
+        legend_after = _legend_count(overview, "已结对·从未走访")
+        # The liaison's login cookie, made by the first process, opens the second one.
+        form.goto(f"{apps['second']}/overview", wait_until="domcontentloaded")
+        as_liaison = _card(form, NEVER)
+        logged_in = form.locator("[data-testid='stSidebar']").inner_text()
+    except Exception:
+        _screenshot(overview, "replicas-second-process-failed")
+        _screenshot(form, "replicas-first-process-failed")
+        raise
+    finally:
+        leader.close()
+        clerk.close()
+    expected = _never_visited_in_the_database(apps["url"], apps["today"])
+    assert expected == before - 1
+    assert after == expected
+    assert legend_after == legend_before - 1
+    assert as_liaison == expected
+    assert CLERK in logged_in, logged_in
