@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
@@ -29,6 +30,7 @@ import pytest
 import streamlit as st
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest, app_test
 
 from geo import auth, cli, db, records, reports, schema, store
@@ -169,6 +171,51 @@ def test_a_visit_another_process_writes_shows_on_this_processs_next_run(
         engine.dispose()
 
 
+def _read_only(url: str, on: bool) -> None:
+    """Make the database read-only for new connections (as a standby is), or not."""
+    parsed = make_url(url)
+    admin = db.make_engine(parsed.set(database="postgres").render_as_string(
+        hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(
+                f'ALTER DATABASE "{parsed.database}" SET default_transaction_read_only = '
+                + ("on" if on else "off")))
+    finally:
+        admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_readmes_multi_host_url_finds_the_primary(postgres_url: str):
+    """The README's URL lists the primary and the standby with
+    ``target_session_attrs=read-write``: a host that does not answer is passed over, and
+    a read-only server (a standby) is refused, so a replica only ever writes to the
+    primary."""
+    parsed = make_url(postgres_url)
+    live = f"{parsed.host}:{parsed.port or 5432}"
+    dead = f"127.0.0.1:{_free_port()}"  # nothing listens there
+    url = parsed.set(host=None, port=None, query={
+        "host": [dead, live], "target_session_attrs": "read-write"}).render_as_string(
+        hide_password=False)
+    assert "?host=" in url and "&host=" in url, url
+    engine = db.make_engine(url)
+    try:
+        seed.ensure_seeded(engine)  # an app's first start, through the dead host
+        assert store.data_version(engine) == 1
+        engine.dispose()
+        _read_only(postgres_url, True)
+        with pytest.raises(OperationalError, match=r"read-only|read-write"):
+            engine.connect().close()
+    finally:
+        engine.dispose()
+        _read_only(postgres_url, False)
+
+
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -207,6 +254,13 @@ def test_a_dump_restored_into_a_new_database_gives_the_same_metrics(
     restored = _metrics(second_database, monkeypatch, tmp_path)
     assert original[0]["totals"]["villages"] > 0 and original[1]["departments"]
     assert restored == original
+    # A standby is read-only: the reports and an export run there all the same.
+    _read_only(second_database, True)
+    try:
+        assert _metrics(second_database, monkeypatch, tmp_path) == original
+        assert cli.main(["export", "visits", "--out", str(tmp_path / "visits.csv")]) == 0
+    finally:
+        _read_only(second_database, False)
     engines = [db.make_engine(u) for u in (postgres_url, second_database)]
     try:
         assert [store.count_rows(e) for e in engines[1:]] == [store.count_rows(engines[0])]
