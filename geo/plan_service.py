@@ -162,6 +162,10 @@ def commit_plan(engine: Engine, actor: User, plan: Plan,
         raise DataError("plan_commit_empty")
     table = schema.pairings
     with engine.begin() as connection:
+        # One writer at a time: the overlaps are read under the lock, so of two organisers
+        # committing one plan at once (on two app replicas) the second is told which
+        # pairing overlaps, not that the database failed on its unique index.
+        store.lock_version(connection)
         ids = []
         entries = []
         for department, village in chosen:

@@ -21,6 +21,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -33,13 +35,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest, app_test
 
-from geo import auth, cli, db, records, reports, schema, store
+from geo import auth, cli, db, plan_service, records, reports, schema, store
 from geo.access import Role, User
+from geo.auth import cli_user
 from geo.demo import seed
+from geo.errors import DataError
 from geo.period import Period
 from geo.settings import local_today
 from tests.conftest import ANCHOR, ROOT, unavailable
 from tests.test_apptest import _ServerPagesManager
+from tests.test_plan_service import plan_of, tiny_county
 from ui.session import SESSION_TOKEN
 
 pytestmark = pytest.mark.slow  # subprocesses, a seeded county each
@@ -83,6 +88,7 @@ FIRST_START = """
 import sys
 from geo import db
 from geo.demo import seed
+from geo.errors import DataError
 print(seed.ensure_seeded(db.make_engine(sys.argv[1])))
 """
 
@@ -278,3 +284,56 @@ def test_a_dump_restored_into_a_new_database_gives_the_same_metrics(
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def _waiting_for_a_lock(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")).scalar_one())
+
+
+def test_two_organisers_committing_one_plan_at_once_write_it_once(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch):
+    """Two replicas commit the same plan at the same moment: the second commit reads the
+    existing pairings only after the first has written its own, so it writes nothing and
+    says which pairing overlaps (before, both found none, and the second failed on the
+    unique index: the page said only that the database could not be written)."""
+    engine = db.make_engine(postgres_url)
+    db.upgrade(engine)
+    tiny_county(engine)
+    _, plan = plan_of(engine)
+    results: dict[str, object] = {}
+
+    def commit(name: str) -> None:
+        try:
+            results[name] = plan_service.commit_plan(engine, cli_user(), plan)
+        except DataError as exc:
+            results[name] = exc.code
+
+    audits = plan_service.write_audits
+    second = threading.Thread(target=commit, args=("second",))
+
+    def audited_while_the_other_commits(*args: object, **kwargs: object) -> None:
+        if threading.current_thread() is not second:
+            # The first commit has written its pairings, not yet committed them: the
+            # second runs now, until it has ended or waits for a lock.
+            second.start()
+            deadline = time.monotonic() + 60
+            while second.is_alive() and not _waiting_for_a_lock(engine):
+                assert time.monotonic() < deadline, "the second commit neither ended nor waited"
+                time.sleep(0.05)
+        audits(*args, **kwargs)
+
+    monkeypatch.setattr(plan_service, "write_audits", audited_while_the_other_commits)
+    try:
+        commit("first")
+        second.join(timeout=120)
+        pairings = store.load_pairings(engine)
+    finally:
+        engine.dispose()
+    assert isinstance(results["first"], plan_service.CommitResult), results
+    assert results["second"] == "plan_commit_overlap", results
+    new = pairings[pairings["start_date"] == plan.as_of]
+    assert sorted(zip(new["department_code"], new["village_code"], strict=True)) == sorted(
+        (p.department_code, p.village_code) for p in plan.proposals)
