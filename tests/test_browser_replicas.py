@@ -1,7 +1,10 @@
 """Two app processes on one PostgreSQL database, in Chromium: a visit recorded through
 one shows in the other's overview, its figures and its map, on that process's next run;
 a login made through one is accepted by the other (the sessions live in the database and
-both share the cookie key), as behind a proxy that moves a user to another replica.
+both share the cookie key), as behind a proxy that moves a user to another replica. And
+the README's nginx proxy in front of the two (where an nginx binary is found): the map's
+WebSocket, an upload and a download pass through it to one replica, and when that
+replica stops, the reload lands on the other, still logged in, with the new figures.
 
 The other process has drawn the overview before the visit is recorded, so its cached
 figures (``ui.loaders``, per data version) are those of the older data: a cache keyed by
@@ -10,10 +13,15 @@ anything the process keeps to itself would show them again.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -23,16 +31,20 @@ from geo.access import Role, User
 from geo.demo import seed
 from geo.period import Period, active_pairings
 from geo.settings import local_today
+from tests.conftest import unavailable
 from tests.test_browser import (
     CLERK,
     CLERK_PASSWORD,
     PASSWORD,
     USERNAME,
+    _free_port,
     _fresh_login,
+    _log_in,
     _screenshot,
     _settled_map,
     _start_app,
     _wait_until_idle,
+    _wait_until_ready,
 )
 
 pytestmark = pytest.mark.browser
@@ -81,7 +93,8 @@ def two_apps(postgres_url: str, tmp_path: Path) -> Iterator[dict]:
     try:
         first, second = (next(app) for app in apps)
         yield {"url": postgres_url, "first": first.rstrip("/"), "second": second.rstrip("/"),
-               "village": code, "name": name, "today": today}
+               "village": code, "name": name, "today": today, "department": department,
+               "processes": apps}
     finally:
         for app in apps:
             app.close()  # stops the process
@@ -175,3 +188,134 @@ def test_a_visit_recorded_through_one_process_shows_in_the_others_next_run(
     assert legend_after == legend_before - 1
     assert as_liaison == expected
     assert CLERK in logged_in, logged_in
+
+
+NGINX_CONF = """
+worker_processes 1;
+{user}
+error_log {folder}/error.log;
+pid {folder}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    # The README's upstream and location (no TLS here: no Secure cookie flags either).
+    upstream pairmap {{
+        hash $remote_addr consistent;
+        server {first} max_fails=3 fail_timeout=30s;
+        server {second} max_fails=3 fail_timeout=30s;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 200m;
+        location = /_stcore/metrics {{ return 404; }}
+        location / {{
+            proxy_pass http://pairmap;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_set_header Host $host;
+            proxy_read_timeout 86400;
+            add_header X-Replica $upstream_addr always;  # for this test: who answered
+        }}
+    }}
+}}
+"""
+
+
+def _nginx() -> str:
+    """The nginx binary: ``PAIRMAP_TEST_NGINX``, else on the path or in /usr/sbin."""
+    found = (os.environ.get("PAIRMAP_TEST_NGINX") or shutil.which("nginx")
+             or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None))
+    if not found:
+        unavailable("nginx is not installed (Debian package `nginx`, or PAIRMAP_TEST_NGINX)")
+    return found
+
+
+@pytest.fixture
+def proxied(two_apps: dict) -> Iterator[dict]:
+    """nginx, as the README configures it, in front of the two app processes."""
+    nginx = _nginx()
+    folder = Path(tempfile.mkdtemp(prefix="pairmap-nginx-"))
+    port = _free_port()
+    hosts = [urlsplit(two_apps[name]).netloc for name in ("first", "second")]
+    conf = folder / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(
+        user="user root;" if os.geteuid() == 0 else "", folder=folder, port=port,
+        first=hosts[0], second=hosts[1]), encoding="utf-8")
+    process = subprocess.Popen([nginx, "-p", str(folder), "-c", str(conf), "-g",
+                                "daemon off;"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT)
+    try:
+        _wait_until_ready(process, f"http://127.0.0.1:{port}/_stcore/health",
+                          folder / "error.log")
+        yield {**two_apps, "proxy": f"http://127.0.0.1:{port}", "hosts": hosts}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _upload(page, csv: str) -> str:
+    """Check and import ``csv`` on the Data page; the import's sentence."""
+    page.get_by_text("导入台账").wait_for(timeout=60_000)
+    upload = page.locator("[data-testid='stFileUploader']").first.locator("input[type=file]")
+    upload.set_input_files({"name": "走访.csv", "mimeType": "text/csv",
+                            "buffer": csv.encode("utf-8")})
+    page.get_by_role("button", name="检查文件").click()
+    page.get_by_text("检查完成").wait_for(timeout=60_000)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("导入完成").wait_for(timeout=60_000)
+    return page.get_by_text("导入完成").inner_text()
+
+
+def test_behind_the_readmes_nginx_a_client_stays_on_one_replica_and_survives_its_loss(
+        browser, proxied: dict):
+    apps = proxied
+    context = browser.new_context(viewport={"width": 1280, "height": 720},
+                                  accept_downloads=True)
+    page = context.new_page()
+    try:
+        answered = page.goto(f"{apps['proxy']}/data", wait_until="domcontentloaded")
+        replica = answered.headers["x-replica"]
+        _log_in(page, CLERK, CLERK_PASSWORD)
+        template = page.locator(".st-key-template_visits_csv button")
+        template.wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        with page.expect_download(timeout=60_000) as download:
+            template.click()
+        media = download.value.url
+        template_bytes = Path(download.value.path()).read_bytes()
+        done = _upload(page, "日期,单位代码,村代码,走访类型,走访户数,工作内容\n"
+                             f"{apps['today'].isoformat()},{apps['department']},"
+                             f"{apps['village']},走访慰问,5,经代理导入\n")
+        seen = {replica}
+        page.goto(f"{apps['proxy']}/overview", wait_until="domcontentloaded")
+        before_loss = _card(page, NEVER)
+        _settled_map(page, "已结对·从未走访")  # the map's WebSocket through the proxy
+        # The replica this client was sent to stops; the next load goes to the other.
+        apps["processes"][apps["hosts"].index(replica)].close()
+        answered = page.goto(f"{apps['proxy']}/overview", wait_until="domcontentloaded")
+        seen.add(answered.headers["x-replica"])
+        after_loss = _card(page, NEVER)
+        sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    except Exception:
+        _screenshot(page, "replicas-behind-nginx-failed")
+        raise
+    finally:
+        context.close()
+    assert replica in apps["hosts"], replica
+    assert urlsplit(media).netloc == urlsplit(apps["proxy"]).netloc, media
+    assert urlsplit(media).path.startswith("/media/") and template_bytes, media
+    assert "1" in done, done
+    expected = _never_visited_in_the_database(apps["url"], apps["today"])
+    assert before_loss == expected == after_loss
+    assert len(seen) == 2, seen  # served by both replicas, one after the other
+    assert CLERK in sidebar, sidebar  # still logged in on the other replica
