@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from geo import db
 from geo.demo import seed
@@ -140,6 +141,37 @@ def postgres_url(postgres_admin: Engine) -> Iterator[str]:
     yield url
     with postgres_admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def new_database(postgres_admin: Engine, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of ``template`` when given), dropped after."""
+    name = f"pairmap_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield postgres_admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with postgres_admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sample_template(postgres_admin: Engine) -> Iterator[str]:
+    """The name of a PostgreSQL database holding the sample county, its history ending
+    today, that tests copy (``seeded_postgres_url``) rather than load the county again
+    (a copy takes well under a second, a load about 10 s)."""
+    for url in new_database(postgres_admin):
+        engine = db.make_engine(url)
+        seed.seed_demo(engine)
+        engine.dispose()
+        yield make_url(url).database
+
+
+@pytest.fixture
+def seeded_postgres_url(postgres_admin: Engine, sample_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the sample county (history ending today)."""
+    yield from new_database(postgres_admin, sample_template)
 
 
 @pytest.fixture

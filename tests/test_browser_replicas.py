@@ -28,7 +28,6 @@ from sqlalchemy import Engine, func, select
 
 from geo import auth, db, reports, schema, store
 from geo.access import Role, User
-from geo.demo import seed
 from geo.period import Period, active_pairings
 from geo.settings import local_today
 from tests.conftest import unavailable
@@ -75,13 +74,13 @@ def paired_never_visited(engine: Engine, as_of: date) -> tuple[str, str, str]:
 
 
 @pytest.fixture
-def two_apps(postgres_url: str, tmp_path: Path) -> Iterator[dict]:
+def two_apps(seeded_postgres_url: str, tmp_path: Path) -> Iterator[dict]:
     """The sample county (history ending today) on a fresh PostgreSQL database, a liaison
     of a department paired with a never-visited village and a leader, and two app
     processes on it with one cookie key."""
+    postgres_url = seeded_postgres_url
     engine = db.make_engine(postgres_url)
     try:
-        seed.seed_demo(engine)
         today = local_today()
         code, name, department = paired_never_visited(engine, today)
         auth.create_user(engine, ADMIN, CLERK, "liaison", department, CLERK_PASSWORD)

@@ -42,7 +42,7 @@ from geo.demo import seed
 from geo.errors import DataError
 from geo.period import Period
 from geo.settings import local_today
-from tests.conftest import ANCHOR, ROOT, unavailable
+from tests.conftest import ANCHOR, ROOT, new_database, unavailable
 from tests.test_apptest import _ServerPagesManager
 from tests.test_plan_service import plan_of, tiny_county
 from ui.session import SESSION_TOKEN
@@ -76,12 +76,7 @@ def never_visited_village(engine: Engine, as_of: date) -> str:
 @pytest.fixture
 def second_database(postgres_admin: Engine) -> Iterator[str]:
     """Another fresh PostgreSQL database (the restore's target), dropped after the test."""
-    name = f"pairmap_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield postgres_admin.url.set(database=name).render_as_string(hide_password=False)
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from new_database(postgres_admin)
 
 
 FIRST_START = """
@@ -117,13 +112,14 @@ def test_app_processes_starting_at_once_load_the_sample_once(postgres_url: str):
 
 
 @pytest.fixture
-def app_on_postgres(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def app_on_postgres(seeded_postgres_url: str, monkeypatch: pytest.MonkeyPatch
+                    ) -> Iterator[str]:
     """This process as an app on a PostgreSQL database holding the sample county, its
     history ending today, with a leader."""
+    postgres_url = seeded_postgres_url
     monkeypatch.setattr(app_test, "PagesManager", _ServerPagesManager)
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
     engine = db.make_engine(postgres_url)
-    seed.seed_demo(engine)
     auth.create_user(engine, ADMIN, "leader", "leader", None, "password1")
     engine.dispose()
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", postgres_url)
@@ -243,11 +239,10 @@ def _metrics(url: str, monkeypatch: pytest.MonkeyPatch, folder: Path) -> tuple[d
 
 
 def test_a_dump_restored_into_a_new_database_gives_the_same_metrics(
-        postgres_url: str, second_database: str, tmp_path: Path,
+        seeded_postgres_url: str, second_database: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch):
+    postgres_url = seeded_postgres_url
     pg_dump, pg_restore = _pg_tool("pg_dump"), _pg_tool("pg_restore")
-    monkeypatch.setenv("PAIRMAP_DATABASE_URL", postgres_url)
-    assert cli.main(["seed-demo", "--as-of", ANCHOR.isoformat()]) == 0
     dump = tmp_path / "pairmap.dump"
     # The README's commands: a custom-format dump, restored into an empty database.
     subprocess.run([pg_dump, "-Fc", "-d", libpq_url(postgres_url), "-f", str(dump)],
