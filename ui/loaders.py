@@ -1,5 +1,9 @@
 """Cached loaders: what the pages read, computed once per data version (any write bumps
-it) and returned as typed objects."""
+it) and returned as typed objects.
+
+The version is read from the database on every call (``_version``), never remembered by
+the process, so a write made through another app process or the command line shows on
+this process's next run (README, "Deployment beyond one machine")."""
 
 from __future__ import annotations
 
