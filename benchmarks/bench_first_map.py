@@ -225,7 +225,8 @@ def load(browser, url: str, login: bool) -> dict:
                    if state == "running" and start <= when <= main["polygon"])
         return {"seconds": (main["polygon"] - start) / 1000,
                 "frame_at": (main["frame"] - start) / 1000,
-                "script_runs_before_map": runs}
+                "script_runs_before_map": runs, "start_epoch_ms": start,
+                "states": [[state, (when - start) / 1000] for state, when in main["states"]]}
     finally:
         context.close()
 
