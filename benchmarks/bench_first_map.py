@@ -41,6 +41,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -67,9 +71,9 @@ MARKS_SCRIPT = """
   }, true);
   let watched = null;
   const inFrame = () => {
-    const frame = document.querySelector("%(frame)s");
+    const frame = document.querySelector("__FRAME__");
     const inner = frame && frame.contentDocument;
-    if (marks.polygon === undefined && inner && inner.querySelector("%(polygon)s")) {
+    if (marks.polygon === undefined && inner && inner.querySelector("__POLYGON__")) {
       marks.polygon = stamp();
     }
     if (inner && inner !== watched) {
@@ -79,7 +83,7 @@ MARKS_SCRIPT = """
   };
   const poll = () => { inFrame(); if (marks.polygon === undefined) requestAnimationFrame(poll); };
   const look = () => {
-    if (marks.frame === undefined && document.querySelector("%(frame)s")) {
+    if (marks.frame === undefined && document.querySelector("__FRAME__")) {
       marks.frame = stamp();
       requestAnimationFrame(poll);
     }
@@ -91,7 +95,7 @@ MARKS_SCRIPT = """
   new MutationObserver(look).observe(document, {
     subtree: true, childList: true, attributeFilter: ["data-test-script-state"]});
 })();
-""" % {"polygon": POLYGON, "frame": MAP_FRAME.replace('"', '\\"')}
+""".replace("__POLYGON__", POLYGON).replace("__FRAME__", MAP_FRAME)
 
 BARE_APP = '''"""A bare st_folium app: the sample county's villages, vendored Leaflet."""
 import sys
@@ -205,7 +209,7 @@ def streamlit(app: Path, database: Path, log: Path) -> Iterator[str]:
             process.kill()
 
 
-def load(browser, url: str, login: bool) -> dict:
+def load(browser: Browser, url: str, login: bool) -> dict:
     """One load in a fresh context: seconds to the first polygon, and what came before."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(MARKS_SCRIPT)
