@@ -24,9 +24,8 @@ def render() -> None:
                              format_func=lambda c: t("filter.all") if c is None else towns[c],
                              placeholder=t("filter.all"))
     data = ui.load_coverage(user, Period(as_of, int(window)))
-    clicked = ui.show_map(ui.village_map(data, layer, township),
-                          key=f"coverage_map_{layer}_{township}", clickable=True,
-                          fit_window=True)
+    clicked = ui.show_village_map(data, key=f"coverage_map_{layer}_{township}", layer=layer,
+                                  focus_township=township, clickable=True, fit_window=True)
     st.caption(t("coverage.click_hint") + " " + t("caption.schematic"))
     if clicked:
         ui.show_village_card(ui.village_card(user, data, clicked))

@@ -56,6 +56,9 @@ class CoverageData:
     townships: gpd.GeoDataFrame
     county: gpd.GeoDataFrame
     departments: pd.DataFrame
+    cache_key: tuple | None = None
+    """What the data was computed from (data version, database, as-of date, window,
+    neglect days): a map drawn from it is cached under this key (``ui.widgets``)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def _coverage(version: int, url: str, as_of: date, window_days: int,
     overview = build_overview(inputs, departments)
     return CoverageData(overview=overview, status=overview.status, inputs=inputs,
                         townships=store.load_townships(engine),
-                        county=store.load_county(engine), departments=departments)
+                        county=store.load_county(engine), departments=departments,
+                        cache_key=(version, url, as_of, window_days, neglect_days))
 
 
 def load_coverage(user: User, period: Period, neglect_days: int | None = None

@@ -54,6 +54,11 @@ AUTOLINK_START = re.compile(r"(?i)(?<=\bhttps)(?=\\:)|(?<=\bhttp)(?=\\:)|(?<=\bw
 nothing) goes there."""
 WORD_JOINER = "\u2060"
 LOGIN_URL_PATH = "login"
+LOGIN_USERNAME = "login_username"
+LOGIN_PASSWORD = "login_password"
+LOGIN_SUBMIT = "login_submit"
+LOGIN_REFUSED = "pairmap_login_refused"
+"""Set by a refused login (``_submitted_login``) for the login form of the same run."""
 PAGE_CSS = """<style>
 /* Projector (1280x720): Streamlit leaves about 120 px above a page's title; keep a little. */
 .stMainBlockContainer, .block-container { padding-top: 1rem; }
@@ -265,20 +270,43 @@ def current_user() -> User | None:
         user = auth.verify_token(engine, cookie, _cookie_key())
         if user is not None:
             st.session_state[SESSION_TOKEN] = cookie
-        return user
-    return None
+            return user
+    return _submitted_login()
 
 
-def _start_session(user: User, remember: bool) -> None:
-    """Start a server-side session of ``user`` and rerun, so that the navigation holds
-    the role's pages and opens the overview. With ``remember`` the tab writes the token
-    into the login cookie (``sidebar``)."""
+def _submitted_login() -> User | None:
+    """The user of the login form submitted in this run, logged in now; else None.
+
+    Checked before the navigation is built, so that the run that carries the login
+    draws the role's pages and the overview at once: a login that reran the app drew
+    the login page again first, and the rerun cost a full garbage collection
+    (``runner.postScriptGC``) and a round of the browser before the map (about 0.3 s).
+    A refused login is remembered for this run: the login form says so.
+    """
+    if not st.session_state.get(LOGIN_SUBMIT) or not auth.has_users(get_engine()):
+        return None
+    # One message for every failure; repeated failures make attempts wait (geo.auth).
+    result = auth.authenticate(get_engine(), st.session_state.get(LOGIN_USERNAME) or "",
+                               st.session_state.get(LOGIN_PASSWORD) or "",
+                               address=_client_address())
+    if result.user is None:
+        st.session_state[LOGIN_REFUSED] = True
+        return None
+    _start_session(result.user, remember=True, rerun=False)
+    return result.user
+
+
+def _start_session(user: User, remember: bool, rerun: bool = True) -> None:
+    """Start a server-side session of ``user`` and (with ``rerun``) rerun, so that the
+    navigation holds the role's pages and opens the overview. With ``remember`` the tab
+    writes the token into the login cookie (``sidebar``)."""
     token = auth.issue_token(get_engine(), user, _cookie_key())
     st.session_state[SESSION_TOKEN] = token
     st.session_state.pop(SESSION_LOGGED_OUT, None)
     if remember:
         st.session_state[SESSION_COOKIE] = token
-    st.rerun()
+    if rerun:
+        st.rerun()
 
 
 def _cookie_script(value: str, max_age: int) -> str:
@@ -333,20 +361,16 @@ def _client_address() -> str | None:
 
 
 def _login_form() -> None:
+    """The login form; a login submitted in this run was checked before the navigation
+    (``_submitted_login``), and a refused one is said below the form."""
     st.title(t("app.title"))
     st.caption(t("app.subtitle"))
     with st.form("login_form"):
-        username = st.text_input(t("login.username"), key="login_username")
-        password = st.text_input(t("login.password"), type="password", key="login_password")
-        submitted = st.form_submit_button(t("login.submit"), type="primary")
-    if not submitted:
-        return
-    # One message for every failure; repeated failures make attempts wait (geo.auth).
-    result = auth.authenticate(get_engine(), username, password, address=_client_address())
-    if result.user is None:
+        st.text_input(t("login.username"), key=LOGIN_USERNAME)
+        st.text_input(t("login.password"), type="password", key=LOGIN_PASSWORD)
+        st.form_submit_button(t("login.submit"), type="primary", key=LOGIN_SUBMIT)
+    if st.session_state.pop(LOGIN_REFUSED, False):
         st.error(t("login.failed"))
-        return
-    _start_session(result.user, remember=True)
 
 
 def login_page() -> None:

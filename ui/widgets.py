@@ -5,6 +5,8 @@ issue tables and links between pages."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import folium
@@ -12,7 +14,17 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAPIException
-from streamlit_folium import st_folium
+
+# streamlit-folium's own steps of st_folium, pinned (requirements.txt): ``show_map`` does
+# what st_folium does, with the rendering done once per map and data version.
+from streamlit_folium import (
+    _component_func,
+    _get_header,
+    _get_html,
+    _get_map_string,
+    generate_js_hash,
+    get_full_id,
+)
 
 from geo import maps, plan_service
 from geo.access import User
@@ -187,22 +199,99 @@ def village_map(data: CoverageData, layer: str = "pairing",
     )
 
 
-def show_map(fmap: folium.Map, key: str, height: int = 620,
+@dataclass(frozen=True)
+class RenderedMap:
+    """A folium map as streamlit-folium's component draws it: its Leaflet script, its
+    header and HTML, its map id and the vendored files it loads (``geo.offline``)."""
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+
+
+def render_map(fmap: folium.Map, fit_window: bool = False) -> RenderedMap:
+    """Render ``fmap`` as ``st_folium`` does (streamlit-folium 0.27.4: the figure, the
+    map, then each element's script). A branca colormap would make st_folium add d3
+    from two CDNs; PairMap's maps have none (``geo.offline``), so none is added here.
+    With ``fit_window``, the map first gets ``maps.FitFrameToWindow``."""
+    if fit_window:
+        fmap.add_child(maps.FitFrameToWindow())
+    fmap.get_root().render()
+    fmap.render()
+    html, header = _get_html(fmap), _get_header(fmap)
+    script = _get_map_string(fmap)
+
+    def walk(element: object) -> Iterator[object]:
+        yield element
+        for child in getattr(element, "_children", {}).values():
+            yield from walk(child)
+
+    css: list[str] = []
+    js: list[str] = []
+    for element in walk(fmap):
+        css.extend(href for _, href in getattr(element, "default_css", []))
+        js.extend(src for _, src in getattr(element, "default_js", []))
+    return RenderedMap(script=script, header=header, html=html, map_id=get_full_id(fmap),
+                       css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)))
+
+
+def show_map(fmap: folium.Map | RenderedMap, key: str, height: int = 620,
              clickable: bool = False, fit_window: bool = False) -> str | None:
-    """Render ``fmap``; panning and zooming do not rerun the script.
+    """Draw ``fmap`` (a folium map, or one rendered by ``render_map``) with
+    streamlit-folium's component; panning and zooming do not rerun the script.
 
     With ``clickable``, a click on a village reruns the page and its code is returned.
     With ``fit_window``, the map is at most ``height`` px tall but no taller than the
-    browser window leaves below its top (the legend stays on a 1280×720 screen).
+    browser window leaves below its top (the legend stays on a 1280×720 screen); a
+    rendered map was given it by ``render_map``.
     """
-    if fit_window:
-        fmap.add_child(maps.FitFrameToWindow())
-    returned = st_folium(fmap, key=key, height=height, use_container_width=True,
-                         returned_objects=["last_active_drawing"] if clickable else [])
+    shown = fmap if isinstance(fmap, RenderedMap) else render_map(fmap, fit_window)
+    returned_objects = ["last_active_drawing"] if clickable else []
+    # The component's key is the script's hash, as st_folium's: the same map keeps its
+    # frame (and the view the person chose) across reruns.
+    component_key = generate_js_hash(shown.script, key, False)
+
+    def keep_returned() -> None:
+        st.session_state[key] = st.session_state.get(component_key, {})
+
+    returned = _component_func(
+        script=shown.script, header=shown.header, html=shown.html, id=shown.map_id,
+        key=component_key, height=height, width=None, returned_objects=returned_objects,
+        default={name: None for name in returned_objects}, zoom=None, center=None,
+        feature_group=None, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=list(shown.css_links), js_links=list(shown.js_links),
+        on_change=keep_returned, wrap_longitude=False)
     feature = (returned or {}).get("last_active_drawing") if clickable else None
     if isinstance(feature, dict):
         return (feature.get("properties") or {}).get("code")
     return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _rendered_village_map(cache_key: tuple, lang: str, layer: str,
+                          focus_township: str | None, fullscreen: bool, fit_window: bool,
+                          _data: CoverageData) -> RenderedMap:
+    """The village map of ``_data`` rendered, once per data (``cache_key``), language
+    and options for every session of the process: building and rendering it took
+    0.1-0.3 s of each run before the map could be sent."""
+    return render_map(village_map(_data, layer, focus_township, fullscreen), fit_window)
+
+
+def show_village_map(data: CoverageData, key: str, height: int = 620, layer: str = "pairing",
+                     focus_township: str | None = None, fullscreen: bool = False,
+                     clickable: bool = False, fit_window: bool = False) -> str | None:
+    """``show_map(village_map(data, layer, focus_township, fullscreen), …)``, the map
+    built and rendered once per data version, language and options (cached)."""
+    if data.cache_key is None:
+        shown = render_map(village_map(data, layer, focus_township, fullscreen), fit_window)
+    else:
+        shown = _rendered_village_map((*data.cache_key, get_settings().tiles), language(),
+                                      layer, focus_township, fullscreen, fit_window,
+                                      _data=data)
+    return show_map(shown, key=key, height=height, clickable=clickable)
 
 
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
