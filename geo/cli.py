@@ -89,7 +89,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("seed-demo", help=h("seed_demo"))
-    demo.add_argument("--scale", choices=["county"], default="county",
+    demo.add_argument("--scale", choices=list(seed.SCALES), default="county",
                       help=h("scale"))
     demo.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
     demo.add_argument("--as-of", type=_iso_date, default=None,
@@ -184,8 +184,9 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
 
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> dict:
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
-    counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force)
-    return {"loaded": counts}
+    counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force,
+                            scale=args.scale)
+    return {"scale": args.scale, "loaded": counts}
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> dict:

@@ -6,7 +6,7 @@ always travel as bound parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import geopandas as gpd
@@ -176,6 +176,7 @@ def replace_all(
     actor: User | None = None,
     source: str = "seed-demo",
     problems: pd.DataFrame | None = None,
+    insert_rows: Callable[[Connection, Table, pd.DataFrame], None] | None = None,
 ) -> None:
     """Replace every admin unit, department, cadre, pairing, visit and problem (with its
     progress notes) in one transaction.
@@ -184,7 +185,9 @@ def replace_all(
     village) in WGS84; ``problems`` is the new ledger (None: an empty one; the old
     ledger goes in any case, with the villages and visits it refers to). One audit
     entry, by ``actor`` (default the command line's user) with ``source`` as its key,
-    records how many rows each table held before and after.
+    records how many rows each table held before and after. ``insert_rows`` writes the
+    cadres, pairings, visits and problems (default: ``executemany`` of their records;
+    the province sample passes ``geo.io.bulk_write.insert_frame``).
     """
     from geo.auth import cli_user  # auth reads users through this module
 
@@ -204,16 +207,17 @@ def replace_all(
                     schema.users.c.department_code.is_not(None))
             )
         ))
-        for level in ("county", "township", "village"):
+        for level in schema.ADMIN_LEVELS:  # parents first
             rows = _unit_rows(units, level)
             if rows:
                 connection.execute(insert(schema.admin_units), rows)
         _insert(connection, schema.departments, departments, upsert_key="code")
-        _insert(connection, schema.cadres, cadres)
-        _insert(connection, schema.pairings, pairings)
-        _insert(connection, schema.visits, stored_visits(visits))
+        write = insert_rows or _insert
+        write(connection, schema.cadres, cadres)
+        write(connection, schema.pairings, pairings)
+        write(connection, schema.visits, stored_visits(visits))
         if problems is not None:
-            _insert(connection, schema.problems, stored_problems(problems))
+            write(connection, schema.problems, stored_problems(problems))
         for key, value in (meta or {}).items():
             set_meta(connection, key, value)
         bump_data_version(connection)
