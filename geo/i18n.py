@@ -1152,6 +1152,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ledger.label.username": "用户名",
         # Province sample (issue 15)
         "error.unknown_scale": "样例规模 {scale} 不存在（可选 county、province）",
+        "error.county_coverage_only": "--county 只用于 coverage 和 neglected 报表，不用于 {kind}",
+        "cli.help.report_county": "只统计这个县（6 位代码）的村（社区）",
     },
     "en": {
         "app.title": "PairMap",
@@ -2390,6 +2392,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ledger.label.username": "User",
         # Province sample (issue 15)
         "error.unknown_scale": "no sample of scale {scale} (county or province)",
+        "error.county_coverage_only": "--county applies to the coverage and neglected "
+                                      "reports only, not to {kind}",
+        "cli.help.report_county": "only this county's villages (6-digit code)",
     },
 }
 

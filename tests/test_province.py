@@ -12,7 +12,8 @@ import pytest
 import shapely
 from sqlalchemy import Engine, func, select
 
-from geo import schema, store
+from geo import plan_service, reports, schema, store
+from geo.auth import cli_user
 from geo.demo.province import (
     carve,
     city_and_province_units,
@@ -21,7 +22,10 @@ from geo.demo.province import (
 )
 from geo.demo.province_sample import generate_province_sample
 from geo.demo.reference import DIRECT_CITY_CODE, DIRECT_CITY_NAME, PROVINCE_CODE
+from geo.errors import DataError
 from geo.io.bulk_write import insert_frame
+from geo.period import Period
+from geo.planner import PlanSettings
 
 ANCHOR = date(2026, 11, 28)
 JINGZHOU, DEVELOPMENT_ZONE, XIANTAO = "421003", "421071", "429004"
@@ -164,7 +168,7 @@ def test_visits_keep_the_county_sample_habits(sample):
     assert (per_visit <= raised[per_visit.index]).all()
 
 
-def test_the_bulk_writer_loads_the_tiny_province(engine: Engine, units, sample):
+def _write(engine: Engine, units: gpd.GeoDataFrame, sample) -> None:
     villages = sample.villages.drop(columns="geometry")
     figures = villages[["code", *schema.VILLAGE_FIGURES, "weak"]]
     lower = units[units["level"] == "village"].merge(figures, on="code")
@@ -172,6 +176,10 @@ def test_the_bulk_writer_loads_the_tiny_province(engine: Engine, units, sample):
                                            ignore_index=True), geometry="geometry", crs=4326)
     store.replace_all(engine, all_units, sample.departments, sample.cadres, sample.pairings,
                       sample.visits, problems=sample.problems, insert_rows=insert_frame)
+
+
+def test_the_bulk_writer_loads_the_tiny_province(engine: Engine, units, sample):
+    _write(engine, units, sample)
     counts = store.count_rows(engine)
     assert counts["admin_units"] == len(units)
     assert counts["visits"] == len(sample.visits)
@@ -188,3 +196,22 @@ def test_the_bulk_writer_loads_the_tiny_province(engine: Engine, units, sample):
     assert loaded.loc[0, "summary"] == first["summary"]
     assert max_id == len(sample.visits)
     assert store.load_units(engine, "city")["code"].tolist() == ["4210", "4290"]
+
+
+def test_coverage_and_the_planner_keep_to_one_county(engine: Engine, units, sample):
+    _write(engine, units, sample)
+    period = Period(ANCHOR, 90)
+    inputs = reports.load_coverage_inputs(engine, cli_user(), period, 90,
+                                          county=XIANTAO)
+    townships = reports.in_county(store.load_townships(engine), "code", XIANTAO)
+    report = reports.coverage_report(inputs, townships)
+    assert report["totals"]["villages"] == TOWNS[XIANTAO] * VILLAGES_PER_TOWN
+    assert {v["code"][:6] for v in report["villages"]} == {XIANTAO}
+    assert {t["code"][:6] for t in report["townships"]} == {XIANTAO}
+    with pytest.raises(DataError):
+        reports.load_coverage_inputs(engine, cli_user(), period, 90, county="429999")
+    data = plan_service.load_plan_data(engine, cli_user(), ANCHOR, 90, 90)
+    plan = plan_service.make_plan(data, PlanSettings(max_per_village=3))
+    county_of = sample.departments.set_index("code")["county_code"]
+    assert plan.proposals
+    assert all(county_of[p.department_code] == p.village_code[:6] for p in plan.proposals)
