@@ -194,9 +194,16 @@ def replace_all(
     actor = actor or cli_user()
     with engine.begin() as connection:
         before = _replaced_counts(connection)
-        for table in (schema.problem_notes, schema.problems, schema.visits, schema.pairings,
-                      schema.cadres):
-            connection.execute(delete(table))
+        emptied = (schema.problem_notes, schema.problems, schema.visits, schema.pairings,
+                   schema.cadres)
+        if connection.dialect.name == "postgresql":
+            # One statement, no per-row foreign-key checks (a million visits: seconds,
+            # where DELETE takes minutes); transactional like the rest.
+            connection.exec_driver_sql(
+                f"TRUNCATE {', '.join(table.name for table in emptied)}")
+        else:
+            for table in emptied:
+                connection.execute(delete(table))
         connection.execute(
             update(schema.admin_units).values(parent_code=None)
         )
