@@ -28,15 +28,13 @@ def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_da
     the need index is scaled over the county's villages."""
     villages = store.load_villages(engine)
     pairings = store.load_pairings(engine)
-    visits = metric_visits(engine, actor, period.as_of)
-    problems = metric_problems(engine, actor, period.as_of)
+    visits = metric_visits(engine, actor, period.as_of, county)  # read in SQL
+    problems = metric_problems(engine, actor, period.as_of, county)
     if county is not None:
         villages = in_county(villages, "code", county).reset_index(drop=True)
         if villages.empty:
             raise DataError("plan_unknown_county", code=county)
         pairings = in_county(pairings, "village_code", county)
-        visits = in_county(visits, "village_code", county)
-        problems = in_county(problems, "village_code", county)
     return CoverageInputs.for_period(villages=villages, pairings=pairings, visits=visits,
                                      period=period, neglect_days=neglect_days,
                                      problems=problems)

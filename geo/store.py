@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    and_,
     cast,
     delete,
     func,
@@ -327,21 +328,41 @@ def load_pairings(engine: Engine) -> pd.DataFrame:
     return _dates(frame, ["start_date", "end_date"])
 
 
-def load_visits(engine: Engine, until: date | None = None) -> pd.DataFrame:
-    """Return the visits (optionally only those on or before ``until``) in id order."""
-    where = None if until is None else schema.visits.c.date <= until
-    frame = _read(engine, schema.visits, where).sort_values("id", ignore_index=True)
+def in_county(column: object, county: str) -> object:
+    """The condition "``column`` (a village code) lies in ``county``" (a code prefix), as a
+    range of codes, which an index on the column serves."""
+    upper = county[:-1] + chr(ord(county[-1]) + 1)
+    return and_(column >= county, column < upper)
+
+
+def _conditions(*conditions: object) -> object:
+    present = [c for c in conditions if c is not None]
+    return and_(*present) if present else None
+
+
+def load_visits(engine: Engine, until: date | None = None, county: str | None = None
+                ) -> pd.DataFrame:
+    """Return the visits (optionally only those on or before ``until``, and only those of
+    ``county``'s villages) in id order."""
+    table = schema.visits
+    where = _conditions(None if until is None else table.c.date <= until,
+                        None if county is None else in_county(table.c.village_code, county))
+    frame = _read(engine, table, where).sort_values("id", ignore_index=True)
     return _dates(frame, ["date"])
 
 
 PROBLEM_DATE_COLUMNS = ("raised_on", "due_date", "resolved_on")
 
 
-def load_problems(engine: Engine, until: date | None = None) -> pd.DataFrame:
-    """Return the problems (optionally only those raised on or before ``until``) in id
-    order; the date columns are ``datetime.date`` (None when empty). ``resident`` is
-    private: callers that show rows go through ``geo.problem_service``."""
-    where = None if until is None else schema.problems.c.raised_on <= until
+def load_problems(engine: Engine, until: date | None = None, county: str | None = None
+                  ) -> pd.DataFrame:
+    """Return the problems (optionally only those raised on or before ``until``, and only
+    those of ``county``'s villages) in id order; the date columns are ``datetime.date``
+    (None when empty). ``resident`` is private: callers that show rows go through
+    ``geo.problem_service``."""
+    table = schema.problems
+    where = _conditions(None if until is None else table.c.raised_on <= until,
+                        None if county is None else in_county(table.c.village_code, county))
     frame = _read(engine, schema.problems, where).sort_values("id", ignore_index=True)
     return _dates(frame, PROBLEM_DATE_COLUMNS)
 

@@ -26,6 +26,7 @@ from geo.errors import DataError
 from geo.io.bulk_write import insert_frame
 from geo.period import Period
 from geo.planner import PlanSettings
+from geo.records import metric_visits
 
 ANCHOR = date(2026, 11, 28)
 JINGZHOU, DEVELOPMENT_ZONE, XIANTAO = "421003", "421071", "429004"
@@ -210,6 +211,10 @@ def test_coverage_and_the_planner_keep_to_one_county(engine: Engine, units, samp
     assert {t["code"][:6] for t in report["townships"]} == {XIANTAO}
     with pytest.raises(DataError):
         reports.load_coverage_inputs(engine, cli_user(), period, 90, county="429999")
+    scoped = metric_visits(engine, cli_user(), ANCHOR, XIANTAO)  # filtered in SQL
+    expected = sample.visits[(sample.visits["village_code"].str[:6] == XIANTAO)
+                             & (sample.visits["date"] <= ANCHOR)]
+    assert sorted(scoped["id"]) == sorted(expected["id"])
     data = plan_service.load_plan_data(engine, cli_user(), ANCHOR, 90, 90)
     plan = plan_service.make_plan(data, PlanSettings(max_per_village=3))
     county_of = sample.departments.set_index("code")["county_code"]
