@@ -89,7 +89,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("seed-demo", help=h("seed_demo"))
-    demo.add_argument("--scale", choices=["county"], default="county",
+    demo.add_argument("--scale", choices=list(seed.SCALES), default="county",
                       help=h("scale"))
     demo.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
     demo.add_argument("--as-of", type=_iso_date, default=None,
@@ -127,6 +127,7 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     report.add_argument("--part", choices=["months", "warnings"], default=None,
                         help=h("part"))
     report.add_argument("--out", type=Path, default=None, help=h("report_out"))
+    report.add_argument("--county", default=None, help=h("report_county"))
 
     users = commands.add_parser("users", help=h("users"))
     user_commands = users.add_subparsers(dest="users_command", required=True)
@@ -184,8 +185,10 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
 
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> dict:
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
-    counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force)
-    return {"loaded": counts}
+    seconds: dict[str, float] = {}
+    counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force,
+                            scale=args.scale, seconds=seconds)
+    return {"scale": args.scale, "loaded": counts, "seconds": seconds}
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> dict:
@@ -265,6 +268,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     period = _period(args, settings)
     if args.part is not None and args.kind != "departments":
         raise PairMapError("part_departments_only", kind=args.kind)
+    if args.county is not None and args.kind not in ("coverage", "neglected"):
+        raise PairMapError("county_coverage_only", kind=args.kind)
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     if args.kind == "departments":
@@ -272,8 +277,12 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     if args.kind == "problems":
         return _problems_report(args, period, engine)
     inputs = reports.load_coverage_inputs(engine, auth.cli_user(), period,
-                                          args.neglect_days or settings.neglect_days)
-    report = reports.coverage_report(inputs, store.load_townships(engine),
+                                          args.neglect_days or settings.neglect_days,
+                                          county=args.county)
+    townships = store.load_townships(engine)
+    if args.county is not None:
+        townships = reports.in_county(townships, "code", args.county)
+    report = reports.coverage_report(inputs, townships,
                                      neglected_only=args.kind == "neglected")
     rows = reports.village_rows(report) if args.format == "csv" else None
     return _report_output(args, report, rows, {"villages": len(report["villages"])})

@@ -146,6 +146,14 @@ def first_start_lock(engine: Engine) -> Iterator[None]:
             connection.commit()
 
 
+def downgrade(engine: Engine, target: str) -> None:
+    """Take the schema back to the migration ``target`` (for tests and rollbacks)."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, target)
+
+
 def current_revision(engine: Engine) -> str | None:
     """Return the schema's Alembic revision, or ``None`` when not created."""
     with engine.connect() as connection:

@@ -542,7 +542,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.help.description": "结对服务地图命令行",
         "cli.help.debug": "意外错误时显示调用栈",
         "cli.help.seed_demo": "把样例县载入数据库",
-        "cli.help.scale": "目前只有样例县（兴山县）",
+        "cli.help.scale": ("county：样例县（兴山县）；province：湖北省（105 个县级单位、"
+                           "27,057 个村（社区）、约 100 万条走访，需数分钟）"),
         "cli.help.demo_as_of": "走访记录的最后一天（默认今天，北京时间）",
         "cli.help.force": "替换已有数据的数据库",
         "cli.help.export": "把一张表导出为 CSV、XLSX 或 GeoJSON",
@@ -1149,6 +1150,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ledger.label.resolution": "办理结果",
         "ledger.label.text": "办理情况",
         "ledger.label.username": "用户名",
+        # Province sample (issue 15)
+        "error.unknown_scale": "样例规模 {scale} 不存在（可选 county、province）",
+        "error.county_coverage_only": "--county 只用于 coverage 和 neglected 报表，不用于 {kind}",
+        "cli.help.report_county": "只统计这个县（6 位代码）的村（社区）",
     },
     "en": {
         "app.title": "PairMap",
@@ -1951,7 +1956,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.help.description": "PairMap command line",
         "cli.help.debug": "show the traceback of an unexpected error",
         "cli.help.seed_demo": "load the sample county into the database",
-        "cli.help.scale": "only the sample county (Xingshan) is available so far",
+        "cli.help.scale": ("county: the sample county (Xingshan); province: Hubei (105 "
+                           "county-level units, 27,057 villages, about a million visits; "
+                           "takes minutes)"),
         "cli.help.demo_as_of": "last day of the visit history (default today, Asia/Shanghai)",
         "cli.help.force": "replace a non-empty database",
         "cli.help.export": "write a table to CSV, XLSX or GeoJSON",
@@ -2383,6 +2390,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ledger.label.resolution": "Resolution",
         "ledger.label.text": "Progress note",
         "ledger.label.username": "User",
+        # Province sample (issue 15)
+        "error.unknown_scale": "no sample of scale {scale} (county or province)",
+        "error.county_coverage_only": "--county applies to the coverage and neglected "
+                                      "reports only, not to {kind}",
+        "cli.help.report_county": "only this county's villages (6-digit code)",
     },
 }
 

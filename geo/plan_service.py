@@ -65,18 +65,22 @@ def _with_counties(departments: pd.DataFrame, counties: pd.DataFrame,
                    villages: gpd.GeoDataFrame) -> pd.DataFrame:
     """Departments with ``county_code`` and a seat.
 
-    The database's departments have no county of their own yet: a department belongs to
-    the one county stored (with several counties, that is ``DataError``). A department
-    without a seat is seated at the county seat as the sample defines it, the first
-    village's representative point.
+    A department without a ``county_code`` (stored before there was one, or imported
+    without it) belongs to the one county stored (with several counties, that is
+    ``DataError``). A department without a seat is seated at the county seat as the
+    sample defines it, the first village's representative point.
     """
     departments = departments.copy()
     if "county_code" not in departments.columns:
+        departments["county_code"] = None
+    unknown = departments["county_code"].isna().to_numpy()
+    if unknown.any():
         codes = sorted(counties["code"].astype(str)) or sorted(
             {str(c)[:COUNTY_CODE_LENGTH] for c in villages["code"]})
         if len(codes) != 1:
             raise DataError("plan_department_county", counties=len(codes))
-        departments["county_code"] = codes[0]
+        departments["county_code"] = departments["county_code"].astype(object)
+        departments.loc[unknown, "county_code"] = codes[0]
     missing = departments["seat_lon"].isna() | departments["seat_lat"].isna()
     if missing.any() and len(villages):
         seat = villages.sort_values("code").geometry.iloc[0].representative_point()

@@ -32,11 +32,13 @@ PRIVATE_PROBLEM_COLUMNS = ("resident",)
 """Never shown to a leader, on any page or export."""
 
 
-def metric_problems(engine: Engine, actor: User, until: date | None = None) -> pd.DataFrame:
+def metric_problems(engine: Engine, actor: User, until: date | None = None,
+                    county: str | None = None) -> pd.DataFrame:
     """Problems for metrics and maps (every role): ``id`` and ``PROBLEM_COLUMNS`` only
-    (no resident, description or author), raised on or before ``until`` when given."""
+    (no resident, description or author), raised on or before ``until`` when given, of
+    ``county``'s villages when given."""
     require(actor, Action.VIEW_MAPS)
-    return store.load_problems(engine, until)[["id", *PROBLEM_COLUMNS]]
+    return store.load_problems(engine, until, county)[["id", *PROBLEM_COLUMNS]]
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,13 @@ VISIT_FIELDS = ("date", "department_code", "village_code", "kind", "cadre_count"
 PRIVATE_VISIT_COLUMNS = ("summary", "cadre_ids", "created_by")
 
 
-def metric_visits(engine: Engine, actor: User, until: date | None = None) -> pd.DataFrame:
-    """Visits for metrics and maps (every role): no summaries, cadre ids or authors."""
+def metric_visits(engine: Engine, actor: User, until: date | None = None,
+                  county: str | None = None) -> pd.DataFrame:
+    """Visits for metrics and maps (every role): no summaries, cadre ids or authors;
+    with ``county``, only those to its villages."""
     require(actor, Action.VIEW_MAPS)
-    return store.load_visits(engine, until).drop(columns=list(PRIVATE_VISIT_COLUMNS))
+    return store.load_visits(engine, until, county).drop(
+        columns=list(PRIVATE_VISIT_COLUMNS))
 
 
 def restrict_visits(visits: pd.DataFrame, actor: User, since: date | None = None,

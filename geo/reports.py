@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from geo import coverage, store
 from geo.access import User
+from geo.errors import DataError
 from geo.inputs import CoverageInputs
 from geo.period import Period
 from geo.problem_service import metric_problems
@@ -19,18 +20,30 @@ from geo.problems import DEPARTMENT_FIELDS, problems_report
 from geo.records import metric_visits
 
 
-def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_days: int
-                         ) -> CoverageInputs:
+def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_days: int,
+                         county: str | None = None) -> CoverageInputs:
     """Load the villages, pairings, visits and problems up to ``T`` (without private
-    columns) as the inputs of ``period`` with the neglect threshold ``neglect_days``."""
-    return CoverageInputs.for_period(
-        villages=store.load_villages(engine),
-        pairings=store.load_pairings(engine),
-        visits=metric_visits(engine, actor, period.as_of),
-        period=period,
-        neglect_days=neglect_days,
-        problems=metric_problems(engine, actor, period.as_of),
-    )
+    columns) as the inputs of ``period`` with the neglect threshold ``neglect_days``;
+    with ``county`` (its code) only that county's villages and their records, so that
+    the need index is scaled over the county's villages."""
+    villages = store.load_villages(engine)
+    pairings = store.load_pairings(engine)
+    visits = metric_visits(engine, actor, period.as_of, county)  # read in SQL
+    problems = metric_problems(engine, actor, period.as_of, county)
+    if county is not None:
+        villages = in_county(villages, "code", county).reset_index(drop=True)
+        if villages.empty:
+            raise DataError("plan_unknown_county", code=county)
+        pairings = in_county(pairings, "village_code", county)
+    return CoverageInputs.for_period(villages=villages, pairings=pairings, visits=visits,
+                                     period=period, neglect_days=neglect_days,
+                                     problems=problems)
+
+
+def in_county(frame: pd.DataFrame, column: str, county: str) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` (a village or township code) lies in
+    ``county`` (a code prefix)."""
+    return frame[frame[column].astype(str).str.startswith(county).to_numpy()]
 
 
 def coverage_report(inputs: CoverageInputs, townships: pd.DataFrame,

@@ -34,7 +34,9 @@ metadata = MetaData(
     }
 )
 
-ADMIN_LEVELS = ("county", "township", "village")
+ADMIN_LEVELS = ("province", "city", "county", "township", "village")
+"""From the top: a province (2-digit code), a city (4-digit prefix; ``4290`` groups the
+county-level units directly under the province), a county (6), a township (9), a village (12)."""
 BOUNDARY_SOURCES = ("official", "schematic")
 DEPARTMENT_KINDS = ("党政机关", "政法", "经济", "教科文卫", "群团", "企事业")
 PAIRING_KINDS = ("结对共建", "定点帮扶", "四联四推")
@@ -87,7 +89,8 @@ admin_units = Table(
     Column("left_behind_elderly", Integer, nullable=True),
     Column("low_income_households", Integer, nullable=True),
     Column("weak", Boolean, nullable=False, default=False),
-    CheckConstraint("level IN ('county', 'township', 'village')", name="level"),
+    CheckConstraint("level IN ('province', 'city', 'county', 'township', 'village')",
+                    name="level"),
     Index(None, "level", "parent_code"),
 )
 
@@ -101,6 +104,10 @@ departments = Table(
     Column("seat_lon", Float, nullable=True),
     Column("seat_lat", Float, nullable=True),
     Column("active", Boolean, nullable=False, default=True),
+    # The county it belongs to (its code; no foreign key: replacing the admin units keeps
+    # the departments users refer to). NULL only where no single county was known.
+    Column("county_code", String(12), nullable=True),
+    Index(None, "county_code"),
 )
 
 cadres = Table(

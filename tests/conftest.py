@@ -40,7 +40,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # shared demo_db). Listed here for files whose tests are marked from outside, and for
 # tests measured above 1 s (``--durations``) so that the fast layer stays under a minute.
 SLOW_FILES = {"test_apptest.py",  # every test runs app pages through AppTest (1-5 s each)
-              "test_apptest_problems.py"}
+              "test_apptest_problems.py",
+              "test_province.py"}  # a tiny province built once and written (about 10 s)
 BROWSER_FILES = {"test_browser.py"}
 SLOW_TESTS = {
     "test_cli_plan.py::test_locks_beyond_a_departments_places_are_refused",

@@ -161,6 +161,7 @@ GEO_CHINESE_DATA = {
     "geo/plan_service.py": "the plan sheet's name and headers, fixed in Chinese by DESIGN.md",
     "geo/demo/reference.py": "the sample county's name",
     "geo/demo/sample.py": "the sample county's synthetic names and records",
+    "geo/demo/province_sample.py": "the province sample's synthetic names and records",
     "geo/demo/seed.py": "the sample files' manifest note (for developers) names 示意边界",
     "geo/io/prepare.py": "the problem status words an import reads (STATUS_ALIASES)",
     "geo/problems.py": "the village's ratings the database stores (满意, 基本满意, 不满意)",

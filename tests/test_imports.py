@@ -579,6 +579,7 @@ def test_reference_tables_match_on_their_keys(demo, tmp_path):
     assert departments.loc["XS001", "kind"] == "党政机关"  # an empty cell keeps the kind
     assert (departments.loc["XS900", "party_members"], departments.loc["XS900", "active"]) \
         == (0, True)
+    assert departments.loc["XS900", "county_code"] == "420526"  # the one county stored
 
     path = write_csv(tmp_path / "干部.csv", ["编号", "单位代码", "姓名", "是否领导"],
                      [["1", "XS005", "赵霞", "否"], ["", "XS005", "林华", "是"],

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
 
 from geo import db, schema
@@ -84,3 +85,70 @@ def test_upgrade_stops_on_duplicates_that_differ_and_changes_nothing(
     with engine.connect() as connection:
         assert connection.execute(
             select(func.count()).select_from(schema.audit_log)).scalar_one() == 0
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_at_0005(request: pytest.FixtureRequest) -> Engine:
+    """A database at revision 0005 holding one county, a village and two departments."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    engine = db.make_engine(url)
+    db.upgrade(engine, "0005")
+    with engine.begin() as connection:
+        add_tiny_county(connection, second_department=True)
+    yield engine
+    engine.dispose()
+
+
+def _departments_county(engine: Engine) -> dict[str, str | None]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(schema.departments.c.code,
+                                         schema.departments.c.county_code)).all()
+    return dict(rows)
+
+
+def test_0006_gives_departments_the_single_county_and_allows_cities(
+        engine_at_0005: Engine) -> None:
+    engine = engine_at_0005
+    db.upgrade(engine, "0006")
+    assert _departments_county(engine) == {"D01": "420526000000", "D02": "420526000000"}
+    with engine.begin() as connection:
+        connection.execute(insert(schema.admin_units), [
+            {"code": "42", "name": "湖北省", "short_name": "湖北省", "level": "province",
+             "weak": False},
+            {"code": "4205", "name": "宜昌市", "short_name": "宜昌市", "level": "city",
+             "parent_code": "42", "weak": False}])
+        connection.execute(schema.admin_units.update().where(
+            schema.admin_units.c.code == "420526000000").values(parent_code="4205"))
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(schema.admin_units).values(
+            code="9", name="x", short_name="x", level="country", weak=False))
+
+
+def test_0006_downgrades_without_losing_counties_or_departments(
+        engine_at_0005: Engine) -> None:
+    engine = engine_at_0005
+    db.upgrade(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(insert(schema.admin_units), [
+            {"code": "42", "name": "湖北省", "short_name": "湖北省", "level": "province",
+             "weak": False},
+            {"code": "4205", "name": "宜昌市", "short_name": "宜昌市", "level": "city",
+             "parent_code": "42", "weak": False}])
+        connection.execute(schema.admin_units.update().where(
+            schema.admin_units.c.code == "420526000000").values(parent_code="4205"))
+    db.downgrade(engine, "0005")
+    assert db.current_revision(engine) == "0005"
+    with engine.connect() as connection:
+        levels = dict(connection.execute(sa_text(
+            "SELECT code, level FROM admin_units ORDER BY code")).all())
+        columns = connection.execute(sa_text("SELECT * FROM departments")).keys()
+    assert levels == {"420526000000": "county", "420526100000": "township",
+                      "420526100001": "village"}
+    assert "county_code" not in list(columns)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(sa_text(
+            "INSERT INTO admin_units (code, name, short_name, level, weak)"
+            " VALUES ('42', '湖北省', '湖北省', 'province', false)"))
+    db.upgrade(engine)  # and up again
+    assert _departments_county(engine) == {"D01": "420526000000", "D02": "420526000000"}
+

@@ -186,7 +186,16 @@ def _voronoi_cells(
     regions = shapely.get_parts(diagram)
     if len(regions) != len(points):
         raise ValueError("seed points collapsed; try another seed")
-    cells = shapely.intersection(regions, area, grid_size=grid_size)
+    if grid_size is None:
+        # Relaxation rounds: a region inside the outline is its own cell, and a region
+        # on the outline is clipped by the outline's part within its bounding box.
+        cells = regions.copy()
+        edge = np.flatnonzero(~shapely.contains_properly(area, regions))
+        if edge.size:
+            local = [shapely.clip_by_rect(area, *box) for box in shapely.bounds(regions[edge])]
+            cells[edge] = shapely.intersection(regions[edge], local)
+    else:
+        cells = shapely.intersection(regions, area, grid_size=grid_size)
     return np.array([polygonal(cell) for cell in cells], dtype=object)
 
 
@@ -356,24 +365,32 @@ def _balanced_assignment(cost: np.ndarray, capacity: np.ndarray) -> np.ndarray:
 
     Successive shortest paths: points are added one at a time, each along the
     cheapest chain of moves between columns (Bellman-Ford over the columns).
-    ``capacity`` must sum to the number of rows.
+    ``capacity`` must sum to the number of rows. The cheapest move out of each
+    column is kept between points and computed again only for the columns whose
+    members changed (ties go to the lowest row, as when all are computed anew).
     """
     n, k = cost.shape
     assign = np.full(n, -1)
     load = np.zeros(k, dtype=int)
     columns = np.arange(k)
+    # move[a, b]: cheapest extra cost of moving one point from a to b.
+    move = np.full((k, k), np.inf)
+    mover = np.full((k, k), -1)
+    members: list[list[int]] = [[] for _ in range(k)]
+    changed = set()
     for q in range(n):
-        # move[a, b]: cheapest extra cost of moving one point from a to b.
-        move = np.full((k, k), np.inf)
-        mover = np.full((k, k), -1)
-        for a in range(k):
-            members = np.flatnonzero(assign == a)
-            if members.size:
-                delta = cost[members] - cost[members, a][:, None]
+        for a in changed:
+            rows = np.array(sorted(members[a]), dtype=int)
+            if rows.size:
+                delta = cost[rows] - cost[rows, a][:, None]
                 best = delta.argmin(axis=0)
                 move[a] = delta[best, columns]
-                mover[a] = members[best]
-        np.fill_diagonal(move, np.inf)
+                mover[a] = rows[best]
+                move[a, a] = np.inf
+            else:
+                move[a] = np.inf
+                mover[a] = -1
+        changed = set()
         dist = cost[q].copy()
         pred = np.full(k, -1)
         for _ in range(k):
@@ -392,9 +409,15 @@ def _balanced_assignment(cost: np.ndarray, capacity: np.ndarray) -> np.ndarray:
             if pred[column] < 0:
                 break
             source = int(pred[column])
-            assign[mover[source, column]] = column
+            point = int(mover[source, column])
+            assign[point] = column
+            members[source].remove(point)
+            members[column].append(point)
+            changed.update((source, column))
             column = source
         assign[q] = column
+        members[column].append(q)
+        changed.add(column)
     return assign
 
 

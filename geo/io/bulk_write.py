@@ -256,3 +256,37 @@ def drop_staged(connection: Connection, staged: Staged) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA temp.cache_size={SQLITE_DEFAULT_CACHE}")
         connection.exec_driver_sql(f"PRAGMA main.cache_size={SQLITE_DEFAULT_CACHE}")
+
+
+def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    """Insert every row of ``frame`` into ``table`` (its columns that the table has), ids
+    kept: on PostgreSQL by ``COPY … FROM STDIN``, elsewhere by ``executemany`` in chunks;
+    values go through the column types' bind processors a column at a time. For loading
+    many rows at once (the province sample's million visits); PostgreSQL's id sequence
+    follows."""
+    if frame.empty:
+        return
+    columns = [c.name for c in table.columns if c.name in frame.columns]
+    types = {c.name: c.type for c in table.columns}
+    postgres = connection.dialect.name == "postgresql"
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA main.cache_size=-{SQLITE_CACHE_KIB}")
+    statement = insert(table).values({c: bindparam(c, type_=types[c]) for c in columns})
+    for start in range(0, len(frame), CHUNK_ROWS * 5):
+        part = frame.iloc[start:start + CHUNK_ROWS * 5]
+        if postgres:
+            values = [_db_column(part[c], types[c], connection.dialect) for c in columns]
+            cursor = connection.connection.driver_connection.cursor()
+            names = ", ".join(columns)
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
+        else:
+            sql, rows = _statement_rows(connection, statement, part, types)
+            connection.exec_driver_sql(sql, rows)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA main.cache_size={SQLITE_DEFAULT_CACHE}")
+    if "id" in columns and postgres:
+        connection.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"))

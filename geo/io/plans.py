@@ -176,7 +176,12 @@ def plan_departments(connection: Connection, ctx: Context, rows: pd.DataFrame,
     plan.update(fields, changed, changed["code"])
     new["party_members"] = new["party_members"].fillna(0)
     new["active"] = new["active"].fillna(True)
-    plan.insert(["code", *fields], new)
+    # A new department belongs to the county of a database holding one county; with
+    # several (the province sample) its county is not known from the file yet.
+    counties = connection.execute(select(schema.admin_units.c.code).where(
+        schema.admin_units.c.level == "county")).scalars().all()
+    new["county_code"] = counties[0] if len(counties) == 1 else None
+    plan.insert(["code", "county_code", *fields], new)
     return plan
 
 
