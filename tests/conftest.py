@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from geo import db
 from geo.demo import seed
@@ -64,7 +64,13 @@ SLOW_TESTS = {
     "test_imports.py::test_import_cycle_on_each_backend",
     "test_i18n.py::test_the_import_json_speaks_pairmap_lang",
 }
-POSTGRES_FIXTURES = {"postgres_url", "postgres_admin"}
+POSTGRES_FIXTURES = {"postgres_url", "postgres_admin", "demo_postgres_template"}
+BACKENDS = ["sqlite", "postgres"]
+"""The database backends every database-touching test runs on (a fixture parametrised over
+them, e.g. ``engine``, ``database_url`` or ``demo_url``, gives each test both)."""
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+"""The pytest-xdist worker running this process (``gw0``, ``gw1``…), or ``main``; it is
+part of every PostgreSQL database name a session creates."""
 
 
 def unavailable(reason: str) -> None:
@@ -79,8 +85,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("engine") if callspec else None
-        if fixtures & POSTGRES_FIXTURES or backend == "postgres":
+        on_postgres = callspec is not None and "postgres" in callspec.params.values()
+        if fixtures & POSTGRES_FIXTURES or on_postgres:
             item.add_marker(pytest.mark.postgres)
         if "chromium" in fixtures or item.path.name in BROWSER_FILES:
             item.add_marker(pytest.mark.browser)
@@ -133,13 +139,21 @@ def postgres_admin() -> Iterator[Engine]:
 @pytest.fixture
 def postgres_url(postgres_admin: Engine) -> Iterator[str]:
     """A fresh PostgreSQL database, dropped after the test."""
-    name = f"pairmap_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = postgres_admin.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from _postgres_database(postgres_admin)
+
+
+def _postgres_database(admin: Engine, template: str | None = None) -> Iterator[str]:
+    """Create a database with a name no other test or worker uses (from ``template`` if
+    given), yield its URL and drop it."""
+    name = f"pairmap_test_{WORKER}_{uuid.uuid4().hex[:12]}"
+    source = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -148,11 +162,16 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'pairmap.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, empty (not migrated) database on each supported backend."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
     """An empty, migrated database on each supported backend."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    engine = db.make_engine(url)
+    engine = db.make_engine(database_url)
     db.upgrade(engine)
     yield engine
     engine.dispose()
@@ -179,3 +198,29 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "pairmap.db"
     shutil.copy(demo_db, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_template(postgres_admin: Engine) -> Iterator[str]:
+    """The name of a PostgreSQL database holding the sample county (as ``demo_db``), seeded
+    once per session and worker, that tests clone with ``CREATE DATABASE … TEMPLATE``."""
+    for url in _postgres_database(postgres_admin):
+        engine = db.make_engine(url)
+        try:
+            seed.seed_demo(engine, anchor=ANCHOR)
+        finally:
+            engine.dispose()  # a template database must have no connections
+        yield make_url(url).database
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a private database holding the sample county, on each supported backend:
+    a copy of ``demo_db``, or a clone of ``demo_postgres_template``."""
+    if request.param == "sqlite":
+        target = tmp_path / "pairmap.db"
+        shutil.copy(request.getfixturevalue("demo_db"), target)
+        yield f"sqlite:///{target}"
+        return
+    template = request.getfixturevalue("demo_postgres_template")
+    yield from _postgres_database(request.getfixturevalue("postgres_admin"), template)
