@@ -31,8 +31,9 @@ MONTH_FIELDS = ["department_code", "month", *DEPARTMENT_FIELDS[2:-2]]
 
 
 @pytest.fixture
-def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{demo_copy}"
+def demo_url(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The sample county on each backend (conftest's ``demo_url``), for the command line."""
+    url = demo_url
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", url)
     monkeypatch.setenv("PAIRMAP_LANG", "en")
     return url
