@@ -13,7 +13,8 @@ import importlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -63,6 +64,10 @@ SLOW_TESTS = {
     "test_imports.py::test_sample_files_reimport_unchanged",
     "test_imports.py::test_import_cycle_on_each_backend",
     "test_i18n.py::test_the_import_json_speaks_pairmap_lang",
+    ("test_migrations.py::"
+     "test_a_database_at_0001_with_the_sample_county_upgrades_to_head_without_loss"),
+    "test_concurrency.py::test_two_imports_of_different_files_and_a_form_entry_lose_nothing",
+    "test_briefing.py::test_the_briefing_reads_the_same_figures_on_each_backend",
 }
 POSTGRES_FIXTURES = {"postgres_url", "postgres_admin", "demo_postgres_template"}
 BACKENDS = ["sqlite", "postgres"]
@@ -139,10 +144,10 @@ def postgres_admin() -> Iterator[Engine]:
 @pytest.fixture
 def postgres_url(postgres_admin: Engine) -> Iterator[str]:
     """A fresh PostgreSQL database, dropped after the test."""
-    yield from _postgres_database(postgres_admin)
+    yield from postgres_database(postgres_admin)
 
 
-def _postgres_database(admin: Engine, template: str | None = None) -> Iterator[str]:
+def postgres_database(admin: Engine, template: str | None = None) -> Iterator[str]:
     """Create a database with a name no other test or worker uses (from ``template`` if
     given), yield its URL and drop it."""
     name = f"pairmap_test_{WORKER}_{uuid.uuid4().hex[:12]}"
@@ -204,7 +209,7 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
 def demo_postgres_template(postgres_admin: Engine) -> Iterator[str]:
     """The name of a PostgreSQL database holding the sample county (as ``demo_db``), seeded
     once per session and worker, that tests clone with ``CREATE DATABASE … TEMPLATE``."""
-    for url in _postgres_database(postgres_admin):
+    for url in postgres_database(postgres_admin):
         engine = db.make_engine(url)
         try:
             seed.seed_demo(engine, anchor=ANCHOR)
@@ -214,13 +219,31 @@ def demo_postgres_template(postgres_admin: Engine) -> Iterator[str]:
 
 
 @pytest.fixture(params=BACKENDS)
-def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a private database holding the sample county, on each supported backend:
-    a copy of ``demo_db``, or a clone of ``demo_postgres_template``."""
+def new_demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[Callable[[], str]]:
+    """A function that makes one more private database holding the sample county, on each
+    supported backend, and returns its URL: a copy of ``demo_db``, or a clone of
+    ``demo_postgres_template`` (dropped after the test)."""
     if request.param == "sqlite":
-        target = tmp_path / "pairmap.db"
-        shutil.copy(request.getfixturevalue("demo_db"), target)
-        yield f"sqlite:///{target}"
+        demo = request.getfixturevalue("demo_db")
+
+        def copy() -> str:
+            target = tmp_path_factory.mktemp("demo-copy") / "pairmap.db"
+            shutil.copy(demo, target)
+            return f"sqlite:///{target}"
+        yield copy
         return
     template = request.getfixturevalue("demo_postgres_template")
-    yield from _postgres_database(request.getfixturevalue("postgres_admin"), template)
+    admin = request.getfixturevalue("postgres_admin")
+    with ExitStack() as made:
+        def clone() -> str:
+            database = postgres_database(admin, template)
+            made.callback(database.close)  # closing the generator drops the database
+            return next(database)
+        yield clone
+
+
+@pytest.fixture
+def demo_url(new_demo_url: Callable[[], str]) -> str:
+    """The URL of a private database holding the sample county, on each supported backend."""
+    return new_demo_url()

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from geo import pairing_rules, problem_rules, schema, store, visit_rules
+from geo import db, pairing_rules, problem_rules, schema, store, visit_rules
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
 from geo.i18n import CATALOGUE, translate_issue
@@ -54,8 +54,9 @@ CONTRACT_KEYS = ["file", "rows", "inserted", "updated", "unchanged", "rejected",
 
 
 @pytest.fixture
-def demo(demo_copy: Path) -> Iterator[Engine]:
-    engine = make_engine(demo_copy)
+def demo(demo_url: str) -> Iterator[Engine]:
+    """The sample county on each backend."""
+    engine = db.make_engine(demo_url)
     yield engine
     engine.dispose()
 
