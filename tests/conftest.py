@@ -69,6 +69,16 @@ SLOW_TESTS = {
     "test_concurrency.py::test_two_imports_of_different_files_and_a_form_entry_lose_nothing",
     "test_briefing.py::test_the_briefing_reads_the_same_figures_on_each_backend",
 }
+# Files whose tests share module-scoped fixtures that take seconds to build (boundaries,
+# the briefing, maps, a seeded database): under pytest-xdist (``--dist loadgroup``, set in
+# pyproject.toml) each runs on one worker, so that its fixtures are built once.
+MODULE_GROUPED_FILES = {"test_boundaries.py", "test_briefing.py", "test_coverage.py",
+                        "test_maps.py", "test_sample.py", "test_upload_bounds.py",
+                        "test_views.py"}
+BROWSER_GROUP = "browser"
+"""The pytest-xdist group of every browser test: they run one after another on one worker
+(each starts the app and Chromium, and waits on their timing), while the other worker
+runs the rest."""
 POSTGRES_FIXTURES = {"postgres_url", "postgres_admin", "demo_postgres_template"}
 BACKENDS = ["sqlite", "postgres"]
 """The database backends every database-touching test runs on (a fixture parametrised over
@@ -85,8 +95,10 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by the resources they use (see the module docstring)."""
+    """Mark tests by the resources they use (see the module docstring), and group them for
+    pytest-xdist's workers (``BROWSER_GROUP``, ``MODULE_GROUPED_FILES``)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
@@ -95,6 +107,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
         if "chromium" in fixtures or item.path.name in BROWSER_FILES:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+        elif item.path.name in MODULE_GROUPED_FILES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
         name = getattr(item, "originalname", item.name)
         if item.path.name in SLOW_FILES or f"{item.path.name}::{name}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -27,7 +27,7 @@ from geo.i18n import CATALOGUE, translate_issue
 from geo.io import headers, imports, readers
 from geo.io.report import Issue
 from geo.io.table_files import EXPORT_COLUMNS, write_table
-from geo.settings import local_now
+from geo.settings import SAMPLE_DIR, local_now
 from geo.text import normalize_text
 from tests.conftest import ANCHOR
 from tests.fixtures_imports import (
@@ -536,7 +536,7 @@ def test_a_record_id_used_twice_in_a_file_is_an_error_not_a_crash(demo, tmp_path
 
 def test_sample_files_reimport_unchanged(demo):
     for table in imports.IMPORT_TABLES:
-        report = run(demo, table, Path("data/sample") / f"{table}.csv")
+        report = run(demo, table, SAMPLE_DIR / f"{table}.csv")
         assert report.errors == [] and report.unchanged == report.rows > 0, table
         assert report.inserted == report.updated == 0
     assert audit_entries(demo).empty
