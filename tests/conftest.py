@@ -5,6 +5,12 @@ Markers (``pyproject.toml``) are also set here, so that ``pytest -m "not slow an
 browser and not postgres"`` is a fast loop: ``postgres`` on every test that reaches the
 PostgreSQL server, ``browser`` on every test that drives Chromium, and ``slow`` on whole
 files or single tests listed below (elsewhere ``@pytest.mark.slow`` sits on the test).
+
+A test that touches the database takes a fixture parametrised over ``BACKENDS``
+(``engine``, ``database_url``, ``demo_url``, ``new_demo_url``), so it runs on SQLite and
+on PostgreSQL. The tests run on two pytest-xdist workers (``pyproject.toml``): each has
+its own temporary directories (pytest's), and its PostgreSQL databases carry its name
+(``WORKER``) besides a random part; ports are chosen free by the operating system.
 """
 
 from __future__ import annotations
