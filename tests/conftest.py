@@ -5,6 +5,12 @@ Markers (``pyproject.toml``) are also set here, so that ``pytest -m "not slow an
 browser and not postgres"`` is a fast loop: ``postgres`` on every test that reaches the
 PostgreSQL server, ``browser`` on every test that drives Chromium, and ``slow`` on whole
 files or single tests listed below (elsewhere ``@pytest.mark.slow`` sits on the test).
+
+A test that touches the database takes a fixture parametrised over ``BACKENDS``
+(``engine``, ``database_url``, ``demo_url``, ``new_demo_url``), so it runs on SQLite and
+on PostgreSQL. The tests run on two pytest-xdist workers (``pyproject.toml``): each has
+its own temporary directories (pytest's), and its PostgreSQL databases carry its name
+(``WORKER``) besides a random part; ports are chosen free by the operating system.
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import importlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from geo import db
 from geo.demo import seed
@@ -65,8 +71,28 @@ SLOW_TESTS = {
     "test_imports.py::test_sample_files_reimport_unchanged",
     "test_imports.py::test_import_cycle_on_each_backend",
     "test_i18n.py::test_the_import_json_speaks_pairmap_lang",
+    ("test_migrations.py::"
+     "test_a_database_at_0001_with_the_sample_county_upgrades_to_head_without_loss"),
+    "test_concurrency.py::test_two_imports_of_different_files_and_a_form_entry_lose_nothing",
+    "test_briefing.py::test_the_briefing_reads_the_same_figures_on_each_backend",
 }
-POSTGRES_FIXTURES = {"postgres_url", "postgres_admin"}
+# Files whose tests share module-scoped fixtures that take seconds to build (boundaries,
+# the briefing, maps, a seeded database): under pytest-xdist (``--dist loadgroup``, set in
+# pyproject.toml) each runs on one worker, so that its fixtures are built once.
+MODULE_GROUPED_FILES = {"test_boundaries.py", "test_briefing.py", "test_coverage.py",
+                        "test_maps.py", "test_sample.py", "test_upload_bounds.py",
+                        "test_views.py"}
+BROWSER_GROUP = "browser"
+"""The pytest-xdist group of every browser test: they run one after another on one worker
+(each starts the app and Chromium, and waits on their timing), while the other worker
+runs the rest."""
+POSTGRES_FIXTURES = {"postgres_url", "postgres_admin", "demo_postgres_template"}
+BACKENDS = ["sqlite", "postgres"]
+"""The database backends every database-touching test runs on (a fixture parametrised over
+them, e.g. ``engine``, ``database_url`` or ``demo_url``, gives each test both)."""
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+"""The pytest-xdist worker running this process (``gw0``, ``gw1``…), or ``main``; it is
+part of every PostgreSQL database name a session creates."""
 
 
 def unavailable(reason: str) -> None:
@@ -76,16 +102,21 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by the resources they use (see the module docstring)."""
+    """Mark tests by the resources they use (see the module docstring), and group them for
+    pytest-xdist's workers (``BROWSER_GROUP``, ``MODULE_GROUPED_FILES``)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("engine") if callspec else None
-        if fixtures & POSTGRES_FIXTURES or backend == "postgres":
+        on_postgres = callspec is not None and "postgres" in callspec.params.values()
+        if fixtures & POSTGRES_FIXTURES or on_postgres:
             item.add_marker(pytest.mark.postgres)
         if "chromium" in fixtures or item.path.name in BROWSER_FILES:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+        elif item.path.name in MODULE_GROUPED_FILES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
         name = getattr(item, "originalname", item.name)
         if item.path.name in SLOW_FILES or f"{item.path.name}::{name}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
@@ -135,25 +166,20 @@ def postgres_admin() -> Iterator[Engine]:
 @pytest.fixture
 def postgres_url(postgres_admin: Engine) -> Iterator[str]:
     """A fresh PostgreSQL database, dropped after the test."""
-    name = f"pairmap_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = postgres_admin.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from postgres_database(postgres_admin)
 
 
-def new_database(postgres_admin: Engine, template: str | None = None) -> Iterator[str]:
-    """A new PostgreSQL database (a copy of ``template`` when given), dropped after."""
-    name = f"pairmap_test_{uuid.uuid4().hex[:12]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+def postgres_database(admin: Engine, template: str | None = None) -> Iterator[str]:
+    """Create a database with a name no other test or worker uses (from ``template`` if
+    given), yield its URL and drop it."""
+    name = f"pairmap_test_{WORKER}_{uuid.uuid4().hex[:12]}"
+    source = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
     try:
-        yield postgres_admin.url.set(database=name).render_as_string(hide_password=False)
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with postgres_admin.connect() as connection:
+        with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
@@ -162,7 +188,7 @@ def sample_template(postgres_admin: Engine) -> Iterator[str]:
     """The name of a PostgreSQL database holding the sample county, its history ending
     today, that tests copy (``seeded_postgres_url``) rather than load the county again
     (a copy takes well under a second, a load about 10 s)."""
-    for url in new_database(postgres_admin):
+    for url in postgres_database(postgres_admin):
         engine = db.make_engine(url)
         seed.seed_demo(engine)
         engine.dispose()
@@ -172,7 +198,7 @@ def sample_template(postgres_admin: Engine) -> Iterator[str]:
 @pytest.fixture
 def seeded_postgres_url(postgres_admin: Engine, sample_template: str) -> Iterator[str]:
     """A fresh PostgreSQL database holding the sample county (history ending today)."""
-    yield from new_database(postgres_admin, sample_template)
+    yield from postgres_database(postgres_admin, sample_template)
 
 
 @pytest.fixture
@@ -181,11 +207,16 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'pairmap.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, empty (not migrated) database on each supported backend."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
     """An empty, migrated database on each supported backend."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    engine = db.make_engine(url)
+    engine = db.make_engine(database_url)
     db.upgrade(engine)
     yield engine
     engine.dispose()
@@ -212,3 +243,47 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "pairmap.db"
     shutil.copy(demo_db, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_template(postgres_admin: Engine) -> Iterator[str]:
+    """The name of a PostgreSQL database holding the sample county (as ``demo_db``), seeded
+    once per session and worker, that tests clone with ``CREATE DATABASE … TEMPLATE``."""
+    for url in postgres_database(postgres_admin):
+        engine = db.make_engine(url)
+        try:
+            seed.seed_demo(engine, anchor=ANCHOR)
+        finally:
+            engine.dispose()  # a template database must have no connections
+        yield make_url(url).database
+
+
+@pytest.fixture(params=BACKENDS)
+def new_demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[Callable[[], str]]:
+    """A function that makes one more private database holding the sample county, on each
+    supported backend, and returns its URL: a copy of ``demo_db``, or a clone of
+    ``demo_postgres_template`` (dropped after the test)."""
+    if request.param == "sqlite":
+        demo = request.getfixturevalue("demo_db")
+
+        def copy() -> str:
+            target = tmp_path_factory.mktemp("demo-copy") / "pairmap.db"
+            shutil.copy(demo, target)
+            return f"sqlite:///{target}"
+        yield copy
+        return
+    template = request.getfixturevalue("demo_postgres_template")
+    admin = request.getfixturevalue("postgres_admin")
+    with ExitStack() as made:
+        def clone() -> str:
+            database = postgres_database(admin, template)
+            made.callback(database.close)  # closing the generator drops the database
+            return next(database)
+        yield clone
+
+
+@pytest.fixture
+def demo_url(new_demo_url: Callable[[], str]) -> str:
+    """The URL of a private database holding the sample county, on each supported backend."""
+    return new_demo_url()

@@ -53,7 +53,7 @@ def test_the_same_log_in_english():
                                        "summary: 旧 → 新")
 
 
-def test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced(tmp_path):
+def test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced(database_url):
     """``seed-demo --force`` replaced every record without a trace; now one entry says who,
     and how many rows each table held before and after."""
     import json
@@ -65,7 +65,7 @@ def test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced(tmp_p
     from geo.access import Role, User
     from geo.demo import seed
 
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    engine = db.make_engine(database_url)
     seed.seed_demo(engine, anchor=date(2026, 11, 28))
     clerk = User(username="cli:clerk", role=Role.ADMIN, display_name="cli:clerk")
     seed.seed_demo(engine, anchor=date(2026, 11, 28), seed=7, force=True, actor=clerk)

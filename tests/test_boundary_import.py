@@ -54,8 +54,9 @@ GCOORD_PAIR = ((123.0, 45.0), (122.99395597, 44.99804071))
 
 
 @pytest.fixture
-def demo_engine(demo_copy: Path):
-    engine = db.make_engine(f"sqlite:///{demo_copy}")
+def demo_engine(demo_url: str):
+    """The sample county on each backend."""
+    engine = db.make_engine(demo_url)
     yield engine
     engine.dispose()
 

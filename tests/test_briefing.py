@@ -60,6 +60,27 @@ def briefing(database: Path) -> Briefing:
         engine.dispose()
 
 
+def test_the_briefing_reads_the_same_figures_on_each_backend(briefing: Briefing,
+                                                             demo_url: str) -> None:
+    """The briefing's figures are read from the database; on a copy of the sample county on
+    each backend (PostgreSQL's is seeded there) they are those of the shared SQLite copy,
+    so the files below, made once, show what either backend would show."""
+    engine = db.make_engine(demo_url)
+    try:
+        other = load_briefing(engine, User("cli:test", Role.ADMIN), Period(ANCHOR, WINDOW),
+                              NEGLECT, MADE_ON)
+    finally:
+        engine.dispose()
+    for field in ("county", "as_of", "window_days", "neglect_days", "kpis", "previous",
+                  "neglected_total", "months_period"):
+        assert getattr(other, field) == getattr(briefing, field), field
+    for field in ("neglected", "red", "black", "months"):
+        pd.testing.assert_frame_equal(getattr(other, field), getattr(briefing, field),
+                                      obj=field)
+    pd.testing.assert_frame_equal(other.map.status, briefing.map.status)
+    assert len(briefing.neglected) and len(briefing.red) and briefing.months["visits"].sum()
+
+
 @pytest.fixture(scope="module")
 def pdf(briefing: Briefing) -> bytes:
     return briefing_bytes(briefing, "pdf", "zh")

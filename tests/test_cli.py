@@ -57,8 +57,9 @@ def test_seed_demo_on_postgres(postgres_url: str):
 
 
 @pytest.fixture
-def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{demo_copy}"
+def demo_url(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The sample county on each backend (conftest's ``demo_url``), for the command line."""
+    url = demo_url
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", url)
     return url
 
@@ -95,7 +96,7 @@ def test_export_refuses_geojson_for_a_plain_table(demo_url: str, tmp_path: Path,
     assert "csv" in capsys.readouterr().err
 
 
-def test_export_neutralises_formulas(demo_url: str, demo_copy: Path, tmp_path: Path):
+def test_export_neutralises_formulas(demo_url: str, tmp_path: Path):
     engine = db.make_engine(demo_url)
     with engine.begin() as connection:
         connection.execute(update(schema.departments).where(
@@ -128,14 +129,14 @@ def _users(args: list[str], url: str, password: str | None = None, lang: str = "
 
 
 @pytest.mark.slow  # python -m geo, five times
-def test_users_commands_read_passwords_from_stdin_and_are_audited(demo_copy: Path):
+def test_users_commands_read_passwords_from_stdin_and_are_audited(demo_url: str):
     import getpass
 
     from geo import auth
     from geo.access import Role, User
     from geo.audit import load_audit_log
 
-    url = f"sqlite:///{demo_copy}"
+    url = demo_url
     added = _users(["add", "li", "--role", "liaison", "--department", "XS001"], url,
                    "first-pass-1\n")
     assert added.returncode == 0, added.stderr
@@ -250,8 +251,8 @@ def test_exported_boundaries_reimport_unchanged(demo_url: str, tmp_path: Path,
 
 
 @pytest.mark.slow  # python -m geo, five times
-def test_import_visits_command_exit_codes_and_side_file(demo_copy: Path, tmp_path: Path):
-    url = f"sqlite:///{demo_copy}"
+def test_import_visits_command_exit_codes_and_side_file(demo_url: str, tmp_path: Path):
+    url = demo_url
     good = tmp_path / "走访台账.csv"
     good.write_text("日期,单位代码,村代码,走访类型,走访户数,工作内容\n"
                     "2026-11-20,XS001,420526101201,走访慰问,5,入户走访\n", encoding="gbk")

@@ -17,8 +17,9 @@ AS_OF = "2026-11-28"
 
 
 @pytest.fixture
-def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{demo_copy}"
+def demo_url(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The sample county on each backend (conftest's ``demo_url``), for the command line."""
+    url = demo_url
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", url)
     monkeypatch.setenv("PAIRMAP_LANG", "zh")
     return url

@@ -39,13 +39,14 @@ def county(request: pytest.FixtureRequest) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _visit_file(path: Path, rows: int, record_ids: bool) -> Path:
+def _visit_file(path: Path, rows: int, record_ids: bool, kind: str = "走访慰问",
+                year: int = 2026) -> Path:
     header = "date,department_code,village_code,kind,cadre_count,households_visited,summary"
     lines = [header + (",record_id" if record_ids else "")]
     for number in range(rows):
-        day = date(2026, 1 + number % 10, 1 + number % 28).isoformat()
-        line = f"{day},{DEPARTMENT},{VILLAGE},走访慰问,2,{1 + number % 9},第{number}次入户走访"
-        lines.append(line + (f",R{number:04d}" if record_ids else ""))
+        day = date(year, 1 + number % 10, 1 + number % 28).isoformat()
+        line = f"{day},{DEPARTMENT},{VILLAGE},{kind},2,{1 + number % 9},第{number}次{kind}"
+        lines.append(line + (f",{kind[:1]}{year}-{number:04d}" if record_ids else ""))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -67,19 +68,22 @@ def _waiting_at(barrier: threading.Barrier) -> Callable[[float], None]:
     return progress
 
 
-def _run_imports(engine: Engine, path: Path, barrier: threading.Barrier) -> list[Report]:
+def _run_imports(engine: Engine, path: Path, barrier: threading.Barrier,
+                 other: Path | None = None) -> list[Report]:
+    """Two import threads, of ``path`` and of ``other`` (``path`` again by default), each
+    waiting on ``barrier`` before its write lock."""
     reports: list[Report] = []
     failures: list[BaseException] = []
 
-    def one() -> None:
+    def one(file: Path) -> None:
         try:
-            reports.append(imports.import_file(engine, ADMIN, "visits", path, today=TODAY,
+            reports.append(imports.import_file(engine, ADMIN, "visits", file, today=TODAY,
                                                progress=_waiting_at(barrier)))
         except BaseException as exc:  # reported by the test below
             failures.append(exc)
             barrier.abort()
 
-    threads = [threading.Thread(target=one) for _ in range(2)]
+    threads = [threading.Thread(target=one, args=(file,)) for file in (path, other or path)]
     return threads, reports, failures
 
 
@@ -124,6 +128,42 @@ def test_two_imports_and_a_form_entry_at_once_lose_nothing(county: Engine,
             schema.visits.c.id == form_id)).scalar_one()
     assert kept == "宣讲惠农政策"
     assert store.data_version(county) == 2  # the form and one import; the other changed nothing
+
+
+@pytest.mark.parametrize("record_ids", [True, False], ids=["record_id", "natural_key"])
+def test_two_imports_of_different_files_and_a_form_entry_lose_nothing(
+        county: Engine, tmp_path: Path, record_ids: bool) -> None:
+    """Two departments' liaisons import their own files while an organiser saves a form,
+    all three planned on the same data version: every row of both files and the form's
+    visit is stored, once, and each write bumps the version."""
+    first = _visit_file(tmp_path / "慰问.csv", 120, record_ids)
+    second = _visit_file(tmp_path / "宣讲.csv", 80, record_ids, kind="政策宣讲", year=2025)
+    version = store.data_version(county)
+    barrier = threading.Barrier(3)  # both imports staged, and the form about to save
+    threads, reports, failures = _run_imports(county, first, barrier, other=second)
+    for thread in threads:
+        thread.start()
+    barrier.wait(WAIT)
+    visit = records.VisitInput(village_code=VILLAGE, department_code=DEPARTMENT,
+                               kind="政策宣讲", date=date(2026, 11, 20), cadre_count=3,
+                               households_visited=4, summary="宣讲惠农政策")
+    form_id = records.add_visit(county, ADMIN, visit, TODAY)
+    for thread in threads:
+        thread.join(WAIT)
+    assert failures == []
+    assert sorted((r.inserted, r.unchanged, r.rejected) for r in reports) == [
+        (80, 0, 0), (120, 0, 0)]
+    with county.connect() as connection:
+        stored = connection.execute(select(schema.visits.c.kind, func.count()).group_by(
+            schema.visits.c.kind)).all()
+        summary = connection.execute(select(schema.visits.c.summary).where(
+            schema.visits.c.id == form_id)).scalar_one()
+        entries = connection.execute(select(func.count()).select_from(schema.audit_log)
+                                     ).scalar_one()
+    assert dict(stored) == {"走访慰问": 120, "政策宣讲": 81}
+    assert summary == "宣讲惠农政策"
+    assert entries == 3  # one per import and one for the form
+    assert store.data_version(county) == version + 3  # no write went unseen by the caches
 
 
 def test_a_form_entry_waits_for_an_import_holding_the_lock(county: Engine) -> None:

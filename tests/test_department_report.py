@@ -31,8 +31,9 @@ MONTH_FIELDS = ["department_code", "month", *DEPARTMENT_FIELDS[2:-2]]
 
 
 @pytest.fixture
-def demo_url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{demo_copy}"
+def demo_url(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The sample county on each backend (conftest's ``demo_url``), for the command line."""
+    url = demo_url
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", url)
     monkeypatch.setenv("PAIRMAP_LANG", "en")
     return url
@@ -211,9 +212,12 @@ def test_csv_parts(demo_url: str, capsys: pytest.CaptureFixture):
         w["visit_ids"] for w in report["warnings"]]
 
 
-def test_departments_report_on_postgres(postgres_url: str, demo_url: str,
+def test_departments_report_on_postgres(postgres_url: str, demo_copy: Path,
                                         monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture):
+    """The report of the sample seeded on PostgreSQL is that of the SQLite sample."""
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{demo_copy}")
+    monkeypatch.setenv("PAIRMAP_LANG", "en")
     expected = _report(capsys, "--as-of", "2026-11-28")
     seed.seed_demo(db.make_engine(postgres_url), anchor=ANCHOR)
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", postgres_url)

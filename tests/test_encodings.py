@@ -28,8 +28,9 @@ GBK_ROW = "D93,县卫生健康局,教科文卫\n"
 
 
 @pytest.fixture
-def url(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{demo_copy}"
+def url(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The sample county on each backend, for the command line."""
+    url = demo_url
     monkeypatch.setenv("PAIRMAP_DATABASE_URL", url)
     monkeypatch.setenv("PAIRMAP_LANG", "zh")
     return url

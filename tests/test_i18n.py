@@ -62,7 +62,7 @@ def test_a_field_s_choices_are_listed_the_language_s_way():
     assert translate_issue(issue, "en").endswith("(走访慰问, 政策宣讲)")
 
 
-def test_the_import_json_speaks_pairmap_lang(demo_copy, tmp_path, monkeypatch, capsys):
+def test_the_import_json_speaks_pairmap_lang(demo_url, tmp_path, monkeypatch, capsys):
     """The command line's import report: each error's ``message`` in PAIRMAP_LANG (its
     ``code`` stays the same)."""
     from geo.cli import main
@@ -70,7 +70,7 @@ def test_the_import_json_speaks_pairmap_lang(demo_copy, tmp_path, monkeypatch, c
     bad = tmp_path / "bad.csv"
     bad.write_text("日期,单位代码,村代码,走访类型,走访户数\n"
                    "2026-11-21,XS001,420526101201,走访慰问,-1\n", encoding="utf-8")
-    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{demo_copy}")
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", demo_url)
     messages = {}
     for lang in LANGUAGES:
         monkeypatch.setenv("PAIRMAP_LANG", lang)

@@ -14,19 +14,19 @@ A record id repeated within one department is an error on each of its rows
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
-from geo import schema
+from geo import db, schema
 from geo.access import Role, User
 from geo.io import imports
 from geo.settings import local_today
 from tests.conftest import ANCHOR
-from tests.fixtures_imports import EN_VISIT_HEADERS, make_engine, write_csv, write_xlsx
+from tests.fixtures_imports import EN_VISIT_HEADERS, write_csv, write_xlsx
 
 ADMIN = User("importer", Role.ADMIN)
 WHOLE = 10**6
@@ -87,11 +87,11 @@ def _second_rows() -> list[list[object]]:
     ]
 
 
-def _database(demo_db: Path, folder: Path) -> Engine:
+def _database(new_demo_url: Callable[[], str], folder: Path) -> Engine:
+    """A new database holding the sample county (on the test's backend); ``folder`` is
+    made for the files the test writes beside it."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "pairmap.db"
-    shutil.copy(demo_db, target)
-    return make_engine(target)
+    return db.make_engine(new_demo_url())
 
 
 def _stored(engine: Engine) -> tuple[list[tuple], list[tuple]]:
@@ -107,12 +107,12 @@ def _stored(engine: Engine) -> tuple[list[tuple], list[tuple]]:
     return rows, entries
 
 
-def _run(demo_db: Path, folder: Path, path: Path, block_rows: int, **options: object
-         ) -> tuple[dict, bytes | None, tuple]:
+def _run(new_demo_url: Callable[[], str], folder: Path, path: Path, block_rows: int,
+         **options: object) -> tuple[dict, bytes | None, tuple]:
     """Import the base file whole, then ``path`` in blocks of ``block_rows``; the second
     report (JSON form, without the rejected file's path), its rejected rows and the
     database afterwards."""
-    engine = _database(demo_db, folder)
+    engine = _database(new_demo_url, folder)
     try:
         base = write_csv(folder / "base.csv", EN_VISIT_HEADERS, _base_rows())
         first = imports.import_file(engine, ADMIN, "visits", base, today=ANCHOR)
@@ -133,12 +133,12 @@ def _run(demo_db: Path, folder: Path, path: Path, block_rows: int, **options: ob
 @pytest.mark.parametrize("options", [{"skip_invalid": True}, {}, {"dry_run": True},
                                      {"skip_invalid": True, "dry_run": True}],
                          ids=["skip-invalid", "all-or-nothing", "dry-run", "dry-run-skip"])
-def test_block_boundaries_do_not_change_an_import(demo_db: Path, tmp_path: Path,
-                                                   options: dict) -> None:
+def test_block_boundaries_do_not_change_an_import(
+        new_demo_url: Callable[[], str], tmp_path: Path, options: dict) -> None:
     path = write_csv(tmp_path / "visits.csv", EN_VISIT_HEADERS, _second_rows())
-    whole = _run(demo_db, tmp_path / "whole", path, WHOLE, **options)
+    whole = _run(new_demo_url, tmp_path / "whole", path, WHOLE, **options)
     for size in (1, 2, 3, 7):
-        assert _run(demo_db, tmp_path / f"blocks-{size}", path, size, **options) == whole
+        assert _run(new_demo_url, tmp_path / f"blocks-{size}", path, size, **options) == whole
 
     report, rejected, _ = whole
     errors = [(e["row"], e["code"]) for e in report["errors"]]
@@ -164,8 +164,8 @@ def test_block_boundaries_do_not_change_an_import(demo_db: Path, tmp_path: Path,
         assert rejected is None
 
 
-def test_a_late_issue_and_a_rejected_row_in_later_blocks(demo_db: Path, tmp_path: Path
-                                                         ) -> None:
+def test_a_late_issue_and_a_rejected_row_in_later_blocks(
+        new_demo_url: Callable[[], str], tmp_path: Path) -> None:
     """A liaison's edit window: the rows that would change visits created long ago are
     errors found over the whole file, reported with their cells and rejected, the same
     in blocks as whole."""
@@ -177,7 +177,7 @@ def test_a_late_issue_and_a_rejected_row_in_later_blocks(demo_db: Path, tmp_path
     path = write_csv(tmp_path / "liaison.csv", EN_VISIT_HEADERS, rows)
     results = []
     for size in (WHOLE, 2):
-        engine = _database(demo_db, tmp_path / f"db-{size}")
+        engine = _database(new_demo_url, tmp_path / f"db-{size}")
         try:
             base = write_csv(tmp_path / f"db-{size}" / "base.csv", EN_VISIT_HEADERS,
                              _base_rows()[:2])
@@ -202,13 +202,13 @@ def test_a_late_issue_and_a_rejected_row_in_later_blocks(demo_db: Path, tmp_path
 
 
 def test_an_upload_and_a_workbook_in_blocks_report_what_they_report_whole(
-        demo_db: Path, tmp_path: Path) -> None:
+        new_demo_url: Callable[[], str], tmp_path: Path) -> None:
     """Files read whole (an upload's bytes, XLSX) are checked in blocks too."""
     rows = _second_rows()
     csv_path = write_csv(tmp_path / "visits.csv", EN_VISIT_HEADERS, rows)
     xlsx_path = write_xlsx(tmp_path / "visits.xlsx", EN_VISIT_HEADERS, rows)
     for size in (WHOLE, 3):
-        engine = _database(demo_db, tmp_path / f"upload-{size}")
+        engine = _database(new_demo_url, tmp_path / f"upload-{size}")
         try:
             upload = imports.import_upload(engine, ADMIN, "visits", "visits.csv",
                                            csv_path.read_bytes(), today=ANCHOR,

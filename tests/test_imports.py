@@ -20,14 +20,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from geo import pairing_rules, problem_rules, schema, store, visit_rules
+from geo import db, pairing_rules, problem_rules, schema, store, visit_rules
 from geo.access import Role, User
 from geo.errors import AccessDeniedError, DataError
 from geo.i18n import CATALOGUE, translate_issue
 from geo.io import headers, imports, readers
 from geo.io.report import Issue
 from geo.io.table_files import EXPORT_COLUMNS, write_table
-from geo.settings import local_now
+from geo.settings import SAMPLE_DIR, local_now
 from geo.text import normalize_text
 from tests.conftest import ANCHOR
 from tests.fixtures_imports import (
@@ -54,8 +54,9 @@ CONTRACT_KEYS = ["file", "rows", "inserted", "updated", "unchanged", "rejected",
 
 
 @pytest.fixture
-def demo(demo_copy: Path) -> Iterator[Engine]:
-    engine = make_engine(demo_copy)
+def demo(demo_url: str) -> Iterator[Engine]:
+    """The sample county on each backend."""
+    engine = db.make_engine(demo_url)
     yield engine
     engine.dispose()
 
@@ -535,7 +536,7 @@ def test_a_record_id_used_twice_in_a_file_is_an_error_not_a_crash(demo, tmp_path
 
 def test_sample_files_reimport_unchanged(demo):
     for table in imports.IMPORT_TABLES:
-        report = run(demo, table, Path("data/sample") / f"{table}.csv")
+        report = run(demo, table, SAMPLE_DIR / f"{table}.csv")
         assert report.errors == [] and report.unchanged == report.rows > 0, table
         assert report.inserted == report.updated == 0
     assert audit_entries(demo).empty

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -186,8 +185,9 @@ def test_the_last_commit_is_undone_that_day_and_only_once(engine):
 
 
 @pytest.fixture
-def demo_engine(demo_copy: Path):
-    engine = db.make_engine(f"sqlite:///{demo_copy}")
+def demo_engine(demo_url: str):
+    """The sample county on each backend."""
+    engine = db.make_engine(demo_url)
     yield engine
     engine.dispose()
 

@@ -39,8 +39,9 @@ ROWS = [
 
 
 @pytest.fixture
-def tiny(sqlite_url: str) -> Engine:
-    engine = db.make_engine(sqlite_url)
+def tiny(database_url: str) -> Engine:
+    """The tiny county with two departments, on each backend."""
+    engine = db.make_engine(database_url)
     db.upgrade(engine)
     with engine.begin() as connection:
         add_tiny_county(connection, second_department=True)

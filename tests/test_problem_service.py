@@ -264,13 +264,13 @@ def test_a_liaisons_overdue_problems(county: Engine) -> None:
 
 
 @pytest.mark.slow  # two department reports of the sample county
-def test_the_ranking_moves_when_villages_rate_a_department_unsatisfied(demo_copy) -> None:
+def test_the_ranking_moves_when_villages_rate_a_department_unsatisfied(demo_url) -> None:
     from geo import db
     from geo.department_report import departments_report
     from geo.period import Period
     from tests.conftest import ANCHOR
 
-    engine = db.make_engine(f"sqlite:///{demo_copy}")
+    engine = db.make_engine(demo_url)
     period = Period(ANCHOR, 90)
 
     def row(code: str) -> dict:

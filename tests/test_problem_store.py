@@ -29,8 +29,8 @@ def tiny(engine: Engine) -> Engine:
     return engine
 
 
-def test_upgrade_from_0004_keeps_visits_and_adds_the_ledger(sqlite_url: str) -> None:
-    engine = db.make_engine(sqlite_url)
+def test_upgrade_from_0004_keeps_visits_and_adds_the_ledger(database_url: str) -> None:
+    engine = db.make_engine(database_url)
     db.upgrade(engine, "0004")
     with engine.begin() as connection:
         add_tiny_county(connection)

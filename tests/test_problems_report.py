@@ -14,8 +14,9 @@ from tests.tiny_county import DEPARTMENT, VILLAGE, add_tiny_county
 
 
 @pytest.fixture
-def ledger(sqlite_url: str) -> Engine:
-    engine = db.make_engine(sqlite_url)
+def ledger(database_url: str) -> Engine:
+    """The tiny county with six problems, on each backend."""
+    engine = db.make_engine(database_url)
     db.upgrade(engine)
     with engine.begin() as connection:
         add_tiny_county(connection, second_department=True)

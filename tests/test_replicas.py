@@ -42,7 +42,7 @@ from geo.demo import seed
 from geo.errors import DataError
 from geo.period import Period
 from geo.settings import local_today
-from tests.conftest import ANCHOR, ROOT, new_database, unavailable
+from tests.conftest import ANCHOR, ROOT, postgres_database, unavailable
 from tests.test_apptest import _ServerPagesManager
 from tests.test_plan_service import plan_of, tiny_county
 from ui.session import SESSION_TOKEN
@@ -76,7 +76,7 @@ def never_visited_village(engine: Engine, as_of: date) -> str:
 @pytest.fixture
 def second_database(postgres_admin: Engine) -> Iterator[str]:
     """Another fresh PostgreSQL database (the restore's target), dropped after the test."""
-    yield from new_database(postgres_admin)
+    yield from postgres_database(postgres_admin)
 
 
 FIRST_START = """

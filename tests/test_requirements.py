@@ -23,6 +23,7 @@ SKIPPED_PARTS = {"__pycache__", "node_modules", "static", "venv", "build", "dist
 UNIMPORTED_PINS = {
     "psycopg": "the PostgreSQL driver: SQLAlchemy loads it for postgresql+psycopg:// URLs",
     "ruff": "the linter, run as a command (`ruff check .`)",
+    "pytest-xdist": "runs the tests on two workers (`-n 2` in pyproject.toml's addopts)",
 }
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==\S+$")
 

@@ -29,16 +29,15 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from geo import db, schema, store
 from tests import hostile_files
-from tests.conftest import ANCHOR, PG_ADMIN_URL, ROOT, unavailable
+from tests.conftest import ROOT, postgres_database
 
 AS_CAP_MIB = 1536
 """The child's address-space cap (see the module docstring)."""
@@ -62,29 +61,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pg_county() -> Iterator[str]:
+def pg_county(postgres_admin: Engine, demo_postgres_template: str) -> Iterator[str]:
     """A PostgreSQL database holding the sample county, shared by this module's tests
     (none of them may write to it)."""
-    from geo.demo import seed
-
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        unavailable(f"no PostgreSQL server at {PG_ADMIN_URL}: {type(exc).__name__}")
-    name = f"pairmap_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = db.make_engine(url)
-    seed.seed_demo(engine, anchor=ANCHOR)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from postgres_database(postgres_admin, demo_postgres_template)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

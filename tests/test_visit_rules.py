@@ -105,8 +105,9 @@ ADMIN = User("admin", Role.ADMIN)
 
 
 @pytest.fixture
-def demo_engine(demo_copy):
-    engine = db.make_engine(f"sqlite:///{demo_copy}")
+def demo_engine(demo_url):
+    """The sample county on each backend."""
+    engine = db.make_engine(demo_url)
     yield engine
     engine.dispose()
 
