@@ -136,6 +136,7 @@ def selectors(page: str, tree: UnitTree, code: str | None) -> None:
         column.selectbox(t("drill.choose", level=level_name), [None, *children], key=key,
                          format_func=lambda c, n=level_name: (
                              t("drill.all_of", level=n) if c is None else tree.name(c)),
+                         placeholder=t("drill.all_of", level=level_name),
                          on_change=_chosen, args=(page, key, parent))
 
 
