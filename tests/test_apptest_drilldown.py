@@ -19,7 +19,7 @@ _maps = shared._maps
 
 pytestmark = pytest.mark.slow
 
-WEST = next(iter(COUNTIES))
+WEST, EAST = COUNTIES
 TOWN = next(iter(TOWNSHIPS[WEST]))
 
 
@@ -68,7 +68,7 @@ def test_overview_opens_on_the_counties_and_drills_down_by_selectors(province_db
     assert not at.exception
     assert _breadcrumb(at) == f"当前范围：湖北省 › 宜昌市 › {COUNTIES[WEST]}"
     args = _map_features(at)
-    east_town = next(iter(TOWNSHIPS[list(COUNTIES)[1]]))
+    east_town = next(iter(TOWNSHIPS[EAST]))
     assert f"{TOWN[:9]}001" in args  # its villages, not the other county's
     assert f"{east_town[:9]}001" not in args
     at.selectbox(key="drill_overview_township").set_value(TOWN).run()
@@ -94,3 +94,14 @@ def test_the_coverage_map_drills_down_too(province_db: Path):
     at.selectbox(key="drill_coverage_county").set_value(WEST).run()
     assert not at.exception
     assert f"{TOWN[:9]}001" in _map_features(at)
+
+
+def test_a_departments_map_shows_its_own_county_only(province_db: Path):
+    at = _run(user="leader")
+    at.switch_page("app_pages/departments.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="departments_map_department").set_value("D01").run()
+    assert not at.exception
+    args = _map_features(at)
+    west_town, east_town = next(iter(TOWNSHIPS[WEST])), next(iter(TOWNSHIPS[EAST]))
+    assert f"{west_town[:9]}001" in args and f"{east_town[:9]}001" not in args

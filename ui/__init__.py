@@ -8,7 +8,7 @@ then loaders, widgets and writes; a form's write goes inside
 """
 
 from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_chart
-from ui.drill import aggregated_figures, area_map, drilling, unit_tree
+from ui.drill import aggregated_figures, area_map, department_map, drilling, unit_tree
 from ui.loaders import (
     CoverageData,
     briefing_file,
@@ -67,7 +67,6 @@ from ui.widgets import (
     capacity_editor,
     compared_departments,
     data_note,
-    department_map,
     department_village_columns,
     department_villages_shown,
     download_buttons,

@@ -17,6 +17,7 @@ import streamlit as st
 
 from geo import drilldown
 from geo.drilldown import UnitTree, View
+from ui import widgets
 from ui.loaders import CoverageData, _version, get_engine
 from ui.session import language, plain, t
 from ui.widgets import show_map, village_map
@@ -193,3 +194,25 @@ def unit_map(data: CoverageData, tree: UnitTree, view: View) -> folium.Map:
     return drilldown.build_unit_map(shapes, aggregated_figures(data, view.shown), outlines,
                                     labels, drilldown.drill_labels(language()),
                                     data.inputs.window_days)
+
+
+def department_map(data: CoverageData, compliance: pd.DataFrame,
+                   department_code: str | None = None) -> folium.Map:
+    """One department's paired villages on the map (``ui.widgets.department_map``). With
+    several counties, the map is cut to the counties of its paired villages (without
+    any: its own ``county_code``), and to their townships when those counties have more
+    than ``geo.drilldown.MAX_POLYGONS`` villages."""
+    if not drilling():
+        return widgets.department_map(data, compliance)
+    tree = unit_tree()
+    paired = [code for code in compliance.index if code in tree.units.index]
+    counties = sorted(set(tree.ancestors_at(paired, "county").dropna()))
+    if not counties and department_code is not None and "county_code" in data.departments:
+        own = data.departments.loc[data.departments["code"] == department_code, "county_code"]
+        counties = [c for c in own.dropna() if c in tree.units.index]
+    villages = [v for county in counties for v in tree.under(county, "village")]
+    if len(villages) > drilldown.MAX_POLYGONS:
+        towns = sorted(set(tree.units.loc[paired, "parent_code"]))
+        villages = [v for town in towns for v in tree.under(town, "village")]
+    view = View(None, None, "village", villages)
+    return widgets.department_map(_village_data(data, tree, view), compliance)
