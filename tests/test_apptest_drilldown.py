@@ -105,3 +105,30 @@ def test_a_departments_map_shows_its_own_county_only(province_db: Path):
     args = _map_features(at)
     west_town, east_town = next(iter(TOWNSHIPS[WEST])), next(iter(TOWNSHIPS[EAST]))
     assert f"{west_town[:9]}001" in args and f"{east_town[:9]}001" not in args
+
+
+def test_two_counties_without_a_province_open_on_both(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "pairmap.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    with engine.begin() as connection:
+        two_counties.add_two_counties(connection, top="county")
+    auth.create_user(engine, shared.ADMIN, "leader", "leader", None, "password1")
+    engine.dispose()
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("PAIRMAP_COOKIE_KEY", shared.COOKIE_KEY)
+    shared._clear_caches()
+    try:
+        at = _run(user="leader")
+        assert not at.exception, [e.value for e in at.exception]
+        assert _breadcrumb(at) == "当前范围：全部"
+        args = _map_features(at)
+        assert all(code in args for code in COUNTIES)
+        at.selectbox(key="drill_overview_county").set_value(EAST).run()
+        assert _breadcrumb(at) == f"当前范围：全部 › {COUNTIES[EAST]}"
+        east_town = next(iter(TOWNSHIPS[EAST]))
+        assert f"{east_town[:9]}001" in _map_features(at)
+    finally:
+        shared._clear_caches()
