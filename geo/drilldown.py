@@ -25,7 +25,7 @@ import shapely
 from sqlalchemy import Engine, select
 
 from geo import schema
-from geo.i18n import CATALOGUE, DEFAULT_LANG, translate
+from geo.i18n import CATALOGUE, DEFAULT_LANG
 from geo.maps import (
     TOOLTIP_PANE,
     _AttributionPrefix,
@@ -41,7 +41,6 @@ from geo.maps import (
 )
 
 LEVELS = ("province", "city", "county", "township", "village")
-AGGREGATED = ("province", "city", "county")
 MAP_LEVELS = ("province", "city", "county", "township")
 """The levels ``map_payload_bytes`` measures: the map of one unit of each."""
 MAX_POLYGONS = 2000
@@ -60,6 +59,7 @@ SHARE_COLOURS = ("#B2182B", "#EF8A62", "#FDDBC7", "#92C5DE", "#2166AC")
 """Red (worst) to blue (best), apart in greyscale; the county map's blue is "served"."""
 NO_VILLAGE_COLOUR = "#FFFFFF"
 FIGURES = ("villages", "paired", "visited", "never_visited", "neglected")
+"""The figures of a unit that add up from its villages (``village_flags``)."""
 
 
 @dataclass(frozen=True)
@@ -373,14 +373,6 @@ def build_unit_map(shapes: gpd.GeoDataFrame, figures: pd.DataFrame,
     return fmap
 
 
-@dataclass(frozen=True)
-class DrillMap:
-    """The map of one unit: the folium map and the view it draws."""
-
-    view: View
-    fmap: folium.Map
-
-
 def subset_village_inputs(villages: gpd.GeoDataFrame, townships: gpd.GeoDataFrame,
                           counties: gpd.GeoDataFrame, status: pd.DataFrame,
                           tree: UnitTree, view: View
@@ -489,8 +481,3 @@ def map_payload_bytes(engine, level: str, code: str | None = None) -> int:  # no
     status = village_status(engine)
     fmap = render_drill_map(engine, tree, status, code)
     return len(fmap.get_root().render().encode("utf-8"))
-
-
-def translate_level(level: str | None, lang: str) -> str:
-    """The name of ``level`` (``drill.level.*``)."""
-    return translate(f"drill.level.{level or 'all'}", lang)

@@ -126,7 +126,7 @@ def test_aggregated_figures_are_the_sums_of_the_county_figures(province: Engine,
                 row["neglected"]) == (kpis.villages, kpis.paired, kpis.visited,
                                       kpis.never_visited, kpis.severe)
         assert row["visited_share"] == pytest.approx(kpis.visited_share)
-    figures = ["villages", "paired", "visited", "never_visited", "neglected"]
+    figures = list(drilldown.FIGURES)
     for level, code in (("city", CITY), ("province", PROVINCE)):
         above = drilldown.aggregate_figures(status, tree, level).loc[code, figures]
         assert above.tolist() == counties[figures].sum().tolist()
