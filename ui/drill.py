@@ -210,6 +210,8 @@ def department_map(data: CoverageData, compliance: pd.DataFrame,
     if not counties and department_code is not None and "county_code" in data.departments:
         own = data.departments.loc[data.departments["code"] == department_code, "county_code"]
         counties = [c for c in own.dropna() if c in tree.units.index]
+    if not counties:  # neither pairings nor a county: the first county, not the province
+        counties = tree.under(None, "county")[:1]
     villages = [v for county in counties for v in tree.under(county, "village")]
     if len(villages) > drilldown.MAX_POLYGONS:
         towns = sorted(set(tree.units.loc[paired, "parent_code"]))
