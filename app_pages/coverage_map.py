@@ -19,13 +19,16 @@ def render() -> None:
                               key="coverage_as_of")
     window = right.number_input(t("coverage.window"), 7, 730, period.window_days, step=1,
                                 key="coverage_window")
-    towns = ui.township_choices()
-    township = far.selectbox(t("filter.township"), [None, *towns], key="coverage_township",
-                             format_func=lambda c: t("filter.all") if c is None else towns[c],
-                             placeholder=t("filter.all"))
+    township = None
+    if not ui.drilling():  # one county: a township filter (several: the drill-down's)
+        towns = ui.township_choices()
+        township = far.selectbox(t("filter.township"), [None, *towns],
+                                 key="coverage_township", placeholder=t("filter.all"),
+                                 format_func=lambda c: t("filter.all") if c is None
+                                 else towns[c])
     data = ui.load_coverage(user, Period(as_of, int(window)))
-    clicked = ui.show_village_map(data, key=f"coverage_map_{layer}_{township}", layer=layer,
-                                  focus_township=township, clickable=True, fit_window=True)
+    clicked = ui.area_map("coverage", data, layer, clickable=True, fit_window=True,
+                          county_key=f"coverage_map_{layer}_{township}", township=township)
     st.caption(t("coverage.click_hint") + " " + t("caption.schematic"))
     if clicked:
         ui.show_village_card(ui.village_card(user, data, clicked))

@@ -56,7 +56,7 @@ def render() -> None:
                          format_func=names.get, key="departments_map_department")
     compliance = ui.load_department_villages(user, period, shown)
     coverage = ui.load_coverage(user, period)
-    ui.show_map(ui.department_map(coverage, compliance),
+    ui.show_map(ui.department_map(coverage, compliance, shown),
                 key=f"departments_map_{shown}", height=ui.DEPARTMENT_MAP_HEIGHT)
     st.caption(t("departments.map_caption") + " " + t("caption.schematic"))
     ui.table(ui.department_villages_shown(compliance, coverage),

@@ -29,8 +29,8 @@ def render() -> None:
             ui.kpi_cards(st.columns(ui.KPI_CARDS), data)
         map_column, lists_column = st.columns([7, 2])
         with map_column:
-            ui.show_village_map(data, key="present_map", height=ui.PRESENT_MAP_HEIGHT,
-                                fullscreen=True, fit_window=True)
+            ui.area_map("overview", data, fullscreen=True, county_key="present_map",
+                        height=ui.PRESENT_MAP_HEIGHT, fit_window=True)
         with lists_column:
             red_and_black(user, period)
         return
@@ -38,7 +38,8 @@ def render() -> None:
     ui.kpi_cards(st.columns(ui.KPI_CARDS), data)
     map_column, lists_column = st.columns([7, 2])
     with map_column:
-        ui.show_village_map(data, key="overview_map", height=ui.OVERVIEW_MAP_HEIGHT)
+        ui.area_map("overview", data, county_key="overview_map",
+                    height=ui.OVERVIEW_MAP_HEIGHT)
         st.caption(t("caption.schematic"))
     with lists_column:
         red_and_black(user, period)

@@ -8,6 +8,7 @@ then loaders, widgets and writes; a form's write goes inside
 """
 
 from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_chart
+from ui.drill import aggregated_figures, area_map, department_map, drilling, unit_tree
 from ui.loaders import (
     CoverageData,
     briefing_file,
@@ -66,7 +67,6 @@ from ui.widgets import (
     capacity_editor,
     compared_departments,
     data_note,
-    department_map,
     department_village_columns,
     department_villages_shown,
     download_buttons,
@@ -129,6 +129,8 @@ __all__ = [
     "WARNINGS_SHOWN",
     "WARNING_VISITS_SHOWN",
     "CoverageData",
+    "aggregated_figures",
+    "area_map",
     "briefing_downloads",
     "briefing_file",
     "capacity_editor",
@@ -142,6 +144,7 @@ __all__ = [
     "department_villages_shown",
     "describe_visits",
     "download_buttons",
+    "drilling",
     "editable_visits",
     "first_visit_date",
     "get_engine",
@@ -200,6 +203,7 @@ __all__ = [
     "township_table",
     "trend_chart",
     "undo_plan",
+    "unit_tree",
     "village_card",
     "village_choices",
     "village_map",

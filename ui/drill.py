@@ -1,0 +1,221 @@
+"""Drill-down glue: breadcrumb, level selectors and the map of the chosen unit
+(``geo.drilldown``), with a click on an area opening it.
+
+The chosen unit lives in ``st.session_state["drill_<page>"]`` (a code, or None for the
+whole database). Every change of it bumps a counter that is part of the map's key, so a
+new map starts without the click of the one before (which would open a unit again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import drilldown
+from geo.drilldown import UnitTree, View
+from ui import widgets
+from ui.loaders import CoverageData, _version, get_engine
+from ui.session import language, plain, t
+from ui.widgets import show_map, show_village_map, village_map
+
+BREADCRUMB_SEPARATOR = " › "
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tree(version: int, url: str) -> UnitTree:
+    return drilldown.load_tree(get_engine())
+
+
+def unit_tree() -> UnitTree:
+    """The admin units of the current data version (no geometry)."""
+    return _tree(*_version())
+
+
+def drilling() -> bool:
+    """Whether the maps drill down: the database holds more than one county (a
+    single-county database keeps its county map and township filter)."""
+    return len(unit_tree().under(None, "county")) > 1
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _shapes(version: int, url: str, codes: tuple[str, ...], level: str | None
+            ) -> gpd.GeoDataFrame:
+    return drilldown.simplified(drilldown.load_shapes(get_engine(), list(codes)), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _outlines(version: int, url: str, codes: tuple[str, ...], level: str | None,
+              outline_codes: tuple[str, ...]) -> gpd.GeoDataFrame:
+    return drilldown.dissolved(_shapes(version, url, codes, level), unit_tree(),
+                               list(outline_codes))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _figures(version: int, url: str, as_of: object, window_days: int, neglect_days: int,
+             level: str, _status: pd.DataFrame) -> pd.DataFrame:
+    return drilldown.aggregate_figures(_status, unit_tree(), level)
+
+
+def aggregated_figures(data: CoverageData, level: str) -> pd.DataFrame:
+    """The figures of every unit of ``level`` (``geo.drilldown.aggregate_figures``) of
+    ``data``'s period, computed once per data version and period for every session."""
+    inputs = data.inputs
+    return _figures(*_version(), inputs.as_of, inputs.window_days, inputs.neglect_days,
+                    level, data.status)
+
+
+def _state(page: str) -> str:
+    return f"drill_{page}"
+
+
+def current_code(page: str) -> str | None:
+    """The unit ``page``'s map shows (its first: the single top unit, or all)."""
+    key = _state(page)
+    tree = unit_tree()
+    if key not in st.session_state or (st.session_state[key] is not None
+                                       and st.session_state[key] not in tree.units.index):
+        st.session_state[key] = drilldown.start_code(tree)
+    return st.session_state[key]
+
+
+def go_to(page: str, code: str | None) -> None:
+    """Show unit ``code`` on ``page``'s map (a new map: the old one's click is dropped)."""
+    st.session_state[_state(page)] = code
+    st.session_state[f"{_state(page)}_nonce"] = st.session_state.get(
+        f"{_state(page)}_nonce", 0) + 1
+
+
+def _chosen(page: str, key: str, parent: str | None) -> None:
+    value = st.session_state[key]
+    go_to(page, parent if value is None else value)
+
+
+def breadcrumb_text(tree: UnitTree, code: str | None) -> str:
+    """The breadcrumb of ``code``: 湖北省 › 宜昌市 › 兴山县 › 古夫镇 (the whole database
+    first when it has several top units)."""
+    names = [name for _code, name in drilldown.breadcrumb(tree, code)]
+    if tree.root is None:
+        names.insert(0, t("drill.level.all"))
+    return BREADCRUMB_SEPARATOR.join(names)
+
+
+def selectors(page: str, tree: UnitTree, code: str | None) -> None:
+    """The breadcrumb, an "up" button and one select box per level along the path
+    (keys ``drill_<page>_<level>``), each listing the units under the one before."""
+    path = drilldown.breadcrumb(tree, code)
+    codes = [c for c, _name in path]
+    parents: list[str | None] = [tree.root] if tree.root is not None else [None]
+    if tree.root is None:
+        parents += codes
+    else:
+        parents += codes[1:]
+    boxes = []
+    for parent in parents:
+        children = tree.children(parent)
+        if not children or tree.level(children[0]) == "village":
+            break
+        boxes.append((parent, children))
+    left, right = st.columns([5, 1])
+    left.markdown(plain(t("drill.breadcrumb", path=breadcrumb_text(tree, code))))
+    up = tree.path(code)[-2] if len(tree.path(code)) > 1 else None
+    if code is not None and code != tree.root:
+        right.button(t("drill.up"), key=f"{_state(page)}_up", on_click=go_to,
+                     args=(page, up))
+    if not boxes:
+        return
+    columns = st.columns(len(boxes))
+    for column, (parent, children) in zip(columns, boxes, strict=True):
+        level = str(tree.level(children[0]))
+        key = f"{_state(page)}_{level}"
+        chosen = next((c for c in codes if c in children), None)
+        st.session_state[key] = chosen
+        level_name = t(f"drill.level.{level}")
+        column.selectbox(t("drill.choose", level=level_name), [None, *children], key=key,
+                         format_func=lambda c, n=level_name: (
+                             t("drill.all_of", level=n) if c is None else tree.name(c)),
+                         placeholder=t("drill.all_of", level=level_name),
+                         on_change=_chosen, args=(page, key, parent))
+
+
+def _village_data(data: CoverageData, tree: UnitTree, view: View) -> CoverageData:
+    villages, townships, county, status = drilldown.subset_village_inputs(
+        data.inputs.villages, data.townships, data.county, data.status, tree, view)
+    return replace(data, status=status, townships=townships, county=county,
+                   inputs=replace(data.inputs, villages=villages))
+
+
+def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
+             clickable: bool = False, height: int = 620, fit_window: bool = False,
+             fullscreen: bool = False, county_key: str | None = None,
+             township: str | None = None) -> str | None:
+    """Breadcrumb, selectors and the map of the chosen unit on ``page``; a click on a
+    county or township opens it. Returns the code of a clicked village (with
+    ``clickable``), else None.
+
+    A single-county database shows its village map as before, keyed ``county_key``
+    (zoomed to ``township``), without breadcrumb or selectors.
+    """
+    if not drilling():
+        return show_village_map(data, key=county_key or f"{page}_map", height=height,
+                                layer=layer, focus_township=township,
+                                fullscreen=fullscreen, clickable=clickable,
+                                fit_window=fit_window)
+    tree = unit_tree()
+    code = current_code(page)
+    selectors(page, tree, code)
+    view = drilldown.choose_view(tree, code)
+    nonce = st.session_state.get(f"{_state(page)}_nonce", 0)
+    key = f"{_state(page)}_map_{code}_{nonce}_{layer}"
+    if view.shown == "village":
+        focus = view.code if view.level == "township" else None
+        fmap = village_map(_village_data(data, tree, view), layer, focus, fullscreen)
+        return show_map(fmap, key=key, height=height, clickable=clickable,
+                        fit_window=fit_window)
+    fmap = unit_map(data, tree, view)
+    clicked = show_map(fmap, key=key, height=height, clickable=True, fit_window=fit_window)
+    st.caption(t("drill.click_hint"))
+    if clicked is not None and clicked in set(view.units):
+        go_to(page, clicked)
+        st.rerun()
+    return None
+
+
+def unit_map(data: CoverageData, tree: UnitTree, view: View) -> folium.Map:
+    """The choropleth of the counties (or townships) of ``view``, from cached simplified
+    shapes and aggregated figures."""
+    version = _version()
+    shapes = _shapes(*version, tuple(view.units), view.level)
+    outlines = _outlines(*version, tuple(view.units), view.level,
+                         tuple(drilldown.outline_codes(tree, view)))
+    labels = drilldown.map_labels(language(), data.inputs.window_days)
+    return drilldown.build_unit_map(shapes, aggregated_figures(data, view.shown), outlines,
+                                    labels, drilldown.drill_labels(language()),
+                                    data.inputs.window_days)
+
+
+def department_map(data: CoverageData, compliance: pd.DataFrame,
+                   department_code: str | None = None) -> folium.Map:
+    """One department's paired villages on the map (``ui.widgets.department_map``). With
+    several counties, the map is cut to the counties of its paired villages (without
+    any: its own ``county_code``), and to their townships when those counties have more
+    than ``geo.drilldown.MAX_POLYGONS`` villages."""
+    if not drilling():
+        return widgets.department_map(data, compliance)
+    tree = unit_tree()
+    paired = [code for code in compliance.index if code in tree.units.index]
+    counties = sorted(set(tree.ancestors_at(paired, "county").dropna()))
+    if not counties and department_code is not None and "county_code" in data.departments:
+        own = data.departments.loc[data.departments["code"] == department_code, "county_code"]
+        counties = [c for c in own.dropna() if c in tree.units.index]
+    if not counties:  # neither pairings nor a county: the first county, not the province
+        counties = tree.under(None, "county")[:1]
+    villages = [v for county in counties for v in tree.under(county, "village")]
+    if len(villages) > drilldown.MAX_POLYGONS:
+        towns = sorted(set(tree.units.loc[paired, "parent_code"]))
+        villages = [v for town in towns for v in tree.under(town, "village")]
+    view = View(None, None, "village", villages)
+    return widgets.department_map(_village_data(data, tree, view), compliance)
