@@ -33,7 +33,13 @@ from geo.io.plan_files import read_plan_file
 from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table, xlsx_bytes
 from geo.period import Period
 from geo.planner import PLANNED_REASONS, PlanSettings
-from geo.settings import SAMPLE_DIR, Settings, local_today
+from geo.settings import (
+    DEFAULT_DATABASE_URL,
+    SAMPLE_DIR,
+    Settings,
+    local_today,
+    resolve_database_url,
+)
 
 EXIT_BUSY = 3
 """Exit code when another writer held the database longer than ``PAIRMAP_BUSY_TIMEOUT``:
@@ -228,8 +234,11 @@ def _bench(args: argparse.Namespace, settings: Settings) -> dict | str:
     """Time the main paths; notes (which database, what is missing, PostgreSQL's import)
     go to standard error, the figures to standard output."""
     lang = settings.lang
-    # The configured database is timed only when it is named and already seeded.
-    url = settings.database_url if os.environ.get("PAIRMAP_DATABASE_URL") else None
+    # The configured database is timed only when PAIRMAP_DATABASE_URL names it (in the
+    # environment or the secrets file) and it is already seeded.
+    named = (os.environ.get("PAIRMAP_DATABASE_URL", "").strip()
+             or settings.database_url != resolve_database_url(DEFAULT_DATABASE_URL))
+    url = settings.database_url if named else None
     result = bench.run_bench(scale=args.scale, database_url=url, runs=args.runs,
                              import_rows=args.import_rows, import_runs=args.import_runs,
                              pg_url=args.pg_url, window_days=settings.window_days,
