@@ -1,6 +1,11 @@
-"""Time the coverage metrics and every page's warm script run on the sample county.
+"""Time the coverage metrics (with the DuckDB reference) and every page's warm script run
+on the sample county.
 
 Usage: python benchmarks/bench_coverage.py   (prints medians in milliseconds)
+
+The metrics' timings are ``geo.bench``'s (``python -m geo bench`` times them with the
+rest); the pages' warm script runs need Streamlit's AppTest, which ``geo/`` never imports,
+so they are timed here.
 
 A benchmark measures speed; the tests never assert on time.
 """
@@ -8,10 +13,8 @@ A benchmark measures speed; the tests never assert on time.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo import auth, coverage, db, store  # noqa: E402
 from geo.access import Role, User  # noqa: E402
+from geo.bench import duckdb_connection, duckdb_coverage, median_seconds  # noqa: E402
 from geo.demo import seed  # noqa: E402
 from geo.inputs import CoverageInputs  # noqa: E402
 from geo.settings import local_today  # noqa: E402
@@ -29,12 +33,7 @@ ANCHOR = date(2026, 11, 28)
 
 
 def median_ms(function, runs: int = 20) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return median_seconds(function, runs) * 1000
 
 
 def main() -> None:
@@ -57,7 +56,10 @@ def main() -> None:
     inputs = CoverageInputs(villages, pairings, visits, today, 90, 90, problems)
     metrics = median_ms(lambda: coverage.compute_village_coverage(inputs))
     status = median_ms(lambda: compute_village_status(inputs, departments))
+    connection = duckdb_connection(inputs)
+    reference = median_ms(lambda: duckdb_coverage(connection, today, 90))
     print(f"compute_village_coverage: {metrics:.1f} ms")
+    print(f"DuckDB reference query:   {reference:.1f} ms")
     print(f"compute_village_status:   {status:.1f} ms")
 
     os.environ["PAIRMAP_DATABASE_URL"] = url

@@ -8,8 +8,9 @@ Seeds a temporary SQLite database with the sample county (``seed_demo``, as
 a record id), then times ``geo.io.imports.import_file``: the first import (all rows
 inserted) and the same file again (all rows unchanged), and how long the first holds the
 database's write lock (from the compare-and-set to the commit; a form entry waits at most
-that long). A benchmark measures speed; the
-tests never assert on time.
+that long). ``python -m geo bench`` times the first import (``seconds.import``) with the
+same rows (``geo.bench.make_visits``). A benchmark measures speed; the tests never assert
+on time.
 """
 
 from __future__ import annotations
@@ -22,61 +23,16 @@ import time
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import db, store  # noqa: E402
+from geo import db  # noqa: E402
 from geo.auth import cli_user  # noqa: E402
+from geo.bench import make_visits  # noqa: E402
 from geo.demo import seed  # noqa: E402
 from geo.io import imports  # noqa: E402
-from geo.io.table_files import EXPORT_COLUMNS  # noqa: E402
-from geo.schema import VISIT_KINDS  # noqa: E402
 
 ANCHOR = date(2026, 11, 28)
-
-
-def make_visits(engine: object, rows: int, seed_value: int = 7) -> pd.DataFrame:
-    """Return ``rows`` synthetic visits in the export columns, dated on or before ANCHOR."""
-    rng = np.random.default_rng(seed_value)
-    departments = store.load_departments(engine)["code"].to_numpy()
-    villages = store.load_villages(engine)
-    codes = villages["code"].to_numpy()
-    short = villages["short_name"].to_numpy()
-    pick = rng.integers(0, len(codes), rows)
-    dept = departments[rng.integers(0, len(departments), rows)]
-    days = rng.integers(0, 730, rows)
-    dates = pd.to_datetime(ANCHOR) - pd.to_timedelta(days, unit="D")
-    raised = rng.integers(0, 4, rows)
-    has_gps = rng.random(rows) < 0.5
-    lon = np.where(has_gps, np.round(110.4 + rng.random(rows) * 0.6, 6), np.nan)
-    lat = np.where(has_gps, np.round(31.0 + rng.random(rows) * 0.5, 6), np.nan)
-    numbered = rng.random(rows) < 0.5
-    seq = np.arange(1, rows + 1)
-    record_id = np.where(numbered, pd.Series(seq).map("B{:07d}".format).to_numpy(), "")
-    summary = (pd.Series(short[pick]) + "：入户走访群众，宣传惠民政策，第"
-               + pd.Series(seq).astype(str) + "次")
-    return pd.DataFrame({
-        "id": seq,
-        "date": dates.strftime("%Y-%m-%d"),
-        "department_code": dept,
-        "village_code": codes[pick],
-        "kind": np.array(VISIT_KINDS)[rng.integers(0, len(VISIT_KINDS), rows)],
-        "cadre_count": rng.integers(1, 8, rows),
-        "cadre_ids": "",
-        "households_visited": rng.integers(0, 30, rows),
-        "problems_raised": raised,
-        "problems_resolved": np.minimum(raised, rng.integers(0, 4, rows)),
-        "lon": lon,
-        "lat": lat,
-        "summary": summary,
-        "record_id": record_id,
-        "source": "sample",
-        "created_by": "bench",
-        "created_at": "2026-11-28 10:00:00",
-    })[EXPORT_COLUMNS["visits"]]
 
 
 def main() -> None:
@@ -90,7 +46,7 @@ def main() -> None:
         seed.seed_demo(engine, anchor=ANCHOR)
         path = folder / "visits.csv"
         started = time.perf_counter()
-        make_visits(engine, args.rows).to_csv(path, index=False, encoding="utf-8-sig")
+        make_visits(engine, args.rows, ANCHOR).to_csv(path, index=False, encoding="utf-8-sig")
         size = path.stat().st_size / 1e6
         print(f"wrote {args.rows:,} rows ({size:.0f} MB) in {time.perf_counter() - started:.1f} s")
         actor = cli_user()

@@ -9,7 +9,8 @@ places run short and the plan reports a shortfall. Each size runs in a child pro
 ended at the cap; the figures are wall-clock seconds of ``plan_pairings`` (centroids,
 anchors, distances, both stages of the min-cost flow) and of the solver alone, and
 whether both parts of the tie-break fitted in 64 bits (see ``geo.planner.tie_costs``).
-A benchmark measures speed; the tests never assert on time.
+The instance is ``geo.bench.planner_instance`` (``python -m geo bench`` times the
+first size). A benchmark measures speed; the tests never assert on time.
 """
 
 from __future__ import annotations
@@ -24,44 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from geo import planner  # noqa: E402
+from geo.bench import planner_instance  # noqa: E402
 
 T = date(2026, 11, 28)
-COUNTY = "420526"
 SIZES = ((500, 150), (5000, 1500))
 
 
-def instance(villages: int, departments: int, seed: int = 12
-             ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
-    """A county of ``villages`` unpaired villages (points in a 100 km square) and
-    ``departments`` departments seated inside it."""
-    rng = np.random.default_rng(seed)
-    codes = [f"{COUNTY}{n // 1000 + 100:03d}{n % 1000:03d}" for n in range(villages)]
-    lon = 110.3 + rng.random(villages)
-    lat = 31.0 + rng.random(villages) * 0.9
-    need = rng.random(villages).round(3)
-    coverage = pd.DataFrame({"reasons": [["UNPAIRED"]] * villages,
-                             "priority": 3 * (1 + need), "pairings": 0,
-                             "days_since_last_visit": pd.array([pd.NA] * villages,
-                                                               dtype="Int64")},
-                            index=pd.Index(codes, name="code"))
-    frame = gpd.GeoDataFrame({"code": codes}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
-    depts = pd.DataFrame({
-        "code": [f"D{n:05d}" for n in range(departments)], "county_code": COUNTY,
-        "party_members": rng.integers(15, 76, departments),
-        "seat_lon": 110.3 + rng.random(departments), "seat_lat": 31.0 + rng.random(departments),
-        "active": True})
-    pairings = pd.DataFrame(columns=["id", "department_code", "village_code", "start_date",
-                                     "end_date", "required_visits_per_month"])
-    return coverage, frame, depts, pairings
-
-
 def run(villages: int, departments: int, queue: multiprocessing.Queue) -> None:
-    coverage, frame, depts, pairings = instance(villages, departments)
+    coverage, frame, depts, pairings = planner_instance(villages, departments)
     solver_seconds = []
     solve = planner.solve_assignment
 

@@ -64,13 +64,18 @@ The meeting briefing (``geo.briefing``, 会议简报)
     (openpyxl), ``static_map`` (the status map, matplotlib on Agg) · ``fonts`` the CJK
     TrueType font.
 
+Benchmark
+    ``geo.bench`` ``python -m geo bench``: ``run_bench`` (DESIGN.md's ``bench --json``),
+    the DuckDB reference of the coverage figures (``duckdb_coverage``).
+
 The sample county (``geo.demo``)
     ``reference`` real outline and codes · ``schematic`` schematic boundaries ·
     ``sample`` synthetic records · ``seed`` the sample database (``seed_demo``).
 """
 
 __all__ = [
-    "access", "audit", "auth", "backup", "briefing", "cli", "coverage", "crs", "db", "demo",
+    "access", "audit", "auth", "backup", "bench",
+    "briefing", "cli", "coverage", "crs", "db", "demo",
     "errors",
     "formalism", "geometry", "i18n", "inputs", "io", "layers", "maps", "neglected",
     "offline", "overview", "pairing_rules", "pairings", "period", "plan_service", "planner",

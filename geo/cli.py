@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from geo import auth, db, department_report, plan_service, reports, store
+from geo import auth, bench, db, department_report, plan_service, reports, store
 from geo.access import Role
 from geo.briefing.data import load_briefing
 from geo.briefing.files import NEEDS_CJK_FONT, briefing_kind, write_briefing
@@ -31,7 +33,13 @@ from geo.io.plan_files import read_plan_file
 from geo.io.table_files import EXPORT_COLUMNS, GEO_TABLES, csv_bytes, write_table, xlsx_bytes
 from geo.period import Period
 from geo.planner import PLANNED_REASONS, PlanSettings
-from geo.settings import SAMPLE_DIR, Settings, local_today
+from geo.settings import (
+    DEFAULT_DATABASE_URL,
+    SAMPLE_DIR,
+    Settings,
+    local_today,
+    resolve_database_url,
+)
 
 EXIT_BUSY = 3
 """Exit code when another writer held the database longer than ``PAIRMAP_BUSY_TIMEOUT``:
@@ -73,6 +81,26 @@ def _argument_types(lang: str) -> tuple[Callable[[str], date], Callable[[str], i
         return value
 
     return iso_date, positive
+
+
+def _bench_types(lang: str) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """The parsers of ``bench``'s ``--scale`` and ``--pg-url``, refusing in ``lang``."""
+
+    def scale(text: str) -> str:
+        if text not in bench.SCALES:
+            raise argparse.ArgumentTypeError(translate("error.unknown_scale", lang, scale=text))
+        return text
+
+    def pg_url(text: str) -> str:
+        try:
+            backend = make_url(text).get_backend_name()
+        except ArgumentError:
+            backend = None
+        if backend != "postgresql":
+            raise argparse.ArgumentTypeError(translate("cli.bench_pg_url", lang, value=text))
+        return text
+
+    return scale, pg_url
 
 
 def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
@@ -175,6 +203,19 @@ def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     briefing.add_argument("--window-days", type=_positive, default=None)
     briefing.add_argument("--neglect-days", type=_positive, default=None)
 
+    _scale, _pg_url = _bench_types(lang)
+    timing = commands.add_parser("bench", help=h("bench"))
+    timing.add_argument("--scale", type=_scale, default="county", metavar="county|province",
+                        help=h("bench_scale"))
+    timing.add_argument("--json", action="store_true", help=h("bench_json"))
+    timing.add_argument("--runs", type=_positive, default=bench.DEFAULT_RUNS,
+                        help=h("bench_runs"))
+    timing.add_argument("--import-rows", type=_positive, default=bench.IMPORT_ROWS,
+                        help=h("bench_import_rows"))
+    timing.add_argument("--import-runs", type=_positive, default=1,
+                        help=h("bench_import_runs"))
+    timing.add_argument("--pg-url", type=_pg_url, default=None, help=h("bench_pg_url"))
+
     sample = commands.add_parser("make-sample",
                                  help=h("make_sample"))
     sample.add_argument("--seed", type=int, default=seed.DEFAULT_SEED)
@@ -189,6 +230,40 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> dict:
     counts = seed.seed_demo(engine, seed=args.seed, anchor=args.as_of, force=args.force,
                             scale=args.scale, seconds=seconds)
     return {"scale": args.scale, "loaded": counts, "seconds": seconds}
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> dict | str:
+    """Time the main paths; notes (which database, what is missing, PostgreSQL's import)
+    go to standard error, the figures to standard output."""
+    lang = settings.lang
+    # The configured database is timed only when PAIRMAP_DATABASE_URL names it (in the
+    # environment or the secrets file) and it is already seeded.
+    named = (os.environ.get("PAIRMAP_DATABASE_URL", "").strip()
+             or settings.database_url != resolve_database_url(DEFAULT_DATABASE_URL))
+    url = settings.database_url if named else None
+    result = bench.run_bench(scale=args.scale, database_url=url, runs=args.runs,
+                             import_rows=args.import_rows, import_runs=args.import_runs,
+                             pg_url=args.pg_url, window_days=settings.window_days,
+                             neglect_days=settings.neglect_days, lang=lang)
+    notes = list(result.notes)
+    if result.county_map_bytes is not None:
+        notes.append(("bench.note_county_map", {"bytes": f"{result.county_map_bytes:,}"}))
+    if result.import_postgresql is not None:
+        notes.append(("bench.import_postgresql",
+                      {"seconds": f"{result.import_postgresql:.2f}"}))
+    for key, values in notes:
+        print(translate(key, lang, **values), file=sys.stderr)
+    report = result.as_dict()
+    if args.json:
+        return report
+    lines = [translate("bench.header", lang, scale=report["scale"],
+                       villages=f"{report['villages']:,}", visits=f"{report['visits']:,}",
+                       runs=args.runs)]
+    lines += [f"  {key:<16} {'null' if value is None else f'{value:.3f} s'}"
+              for key, value in report["seconds"].items()]
+    lines += [f"  {key:<16} {'null' if value is None else f'{value:,} B'}"
+              for key, value in report["bytes"].items()]
+    return "\n".join(lines)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> dict:
@@ -415,7 +490,7 @@ def _users(args: argparse.Namespace, settings: Settings) -> dict:
 
 COMMANDS = {"seed-demo": _seed_demo, "export": _export, "make-sample": _make_sample,
             "users": _users, "report": _report, "import": _import, "plan": _plan,
-            "briefing": _briefing}
+            "briefing": _briefing, "bench": _bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1178,6 +1178,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "drill.tooltip.visited": "走访覆盖率",
         "drill.tooltip.never": "从未走访",
         "drill.tooltip.neglected": "需关注村",
+        # Benchmark (issue 15, python -m geo bench)
+        "cli.help.bench": ("计时主要功能（覆盖指标及 DuckDB 参照、待关注村、单位考核、地图、"
+                           "导入、结对规划）"),
+        "cli.help.bench_scale": ("county：样例县；province：湖北省样例（PAIRMAP_DATABASE_URL "
+                                 "指向已载入的数据库时用它，否则临时建库，省级需数分钟）"),
+        "cli.help.bench_json": "以 JSON 输出（DESIGN.md 的 bench 格式）",
+        "cli.help.bench_runs": "每项计时的次数（取中位数，默认 5）",
+        "cli.help.bench_import_rows": "导入计时的走访行数（默认 1,000,000）",
+        "cli.help.bench_import_runs": "导入计时的次数，每次导入新建的样例县数据库（默认 1）",
+        "cli.help.bench_pg_url": ("PostgreSQL 地址（可建库的角色）：导入也在其上临时建库计时，"
+                                  "结果列在 SQLite 旁"),
+        "cli.bench_pg_url": "“{value}”不是 PostgreSQL 地址（postgresql+psycopg://…）",
+        "error.bench_scale_mismatch": (
+            "数据库中是 {stored} 样例，而不是 {scale}；请换 --scale 或换数据库"),
+        "bench.note_database": "计时数据库 {url}",
+        "bench.note_temporary": "临时 SQLite 数据库载入 {scale} 样例后计时，结束后删除",
+        "bench.note_no_drilldown": (
+            "地图各级数据量为 null：geo.drilldown.map_payload_bytes 尚未提供"),
+        "bench.note_county_map": "县级覆盖地图（geo/maps.py，村最多的县）HTML {bytes} 字节",
+        "bench.import_postgresql": "导入（PostgreSQL）：{seconds} 秒",
+        "bench.header": "{scale}：{villages} 个村，{visits} 条走访；各项为 {runs} 次的中位数",
     },
     "en": {
         "app.title": "PairMap",
@@ -2443,6 +2464,33 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "drill.tooltip.visited": "Visited",
         "drill.tooltip.never": "Never visited",
         "drill.tooltip.neglected": "Needing attention",
+        # Benchmark (issue 15, python -m geo bench)
+        "cli.help.bench": ("time the main paths (coverage metrics with the DuckDB reference, "
+                           "neglected villages, department figures, map, import, planner)"),
+        "cli.help.bench_scale": ("county: the sample county; province: the Hubei sample (the "
+                                 "database of PAIRMAP_DATABASE_URL when it holds it, else a "
+                                 "temporary one, minutes for the province)"),
+        "cli.help.bench_json": "print JSON (DESIGN.md's bench object)",
+        "cli.help.bench_runs": "runs per timing (the median is reported; default 5)",
+        "cli.help.bench_import_rows": "visit rows of the timed import (default 1,000,000)",
+        "cli.help.bench_import_runs": ("imports to time, each into a fresh sample county "
+                                       "(default 1)"),
+        "cli.help.bench_pg_url": ("a PostgreSQL URL (a role that may create databases): the "
+                                  "import is timed there too, in a temporary database, beside "
+                                  "SQLite's"),
+        "cli.bench_pg_url": "not a PostgreSQL URL (postgresql+psycopg://…): {value}",
+        "error.bench_scale_mismatch": (
+            "the database holds the {stored} sample, not {scale}: change --scale or the "
+            "database"),
+        "bench.note_database": "timing the database {url}",
+        "bench.note_temporary": ("timing a temporary SQLite database seeded with the {scale} "
+                                 "sample (removed afterwards)"),
+        "bench.note_no_drilldown": ("map payload bytes are null: "
+                                    "geo.drilldown.map_payload_bytes is not there yet"),
+        "bench.note_county_map": ("the county coverage map (geo/maps.py, the county with the "
+                                  "most villages) renders to {bytes} bytes of HTML"),
+        "bench.import_postgresql": "import (PostgreSQL): {seconds} s",
+        "bench.header": "{scale}: {villages} villages, {visits} visits; medians of {runs} runs",
     },
 }
 

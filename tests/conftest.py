@@ -50,6 +50,7 @@ SLOW_FILES = {"test_apptest.py",  # every test runs app pages through AppTest (1
               "test_province.py"}  # a tiny province built once and written (about 10 s)
 BROWSER_FILES = {"test_browser.py"}
 SLOW_TESTS = {
+    "test_bench.py::test_the_json_has_exactly_designs_keys_and_types",  # seeds, imports, maps
     "test_cli_plan.py::test_locks_beyond_a_departments_places_are_refused",
     "test_requirements.py::test_the_app_imports_only_what_requirements_txt_pins",
     "test_audit.py::test_seed_demo_force_leaves_an_audit_entry_with_the_counts_it_replaced",

@@ -166,6 +166,7 @@ GEO_CHINESE_DATA = {
     "geo/io/prepare.py": "the problem status words an import reads (STATUS_ALIASES)",
     "geo/problems.py": "the village's ratings the database stores (满意, 基本满意, 不满意)",
     "geo/problem_rules.py": "the full-width semicolon a co-departments cell is split at",
+    "geo/bench.py": "the synthetic visit summaries of the timed import (data, not messages)",
 }
 GEO_CHINESE_LITERALS = {
     ("geo/maps.py", "&copy; 天地图"): "the basemap provider's name, in its attribution",
