@@ -22,7 +22,7 @@
   villages x 150 departments (``planner_instance``);
 
 and the map payload bytes per level (``geo.drilldown.map_payload_bytes``; null, with a
-note, while that module is not there). Each ``seconds`` value is the median of ``runs``
+note, for a level the database has no unit of). Each ``seconds`` value is the median of ``runs``
 runs in this process (the import: of ``import_runs`` imports, each into a fresh database).
 Loading the frames is not timed. A benchmark measures speed; the tests never assert on
 time.
@@ -31,7 +31,6 @@ time.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import shutil
 import statistics
 import tempfile
@@ -49,7 +48,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from geo import coverage, db, maps, planner, store
+from geo import coverage, db, drilldown, maps, planner, store
 from geo.auth import cli_user
 from geo.demo import seed
 from geo.department_report import build_department_report, load_department_inputs
@@ -374,15 +373,18 @@ def import_seconds(rows: int, anchor: date, runs: int = 1, pg_url: str | None = 
 
 
 def map_bytes(engine: Engine, notes: list[Note]) -> dict[str, int | None]:
-    """The map payload bytes per level (``geo.drilldown.map_payload_bytes``), or None
-    for each level, with a note, while that module is missing."""
-    try:
-        drilldown = importlib.import_module("geo.drilldown")
-        payload = drilldown.map_payload_bytes
-    except (ImportError, AttributeError):
-        notes.append(("bench.note_no_drilldown", {}))
-        return dict.fromkeys(BYTES_KEYS)
-    return {f"map_{level}": int(payload(engine, level, code=None)) for level in MAP_LEVELS}
+    """The map payload bytes per level (``geo.drilldown.map_payload_bytes``, the unit of
+    that level with the most villages); None, with a note, for a level the database has
+    no unit of (the county sample has no province or city)."""
+    levels = set(drilldown.load_tree(engine).units["level"])
+    sizes: dict[str, int | None] = {}
+    for level in MAP_LEVELS:
+        if level in levels:
+            sizes[f"map_{level}"] = int(drilldown.map_payload_bytes(engine, level))
+        else:
+            sizes[f"map_{level}"] = None
+            notes.append(("bench.note_no_level", {"level": level}))
+    return sizes
 
 
 def largest_county(villages: pd.DataFrame) -> str:

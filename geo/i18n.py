@@ -1194,8 +1194,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "数据库中是 {stored} 样例，而不是 {scale}；请换 --scale 或换数据库"),
         "bench.note_database": "计时数据库 {url}",
         "bench.note_temporary": "临时 SQLite 数据库载入 {scale} 样例后计时，结束后删除",
-        "bench.note_no_drilldown": (
-            "地图各级数据量为 null：geo.drilldown.map_payload_bytes 尚未提供"),
+        "bench.note_no_level": "数据库中没有 {level} 级单位，map_{level} 记为 null",
         "bench.note_county_map": "县级覆盖地图（geo/maps.py，村最多的县）HTML {bytes} 字节",
         "bench.import_postgresql": "导入（PostgreSQL）：{seconds} 秒",
         "bench.header": "{scale}：{villages} 个村，{visits} 条走访；各项为 {runs} 次的中位数",
@@ -2485,8 +2484,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.note_database": "timing the database {url}",
         "bench.note_temporary": ("timing a temporary SQLite database seeded with the {scale} "
                                  "sample (removed afterwards)"),
-        "bench.note_no_drilldown": ("map payload bytes are null: "
-                                    "geo.drilldown.map_payload_bytes is not there yet"),
+        "bench.note_no_level": "the database has no {level} unit: map_{level} is null",
         "bench.note_county_map": ("the county coverage map (geo/maps.py, the county with the "
                                   "most villages) renders to {bytes} bytes of HTML"),
         "bench.import_postgresql": "import (PostgreSQL): {seconds} s",

@@ -7,8 +7,6 @@ Speed is the benchmark's business; nothing here asserts on time.
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,8 +104,11 @@ def test_the_json_has_exactly_designs_keys_and_types(
     assert result["visits"] == counts["visits"]
     assert all(isinstance(v, float) and v >= 0 for v in result["seconds"].values())
     assert all(v is None or (isinstance(v, int) and v > 0) for v in result["bytes"].values())
-    if any(v is None for v in result["bytes"].values()):  # said, not silently null
-        assert translate("bench.note_no_drilldown", "en") in captured.err
+    # The county sample has no province or city: said, not silently null.
+    assert result["bytes"]["map_province"] is None and result["bytes"]["map_city"] is None
+    assert result["bytes"]["map_county"] > result["bytes"]["map_township"] > 0
+    for level in ("province", "city"):
+        assert translate("bench.note_no_level", "en", level=level) in captured.err
     assert translate("bench.note_database", "en", url=demo_url) in captured.err
 
 
@@ -141,29 +142,6 @@ def test_a_database_of_another_scale_is_refused(
     assert captured.out == ""
     message = translate("error.bench_scale_mismatch", lang, stored="county", scale="province")
     assert captured.err.strip() == translate("cli.error", lang, message=message)
-
-
-def test_map_bytes_are_null_with_a_note_until_drilldown_exists_then_its_figures(
-        monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setitem(sys.modules, "geo.drilldown", None)  # import fails
-    notes: list = []
-    assert bench.map_bytes(object(), notes) == dict.fromkeys(bench.BYTES_KEYS)
-    assert notes == [("bench.note_no_drilldown", {})]
-
-    calls = []
-
-    def payload(engine: object, level: str, code: str | None = None) -> int:
-        calls.append((engine, level, code))
-        return 1000 + len(level)
-
-    fake = types.ModuleType("geo.drilldown")
-    fake.map_payload_bytes = payload
-    monkeypatch.setitem(sys.modules, "geo.drilldown", fake)
-    engine, notes = object(), []
-    sizes = bench.map_bytes(engine, notes)
-    assert sizes == {f"map_{level}": 1000 + len(level) for level in bench.MAP_LEVELS}
-    assert calls == [(engine, level, None) for level in bench.MAP_LEVELS]
-    assert notes == []
 
 
 def test_the_planner_instance_is_the_worst_case_of_one_county():
