@@ -82,11 +82,16 @@ def _start_app(database: Path | str, base_path: str = "", logs: Path | None = No
         _wait_until_ready(process, f"http://127.0.0.1:{port}{prefix}/_stcore/health", log)
         yield f"http://127.0.0.1:{port}{prefix}/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End ``process``: terminate, and kill it if it is still there after 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 USERNAME, PASSWORD = "viewer", "browser-pass-1"

@@ -42,9 +42,11 @@ from tests.test_browser import (
     _screenshot,
     _settled_map,
     _start_app,
+    _stop,
     _wait_until_idle,
     _wait_until_ready,
 )
+from tests.test_browser_forms import _choose
 
 pytestmark = pytest.mark.browser
 ADMIN = User("cli:test", Role.ADMIN)
@@ -112,15 +114,6 @@ def _legend_count(page, label: str) -> int:
     found = re.search(re.escape(label) + r"\D*(\d+)", text)
     assert found, text
     return int(found.group(1))
-
-
-def _choose(page, label: str, text: str) -> None:
-    """Choose the first option holding ``text`` in the select box labelled ``label``."""
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(text)
-    page.get_by_role("option").filter(has_text=text).first.click()
-    _wait_until_idle(page)
 
 
 def _visits_of(url: str, village: str, day: date) -> int:
@@ -254,11 +247,7 @@ def proxied(two_apps: dict) -> Iterator[dict]:
                           folder / "error.log")
         yield {**two_apps, "proxy": f"http://127.0.0.1:{port}", "hosts": hosts}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 

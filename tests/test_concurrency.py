@@ -106,6 +106,14 @@ def test_two_imports_of_one_file_at_once_store_it_once(county: Engine, tmp_path:
     assert imported == 1  # the import that changed nothing left no entry
 
 
+def _save_form_visit(county: Engine) -> int:
+    """Save one visit as the visit form does; its id."""
+    visit = records.VisitInput(village_code=VILLAGE, department_code=DEPARTMENT,
+                               kind="政策宣讲", date=date(2026, 11, 20), cadre_count=3,
+                               households_visited=4, summary="宣讲惠农政策")
+    return records.add_visit(county, ADMIN, visit, TODAY)
+
+
 def test_two_imports_and_a_form_entry_at_once_lose_nothing(county: Engine,
                                                            tmp_path: Path) -> None:
     path = _visit_file(tmp_path / "visits.csv", 120, record_ids=False)
@@ -114,10 +122,7 @@ def test_two_imports_and_a_form_entry_at_once_lose_nothing(county: Engine,
     for thread in threads:
         thread.start()
     barrier.wait(WAIT)
-    visit = records.VisitInput(village_code=VILLAGE, department_code=DEPARTMENT,
-                               kind="政策宣讲", date=date(2026, 11, 20), cadre_count=3,
-                               households_visited=4, summary="宣讲惠农政策")
-    form_id = records.add_visit(county, ADMIN, visit, TODAY)
+    form_id = _save_form_visit(county)
     for thread in threads:
         thread.join(WAIT)
     assert failures == []
@@ -144,10 +149,7 @@ def test_two_imports_of_different_files_and_a_form_entry_lose_nothing(
     for thread in threads:
         thread.start()
     barrier.wait(WAIT)
-    visit = records.VisitInput(village_code=VILLAGE, department_code=DEPARTMENT,
-                               kind="政策宣讲", date=date(2026, 11, 20), cadre_count=3,
-                               households_visited=4, summary="宣讲惠农政策")
-    form_id = records.add_visit(county, ADMIN, visit, TODAY)
+    form_id = _save_form_visit(county)
     for thread in threads:
         thread.join(WAIT)
     assert failures == []

@@ -107,11 +107,8 @@ def _departments_county(engine: Engine) -> dict[str, str | None]:
     return dict(rows)
 
 
-def test_0006_gives_departments_the_single_county_and_allows_cities(
-        engine_at_0005: Engine) -> None:
-    engine = engine_at_0005
-    db.upgrade(engine, "0006")
-    assert _departments_county(engine) == {"D01": "420526000000", "D02": "420526000000"}
+def _add_province_and_city(engine: Engine) -> None:
+    """Put the tiny county under 宜昌市 (4205) under 湖北省 (42)."""
     with engine.begin() as connection:
         connection.execute(insert(schema.admin_units), [
             {"code": "42", "name": "湖北省", "short_name": "湖北省", "level": "province",
@@ -120,6 +117,14 @@ def test_0006_gives_departments_the_single_county_and_allows_cities(
              "parent_code": "42", "weak": False}])
         connection.execute(schema.admin_units.update().where(
             schema.admin_units.c.code == "420526000000").values(parent_code="4205"))
+
+
+def test_0006_gives_departments_the_single_county_and_allows_cities(
+        engine_at_0005: Engine) -> None:
+    engine = engine_at_0005
+    db.upgrade(engine, "0006")
+    assert _departments_county(engine) == {"D01": "420526000000", "D02": "420526000000"}
+    _add_province_and_city(engine)
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(insert(schema.admin_units).values(
             code="9", name="x", short_name="x", level="country", weak=False))
@@ -129,14 +134,7 @@ def test_0006_downgrades_without_losing_counties_or_departments(
         engine_at_0005: Engine) -> None:
     engine = engine_at_0005
     db.upgrade(engine, "0006")
-    with engine.begin() as connection:
-        connection.execute(insert(schema.admin_units), [
-            {"code": "42", "name": "湖北省", "short_name": "湖北省", "level": "province",
-             "weak": False},
-            {"code": "4205", "name": "宜昌市", "short_name": "宜昌市", "level": "city",
-             "parent_code": "42", "weak": False}])
-        connection.execute(schema.admin_units.update().where(
-            schema.admin_units.c.code == "420526000000").values(parent_code="4205"))
+    _add_province_and_city(engine)
     db.downgrade(engine, "0005")
     assert db.current_revision(engine) == "0005"
     with engine.connect() as connection:
