@@ -27,6 +27,7 @@ from tests.test_browser import (
     PASSWORD,
     USERNAME,
     _add_user_with_the_cli,
+    _fresh_login,
     _log_in,
     _screenshot,
     _start_app,
@@ -107,3 +108,36 @@ def test_each_language_shows_only_its_own_words(chromium: str, admin_app):
         lines = _streamlit_s_own(text).splitlines()
         assert chinese_left(lines, values) == [], path
     assert english["overview"].count("Overview") >= 1
+
+
+SHOWN_TEXT = """(box) => [box.innerText, ...[...box.querySelectorAll("input")].map(
+    (input) => `${input.value} ${input.placeholder}`)].join(" ")"""
+"""What a select box shows: its text, and its input's value or placeholder."""
+
+
+def test_a_switch_relabels_the_choices_on_its_page(browser, admin_app):
+    """The coverage map's layer (a radio, 诉求 chosen) and its township box (全部) read
+    Problems and All after a switch to English on that page, the choice kept; before,
+    the radio showed no choice and the box went on showing 全部."""
+    url, _database = admin_app
+    context, page = _fresh_login(browser, f"{url}coverage", (1280, 720))
+    layer = page.locator(".st-key-coverage_layer")
+    township = page.locator(".st-key-coverage_township")
+    try:
+        page.get_by_text(translate("coverage.click_hint", "zh")).wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        layer.get_by_text(translate("layer.problems", "zh"), exact=True).click()
+        _wait_until_idle(page)
+        page.locator("[data-testid='stSidebarUserContent'] label").filter(
+            has_text="English").click()
+        page.locator("h1").filter(has_text=translate("page.coverage", "en")).wait_for(
+            timeout=60_000)
+        _wait_until_idle(page)
+        chosen = [text.strip() for text in
+                  layer.locator("label:has(input:checked)").all_inner_texts()]
+        shown = township.evaluate(SHOWN_TEXT)
+        _screenshot(page, "coverage-switched-to-english")
+    finally:
+        context.close()
+    assert chosen == [translate("layer.problems", "en")]
+    assert translate("filter.all", "en") in shown and translate("filter.all", "zh") not in shown

@@ -21,6 +21,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from geo import auth, db, offline
 from geo.access import Action, User, can
@@ -151,10 +152,38 @@ def language() -> str:
         return DEFAULT_LANG
 
 
+RELABELLED_VALUE_TYPES = frozenset({"string_value", "string_array_value"})
+"""The value types of the choice widgets (select box, radio, multiselect, segmented
+control, pills) whose value the browser holds as the option's label (Streamlit 1.67)."""
+
+
+def _relabel_choices() -> None:
+    """Set each keyed choice widget of the page to its own value again, so that the next
+    run sends it under the new language's label. The browser keeps a choice as its label:
+    after a switch the old label matched no option, and a select box went on showing 全部
+    while a radio showed no choice at all. A value set through the session state makes
+    Streamlit send the choice again, formatted anew; the choice itself stays. Widgets
+    whose value may not be set (data editors, whose value is a dict of edits; buttons
+    and uploaders have other value types) are left alone. Reads Streamlit's widget
+    metadata (pinned 1.67; ``tests/test_browser_i18n.py`` shows the relabelled page)."""
+    state = get_session_state()._state
+    metadata = state._new_widget_state.widget_metadata
+    for key, widget_id in list(state._key_id_mapper._key_id_mapping.items()):
+        widget = metadata.get(widget_id)
+        if (key == LANGUAGE_SWITCH or widget is None or key not in st.session_state
+                or widget.value_type not in RELABELLED_VALUE_TYPES):
+            continue
+        value = st.session_state[key]
+        if not isinstance(value, dict):
+            st.session_state[key] = value
+
+
 def _keep_language() -> None:
     """Keep the switch's choice where ``language`` reads it: in a state of its own,
-    which outlives a run that draws no switch (a widget's state would not)."""
+    which outlives a run that draws no switch (a widget's state would not); the page's
+    choices are relabelled (``_relabel_choices``)."""
     st.session_state[LANGUAGE_STATE] = st.session_state[LANGUAGE_SWITCH]
+    _relabel_choices()
 
 
 def language_switch() -> None:
