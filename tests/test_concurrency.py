@@ -69,9 +69,11 @@ def _waiting_at(barrier: threading.Barrier) -> Callable[[float], None]:
 
 
 def _run_imports(engine: Engine, path: Path, barrier: threading.Barrier,
-                 other: Path | None = None) -> list[Report]:
+                 other: Path | None = None
+                 ) -> tuple[list[threading.Thread], list[Report], list[BaseException]]:
     """Two import threads, of ``path`` and of ``other`` (``path`` again by default), each
-    waiting on ``barrier`` before its write lock."""
+    waiting on ``barrier`` before its write lock; their reports and failures, filled as
+    they run."""
     reports: list[Report] = []
     failures: list[BaseException] = []
 
@@ -114,17 +116,26 @@ def _save_form_visit(county: Engine) -> int:
     return records.add_visit(county, ADMIN, visit, TODAY)
 
 
-def test_two_imports_and_a_form_entry_at_once_lose_nothing(county: Engine,
-                                                           tmp_path: Path) -> None:
-    path = _visit_file(tmp_path / "visits.csv", 120, record_ids=False)
+def _imports_beside_a_form(county: Engine, path: Path, other: Path | None = None
+                           ) -> tuple[list[Report], list[BaseException], int]:
+    """Import ``path`` and ``other`` (``path`` again by default) in two threads while a
+    form saves a visit, once both imports are staged: the reports, the failures and the
+    form's visit id."""
     barrier = threading.Barrier(3)  # both imports staged, and the form about to save
-    threads, reports, failures = _run_imports(county, path, barrier)
+    threads, reports, failures = _run_imports(county, path, barrier, other=other)
     for thread in threads:
         thread.start()
     barrier.wait(WAIT)
     form_id = _save_form_visit(county)
     for thread in threads:
         thread.join(WAIT)
+    return reports, failures, form_id
+
+
+def test_two_imports_and_a_form_entry_at_once_lose_nothing(county: Engine,
+                                                           tmp_path: Path) -> None:
+    path = _visit_file(tmp_path / "visits.csv", 120, record_ids=False)
+    reports, failures, form_id = _imports_beside_a_form(county, path)
     assert failures == []
     assert _visits(county) == 121
     assert sorted((r.inserted, r.unchanged) for r in reports) == [(0, 120), (120, 0)]
@@ -144,14 +155,7 @@ def test_two_imports_of_different_files_and_a_form_entry_lose_nothing(
     first = _visit_file(tmp_path / "慰问.csv", 120, record_ids)
     second = _visit_file(tmp_path / "宣讲.csv", 80, record_ids, kind="政策宣讲", year=2025)
     version = store.data_version(county)
-    barrier = threading.Barrier(3)  # both imports staged, and the form about to save
-    threads, reports, failures = _run_imports(county, first, barrier, other=second)
-    for thread in threads:
-        thread.start()
-    barrier.wait(WAIT)
-    form_id = _save_form_visit(county)
-    for thread in threads:
-        thread.join(WAIT)
+    reports, failures, form_id = _imports_beside_a_form(county, first, second)
     assert failures == []
     assert sorted((r.inserted, r.unchanged, r.rejected) for r in reports) == [
         (80, 0, 0), (120, 0, 0)]
