@@ -46,7 +46,7 @@ import duckdb
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url
 
 from geo import coverage, db, drilldown, maps, planner, store
 from geo.auth import cli_user
@@ -246,15 +246,9 @@ def temporary_postgres(admin_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database on the server of ``admin_url`` (a role that may
     create databases), dropped afterwards; yields its URL."""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"pairmap_bench_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield admin.url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with db.temporary_database(admin, f"pairmap_bench_{uuid.uuid4().hex[:12]}") as url:
+            yield url
     finally:
         admin.dispose()
 

@@ -154,6 +154,23 @@ def downgrade(engine: Engine, target: str) -> None:
         command.downgrade(config, target)
 
 
+@contextmanager
+def temporary_database(admin: Engine, name: str, template: str | None = None
+                       ) -> Iterator[str]:
+    """Create the PostgreSQL database ``name`` through ``admin`` (an AUTOCOMMIT engine of
+    a role that may create databases; a copy of ``template`` when given), yield its URL,
+    and drop it afterwards, closing any connection still open to it (the benchmark's
+    PostgreSQL import, the tests' databases)."""
+    source = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def current_revision(engine: Engine) -> str | None:
     """Return the schema's Alembic revision, or ``None`` when not created."""
     with engine.connect() as connection:

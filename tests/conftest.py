@@ -173,15 +173,9 @@ def postgres_url(postgres_admin: Engine) -> Iterator[str]:
 def postgres_database(admin: Engine, template: str | None = None) -> Iterator[str]:
     """Create a database with a name no other test or worker uses (from ``template`` if
     given), yield its URL and drop it."""
-    name = f"pairmap_test_{WORKER}_{uuid.uuid4().hex[:12]}"
-    source = f' TEMPLATE "{template}"' if template else ""
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with db.temporary_database(admin, f"pairmap_test_{WORKER}_{uuid.uuid4().hex[:12]}",
+                               template) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
