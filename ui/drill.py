@@ -18,7 +18,7 @@ import streamlit as st
 from geo import drilldown
 from geo.drilldown import UnitTree, View
 from ui import widgets
-from ui.loaders import CoverageData, _version, get_engine
+from ui.loaders import CoverageData, data_key, get_engine
 from ui.session import language, plain, t
 from ui.widgets import show_map, show_village_map, village_map
 
@@ -32,7 +32,7 @@ def _tree(version: int, url: str) -> UnitTree:
 
 def unit_tree() -> UnitTree:
     """The admin units of the current data version (no geometry)."""
-    return _tree(*_version())
+    return _tree(*data_key())
 
 
 def drilling() -> bool:
@@ -64,7 +64,7 @@ def aggregated_figures(data: CoverageData, level: str) -> pd.DataFrame:
     """The figures of every unit of ``level`` (``geo.drilldown.aggregate_figures``) of
     ``data``'s period, computed once per data version and period for every session."""
     inputs = data.inputs
-    return _figures(*_version(), inputs.as_of, inputs.window_days, inputs.neglect_days,
+    return _figures(*data_key(), inputs.as_of, inputs.window_days, inputs.neglect_days,
                     level, data.status)
 
 
@@ -187,7 +187,7 @@ def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
 def unit_map(data: CoverageData, tree: UnitTree, view: View) -> folium.Map:
     """The choropleth of the counties (or townships) of ``view``, from cached simplified
     shapes and aggregated figures."""
-    version = _version()
+    version = data_key()
     shapes = _shapes(*version, tuple(view.units), view.level)
     outlines = _outlines(*version, tuple(view.units), view.level,
                          tuple(drilldown.outline_codes(tree, view)))

@@ -1,7 +1,7 @@
 """Cached loaders: what the pages read, computed once per data version (any write bumps
 it) and returned as typed objects.
 
-The version is read from the database on every call (``_version``), never remembered by
+The version is read from the database on every call (``data_key``), never remembered by
 the process, so a write made through another app process or the command line shows on
 this process's next run (README, "Deployment beyond one machine")."""
 
@@ -72,8 +72,9 @@ class Names:
     departments: pd.DataFrame
 
 
-def _version() -> tuple[int, str]:
-    """The cache key of the current data: its version and the database it lives in."""
+def data_key() -> tuple[int, str]:
+    """The cache key of the current data: its version and the database it lives in
+    (the loaders' and ui.drill's caches)."""
     return store.data_version(get_engine()), get_settings().database_url
 
 
@@ -98,7 +99,7 @@ def load_coverage(user: User, period: Period, neglect_days: int | None = None
     who may see maps (cached per data version; recomputed after any write)."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _coverage(*_version(), period.as_of, period.window_days,
+    return _coverage(*data_key(), period.as_of, period.window_days,
                      neglect_days or get_settings().neglect_days)
 
 
@@ -116,7 +117,7 @@ def load_department_report(user: User, period: Period) -> DepartmentReport:
     may see them (every role; cached per data version)."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _department_report(*_version(), period.as_of, period.window_days,
+    return _department_report(*data_key(), period.as_of, period.window_days,
                               get_settings().neglect_days)
 
 
@@ -136,7 +137,7 @@ def load_department_villages(user: User, period: Period, department_code: str
     end of ``period`` (``geo.department_report.department_villages``)."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _department_villages(*_version(), period.as_of, period.window_days,
+    return _department_villages(*data_key(), period.as_of, period.window_days,
                                 get_settings().neglect_days, department_code)
 
 
@@ -150,7 +151,7 @@ def pairing_table(user: User, as_of: date) -> pd.DataFrame:
     who may see maps (every role; cached per data version)."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _pairing_table(*_version(), as_of)
+    return _pairing_table(*data_key(), as_of)
 
 
 def warning_visits(user: User, visit_ids: list[int], until: date) -> tuple[pd.DataFrame, int]:
@@ -173,7 +174,7 @@ def load_plan_inputs(user: User, period: Period) -> PlanData:
     data version: a commit or any other write makes it read again)."""
     if not can(user, Action.EDIT_PAIRINGS):
         raise AccessDeniedError("pairings")
-    return _plan_data(*_version(), period.as_of, period.window_days,
+    return _plan_data(*data_key(), period.as_of, period.window_days,
                       get_settings().neglect_days)
 
 
@@ -195,7 +196,7 @@ def liaison_overdue_villages(user: User, as_of: date) -> pd.DataFrame:
     empty for any other role (cached per data version)."""
     if user.role != Role.LIAISON or user.department_code is None:
         return pd.DataFrame(columns=["village_code", "overdue", "days_overdue", "name"])
-    return _liaison_overdue(*_version(), user.username, user.department_code, as_of)
+    return _liaison_overdue(*data_key(), user.username, user.department_code, as_of)
 
 
 def neglected_table(data: CoverageData) -> pd.DataFrame:
@@ -234,7 +235,7 @@ def _all_visit_records(version: int, url: str) -> pd.DataFrame:
 
 def visit_records(user: User, since: date, until: date | None = None) -> pd.DataFrame:
     """Return the visit records ``user`` may read since ``since``, with names."""
-    return records.restrict_visits(_all_visit_records(*_version()), user, since, until)
+    return records.restrict_visits(_all_visit_records(*data_key()), user, since, until)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -248,7 +249,7 @@ def _names(version: int, url: str) -> Names:
 
 def names() -> Names:
     """Codes and names of the current data version."""
-    return _names(*_version())
+    return _names(*data_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -258,7 +259,7 @@ def _first_visit_date(version: int, url: str) -> date | None:
 
 def first_visit_date() -> date | None:
     """The date of the earliest visit (None with none): a page's periods start there."""
-    return _first_visit_date(*_version())
+    return _first_visit_date(*data_key())
 
 
 def township_choices() -> dict[str, str]:
@@ -321,7 +322,7 @@ def _visit_reference(version: int, url: str) -> VisitReference:
 
 def visit_reference() -> VisitReference:
     """The visit form's reference data of the current data version."""
-    return _visit_reference(*_version())
+    return _visit_reference(*data_key())
 
 
 def visit_village_options(department_code: str | None, township_code: str | None,
@@ -390,7 +391,7 @@ def briefing_file(briefing: Briefing, kind: str) -> Callable[[], bytes]:
     """A maker of the briefing's ``kind`` file (``pdf``, ``xlsx`` or ``png``) for a
     download button, run only when the button is clicked (the PDF takes a second or
     two); the bytes are kept per data version, period, day and language."""
-    version, url = _version()
+    version, url = data_key()
     lang = language()
 
     def make() -> bytes:
@@ -421,5 +422,5 @@ def ledger_rows(user: User, period: Period) -> pd.DataFrame:
     """The ledger's rows ``user`` may read (``geo.ledger.ledger_table`` of
     ``restrict_problems``: a leader's without residents), cached per data version."""
     department_filter(user, Action.VIEW_PROBLEMS)  # refuse before reading anything
-    return _ledger(*_version(), period.as_of, period.window_days, str(user.role),
+    return _ledger(*data_key(), period.as_of, period.window_days, str(user.role),
                    user.department_code, t("list.separator"))
