@@ -82,7 +82,7 @@ def load_department_inputs(engine: Engine, actor: User, period: Period,
     residents' names (``geo.problem_service.metric_problems``).
     """
     require(actor, Action.VIEW_MAPS)
-    visits = store.load_visits(engine, period.as_of)[list(_REPORT_VISIT_COLUMNS)]
+    visits = store.load_visits(engine, period.as_of, columns=_REPORT_VISIT_COLUMNS)
     cadres = store.load_cadres(engine)[["id", "department_code", "leader"]]
     return DepartmentInputs(
         coverage=CoverageInputs.for_period(

@@ -16,6 +16,7 @@ from geo import schema, store
 from geo.access import Action, Role, User, can, department_filter, require
 from geo.audit import write_audit
 from geo.errors import AccessDeniedError, DataError
+from geo.inputs import VISIT_COLUMNS
 from geo.period import active_pairings
 from geo.settings import local_now
 from geo.text import normalize_text
@@ -24,16 +25,17 @@ from geo.visit_rules import check_visits
 VISIT_FIELDS = ("date", "department_code", "village_code", "kind", "cadre_count", "cadre_ids",
                 "households_visited", "problems_raised", "problems_resolved", "lon", "lat",
                 "summary", "record_id")
-PRIVATE_VISIT_COLUMNS = ("summary", "cadre_ids", "created_by")
+METRIC_VISIT_COLUMNS = ("id", *VISIT_COLUMNS)
+"""What the metrics read of a visit (``geo.inputs.VISIT_COLUMNS``) and its id: no
+summaries, cadre ids or authors."""
 
 
 def metric_visits(engine: Engine, actor: User, until: date | None = None,
                   county: str | None = None) -> pd.DataFrame:
-    """Visits for metrics and maps (every role): no summaries, cadre ids or authors;
-    with ``county``, only those to its villages."""
+    """Visits for metrics and maps (every role), ``METRIC_VISIT_COLUMNS`` only; with
+    ``county``, only those to its villages."""
     require(actor, Action.VIEW_MAPS)
-    return store.load_visits(engine, until, county).drop(
-        columns=list(PRIVATE_VISIT_COLUMNS))
+    return store.load_visits(engine, until, county, columns=METRIC_VISIT_COLUMNS)
 
 
 def restrict_visits(visits: pd.DataFrame, actor: User, since: date | None = None,

@@ -265,13 +265,29 @@ def _insert(connection: Connection, table: Table, frame: pd.DataFrame,
         )
 
 
-def _read(engine: Engine, table: Table, where: object = None) -> pd.DataFrame:
-    query = select(table)
+def _read(engine: Engine, table: Table, where: object = None, *,
+          columns: Iterable[str] | None = None, dates: Iterable[str] = (),
+          order_by: str | None = None) -> pd.DataFrame:
+    """The rows of ``table`` (its ``columns``, all by default) matching ``where``, in
+    ``order_by``'s order when given.
+
+    The ``dates`` columns travel as ISO text and are parsed in one vectorised pass into
+    ``datetime.date`` (None when empty): converting each row's date in the driver took
+    most of the time of reading a million visits."""
+    dated = set(dates)
+    names = list(columns) if columns is not None else [c.name for c in table.columns]
+    query = select(*[cast(table.c[name], String).label(name) if name in dated
+                     else table.c[name] for name in names])
     if where is not None:
         query = query.where(where)
+    if order_by is not None:
+        query = query.order_by(table.c[order_by])
     with engine.connect() as connection:
         result = connection.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # Plain tuples: pandas asks every Row for ``_fields``, which costs an exception.
+        rows = [tuple(row) for row in result.fetchall()]
+        frame = pd.DataFrame(rows, columns=list(result.keys()))
+    return _dates(frame, [name for name in names if name in dated])
 
 
 def load_units(engine: Engine, level: str) -> gpd.GeoDataFrame:
@@ -307,7 +323,7 @@ def load_county(engine: Engine) -> gpd.GeoDataFrame:
 
 def _dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     for column in columns:
-        frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object)
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601").dt.date.astype(object)
         frame.loc[frame[column].isna(), column] = None
     return frame
 
@@ -324,8 +340,7 @@ def load_cadres(engine: Engine) -> pd.DataFrame:
 
 def load_pairings(engine: Engine) -> pd.DataFrame:
     """Return the pairings; ``start_date`` and ``end_date`` are ``datetime.date``."""
-    frame = _read(engine, schema.pairings).sort_values("id", ignore_index=True)
-    return _dates(frame, ["start_date", "end_date"])
+    return _read(engine, schema.pairings, dates=["start_date", "end_date"], order_by="id")
 
 
 def in_county(column: object, county: str) -> object:
@@ -340,15 +355,14 @@ def _conditions(*conditions: object) -> object:
     return and_(*present) if present else None
 
 
-def load_visits(engine: Engine, until: date | None = None, county: str | None = None
-                ) -> pd.DataFrame:
+def load_visits(engine: Engine, until: date | None = None, county: str | None = None,
+                columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Return the visits (optionally only those on or before ``until``, and only those of
-    ``county``'s villages) in id order."""
+    ``county``'s villages; only ``columns`` when given) in id order."""
     table = schema.visits
     where = _conditions(None if until is None else table.c.date <= until,
                         None if county is None else in_county(table.c.village_code, county))
-    frame = _read(engine, table, where).sort_values("id", ignore_index=True)
-    return _dates(frame, ["date"])
+    return _read(engine, table, where, columns=columns, dates=["date"], order_by="id")
 
 
 PROBLEM_DATE_COLUMNS = ("raised_on", "due_date", "resolved_on")
@@ -363,8 +377,7 @@ def load_problems(engine: Engine, until: date | None = None, county: str | None 
     table = schema.problems
     where = _conditions(None if until is None else table.c.raised_on <= until,
                         None if county is None else in_county(table.c.village_code, county))
-    frame = _read(engine, schema.problems, where).sort_values("id", ignore_index=True)
-    return _dates(frame, PROBLEM_DATE_COLUMNS)
+    return _read(engine, schema.problems, where, dates=PROBLEM_DATE_COLUMNS, order_by="id")
 
 
 def load_problem_notes(engine: Engine, problem_id: int | None = None) -> pd.DataFrame:
