@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -85,3 +86,30 @@ def build_overview(inputs: CoverageInputs, departments: pd.DataFrame) -> Overvie
                                        overdue_problems_at(earlier)),
         status=status,
     )
+
+
+def _summed(kpis: list[OverviewKpis]) -> OverviewKpis:
+    return OverviewKpis(**{field.name: sum(getattr(k, field.name) for k in kpis)
+                           for field in dataclasses.fields(OverviewKpis)})
+
+
+def combine_overviews(parts: list[Overview]) -> Overview:
+    """The overview of several counties from theirs, computed each over its own villages
+    and records (DESIGN.md scales the need index over a county's villages, and every
+    other per-village figure reads its village's records only): the cards are sums, the
+    villages' status is the counties' one after another.
+
+    Parameters
+    ----------
+    parts : list of Overview
+        Of the same as-of date and window, each of different villages, in code order.
+    """
+    if not parts:
+        raise ValueError("no overview to combine")
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    return Overview(as_of=first.as_of, window_days=first.window_days,
+                    kpis=_summed([part.kpis for part in parts]),
+                    previous=_summed([part.previous for part in parts]),
+                    status=pd.concat([part.status for part in parts]))

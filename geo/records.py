@@ -143,7 +143,7 @@ def add_visit(engine: Engine, actor: User, visit: VisitInput, today: date,
     require(actor, Action.WRITE_VISITS, visit.department_code)
     with engine.begin() as connection:
         visit_id = insert_visit(connection, actor, visit, today, source)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [visit.village_code])
     return visit_id
 
 
@@ -175,7 +175,7 @@ def update_visit(engine: Engine, actor: User, visit_id: int, visit: VisitInput, 
                            .values(**changed))
         write_audit(connection, actor, "update", "visits", str(visit_id),
                     {k: before.get(k) for k in changed}, changed)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [before["village_code"], row["village_code"]])
 
 
 def delete_visit(engine: Engine, actor: User, visit_id: int, today: date,
@@ -185,7 +185,7 @@ def delete_visit(engine: Engine, actor: User, visit_id: int, today: date,
         before = _editable(connection, actor, visit_id, today, edit_days)
         connection.execute(delete(schema.visits).where(schema.visits.c.id == visit_id))
         write_audit(connection, actor, "delete", "visits", str(visit_id), before, None)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [before["village_code"]])
 
 
 def describe_visits(visits: pd.DataFrame, villages: pd.DataFrame,

@@ -26,15 +26,12 @@ def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_da
     columns) as the inputs of ``period`` with the neglect threshold ``neglect_days``;
     with ``county`` (its code) only that county's villages and their records, so that
     the need index is scaled over the county's villages."""
-    villages = store.load_villages(engine)
-    pairings = store.load_pairings(engine)
-    visits = metric_visits(engine, actor, period.as_of, county)  # read in SQL
+    villages = store.load_villages(engine, county)  # each read in SQL
+    if county is not None and villages.empty:
+        raise DataError("plan_unknown_county", code=county)
+    pairings = store.load_pairings(engine, county)
+    visits = metric_visits(engine, actor, period.as_of, county)
     problems = metric_problems(engine, actor, period.as_of, county)
-    if county is not None:
-        villages = in_county(villages, "code", county).reset_index(drop=True)
-        if villages.empty:
-            raise DataError("plan_unknown_county", code=county)
-        pairings = in_county(pairings, "village_code", county)
     return CoverageInputs.for_period(villages=villages, pairings=pairings, visits=visits,
                                      period=period, neglect_days=neglect_days,
                                      problems=problems)

@@ -7,6 +7,7 @@ always travel as bound parameters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
@@ -31,6 +32,7 @@ from sqlalchemy import (
 from geo import schema
 from geo.access import User
 from geo.audit import write_audit
+from geo.coverage import COUNTY_CODE_LENGTH
 from geo.io.table_files import EXPORT_COLUMNS
 from geo.values import to_python
 
@@ -99,24 +101,90 @@ def stored_problems(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def bump_data_version(connection: Connection) -> int:
+SCOPED_VERSION_KEY = "data_version:scoped"
+"""How many writes said which counties they changed (``bump_data_version(villages=…)``)."""
+COUNTY_VERSION_PREFIX = "data_version:county:"
+"""``data_version:county:<code>``: the data version of the last write that said it changed
+that county (its code: the first ``COUNTY_CODE_LENGTH`` digits of its villages' codes)."""
+
+
+def county_of(village_code: str) -> str:
+    """The county of a village: the first ``COUNTY_CODE_LENGTH`` digits of its code (as
+    ``geo.coverage`` scales the need index and ``in_county`` selects)."""
+    return str(village_code)[:COUNTY_CODE_LENGTH]
+
+
+def _increment(connection: Connection, key: str) -> int | None:
+    table = schema.meta
+    return connection.execute(
+        update(table).where(table.c.key == key)
+        .values(value=cast(cast(table.c.value, Integer) + 1, String))
+        .returning(table.c.value)
+    ).scalar_one_or_none()
+
+
+def bump_data_version(connection: Connection, villages: Iterable[str] | None = None) -> int:
     """Increase the data version (used to invalidate cached metrics) and return it.
+
+    With ``villages``, the write says it changed only what belongs to those villages'
+    counties (a visit, a problem): the caches of the other counties stay valid
+    (``data_versions``). Without, any county's data may have changed.
 
     One statement adds 1 to the stored value: two writers committing at the same moment
     each add theirs (PostgreSQL evaluates the sum again on the row as the other writer
     left it), where reading the version and then writing it let both write the same
     next number, and a cache keyed by it missed one of the writes.
     """
-    table = schema.meta
-    new = connection.execute(
-        update(table).where(table.c.key == DATA_VERSION_KEY)
-        .values(value=cast(cast(table.c.value, Integer) + 1, String))
-        .returning(table.c.value)
-    ).scalar_one_or_none()
+    new = _increment(connection, DATA_VERSION_KEY)
     if new is None:  # a database never written (the row exists from migration 0003 on)
-        connection.execute(insert(table).values(key=DATA_VERSION_KEY, value="1"))
-        return 1
+        connection.execute(insert(schema.meta).values(key=DATA_VERSION_KEY, value="1"))
+        new = 1
+    if villages is not None:
+        if _increment(connection, SCOPED_VERSION_KEY) is None:
+            connection.execute(insert(schema.meta).values(key=SCOPED_VERSION_KEY, value="1"))
+        for county in sorted({county_of(code) for code in villages}):
+            set_meta(connection, COUNTY_VERSION_PREFIX + county, str(new))
     return int(new)
+
+
+@dataclass(frozen=True)
+class DataVersions:
+    """The data version and what the county-scoped caches are keyed by.
+
+    ``unscoped`` counts the writes that did not say which counties they changed (every
+    county's data may have); ``counties`` holds, per county code, the version of the
+    last write that said it changed that county.
+    """
+
+    version: int
+    unscoped: int
+    counties: dict[str, int]
+
+    def county_key(self, county: str) -> tuple[int, int]:
+        """A key that changes with every write that may have changed ``county``."""
+        return self.unscoped, self.counties.get(county, 0)
+
+
+def data_versions(engine: Engine) -> DataVersions:
+    """The data version and the per-county versions, read in one query."""
+    table = schema.meta
+    with engine.connect() as connection:
+        rows = connection.execute(select(table.c.key, table.c.value).where(
+            table.c.key.startswith("data_version"))).all()
+    values = {key: int(value or 0) for key, value in rows}
+    version = values.get(DATA_VERSION_KEY, 0)
+    counties = {key[len(COUNTY_VERSION_PREFIX):]: value for key, value in values.items()
+                if key.startswith(COUNTY_VERSION_PREFIX)}
+    return DataVersions(version, version - values.get(SCOPED_VERSION_KEY, 0), counties)
+
+
+def village_counties(engine: Engine) -> list[str]:
+    """The counties (``county_of``) that have villages, in code order."""
+    table = schema.admin_units
+    with engine.connect() as connection:
+        codes = connection.execute(select(table.c.code).where(
+            table.c.level == "village")).scalars().all()
+    return sorted({county_of(code) for code in codes})
 
 
 def read_version(connection: Connection) -> int:
@@ -290,10 +358,13 @@ def _read(engine: Engine, table: Table, where: object = None, *,
     return _dates(frame, [name for name in names if name in dated])
 
 
-def load_units(engine: Engine, level: str) -> gpd.GeoDataFrame:
-    """Return the admin units of ``level`` with their polygons (WGS84), in code order."""
-    frame = _read(engine, schema.admin_units, schema.admin_units.c.level == level)
-    frame = frame.sort_values("code", ignore_index=True)
+def load_units(engine: Engine, level: str, county: str | None = None) -> gpd.GeoDataFrame:
+    """Return the admin units of ``level`` (of ``county`` only, a code prefix, when
+    given) with their polygons (WGS84), in code order."""
+    table = schema.admin_units
+    where = _conditions(table.c.level == level,
+                        None if county is None else in_county(table.c.code, county))
+    frame = _read(engine, table, where, order_by="code")
     geometry = [
         shapely.from_geojson(text) if isinstance(text, str) and text else
         (shapely.Point(lon, lat) if lon is not None and not pd.isna(lon) else None)
@@ -306,9 +377,10 @@ def load_units(engine: Engine, level: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
 
 
-def load_villages(engine: Engine) -> gpd.GeoDataFrame:
-    """Return the villages (polygon or point) with their figures."""
-    return load_units(engine, "village")
+def load_villages(engine: Engine, county: str | None = None) -> gpd.GeoDataFrame:
+    """Return the villages (polygon or point) with their figures (of ``county`` only, a
+    code prefix, when given)."""
+    return load_units(engine, "village", county)
 
 
 def load_townships(engine: Engine) -> gpd.GeoDataFrame:
@@ -338,9 +410,12 @@ def load_cadres(engine: Engine) -> pd.DataFrame:
     return _read(engine, schema.cadres).sort_values("id", ignore_index=True)
 
 
-def load_pairings(engine: Engine) -> pd.DataFrame:
-    """Return the pairings; ``start_date`` and ``end_date`` are ``datetime.date``."""
-    return _read(engine, schema.pairings, dates=["start_date", "end_date"], order_by="id")
+def load_pairings(engine: Engine, county: str | None = None) -> pd.DataFrame:
+    """Return the pairings (of ``county``'s villages only, a code prefix, when given);
+    ``start_date`` and ``end_date`` are ``datetime.date``."""
+    table = schema.pairings
+    where = None if county is None else in_county(table.c.village_code, county)
+    return _read(engine, table, where, dates=["start_date", "end_date"], order_by="id")
 
 
 def in_county(column: object, county: str) -> object:

@@ -18,21 +18,22 @@ import streamlit as st
 from geo import drilldown
 from geo.drilldown import UnitTree, View
 from ui import widgets
-from ui.loaders import CoverageData, data_key, get_engine
-from ui.session import language, plain, t
-from ui.widgets import show_map, show_village_map, village_map
+from ui.loaders import CoverageData, get_engine, units_key
+from ui.session import get_settings, language, plain, t
+from ui.widgets import RenderedMap, render_map, show_map, show_village_map, village_map
 
 BREADCRUMB_SEPARATOR = " › "
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _tree(version: int, url: str) -> UnitTree:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _tree(unscoped: int, url: str) -> UnitTree:
     return drilldown.load_tree(get_engine())
 
 
 def unit_tree() -> UnitTree:
-    """The admin units of the current data version (no geometry)."""
-    return _tree(*data_key())
+    """The admin units of the current data version (no geometry), one object shared by
+    every session (its lookups are built once); never changed by a caller."""
+    return _tree(*units_key())
 
 
 def drilling() -> bool:
@@ -42,30 +43,29 @@ def drilling() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _shapes(version: int, url: str, codes: tuple[str, ...], level: str | None
+def _shapes(unscoped: int, url: str, codes: tuple[str, ...], level: str | None
             ) -> gpd.GeoDataFrame:
     return drilldown.simplified(drilldown.load_shapes(get_engine(), list(codes)), level)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _outlines(version: int, url: str, codes: tuple[str, ...], level: str | None,
+def _outlines(unscoped: int, url: str, codes: tuple[str, ...], level: str | None,
               outline_codes: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return drilldown.dissolved(_shapes(version, url, codes, level), unit_tree(),
+    return drilldown.dissolved(_shapes(unscoped, url, codes, level), unit_tree(),
                                list(outline_codes))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _figures(version: int, url: str, as_of: object, window_days: int, neglect_days: int,
-             level: str, _status: pd.DataFrame) -> pd.DataFrame:
+def _figures(cache_key: tuple, level: str, _status: pd.DataFrame) -> pd.DataFrame:
     return drilldown.aggregate_figures(_status, unit_tree(), level)
 
 
 def aggregated_figures(data: CoverageData, level: str) -> pd.DataFrame:
     """The figures of every unit of ``level`` (``geo.drilldown.aggregate_figures``) of
-    ``data``'s period, computed once per data version and period for every session."""
-    inputs = data.inputs
-    return _figures(*data_key(), inputs.as_of, inputs.window_days, inputs.neglect_days,
-                    level, data.status)
+    ``data``'s period, computed once per data and period for every session."""
+    if data.cache_key is None:
+        return drilldown.aggregate_figures(data.status, unit_tree(), level)
+    return _figures(data.cache_key, level, data.status)
 
 
 def _state(page: str) -> str:
@@ -170,13 +170,10 @@ def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
     view = drilldown.choose_view(tree, code)
     nonce = st.session_state.get(f"{_state(page)}_nonce", 0)
     key = f"{_state(page)}_map_{code}_{nonce}_{layer}"
+    shown = view_map(data, code, layer, fullscreen, fit_window)
     if view.shown == "village":
-        focus = view.code if view.level == "township" else None
-        fmap = village_map(_village_data(data, tree, view), layer, focus, fullscreen)
-        return show_map(fmap, key=key, height=height, clickable=clickable,
-                        fit_window=fit_window)
-    fmap = unit_map(data, tree, view)
-    clicked = show_map(fmap, key=key, height=height, clickable=True, fit_window=fit_window)
+        return show_map(shown, key=key, height=height, clickable=clickable)
+    clicked = show_map(shown, key=key, height=height, clickable=True)
     st.caption(t("drill.click_hint"))
     if clicked is not None and clicked in set(view.units):
         go_to(page, clicked)
@@ -184,10 +181,39 @@ def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
     return None
 
 
+def _build_view_map(data: CoverageData, code: str | None, layer: str, fullscreen: bool,
+                    fit_window: bool) -> RenderedMap:
+    tree = unit_tree()
+    view = drilldown.choose_view(tree, code)
+    if view.shown == "village":
+        focus = view.code if view.level == "township" else None
+        fmap = village_map(_village_data(data, tree, view), layer, focus, fullscreen)
+    else:
+        fmap = unit_map(data, tree, view)
+    return render_map(fmap, fit_window)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _view_map(cache_key: tuple, tiles: str, lang: str, code: str | None, layer: str,
+              fullscreen: bool, fit_window: bool, _data: CoverageData) -> RenderedMap:
+    return _build_view_map(_data, code, layer, fullscreen, fit_window)
+
+
+def view_map(data: CoverageData, code: str | None, layer: str = "pairing",
+             fullscreen: bool = False, fit_window: bool = False) -> RenderedMap:
+    """The map of unit ``code`` (``geo.drilldown.choose_view``: its counties, townships
+    or villages) built and rendered once per data, language and options for every
+    session; a map of villages shows ``layer``."""
+    if data.cache_key is None:
+        return _build_view_map(data, code, layer, fullscreen, fit_window)
+    return _view_map(data.cache_key, get_settings().tiles, language(), code, layer,
+                     fullscreen, fit_window, _data=data)
+
+
 def unit_map(data: CoverageData, tree: UnitTree, view: View) -> folium.Map:
     """The choropleth of the counties (or townships) of ``view``, from cached simplified
     shapes and aggregated figures."""
-    version = data_key()
+    version = units_key()
     shapes = _shapes(*version, tuple(view.units), view.level)
     outlines = _outlines(*version, tuple(view.units), view.level,
                          tuple(drilldown.outline_codes(tree, view)))
