@@ -15,8 +15,8 @@ The UI (``ui.drill``) caches what it calls here per data version.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 import folium
 import geopandas as gpd

@@ -1198,6 +1198,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.note_county_map": "县级覆盖地图（geo/maps.py，村最多的县）HTML {bytes} 字节",
         "bench.import_postgresql": "导入（PostgreSQL）：{seconds} 秒",
         "bench.header": "{scale}：{villages} 个村，{visits} 条走访；各项为 {runs} 次的中位数",
+        "overview.units": "{level}对比",
+        "overview.units_caption": (
+            "最需关注的{level}在前（按需关注村占比、走访覆盖率、结对率排序）。"),
     },
     "en": {
         "app.title": "PairMap",
@@ -2489,6 +2492,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   "most villages) renders to {bytes} bytes of HTML"),
         "bench.import_postgresql": "import (PostgreSQL): {seconds} s",
         "bench.header": "{scale}: {villages} villages, {visits} visits; medians of {runs} runs",
+        "overview.units": "{level} compared",
+        "overview.units_caption": (
+            "Weakest first (by share of villages needing attention, visited share, "
+            "paired share)."),
     },
 }
 

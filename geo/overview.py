@@ -70,6 +70,8 @@ class Overview:
     kpis: OverviewKpis
     previous: OverviewKpis
     status: pd.DataFrame
+    previous_status: pd.DataFrame | None = None
+    """Each village's status one window earlier (``previous``'s), for ``overview_for``."""
 
 
 def build_overview(inputs: CoverageInputs, departments: pd.DataFrame) -> Overview:
@@ -85,6 +87,7 @@ def build_overview(inputs: CoverageInputs, departments: pd.DataFrame) -> Overvie
         previous=compute_overview_kpis(previous, inputs.villages,
                                        overdue_problems_at(earlier)),
         status=status,
+        previous_status=previous,
     )
 
 
@@ -112,4 +115,34 @@ def combine_overviews(parts: list[Overview]) -> Overview:
     return Overview(as_of=first.as_of, window_days=first.window_days,
                     kpis=_summed([part.kpis for part in parts]),
                     previous=_summed([part.previous for part in parts]),
-                    status=pd.concat([part.status for part in parts]))
+                    status=pd.concat([part.status for part in parts]),
+                    previous_status=pd.concat([part.previous_status for part in parts]))
+
+
+def overview_for(overview: Overview, inputs: CoverageInputs, villages: list[str]) -> Overview:
+    """The overview of some of ``overview``'s villages (a drilled city, county or
+    township): their status, and cards counted over them as ``build_overview`` counts
+    (the overdue problems of those villages at ``T`` and at ``T - W``), so that the cards
+    equal the sums of the unit's villages on its map.
+
+    Parameters
+    ----------
+    overview : Overview
+        From ``build_overview`` (or ``combine_overviews``) of ``inputs``.
+    villages : list of str
+        Village codes.
+    """
+    if overview.previous_status is None:
+        raise ValueError("the overview keeps no previous status")
+    codes = pd.Index(villages)
+    status = overview.status[overview.status.index.isin(codes)]
+    previous = overview.previous_status[overview.previous_status.index.isin(codes)]
+    mine = inputs.villages[inputs.villages["code"].isin(codes)]
+    problems = inputs.problems[inputs.problems["village_code"].isin(codes)]
+    scoped = dataclasses.replace(inputs, villages=mine, problems=problems)
+    earlier = scoped.at(window_start(inputs.as_of, inputs.window_days))
+    return Overview(as_of=overview.as_of, window_days=overview.window_days,
+                    kpis=compute_overview_kpis(status, mine, overdue_problems_at(scoped)),
+                    previous=compute_overview_kpis(previous, mine,
+                                                   overdue_problems_at(earlier)),
+                    status=status, previous_status=previous)

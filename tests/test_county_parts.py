@@ -16,7 +16,7 @@ from sqlalchemy import Engine, insert, update
 from geo import problem_service, records, reports, schema, store
 from geo.access import Role, User
 from geo.inputs import concat_inputs
-from geo.overview import build_overview, combine_overviews
+from geo.overview import build_overview, combine_overviews, overview_for
 from geo.period import Period
 from tests import two_counties
 from tests.two_counties import AS_OF, TOWNSHIPS
@@ -134,3 +134,25 @@ def test_a_problem_and_its_note_change_their_county_key_only(province: Engine):
     noted = store.data_versions(province)
     assert noted.county_key(east) != added.county_key(east)
     assert noted.county_key(west) == before.county_key(west)
+
+
+def test_the_overview_of_a_drilled_county_is_that_county_s_own(province: Engine):
+    departments = store.load_departments(province)
+    inputs = reports.load_coverage_inputs(province, SYSTEM, PERIOD, 60)
+    whole = build_overview(inputs, departments)
+    for county in store.village_counties(province):
+        own = build_overview(reports.load_coverage_inputs(province, SYSTEM, PERIOD, 60,
+                                                          county), departments)
+        codes = [code for code in whole.status.index if code.startswith(county)]
+        drilled = overview_for(whole, inputs, codes)
+        assert asdict(drilled.kpis) == asdict(own.kpis), county
+        assert asdict(drilled.previous) == asdict(own.previous), county
+        pd.testing.assert_frame_equal(drilled.status, own.status)
+    first = next(iter(TOWNSHIPS))
+    town = next(iter(TOWNSHIPS[first]))
+    codes = [code for code in whole.status.index if code.startswith(town[:9])]
+    drilled = overview_for(whole, inputs, codes)
+    # the township of the two problems: one overdue (due 30 days ago), one not yet due
+    assert drilled.kpis.villages == two_counties.VILLAGES_PER_TOWNSHIP
+    assert drilled.kpis.overdue_problems == 1
+    assert drilled.kpis.paired == 4 and drilled.kpis.visited == 2

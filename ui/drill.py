@@ -17,8 +17,10 @@ import streamlit as st
 
 from geo import drilldown
 from geo.drilldown import UnitTree, View
+from geo.overview import overview_for
+from geo.townships import build_township_table
 from ui import widgets
-from ui.loaders import CoverageData, get_engine, units_key
+from ui.loaders import CoverageData, get_engine, township_table, units_key
 from ui.session import get_settings, language, plain, t
 from ui.widgets import RenderedMap, render_map, show_map, show_village_map, village_map
 
@@ -66,6 +68,54 @@ def aggregated_figures(data: CoverageData, level: str) -> pd.DataFrame:
     if data.cache_key is None:
         return drilldown.aggregate_figures(data.status, unit_tree(), level)
     return _figures(data.cache_key, level, data.status)
+
+
+def _cut(data: CoverageData, code: str) -> CoverageData:
+    tree = unit_tree()
+    villages = tree.under(code, "village")
+    part = _village_data(data, tree, View(code, tree.level(code), "village", villages))
+    overview = overview_for(data.overview, data.inputs, villages)
+    key = None if data.cache_key is None else (*data.cache_key, code)
+    return replace(part, overview=overview, status=overview.status, cache_key=key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _drilled(cache_key: tuple, code: str, _data: CoverageData) -> CoverageData:
+    return _cut(_data, code)
+
+
+def drilled(page: str, data: CoverageData) -> CoverageData:
+    """``data`` cut to the unit ``page``'s map shows (its villages, townships and cards:
+    ``geo.overview.overview_for``), so that the cards add up to the map; the whole of
+    ``data`` at the top, or with one county. Shared by every session, never changed."""
+    code = current_code(page) if drilling() else None
+    if code is None or code == unit_tree().root:
+        return data
+    if data.cache_key is None:
+        return _cut(data, code)
+    return _drilled(data.cache_key, code, data)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _unit_table(cache_key: tuple, code: str | None, _data: CoverageData
+                ) -> tuple[pd.DataFrame, str | None]:
+    tree = unit_tree()
+    view = drilldown.choose_view(tree, code)
+    part = _data if code is None or code == tree.root else _cut(_data, code)
+    if view.shown != "county":
+        return township_table(part), None
+    owners = tree.ancestors_at(list(part.status.index), "county")
+    units = tree.units.loc[view.units, ["short_name"]].rename_axis("code").reset_index()
+    return build_township_table(part.status, part.inputs.villages, units, owners), "county"
+
+
+def unit_table(page: str, data: CoverageData) -> tuple[pd.DataFrame, str | None]:
+    """The comparison under ``page``'s map, worst first (``geo.townships``): the
+    counties of a province or city, else the townships of the unit shown; with the
+    level compared (None: townships)."""
+    if not drilling() or data.cache_key is None:
+        return township_table(data), None
+    return _unit_table(data.cache_key, current_code(page), data)
 
 
 def _state(page: str) -> str:
