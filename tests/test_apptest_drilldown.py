@@ -143,7 +143,7 @@ def test_the_cards_and_the_comparison_follow_the_unit_on_the_map(province_db: Pa
     assert not at.exception, [e.value for e in at.exception]
     per_town = two_counties.VILLAGES_PER_TOWNSHIP
     assert at.metric[0].value == f"16 / {4 * per_town}"
-    assert [h.value for h in at.subheader][0] == "县（市、区）对比"
+    assert at.subheader[0].value == "县（市、区）对比"
     table = at.dataframe[0].value
     assert sorted(table["township"]) == sorted(COUNTIES.values())
     assert table["villages"].tolist() == [2 * per_town, 2 * per_town]
@@ -153,7 +153,7 @@ def test_the_cards_and_the_comparison_follow_the_unit_on_the_map(province_db: Pa
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].value == f"8 / {2 * per_town}"
     assert at.metric[2].value == "6"  # never visited: the 4th, 5th and 6th of each township
-    assert [h.value for h in at.subheader][0] == "乡镇对比"
+    assert at.subheader[0].value == "乡镇对比"
     table = at.dataframe[0].value
     assert sorted(table["township"]) == sorted(TOWNSHIPS[WEST].values())
 
