@@ -2494,8 +2494,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.header": "{scale}: {villages} villages, {visits} visits; medians of {runs} runs",
         "overview.units": "{level} compared",
         "overview.units_caption": (
-            "Weakest first (by share of villages needing attention, visited share, "
-            "paired share)."),
+            "Weakest {level} first (by share of villages needing attention, visited "
+            "share, paired share)."),
     },
 }
 

@@ -6,6 +6,7 @@ the role and department, run in one transaction and leave one audit entry each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -55,10 +56,18 @@ def restrict_visits(visits: pd.DataFrame, actor: User, since: date | None = None
 
 
 def visits_for(engine: Engine, actor: User, since: date | None = None,
-               until: date | None = None) -> pd.DataFrame:
-    """Visit records with summaries that ``actor`` may read (a liaison: own department)."""
-    department_filter(actor, Action.VIEW_VISITS)  # refuse before reading anything
-    return restrict_visits(store.load_visits(engine, until), actor, since, until)
+               until: date | None = None, *, villages: Iterable[str] | None = None,
+               department: str | None = None, ids: Iterable[int] | None = None
+               ) -> pd.DataFrame:
+    """Visit records with summaries that ``actor`` may read (a liaison: own department),
+    selected in SQL: from ``since`` to ``until``, of ``villages`` (codes), of
+    ``department``, with ``ids`` (each None: any)."""
+    own = department_filter(actor, Action.VIEW_VISITS)  # refuse before reading anything
+    if own is not None and department not in (None, own):
+        villages = []  # another department's: nothing a liaison may read
+    visits = store.load_visits(engine, until, since=since, villages=villages,
+                               department=own or department, ids=ids)
+    return restrict_visits(visits, actor, since, until)
 
 
 def cadres_for(engine: Engine, actor: User) -> pd.DataFrame:
@@ -203,16 +212,6 @@ def describe_visits(visits: pd.DataFrame, villages: pd.DataFrame,
                "department", "kind", "cadre_count", "cadre_ids", "households_visited",
                "problems_raised", "problems_resolved", "summary", "record_id"]
     return table.sort_values(["date", "id"], ascending=False)[columns].reset_index(drop=True)
-
-
-def filter_visits(table: pd.DataFrame, township_code: str | None = None,
-                  department_code: str | None = None) -> pd.DataFrame:
-    """Keep the rows of one township and/or department (None keeps all)."""
-    if township_code:
-        table = table[table["township_code"] == township_code]
-    if department_code:
-        table = table[table["department_code"] == department_code]
-    return table.reset_index(drop=True)
 
 
 def editable_visits(engine: Engine, actor: User, today: date, edit_days: int) -> pd.DataFrame:

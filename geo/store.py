@@ -431,12 +431,20 @@ def _conditions(*conditions: object) -> object:
 
 
 def load_visits(engine: Engine, until: date | None = None, county: str | None = None,
-                columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Return the visits (optionally only those on or before ``until``, and only those of
-    ``county``'s villages; only ``columns`` when given) in id order."""
+                columns: Iterable[str] | None = None, *, since: date | None = None,
+                villages: Iterable[str] | None = None, department: str | None = None,
+                ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Return the visits in id order, selected in SQL: optionally only those from
+    ``since`` to ``until`` (inclusive), of ``county``'s villages, of ``villages`` (codes),
+    of ``department``, with ``ids``; only ``columns`` when given."""
     table = schema.visits
-    where = _conditions(None if until is None else table.c.date <= until,
-                        None if county is None else in_county(table.c.village_code, county))
+    where = _conditions(
+        None if until is None else table.c.date <= until,
+        None if since is None else table.c.date >= since,
+        None if county is None else in_county(table.c.village_code, county),
+        None if villages is None else table.c.village_code.in_(list(villages)),
+        None if department is None else table.c.department_code == department,
+        None if ids is None else table.c.id.in_([int(i) for i in ids]))
     return _read(engine, table, where, columns=columns, dates=["date"], order_by="id")
 
 

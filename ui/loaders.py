@@ -199,8 +199,7 @@ def pairing_table(user: User, as_of: date) -> pd.DataFrame:
 def warning_visits(user: User, visit_ids: list[int], until: date) -> tuple[pd.DataFrame, int]:
     """The visit records a warning names that ``user`` may read, and how many of them
     ``user`` may not read (a liaison reads its own department's only)."""
-    readable = visit_records(user, since=date.min, until=until)
-    shown = readable[readable["id"].isin(visit_ids)]
+    shown = visit_records(user, since=date.min, until=until, ids=visit_ids)
     return shown, len(set(visit_ids)) - len(shown)
 
 
@@ -261,23 +260,27 @@ def village_total(data: CoverageData, township: str | None = None) -> int:
 
 def village_card(user: User, data: CoverageData, code: str) -> VillageCard:
     """Return the card of village ``code``; its visit list shows what ``user`` may read."""
-    visible = (visit_records(user, since=date.min, until=data.inputs.as_of)
+    visible = (visit_records(user, since=date.min, until=data.inputs.as_of, villages=[code])
                if can(user, Action.VIEW_VISITS) else None)
     return build_village_card(code, data.status, data.inputs, data.townships,
                               data.departments, visible, language())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _all_visit_records(version: int, url: str) -> pd.DataFrame:
-    """Every visit with names, per data version; never shown before ``restrict_visits``."""
-    engine = get_engine()
-    return records.describe_visits(store.load_visits(engine), store.load_villages(engine),
-                                   store.load_departments(engine))
-
-
-def visit_records(user: User, since: date, until: date | None = None) -> pd.DataFrame:
-    """Return the visit records ``user`` may read since ``since``, with names."""
-    return records.restrict_visits(_all_visit_records(*data_key()), user, since, until)
+def visit_records(user: User, since: date, until: date | None = None, *,
+                  township: str | None = None, villages: list[str] | None = None,
+                  department: str | None = None, ids: list[int] | None = None
+                  ) -> pd.DataFrame:
+    """Return the visit records ``user`` may read from ``since`` to ``until`` (of one
+    ``township``, of ``villages``, of one ``department``, with ``ids``: each None for
+    any), with names, newest first. Read in SQL on each call: a province holds a million
+    visits, and a page shows a few of them."""
+    current = names()
+    if township is not None:
+        in_town = current.villages.loc[current.villages["parent_code"] == township, "code"]
+        villages = [code for code in in_town if villages is None or code in villages]
+    visits = records.visits_for(get_engine(), user, since, until, villages=villages,
+                                department=department, ids=ids)
+    return records.describe_visits(visits, current.villages, current.departments)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
