@@ -191,3 +191,13 @@ def test_without_a_county_stored_a_department_has_none(engine: Engine, tmp_path:
     assert counties_of(engine, "XN001") == [None]
     path = write_csv(tmp_path / "d.csv", HEADERS, [["XN002", "420526", "乙单位", "群团", 5]])
     assert found(run(engine, path)) == [(2, "县代码", "420526", "unknown_county")]
+
+
+def test_a_county_name_two_counties_share_asks_for_the_code(demo: Engine, tmp_path: Path):
+    add_county(demo, "420599", "兴山县")
+    path = write_csv(tmp_path / "d.csv", HEADERS, [["XN001", "兴山县", "甲单位", "群团", 5],
+                                                   ["XN002", "420599", "乙单位", "群团", 5]])
+    report = run(demo, path)
+    assert found(report) == [(2, "县代码", "兴山县", "ambiguous_county")]
+    assert translate_issue(report.errors[0], "zh") == (
+        "县名“兴山县”不唯一（420526 兴山县, 420599 兴山县），请填写县代码")
