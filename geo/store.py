@@ -383,9 +383,9 @@ def load_villages(engine: Engine, county: str | None = None) -> gpd.GeoDataFrame
     return load_units(engine, "village", county)
 
 
-def load_townships(engine: Engine) -> gpd.GeoDataFrame:
-    """Return the townships."""
-    return load_units(engine, "township")
+def load_townships(engine: Engine, county: str | None = None) -> gpd.GeoDataFrame:
+    """Return the townships (of ``county`` only, when given)."""
+    return load_units(engine, "township", county)
 
 
 def load_county(engine: Engine) -> gpd.GeoDataFrame:
@@ -400,14 +400,19 @@ def _dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def load_departments(engine: Engine) -> pd.DataFrame:
-    """Return the departments in code order."""
-    return _read(engine, schema.departments).sort_values("code", ignore_index=True)
+def load_departments(engine: Engine, county: str | None = None) -> pd.DataFrame:
+    """Return the departments in code order (with ``county``, those whose
+    ``county_code`` is ``county``)."""
+    table = schema.departments
+    where = None if county is None else table.c.county_code == county
+    return _read(engine, table, where).sort_values("code", ignore_index=True)
 
 
-def load_cadres(engine: Engine) -> pd.DataFrame:
-    """Return the cadres in id order."""
-    return _read(engine, schema.cadres).sort_values("id", ignore_index=True)
+def load_cadres(engine: Engine, county: str | None = None) -> pd.DataFrame:
+    """Return the cadres in id order (with ``county``, those of its departments)."""
+    table = schema.cadres
+    where = None if county is None else of_county_departments(table.c.department_code, county)
+    return _read(engine, table, where).sort_values("id", ignore_index=True)
 
 
 def load_pairings(engine: Engine, county: str | None = None) -> pd.DataFrame:
@@ -425,23 +430,34 @@ def in_county(column: object, county: str) -> object:
     return and_(column >= county, column < upper)
 
 
+def of_county_departments(column: object, county: str) -> object:
+    """The condition "``column`` (a department code) is a department of ``county``"
+    (its ``county_code``), as a subquery."""
+    departments = schema.departments
+    return column.in_(select(departments.c.code).where(departments.c.county_code == county))
+
+
 def _conditions(*conditions: object) -> object:
     present = [c for c in conditions if c is not None]
     return and_(*present) if present else None
 
 
 def load_visits(engine: Engine, until: date | None = None, county: str | None = None,
-                columns: Iterable[str] | None = None, *, since: date | None = None,
+                columns: Iterable[str] | None = None,
+                department_county: str | None = None, *, since: date | None = None,
                 villages: Iterable[str] | None = None, department: str | None = None,
                 ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Return the visits in id order, selected in SQL: optionally only those from
-    ``since`` to ``until`` (inclusive), of ``county``'s villages, of ``villages`` (codes),
-    of ``department``, with ``ids``; only ``columns`` when given."""
+    ``since`` to ``until`` (inclusive), of ``county``'s villages, by
+    ``department_county``'s departments, of ``villages`` (codes), of ``department``,
+    with ``ids``; only ``columns`` when given."""
     table = schema.visits
     where = _conditions(
         None if until is None else table.c.date <= until,
         None if since is None else table.c.date >= since,
         None if county is None else in_county(table.c.village_code, county),
+        None if department_county is None
+        else of_county_departments(table.c.department_code, department_county),
         None if villages is None else table.c.village_code.in_(list(villages)),
         None if department is None else table.c.department_code == department,
         None if ids is None else table.c.id.in_([int(i) for i in ids]))
