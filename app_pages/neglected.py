@@ -13,19 +13,30 @@ from ui import t
 def render() -> None:
     user, period = ui.page(Action.VIEW_MAPS, "page.neglected")
     data = ui.load_coverage(user, period)
-    towns = ui.township_choices()
     left, right = st.columns(2)
-    township = left.selectbox(t("filter.township"), [None, *towns], key="neglected_township",
-                              format_func=lambda c: t("filter.all") if c is None else towns[c],
-                              placeholder=t("filter.all"))
+    township = unit = None
+    if ui.drilling():  # several counties: the list of the unit chosen above it
+        unit = ui.drill_selectors("neglected")
+        data = ui.drilled("neglected", data)
+    else:
+        towns = ui.township_choices()
+        township = left.selectbox(t("filter.township"), [None, *towns],
+                                  key="neglected_township", placeholder=t("filter.all"),
+                                  format_func=lambda c: t("filter.all") if c is None
+                                  else towns[c])
     reason = right.selectbox(t("neglected.reason"), [None, *REASONS], key="neglected_reason",
                              format_func=lambda r: t("filter.all") if r is None
                              else t(f"reason.{r}"), placeholder=t("filter.all"))
     table = filter_neglected(ui.neglected_table(data), township, reason)
     total = ui.village_total(data, township)
-    st.caption(t("neglected.count_county", count=len(table), total=total) if township is None
-               else t("neglected.count_township", count=len(table), total=total,
-                      township=ui.plain(towns[township])))
+    if unit is not None:
+        st.caption(t("neglected.count_unit", count=len(table), total=total,
+                     unit=ui.plain(unit)))
+    elif township is None:
+        st.caption(t("neglected.count_county", count=len(table), total=total))
+    else:
+        st.caption(t("neglected.count_township", count=len(table), total=total,
+                     township=ui.plain(ui.township_choices()[township])))
     if table.empty:
         st.info(t("neglected.none"))
     columns = ui.neglected_columns(period.window_days)

@@ -26,12 +26,19 @@ from geo import store
 from geo.access import Action, User, require
 from geo.departments import (
     department_figures,
+    in_rank_order,
     monthly_department_figures,
     paired_village_compliance,
     ranking,
     red_and_black,
 )
-from geo.formalism import DUPLICATE, END_OF_PERIOD_BURST, excluded_visit_ids, formalism_warnings
+from geo.formalism import (
+    DUPLICATE,
+    END_OF_PERIOD_BURST,
+    WARNING_CODES,
+    excluded_visit_ids,
+    formalism_warnings,
+)
 from geo.inputs import CoverageInputs
 from geo.period import Period
 from geo.problem_service import metric_problems
@@ -202,6 +209,40 @@ def build_department_report(inputs: DepartmentInputs) -> DepartmentReport:
         as_of=coverage.as_of.isoformat(), window_days=int(coverage.window_days),
         ranked=ranked, months=months, warnings=warnings, red=red, black=black,
         excluded=frozenset(excluded))
+
+
+def combine_department_reports(parts: list[DepartmentReport]) -> DepartmentReport:
+    """One report from the reports of several counties (``load_department_inputs`` with
+    ``county``), each department in its own county's: ranked again across all of them
+    (``geo.departments.in_rank_order``), the red and black lists taken again, the
+    months and warnings one after another in the report's order.
+
+    A department's figures in its county's report count its visits to that county's
+    villages: a visit to another county's village counts in neither (the same as
+    ``report departments --county``)."""
+    if not parts:
+        raise ValueError("no report to combine")
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    ranked = pd.concat([part.ranked for part in parts])
+    ranked = in_rank_order(ranked, ranked["rank"].notna())
+    # the lists hold the ranking's own columns (``geo.departments.ranking``)
+    red, black = red_and_black(ranked.rename(
+        columns={"paired_coverage": "paired_village_coverage"}).assign(
+        active=ranked["rank"].notna()))
+    listed = list(first.red.columns)
+    warnings = pd.concat([part.warnings for part in parts], ignore_index=True)
+    order = warnings["code"].map({code: i for i, code in enumerate(WARNING_CODES)})
+    warnings = (warnings.assign(_order=order)
+                .sort_values(["department_code", "_order", "period"], kind="stable")
+                .drop(columns="_order").reset_index(drop=True))
+    return DepartmentReport(
+        as_of=first.as_of, window_days=first.window_days, ranked=ranked,
+        months=pd.concat([part.months for part in parts]).sort_index(kind="stable"),
+        warnings=warnings, red=red[listed].astype(first.red.dtypes.to_dict()),
+        black=black[listed].astype(first.black.dtypes.to_dict()),
+        excluded=frozenset().union(*(part.excluded for part in parts)))
 
 
 def department_villages(inputs: DepartmentInputs, report: DepartmentReport,

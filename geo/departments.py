@@ -391,17 +391,28 @@ def ranking(figures: pd.DataFrame, warnings_per_department: pd.Series | None,
     out = out.join(components)
     out["warnings"] = warnings
     out["score"] = score
+    return in_rank_order(out, active)
+
+
+def in_rank_order(frame: pd.DataFrame, active: pd.Series) -> pd.DataFrame:
+    """``frame`` (indexed by department code, with ``score``) in rank order with its
+    ``rank``: the ``active`` departments first, ranked 1 (best) on score high first,
+    ties by code, null scores after the others by code; inactive departments follow in
+    code order with a null rank (``ranking``'s order, and that of reports combined from
+    several counties')."""
+    active = active.reindex(frame.index).fillna(True).astype(bool)
+    score = frame["score"]
     keys = pd.DataFrame({
         "inactive": ~active.to_numpy(dtype=bool),
         "unscored": score.isna().to_numpy() | ~active.to_numpy(dtype=bool),
         "score": score.fillna(0).to_numpy(),
-        "code": index.astype(str),
+        "code": frame.index.astype(str),
     })
     order = keys.sort_values(["inactive", "unscored", "score", "code"],
                              ascending=[True, True, False, True], kind="mergesort").index
-    out = out.iloc[order.to_numpy()]
+    out = frame.iloc[order.to_numpy()].copy()
     rank = pd.array(np.arange(1, len(out) + 1), dtype="Int64")  # the active come first
-    rank[~out["active"].to_numpy(dtype=bool)] = pd.NA
+    rank[~active.reindex(out.index).to_numpy(dtype=bool)] = pd.NA
     out["rank"] = rank
     out.index.name = "code"
     return out

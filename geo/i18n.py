@@ -1198,6 +1198,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.import_postgresql": "导入（PostgreSQL）：{seconds} 秒",
         "bench.header": "{scale}：{villages} 个村，{visits} 条走访；各项为 {runs} 次的中位数",
         "overview.units": "{level}对比",
+        "neglected.count_unit": "{count} 个村（社区）待关注，含严重与一般（{unit}共 {total} 个）",
         "overview.units_caption": (
             "最需关注的{level}在前（按需关注村占比、走访覆盖率、结对率排序）。"),
         # Departments' county (issue 15: report --county, county_code in the data files)
@@ -2500,6 +2501,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.import_postgresql": "import (PostgreSQL): {seconds} s",
         "bench.header": "{scale}: {villages} villages, {visits} visits; medians of {runs} runs",
         "overview.units": "{level} compared",
+        "neglected.count_unit": "{count} villages need attention (of {total} in {unit})",
         "overview.units_caption": (
             "Weakest {level} first (by share of villages needing attention, visited "
             "share, paired share)."),

@@ -178,6 +178,22 @@ def data_versions(engine: Engine) -> DataVersions:
     return DataVersions(version, version - values.get(SCOPED_VERSION_KEY, 0), counties)
 
 
+def department_counties(engine: Engine) -> set[str | None]:
+    """The counties the departments belong to (``county_code``; None for a department
+    without one)."""
+    table = schema.departments
+    with engine.connect() as connection:
+        return set(connection.execute(select(table.c.county_code).distinct()).scalars())
+
+
+def department_county(engine: Engine, code: str) -> str | None:
+    """The county of department ``code`` (None without one, or for an unknown code)."""
+    table = schema.departments
+    with engine.connect() as connection:
+        return connection.execute(select(table.c.county_code).where(
+            table.c.code == code)).scalar_one_or_none()
+
+
 def village_counties(engine: Engine) -> list[str]:
     """The counties (``county_of``) that have villages, in code order."""
     table = schema.admin_units

@@ -161,3 +161,22 @@ def test_the_cards_and_the_comparison_follow_the_unit_on_the_map(province_db: Pa
     assert not at.exception
     assert at.metric[0].value == f"4 / {per_town}"
     assert at.dataframe[0].value["township"].tolist() == [TOWNSHIPS[WEST][TOWN]]
+
+
+def test_the_neglected_list_follows_the_unit_chosen_above_it(province_db: Path):
+    """With several counties the neglected page has the drill-down's selectors instead
+    of a township box (1,475 townships in Hubei), and lists the chosen unit's villages."""
+    at = _run(user="leader")
+    at.switch_page("app_pages/neglected.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [s for s in at.selectbox if s.key == "neglected_township"]
+    villages = 4 * two_counties.VILLAGES_PER_TOWNSHIP
+    whole = at.caption[1].value
+    assert whole.endswith(f"（湖北省共 {villages} 个）"), whole
+    at.selectbox(key="drill_neglected_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_neglected_county").set_value(WEST).run()
+    assert not at.exception, [e.value for e in at.exception]
+    caption = at.caption[1].value
+    assert caption.endswith(f"（{COUNTIES[WEST]}共 {villages // 2} 个）"), caption
+    listed = {code for frame in at.dataframe for code in frame.value.get("code", [])}
+    assert listed and all(code.startswith(WEST[:6]) for code in listed)

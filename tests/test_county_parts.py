@@ -15,6 +15,11 @@ from sqlalchemy import Engine, insert, update
 
 from geo import problem_service, records, reports, schema, store
 from geo.access import Role, User
+from geo.department_report import (
+    build_department_report,
+    combine_department_reports,
+    load_department_inputs,
+)
 from geo.inputs import concat_inputs
 from geo.overview import build_overview, combine_overviews, overview_for
 from geo.period import Period
@@ -49,6 +54,10 @@ def province(engine: Engine) -> Engine:
             {"village_code": f"{town[:9]}004", "raised_on": AS_OF - timedelta(days=5),
              "department_code": "D01", "category": "基础设施", "description": "水压低",
              "due_date": AS_OF + timedelta(days=25), "status": "open"}])
+        departments = schema.departments  # their counties by the villages' 6 digits
+        for code, county in (("D01", "420526"), ("D02", "420525")):
+            connection.execute(update(departments).where(departments.c.code == code)
+                               .values(county_code=county))
         store.bump_data_version(connection)
     return engine
 
@@ -156,3 +165,21 @@ def test_the_overview_of_a_drilled_county_is_that_county_s_own(province: Engine)
     assert drilled.kpis.villages == two_counties.VILLAGES_PER_TOWNSHIP
     assert drilled.kpis.overdue_problems == 1
     assert drilled.kpis.paired == 4 and drilled.kpis.visited == 2
+
+
+def test_the_department_reports_of_the_counties_combine_to_the_whole(province: Engine):
+    whole = build_department_report(load_department_inputs(province, SYSTEM, PERIOD, 60))
+    parts = [build_department_report(load_department_inputs(province, SYSTEM, PERIOD, 60,
+                                                            county))
+             for county in store.village_counties(province)]
+    assert all(len(part.ranked) == 1 for part in parts)  # one department each
+    combined = combine_department_reports(parts)
+    pd.testing.assert_frame_equal(combined.ranked, whole.ranked)
+    pd.testing.assert_frame_equal(combined.months, whole.months)
+    pd.testing.assert_frame_equal(combined.warnings, whole.warnings)
+    pd.testing.assert_frame_equal(combined.red, whole.red)
+    pd.testing.assert_frame_equal(combined.black, whole.black)
+    assert combined.excluded == whole.excluded
+    assert combined.ranked["rank"].tolist() == [1, 2]
+    assert store.department_counties(province) == set(store.village_counties(province))
+    assert store.department_county(province, "D02") == "420525"

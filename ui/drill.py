@@ -191,6 +191,15 @@ def selectors(page: str, tree: UnitTree, code: str | None) -> None:
                          on_change=_chosen, args=(page, key, parent))
 
 
+def drill_selectors(page: str) -> str:
+    """The breadcrumb and the level selectors of ``page`` without a map (a page whose
+    list follows the unit chosen: ``drilled``); returns the chosen unit's name."""
+    tree = unit_tree()
+    code = current_code(page)
+    selectors(page, tree, code)
+    return t("drill.level.all") if code is None else tree.name(code)
+
+
 def _village_data(data: CoverageData, tree: UnitTree, view: View) -> CoverageData:
     villages, townships, county, status = drilldown.subset_village_inputs(
         data.inputs.villages, data.townships, data.county, data.status, tree, view)

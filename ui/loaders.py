@@ -20,8 +20,10 @@ from geo.access import Action, Role, User, can, department_filter
 from geo.briefing.data import Briefing, build_briefing, months_period
 from geo.briefing.files import briefing_bytes
 from geo.department_report import (
+    DepartmentInputs,
     DepartmentReport,
     build_department_report,
+    combine_department_reports,
     department_villages,
     load_department_inputs,
 )
@@ -145,31 +147,66 @@ def load_coverage(user: User, period: Period, neglect_days: int | None = None
                      neglect_days or get_settings().neglect_days, counties)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _counties_of_departments(unscoped: int, url: str) -> tuple[str, ...]:
+    """The village counties, when every department belongs to one of them (the
+    department report can then be kept per county), else nothing."""
+    counties = _village_counties(unscoped, url)
+    owned = store.department_counties(get_engine())
+    return tuple(counties) if len(counties) > 1 and owned <= set(counties) else ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _department_part(county_key: tuple, url: str, county: str | None, as_of: date,
+                     window_days: int, neglect_days: int
+                     ) -> tuple[DepartmentInputs, DepartmentReport]:
+    inputs = load_department_inputs(get_engine(), User("system", Role.ADMIN),
+                                    Period(as_of, window_days), neglect_days, county)
+    return inputs, build_department_report(inputs)
+
+
+def _department_parts(as_of: date, window_days: int, neglect_days: int
+                      ) -> list[tuple[str | None, tuple, str]]:
+    """(county, its cache key, url) of each part the department report is kept in: one
+    per county when every department belongs to a county that has villages, else one
+    part (None: the whole database) keyed by the data version."""
+    versions = store.data_versions(get_engine())
+    url = get_settings().database_url
+    counties = _counties_of_departments(versions.unscoped, url)
+    if not counties:
+        return [(None, (versions.version,), url)]
+    return [(county, versions.county_key(county), url) for county in counties]
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _department_report(version: int, url: str, as_of: date, window_days: int,
-                       neglect_days: int) -> DepartmentReport:
-    system = User("system", Role.ADMIN)
-    inputs = load_department_inputs(get_engine(), system, Period(as_of, window_days),
-                                    neglect_days)
-    return build_department_report(inputs)
+def _department_report(keys: tuple, url: str, as_of: date, window_days: int,
+                       neglect_days: int, counties: tuple) -> DepartmentReport:
+    return combine_department_reports([
+        _department_part(key, url, county, as_of, window_days, neglect_days)[1]
+        for county, key in zip(counties, keys, strict=True)])
 
 
 def load_department_report(user: User, period: Period) -> DepartmentReport:
     """Return the department figures, ranking and warnings of ``period`` for a user who
-    may see them (every role; cached per data version)."""
+    may see them (every role; cached per data version).
+
+    With several counties, each county's departments are reported over its villages
+    and kept per county (``geo.department_report.combine_department_reports``): a
+    visit recorded in one county recomputes that county only."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _department_report(*data_key(), period.as_of, period.window_days,
-                              get_settings().neglect_days)
+    neglect = get_settings().neglect_days
+    parts = _department_parts(period.as_of, period.window_days, neglect)
+    return _department_report(tuple(key for _c, key, _u in parts), parts[0][2],
+                              period.as_of, period.window_days, neglect,
+                              tuple(county for county, _k, _u in parts))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _department_villages(version: int, url: str, as_of: date, window_days: int,
-                         neglect_days: int, department_code: str) -> pd.DataFrame:
-    system = User("system", Role.ADMIN)
-    inputs = load_department_inputs(get_engine(), system, Period(as_of, window_days),
-                                    neglect_days)
-    report = _department_report(version, url, as_of, window_days, neglect_days)
+def _department_villages(key: tuple, url: str, county: str | None, as_of: date,
+                         window_days: int, neglect_days: int, department_code: str
+                         ) -> pd.DataFrame:
+    inputs, report = _department_part(key, url, county, as_of, window_days, neglect_days)
     return department_villages(inputs, report, department_code)
 
 
@@ -179,8 +216,14 @@ def load_department_villages(user: User, period: Period, department_code: str
     end of ``period`` (``geo.department_report.department_villages``)."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _department_villages(*data_key(), period.as_of, period.window_days,
-                                get_settings().neglect_days, department_code)
+    neglect = get_settings().neglect_days
+    parts = _department_parts(period.as_of, period.window_days, neglect)
+    if len(parts) > 1:  # the part of the department's own county
+        own = store.department_county(get_engine(), department_code)
+        parts = [part for part in parts if part[0] == own] or parts[:1]
+    county, key, url = parts[0]
+    return _department_villages(key, url, county, period.as_of, period.window_days,
+                                neglect, department_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -240,10 +283,18 @@ def liaison_overdue_villages(user: User, as_of: date) -> pd.DataFrame:
     return _liaison_overdue(*data_key(), user.username, user.department_code, as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _neglected_table(cache_key: tuple, lang: str, _data: CoverageData) -> pd.DataFrame:
+    return build_neglected_table(_data.status, _data.townships, _data.departments, lang)
+
+
 def neglected_table(data: CoverageData) -> pd.DataFrame:
     """Return the neglected villages of ``data``, in the listed order, with the names of
-    the departments that fell short."""
-    return build_neglected_table(data.status, data.townships, data.departments, language())
+    the departments that fell short (made once per data and language)."""
+    if data.cache_key is None:
+        return build_neglected_table(data.status, data.townships, data.departments,
+                                     language())
+    return _neglected_table(data.cache_key, language(), data)
 
 
 def township_table(data: CoverageData) -> pd.DataFrame:

@@ -294,12 +294,24 @@ def show_village_map(data: CoverageData, key: str, height: int = 620, layer: str
     return show_map(shown, key=key, height=height, clickable=clickable)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _csv_file(frame: pd.DataFrame) -> bytes:
+    return csv_bytes(frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _xlsx_file(frame: pd.DataFrame, name: str) -> bytes:
+    return xlsx_bytes(frame, name)
+
+
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx)."""
+    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx); the
+    files are made once per content (a province's tables have thousands of rows, and
+    an Excel file of them took seconds of every run)."""
     left, right, _rest = st.columns([1, 1, 4])
-    left.download_button(t("download.csv"), csv_bytes(frame), file_name=f"{name}.csv",
+    left.download_button(t("download.csv"), _csv_file(frame), file_name=f"{name}.csv",
                          mime="text/csv", key=f"{key}_csv")
-    right.download_button(t("download.xlsx"), xlsx_bytes(frame, name),
+    right.download_button(t("download.xlsx"), _xlsx_file(frame, name),
                           file_name=f"{name}.xlsx", key=f"{key}_xlsx")
 
 
