@@ -20,11 +20,15 @@ def render() -> None:
                               key="departments_period")
     if period is None:
         return
-    report = ui.load_department_report(user, period)
+    counties = None
+    if ui.drilling():  # several counties: the departments of the unit chosen here
+        ui.drill_selectors("departments")
+        counties = ui.drilled_counties("departments")
+    report = ui.load_department_report(user, period, counties)
     st.caption(t("departments.period_caption", start=period.start.isoformat(),
                  end=period.as_of.isoformat(), days=period.window_days))
     ui.data_note(period, first)
-    names = ui.department_choices()
+    names = ui.report_departments(report) if counties else ui.department_choices()
     start = ui.initial_department(user, report)
 
     st.subheader(t("departments.ranking"))

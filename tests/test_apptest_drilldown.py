@@ -4,6 +4,7 @@ the breadcrumb, and the selectors open a county and a township (its villages).""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,27 @@ def test_the_neglected_list_follows_the_unit_chosen_above_it(province_db: Path):
     assert caption.endswith(f"（{COUNTIES[WEST]}共 {villages // 2} 个）"), caption
     listed = {code for frame in at.dataframe for code in frame.value.get("code", [])}
     assert listed and all(code.startswith(WEST[:6]) for code in listed)
+
+
+def test_the_departments_page_reports_the_departments_of_the_unit_chosen(
+        province_db: Path):
+    """With each department's county (the villages' 6 digits), the ranking of a county
+    holds its own departments only; the whole province ranks both."""
+    connection = sqlite3.connect(province_db)
+    with connection:
+        for code, county in (("D01", WEST[:6]), ("D02", EAST[:6])):
+            connection.execute("UPDATE departments SET county_code = ? WHERE code = ?",
+                               (county, code))
+        connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+    connection.close()
+    at = _run(user="leader")
+    at.switch_page("app_pages/departments.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    ranking = next(f.value for f in at.dataframe if "score" in f.value)
+    assert sorted(ranking["name"]) == sorted(f"{name}组织部" for name in COUNTIES.values())
+    at.selectbox(key="drill_departments_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_departments_county").set_value(WEST).run()
+    assert not at.exception, [e.value for e in at.exception]
+    ranking = next(f.value for f in at.dataframe if "score" in f.value)
+    assert ranking["name"].tolist() == [f"{COUNTIES[WEST]}组织部"]
+    assert ranking["rank"].tolist() == [1]

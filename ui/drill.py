@@ -18,6 +18,7 @@ import streamlit as st
 from geo import drilldown
 from geo.drilldown import UnitTree, View
 from geo.overview import overview_for
+from geo.store import county_of
 from geo.townships import build_township_table
 from ui import widgets
 from ui.loaders import CoverageData, get_engine, township_table, units_key
@@ -198,6 +199,16 @@ def drill_selectors(page: str) -> str:
     code = current_code(page)
     selectors(page, tree, code)
     return t("drill.level.all") if code is None else tree.name(code)
+
+
+def drilled_counties(page: str) -> list[str] | None:
+    """The counties (``geo.store.county_of`` of their villages) of the unit chosen on
+    ``page``; None for the whole database, or with a single county."""
+    code = current_code(page) if drilling() else None
+    tree = unit_tree()
+    if code is None or code == tree.root:
+        return None
+    return sorted({county_of(village) for village in tree.under(code, "village")})
 
 
 def _village_data(data: CoverageData, tree: UnitTree, view: View) -> CoverageData:

@@ -7,7 +7,7 @@ this process's next run (README, "Deployment beyond one machine")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -165,17 +165,21 @@ def _department_part(county_key: tuple, url: str, county: str | None, as_of: dat
     return inputs, build_department_report(inputs)
 
 
-def _department_parts(as_of: date, window_days: int, neglect_days: int
+def _department_parts(counties: Iterable[str] | None = None
                       ) -> list[tuple[str | None, tuple, str]]:
     """(county, its cache key, url) of each part the department report is kept in: one
-    per county when every department belongs to a county that has villages, else one
-    part (None: the whole database) keyed by the data version."""
+    per county (of ``counties`` only, when given) when every department belongs to a
+    county that has villages, else one part (None: the whole database) keyed by the
+    data version."""
     versions = store.data_versions(get_engine())
     url = get_settings().database_url
-    counties = _counties_of_departments(versions.unscoped, url)
-    if not counties:
+    kept = _counties_of_departments(versions.unscoped, url)
+    if not kept:
         return [(None, (versions.version,), url)]
-    return [(county, versions.county_key(county), url) for county in counties]
+    if counties is not None:
+        wanted = set(counties)
+        kept = tuple(county for county in kept if county in wanted) or kept
+    return [(county, versions.county_key(county), url) for county in kept]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -186,17 +190,19 @@ def _department_report(keys: tuple, url: str, as_of: date, window_days: int,
         for county, key in zip(counties, keys, strict=True)])
 
 
-def load_department_report(user: User, period: Period) -> DepartmentReport:
+def load_department_report(user: User, period: Period,
+                           counties: Iterable[str] | None = None) -> DepartmentReport:
     """Return the department figures, ranking and warnings of ``period`` for a user who
     may see them (every role; cached per data version).
 
     With several counties, each county's departments are reported over its villages
     and kept per county (``geo.department_report.combine_department_reports``): a
-    visit recorded in one county recomputes that county only."""
+    visit recorded in one county recomputes that county only. ``counties`` (codes:
+    ``ui.drill.drilled_counties``) keeps the report to their departments."""
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
     neglect = get_settings().neglect_days
-    parts = _department_parts(period.as_of, period.window_days, neglect)
+    parts = _department_parts(counties)
     return _department_report(tuple(key for _c, key, _u in parts), parts[0][2],
                               period.as_of, period.window_days, neglect,
                               tuple(county for county, _k, _u in parts))
@@ -217,7 +223,7 @@ def load_department_villages(user: User, period: Period, department_code: str
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
     neglect = get_settings().neglect_days
-    parts = _department_parts(period.as_of, period.window_days, neglect)
+    parts = _department_parts()
     if len(parts) > 1:  # the part of the department's own county
         own = store.department_county(get_engine(), department_code)
         parts = [part for part in parts if part[0] == own] or parts[:1]
@@ -371,6 +377,13 @@ def village_choices(township: str | None = None) -> dict[str, str]:
     if township:
         frame = frame[frame["parent_code"] == township]
     return dict(zip(frame["code"], frame["short_name"], strict=True))
+
+
+def report_departments(report: DepartmentReport) -> dict[str, str]:
+    """Department code → name of the departments ``report`` ranks, in code order (the
+    department boxes of a page that shows the report of a drilled unit)."""
+    names = report.ranked["name"].sort_index()
+    return dict(zip(names.index, names.astype(str), strict=True))
 
 
 def department_choices() -> dict[str, str]:
