@@ -16,7 +16,11 @@ from ui import ledger, t
 
 
 def _filters() -> tuple:
-    """Status, department, township, category and overdue only, as chosen."""
+    """Status, department, township, category and overdue only, as chosen; with several
+    counties the drill-down's selectors stand for the township box."""
+    drilling = ui.drilling()
+    if drilling:
+        ui.drill_selectors("ledger")
     departments, towns = ui.department_choices(), ui.township_choices()
     status_box, department_box, township_box, category_box, overdue_box = st.columns(
         [1, 1.3, 1, 1, 1], vertical_alignment="bottom")
@@ -28,7 +32,7 @@ def _filters() -> tuple:
         t("filter.department"), [None, *departments], key="ledger_department",
         format_func=lambda c: t("filter.all") if c is None else departments[c],
         placeholder=t("filter.all"))
-    township = township_box.selectbox(
+    township = None if drilling else township_box.selectbox(
         t("filter.township"), [None, *towns], key="ledger_township",
         format_func=lambda c: t("filter.all") if c is None else towns[c],
         placeholder=t("filter.all"))
@@ -60,7 +64,9 @@ def _new(user: User, today: date) -> None:
 def render() -> None:
     user, period = ui.page(Action.VIEW_PROBLEMS, "page.ledger")
     st.caption(t("ledger.question"))
-    table = filter_ledger(ui.ledger_rows(user, period), *_filters())
+    filters = _filters()
+    table = filter_ledger(ui.ledger_rows(user, period, ui.drilled_villages("ledger")),
+                          *filters)
     ledger.show_counts(ledger_counts(table), period.window_days)
     shown = ledger.ledger_shown(table)
     ui.table(shown, "ledger_table", ledger.ledger_columns(), empty=t("ledger.none"),

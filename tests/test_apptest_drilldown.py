@@ -205,3 +205,26 @@ def test_the_departments_page_reports_the_departments_of_the_unit_chosen(
     ranking = next(f.value for f in at.dataframe if "score" in f.value)
     assert ranking["name"].tolist() == [f"{COUNTIES[WEST]}组织部"]
     assert ranking["rank"].tolist() == [1]
+
+
+def test_the_problem_ledger_lists_the_unit_chosen_above_it(province_db: Path):
+    east_town = next(iter(TOWNSHIPS[EAST]))
+    connection = sqlite3.connect(province_db)
+    with connection:
+        for village, text in ((f"{TOWN[:9]}001", "西边的路"), (f"{east_town[:9]}001", "东边的桥")):
+            connection.execute(
+                "INSERT INTO problems (village_code, raised_on, department_code, category,"
+                " description, due_date, status) VALUES (?, ?, 'D01', '基础设施', ?, ?,"
+                " 'open')", (village, str(two_counties.AS_OF), text,
+                             str(two_counties.AS_OF)))
+        connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+    connection.close()
+    at = _run(user="leader")
+    at.switch_page("app_pages/problems.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [s for s in at.selectbox if s.key == "ledger_township"]
+    assert sorted(at.dataframe[0].value["description"]) == ["东边的桥", "西边的路"]
+    at.selectbox(key="drill_ledger_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_ledger_county").set_value(WEST).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["description"].tolist() == ["西边的路"]

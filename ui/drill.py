@@ -201,6 +201,16 @@ def drill_selectors(page: str) -> str:
     return t("drill.level.all") if code is None else tree.name(code)
 
 
+def drilled_villages(page: str) -> list[str] | None:
+    """The villages of the unit chosen on ``page``; None for the whole database, or with
+    a single county."""
+    code = current_code(page) if drilling() else None
+    tree = unit_tree()
+    if code is None or code == tree.root:
+        return None
+    return tree.under(code, "village")
+
+
 def drilled_counties(page: str) -> list[str] | None:
     """The counties (``geo.store.county_of`` of their villages) of the unit chosen on
     ``page``; None for the whole database, or with a single county."""

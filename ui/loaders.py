@@ -529,9 +529,14 @@ def _ledger(version: int, url: str, as_of: date, window_days: int, role: str,
                         Period(as_of, window_days), separator)
 
 
-def ledger_rows(user: User, period: Period) -> pd.DataFrame:
+def ledger_rows(user: User, period: Period, villages: list[str] | None = None
+                ) -> pd.DataFrame:
     """The ledger's rows ``user`` may read (``geo.ledger.ledger_table`` of
-    ``restrict_problems``: a leader's without residents), cached per data version."""
+    ``restrict_problems``: a leader's without residents), cached per data version; of
+    ``villages`` only when given (a drilled unit's: ``ui.drill.drilled_villages``)."""
     department_filter(user, Action.VIEW_PROBLEMS)  # refuse before reading anything
-    return _ledger(*data_key(), period.as_of, period.window_days, str(user.role),
+    rows = _ledger(*data_key(), period.as_of, period.window_days, str(user.role),
                    user.department_code, t("list.separator"))
+    if villages is None:
+        return rows
+    return rows[rows["village_code"].isin(villages)].reset_index(drop=True)

@@ -304,15 +304,26 @@ def _xlsx_file(frame: pd.DataFrame, name: str) -> bytes:
     return xlsx_bytes(frame, name)
 
 
+LARGE_DOWNLOAD_ROWS = 20_000
+"""From this many rows a table's files are made when their button is clicked, not in
+every run (a province's problem ledger has some 180,000)."""
+
+
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx); the
     files are made once per content (a province's tables have thousands of rows, and
-    an Excel file of them took seconds of every run)."""
+    an Excel file of them took seconds of every run), those of a table of
+    ``LARGE_DOWNLOAD_ROWS`` or more only when clicked."""
     left, right, _rest = st.columns([1, 1, 4])
-    left.download_button(t("download.csv"), _csv_file(frame), file_name=f"{name}.csv",
+    if len(frame) >= LARGE_DOWNLOAD_ROWS:
+        csv_data: object = lambda: csv_bytes(frame)  # noqa: E731
+        xlsx_data: object = lambda: xlsx_bytes(frame, name)  # noqa: E731
+    else:
+        csv_data, xlsx_data = _csv_file(frame), _xlsx_file(frame, name)
+    left.download_button(t("download.csv"), csv_data, file_name=f"{name}.csv",
                          mime="text/csv", key=f"{key}_csv")
-    right.download_button(t("download.xlsx"), _xlsx_file(frame, name),
-                          file_name=f"{name}.xlsx", key=f"{key}_xlsx")
+    right.download_button(t("download.xlsx"), xlsx_data, file_name=f"{name}.xlsx",
+                          key=f"{key}_xlsx")
 
 
 def township_shown(table: pd.DataFrame) -> pd.DataFrame:
