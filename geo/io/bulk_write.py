@@ -110,15 +110,34 @@ def _drop(connection: Connection, stage: Table) -> None:
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage.name}")
 
 
+def _copy_rows(connection: Connection, table: Table, columns: list[str], frame: pd.DataFrame,
+               types: dict[str, object]) -> None:
+    """Write ``frame``'s ``columns`` into ``table`` by PostgreSQL's ``COPY … FROM STDIN``
+    (psycopg's ``Cursor.copy``), values through the column types' bind processors a
+    column at a time."""
+    values = [_db_column(frame[c], types[c], connection.dialect) for c in columns]
+    cursor = connection.connection.driver_connection.cursor()
+    names = ", ".join(columns)
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
+
+
 def _fill(connection: Connection, stage: Table, frame: pd.DataFrame, types: dict[str, object],
           progress: Stages, done: int, total: int) -> int:
+    """Copy ``frame`` into the staging table ``stage`` in chunks: by ``COPY`` on
+    PostgreSQL, by ``executemany`` elsewhere."""
     statement = insert(stage).values({c.name: bindparam(c.name, type_=c.type)
                                       for c in stage.columns})
+    postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(frame), CHUNK_ROWS):
-        sql, rows = _statement_rows(connection, statement, frame.iloc[start:start + CHUNK_ROWS],
-                                    types)
-        connection.exec_driver_sql(sql, rows)
-        done += len(rows)
+        part = frame.iloc[start:start + CHUNK_ROWS]
+        if postgres:
+            _copy_rows(connection, stage, [c.name for c in stage.columns], part, types)
+        else:
+            sql, rows = _statement_rows(connection, statement, part, types)
+            connection.exec_driver_sql(sql, rows)
+        done += len(part)
         progress.step(done / total)
     return done
 
@@ -275,12 +294,7 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> N
     for start in range(0, len(frame), CHUNK_ROWS * 5):
         part = frame.iloc[start:start + CHUNK_ROWS * 5]
         if postgres:
-            values = [_db_column(part[c], types[c], connection.dialect) for c in columns]
-            cursor = connection.connection.driver_connection.cursor()
-            names = ", ".join(columns)
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in zip(*values, strict=True):
-                    copy.write_row(row)
+            _copy_rows(connection, table, columns, part, types)
         else:
             sql, rows = _statement_rows(connection, statement, part, types)
             connection.exec_driver_sql(sql, rows)
