@@ -557,7 +557,8 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
             report_template_example(block, "visits", issues)
             ctx = Context("visits", block, columns, issues, reference, today, actor)
             rows = prepare_visits(ctx)
-            departments.update(d for d in rows["department_code"] if isinstance(d, str))
+            departments.update(d for d in pd.unique(rows["department_code"])
+                               if isinstance(d, str))
             valid = ~issues.error_rows
             keys.add(rows, valid, start, block.row_numbers)
             if not dry_run:
