@@ -1,12 +1,13 @@
 """Record imports, step 6: stage a plan, then apply it in one short transaction.
 
-The rows are first copied, in chunks with ``executemany``, into temporary tables of the
-import's connection (``stage_plan``); that takes no lock on the database's tables. Only
-then does the import take the write lock, check that nothing changed since it read the
-database (``geo.store.claim_version``), and apply the staged rows with one ``INSERT …
-SELECT`` or ``UPDATE … FROM`` per group (``apply_staged``), so that a visit typed during
-a large import waits for a few seconds at most instead of the whole import. Values go
-through the column types' own bind processors once per column, not once per row.
+The rows are first copied, in chunks (``executemany``; on PostgreSQL ``COPY … FROM
+STDIN``), into temporary tables of the import's connection (``stage_plan``); that takes
+no lock on the database's tables. Only then does the import take the write lock, check
+that nothing changed since it read the database (``geo.store.claim_version``), and apply
+the staged rows with one ``INSERT … SELECT`` or ``UPDATE … FROM`` per group
+(``apply_staged``), so that a visit typed during a large import waits for a few seconds
+at most instead of the whole import. Values go through the column types' own bind
+processors once per column, not once per row.
 """
 
 from __future__ import annotations
@@ -211,8 +212,7 @@ class Stager:
 
 
 def stage_plan(connection: Connection, table: Table, plan: Plan, progress: Stages) -> Staged:
-    """Copy the plan's rows into temporary tables (``executemany`` in chunks; see
-    ``Stager``)."""
+    """Copy the plan's rows into temporary tables (in chunks; see ``Stager``)."""
     total = plan.inserted + sum(len(frame) for _, frame in plan.updates)
     stager = Stager(connection, table, plan.key, total, progress)
     for number, (columns, frame) in enumerate(plan.inserts):

@@ -24,8 +24,8 @@ database holds and written in one transaction; the result is an ``Report`` whose
   instead of its code, a department by its name instead of its code, when unambiguous.
 * Text is compared in the normal form of ``geo.text.normalize_text`` and stored so; the
   ``'`` an export puts before formula-like text is removed.
-* Checking and matching are vectorised (pandas); rows are written with SQLAlchemy Core
-  ``executemany`` in chunks into temporary tables, then applied in one short transaction
+* Checking and matching are vectorised (pandas); rows are written in chunks into
+  temporary tables (``executemany``; ``COPY`` on PostgreSQL), then applied in one short transaction
   that first checks nothing changed since the plan was made (``_import``). A visits file
   is checked, matched and staged ``BLOCK_ROWS`` rows at a time (``_import_visits``,
   ``geo.io.visit_keys``), so that its memory stays within a fixed budget whatever its
@@ -430,13 +430,14 @@ def _import_visits(engine: Engine, actor: User, blocks: TableBlocks, dry_run: bo
                    block_rows: int) -> Report:
     """Import a visits file block by block (``_import``'s contract and result).
 
-    The file is read ``block_rows`` rows at a time, twice at most: the first pass checks
-    each block's rows and keeps of each valid row only its digests
-    (``geo.io.visit_keys``); the duplicates within the file and the matching with the
-    stored visits are then decided on those; a second pass takes again the blocks that
-    hold rows to write, to reject or to quote in a whole-file issue, and stages their
-    rows. The memory an import takes is thus a block's, plus about 70 bytes per row of
-    the file and per stored visit that may match, plus its issues.
+    The file is read ``block_rows`` rows at a time: the first pass checks each block's
+    rows and keeps in memory of each valid row only its digests (``geo.io.visit_keys``),
+    and on disk its typed values (``_TypedBlocks``); the duplicates within the file and
+    the matching with the stored visits are then decided on the digests; the second pass
+    stages the rows to write from the kept values, and reads again only the blocks that
+    hold a row to reject or to quote in a whole-file issue. The memory an import takes
+    is thus a block's, plus about 70 bytes per row of the file and per stored visit that
+    may match, plus its issues.
     """
     today = today or local_today()
     _return_freed_arrays()
