@@ -85,10 +85,14 @@ def empty_records(visits: pd.DataFrame) -> pd.Series:
     Series of bool
         On ``visits``' index.
     """
-    text = normalize_texts(visits["summary"])
     households = pd.to_numeric(visits["households_visited"], errors="coerce").fillna(0)
     raised = pd.to_numeric(visits["problems_raised"], errors="coerce").fillna(0)
-    return (text == "") & (households == 0) & (raised == 0)
+    nothing_counted = ((households == 0) & (raised == 0)).to_numpy(dtype=bool)
+    # Only the rows that count nothing need their summary normalised (one call a row).
+    text_empty = np.zeros(len(visits), dtype=bool)
+    text_empty[nothing_counted] = (
+        normalize_texts(visits["summary"][nothing_counted]) == "").to_numpy(dtype=bool)
+    return pd.Series(text_empty & nothing_counted, index=visits.index)
 
 
 def _empty_warnings() -> pd.DataFrame:

@@ -127,7 +127,11 @@ def _village_households(households: Mapping[str, int]) -> Callable[[pd.DataFrame
     def within(frame: pd.DataFrame) -> pd.Series:
         if not {"village_code", "households_visited"} <= set(frame.columns):
             return pd.Series(True, index=frame.index)
-        known = pd.to_numeric(frame["village_code"].map(households), errors="coerce")
+        # Each distinct village looked up once (a file repeats its villages).
+        codes, villages = pd.factorize(frame["village_code"])
+        of_village = pd.to_numeric(pd.Series(villages, dtype=object).map(households),
+                                   errors="coerce").to_numpy(dtype=float)
+        known = pd.Series(np.append(of_village, np.nan)[codes], index=frame.index)
         more = frame["households_visited"] > known
         return ~more.fillna(False).astype(bool)
     return within

@@ -1,12 +1,13 @@
 """Record imports, step 6: stage a plan, then apply it in one short transaction.
 
-The rows are first copied, in chunks with ``executemany``, into temporary tables of the
-import's connection (``stage_plan``); that takes no lock on the database's tables. Only
-then does the import take the write lock, check that nothing changed since it read the
-database (``geo.store.claim_version``), and apply the staged rows with one ``INSERT …
-SELECT`` or ``UPDATE … FROM`` per group (``apply_staged``), so that a visit typed during
-a large import waits for a few seconds at most instead of the whole import. Values go
-through the column types' own bind processors once per column, not once per row.
+The rows are first copied, in chunks (``executemany``; on PostgreSQL ``COPY … FROM
+STDIN``), into temporary tables of the import's connection (``stage_plan``); that takes
+no lock on the database's tables. Only then does the import take the write lock, check
+that nothing changed since it read the database (``geo.store.claim_version``), and apply
+the staged rows with one ``INSERT … SELECT`` or ``UPDATE … FROM`` per group
+(``apply_staged``), so that a visit typed during a large import waits for a few seconds
+at most instead of the whole import. Values go through the column types' own bind
+processors once per column, not once per row.
 """
 
 from __future__ import annotations
@@ -110,15 +111,34 @@ def _drop(connection: Connection, stage: Table) -> None:
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage.name}")
 
 
+def _copy_rows(connection: Connection, table: Table, columns: list[str], frame: pd.DataFrame,
+               types: dict[str, object]) -> None:
+    """Write ``frame``'s ``columns`` into ``table`` by PostgreSQL's ``COPY … FROM STDIN``
+    (psycopg's ``Cursor.copy``), values through the column types' bind processors a
+    column at a time."""
+    values = [_db_column(frame[c], types[c], connection.dialect) for c in columns]
+    cursor = connection.connection.driver_connection.cursor()
+    names = ", ".join(columns)
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
+
+
 def _fill(connection: Connection, stage: Table, frame: pd.DataFrame, types: dict[str, object],
           progress: Stages, done: int, total: int) -> int:
+    """Copy ``frame`` into the staging table ``stage`` in chunks: by ``COPY`` on
+    PostgreSQL, by ``executemany`` elsewhere."""
     statement = insert(stage).values({c.name: bindparam(c.name, type_=c.type)
                                       for c in stage.columns})
+    postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(frame), CHUNK_ROWS):
-        sql, rows = _statement_rows(connection, statement, frame.iloc[start:start + CHUNK_ROWS],
-                                    types)
-        connection.exec_driver_sql(sql, rows)
-        done += len(rows)
+        part = frame.iloc[start:start + CHUNK_ROWS]
+        if postgres:
+            _copy_rows(connection, stage, [c.name for c in stage.columns], part, types)
+        else:
+            sql, rows = _statement_rows(connection, statement, part, types)
+            connection.exec_driver_sql(sql, rows)
+        done += len(part)
         progress.step(done / total)
     return done
 
@@ -192,8 +212,7 @@ class Stager:
 
 
 def stage_plan(connection: Connection, table: Table, plan: Plan, progress: Stages) -> Staged:
-    """Copy the plan's rows into temporary tables (``executemany`` in chunks; see
-    ``Stager``)."""
+    """Copy the plan's rows into temporary tables (in chunks; see ``Stager``)."""
     total = plan.inserted + sum(len(frame) for _, frame in plan.updates)
     stager = Stager(connection, table, plan.key, total, progress)
     for number, (columns, frame) in enumerate(plan.inserts):
@@ -275,12 +294,7 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> N
     for start in range(0, len(frame), CHUNK_ROWS * 5):
         part = frame.iloc[start:start + CHUNK_ROWS * 5]
         if postgres:
-            values = [_db_column(part[c], types[c], connection.dialect) for c in columns]
-            cursor = connection.connection.driver_connection.cursor()
-            names = ", ".join(columns)
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in zip(*values, strict=True):
-                    copy.write_row(row)
+            _copy_rows(connection, table, columns, part, types)
         else:
             sql, rows = _statement_rows(connection, statement, part, types)
             connection.exec_driver_sql(sql, rows)

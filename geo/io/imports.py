@@ -24,8 +24,8 @@ database holds and written in one transaction; the result is an ``Report`` whose
   instead of its code, a department by its name instead of its code, when unambiguous.
 * Text is compared in the normal form of ``geo.text.normalize_text`` and stored so; the
   ``'`` an export puts before formula-like text is removed.
-* Checking and matching are vectorised (pandas); rows are written with SQLAlchemy Core
-  ``executemany`` in chunks into temporary tables, then applied in one short transaction
+* Checking and matching are vectorised (pandas); rows are written in chunks into
+  temporary tables (``executemany``; ``COPY`` on PostgreSQL), then applied in one short transaction
   that first checks nothing changed since the plan was made (``_import``). A visits file
   is checked, matched and staged ``BLOCK_ROWS`` rows at a time (``_import_visits``,
   ``geo.io.visit_keys``), so that its memory stays within a fixed budget whatever its
@@ -40,6 +40,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import io
+import pickle
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -426,13 +430,14 @@ def _import_visits(engine: Engine, actor: User, blocks: TableBlocks, dry_run: bo
                    block_rows: int) -> Report:
     """Import a visits file block by block (``_import``'s contract and result).
 
-    The file is read ``block_rows`` rows at a time, twice at most: the first pass checks
-    each block's rows and keeps of each valid row only its digests
-    (``geo.io.visit_keys``); the duplicates within the file and the matching with the
-    stored visits are then decided on those; a second pass takes again the blocks that
-    hold rows to write, to reject or to quote in a whole-file issue, and stages their
-    rows. The memory an import takes is thus a block's, plus about 70 bytes per row of
-    the file and per stored visit that may match, plus its issues.
+    The file is read ``block_rows`` rows at a time: the first pass checks each block's
+    rows and keeps in memory of each valid row only its digests (``geo.io.visit_keys``),
+    and on disk its typed values (``_TypedBlocks``); the duplicates within the file and
+    the matching with the stored visits are then decided on the digests; the second pass
+    stages the rows to write from the kept values, and reads again only the blocks that
+    hold a row to reject or to quote in a whole-file issue. The memory an import takes
+    is thus a block's, plus about 70 bytes per row of the file and per stored visit that
+    may match, plus its issues.
     """
     today = today or local_today()
     _return_freed_arrays()
@@ -495,6 +500,41 @@ class _WholeFileIssues:
         return issues
 
 
+class _TypedBlocks:
+    """The valid rows of each block as ``prepare_visits`` typed them in the first pass,
+    kept in an anonymous temporary file until the second pass stages them: taking them
+    back costs a small part of reading and checking the block again, and the memory stays
+    a block's (the file holds about as many bytes as the CSV; it vanishes when closed,
+    also after a ``kill -9``)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._offsets: dict[int, tuple[int, int]] = {}
+
+    def put(self, start: int, stop: int, rows: pd.DataFrame) -> None:
+        """Keep ``rows`` (``prepare_visits``'s, ``pos`` within the block) of the block
+        of the file's rows ``[start, stop)``."""
+        self._file.seek(0, io.SEEK_END)
+        self._offsets[start] = (self._file.tell(), stop)
+        pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def get(self, start: int) -> pd.DataFrame:
+        """The rows kept of the block starting at ``start``."""
+        self._file.seek(self._offsets[start][0])
+        return pickle.load(self._file)  # this process's own anonymous file
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Each kept block's ``(start, stop)``, in file order."""
+        return sorted((start, stop) for start, (_, stop) in self._offsets.items())
+
+    @classmethod
+    @contextmanager
+    def kept(cls) -> Iterator[_TypedBlocks]:
+        """A store in a new anonymous temporary file, closed (and gone) on leaving."""
+        with tempfile.TemporaryFile(prefix="pairmap-import-") as file:
+            yield cls(file)
+
+
 def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Report,
                     header: Issues, columns: dict, dry_run: bool, skip_invalid: bool,
                     today: date, steps: Stages, edit_days: int | None,
@@ -504,7 +544,7 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
         target: [(row, 0, order, position, issue)
                  for row, order, position, issue in header.keyed(target)]
         for target in ("errors", "warnings")}
-    with engine.connect() as connection, connection.begin():
+    with _TypedBlocks.kept() as typed, engine.connect() as connection, connection.begin():
         version = (store.lock_version(connection) if locked and not dry_run
                    else store.read_version(connection))
         steps.stage(0.15, 0.45)
@@ -518,8 +558,12 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
             report_template_example(block, "visits", issues)
             ctx = Context("visits", block, columns, issues, reference, today, actor)
             rows = prepare_visits(ctx)
-            departments.update(d for d in rows["department_code"] if isinstance(d, str))
-            keys.add(rows, ~issues.error_rows, start, block.row_numbers)
+            departments.update(d for d in pd.unique(rows["department_code"])
+                               if isinstance(d, str))
+            valid = ~issues.error_rows
+            keys.add(rows, valid, start, block.row_numbers)
+            if not dry_run:
+                typed.put(start, start + len(block), rows[valid])
             for target in ("errors", "warnings"):
                 found[target] += [(row, 1, order, start + position, issue)
                                   for row, order, position, issue in issues.keyed(target)]
@@ -562,9 +606,9 @@ def _attempt_visits(engine: Engine, actor: User, blocks: TableBlocks, report: Re
         try:
             with out:
                 staged = _second_pass(
-                    connection, blocks, columns, reference, today, actor, block_rows,
-                    found, whole, matches if stage else None, rejected if write_rejected
-                    else None, out, lang, steps)
+                    connection, blocks, columns, typed, actor, block_rows, found, whole,
+                    matches if stage else None, rejected if write_rejected else None, out,
+                    lang, steps)
                 if write_rejected and rejected_path is None:
                     report.rejected_bytes = out.getvalue()
                     report.rejected_file = Path(blocks.file).stem + REJECTED_SUFFIX
@@ -594,29 +638,37 @@ def _ordered(found: list[_Keyed]) -> list[Issue]:
 
 
 def _second_pass(connection: Connection, blocks: TableBlocks, columns: dict,
-                 reference: object, today: date, actor: User, block_rows: int,
+                 typed: _TypedBlocks, actor: User, block_rows: int,
                  found: dict[str, list[_Keyed]], whole: _WholeFileIssues,
                  matches: VisitMatches | None, rejected: np.ndarray | None,
                  out: BinaryIO, lang: str, steps: Stages) -> Staged | None:
-    """Take again the blocks that hold a whole-file issue (its cell), a rejected row
-    (written to ``out``) or, with ``matches``, a row to write (staged); return the
-    staged rows (None without ``matches``)."""
+    """Take again the blocks that hold a whole-file issue (its cell) or a rejected row
+    (written to ``out``), and with ``matches`` stage the rows to write (their typed
+    values kept by the first pass in ``typed``); return the staged rows (None without
+    ``matches``)."""
     stager = None
     wanted = [entry[3] for entry in whole.entries]
-    if matches is not None:
-        stager = Stager(connection, TABLES["visits"], "id",
-                        len(matches.inserts) + matches.updated, steps)
-        wanted += [matches.inserts, *(pos for pos, _ in matches.updates)]
     if rejected is not None:
         wanted.append(rejected)
         reasons: dict[int, list[str]] = {}
         for *_, position, issue in sorted(
                 (entry for entry in found["errors"]), key=lambda e: (e[3], e[1], e[2])):
             reasons.setdefault(position, []).append(reason(issue, lang))
+    cells = np.unique(np.concatenate(wanted)) if wanted else np.zeros(0, np.int64)
+    now = pd.Timestamp(local_now())
+    if matches is not None:
+        stager = Stager(connection, TABLES["visits"], "id",
+                        len(matches.inserts) + matches.updated, steps)
+        if len(cells) == 0:  # no cell of the file is needed again: the kept rows only
+            spec = VisitKeySpec.of(columns.__contains__)
+            for start, stop in typed.spans():
+                _stage_block(stager, typed, spec, actor, start, stop, matches, now)
+            return stager.staged
+        wanted += [matches.inserts, *(pos for pos, _ in matches.updates)]
     needed = np.unique(np.concatenate(wanted)) if wanted else np.zeros(0, np.int64)
     if len(needed) == 0:
         return None if stager is None else stager.staged
-    now = pd.Timestamp(local_now())
+    spec = VisitKeySpec.of(columns.__contains__)
     first = True
     for start, block in blocks.blocks(block_rows):
         stop = start + len(block)
@@ -640,8 +692,7 @@ def _second_pass(connection: Connection, blocks: TableBlocks, columns: dict,
                                           lang, first))
                 first = False
         if matches is not None:
-            _stage_block(stager, block, columns, reference, today, actor, start, matches,
-                         now)
+            _stage_block(stager, typed, spec, actor, start, stop, matches, now)
     return None if stager is None else stager.staged
 
 
@@ -650,12 +701,10 @@ def _in_block(positions: np.ndarray, start: int, stop: int) -> np.ndarray:
     return positions[(positions >= start) & (positions < stop)] - start
 
 
-def _stage_block(stager: Stager, block: RawTable, columns: dict, reference: object,
-                 today: date, actor: User, start: int, matches: VisitMatches,
-                 now: pd.Timestamp) -> None:
-    """Check the block's rows again (the same values as the first pass) and stage those
-    to insert and to update."""
-    stop = start + len(block)
+def _stage_block(stager: Stager, typed: _TypedBlocks, spec: VisitKeySpec, actor: User,
+                 start: int, stop: int, matches: VisitMatches, now: pd.Timestamp) -> None:
+    """Stage the rows of the file's block ``[start, stop)`` to insert and to update,
+    their values as the first pass typed them (``typed``)."""
     inserts = _in_block(matches.inserts, start, stop)
     updates = []
     for pos, ids in matches.updates:
@@ -663,9 +712,7 @@ def _stage_block(stager: Stager, block: RawTable, columns: dict, reference: obje
         updates.append((pos[inside] - start, ids[inside]))
     if len(inserts) == 0 and not any(len(pos) for pos, _ in updates):
         return
-    ctx = Context("visits", block, columns, Issues(block, columns), reference, today, actor)
-    rows = prepare_visits(ctx, check=False).set_index("pos")
-    spec = VisitKeySpec.of(columns.__contains__)
+    rows = typed.get(start).set_index("pos")
     if len(inserts):
         new = stored_visits(rows.loc[inserts].reset_index(drop=True))
         new["source"] = "import"

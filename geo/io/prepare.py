@@ -19,6 +19,7 @@ from geo.errors import DataError
 from geo.io.readers import (
     RawTable,
     as_mask,
+    by_unique,
     normal_text,
     parse_dates,
     parse_decimals,
@@ -173,8 +174,7 @@ class Context:
         if values is None:
             return pd.Series([None] * len(self.raw), dtype=object)
         lookup = kind_lookup(choices)
-        mapped = values.map(lookup).astype(object)
-        mapped = mapped.where(mapped.notna(), None)
+        mapped = by_unique(values, lookup.get)  # None where no kind matches
         empty = as_mask(values == "")
         unknown = mapped.isna().to_numpy() & ~empty
         self.issues.error(unknown, name, "unknown_kind", {"choices": tuple(choices)})

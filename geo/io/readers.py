@@ -1392,7 +1392,10 @@ def unquote(values: pd.Series) -> pd.Series:
     """Remove the one ``'`` an export put before text starting ``=``, ``+``, ``-``, ``@``,
     a tab or a carriage return."""
     values = values.astype(str)
-    quoted = values.str.startswith("'") & values.str.slice(1, 2).isin(list(FORMULA_PREFIXES))
+    starts = values.str.startswith("'")
+    if not starts.any():  # nearly always: no cell to look at closer
+        return values
+    quoted = starts & values.str.slice(1, 2).isin(list(FORMULA_PREFIXES))
     if not quoted.any():
         return values
     return values.where(~quoted, values.str.slice(1))

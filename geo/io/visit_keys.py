@@ -49,7 +49,17 @@ def column_digests(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndar
     and dates by their 64 bits mixed with two seeds."""
     out = {}
     for column in columns:
-        values = _canon(frame[column].reset_index(drop=True))
+        series = frame[column].reset_index(drop=True)
+        if isinstance(series.dtype, pd.StringDtype):
+            # Text as read from a file: its canonical form (``""`` when missing) taken
+            # distinct value by distinct value, without a Python string per cell.
+            codes, uniques = pd.factorize(series.fillna(""), use_na_sentinel=False)
+            distinct = np.asarray(uniques, dtype=object)
+            out[column] = np.column_stack([
+                pd.util.hash_array(distinct, hash_key=key, categorize=False)[codes]
+                for key in _HASH_KEYS])
+            continue
+        values = _canon(series)
         if values.dtype == float:  # one NaN and one zero, as factorize sees them
             bits = np.where(np.isnan(values), np.nan, values + 0.0).view(np.uint64)
             out[column] = np.column_stack([_mix(bits, seed) for seed in _SEEDS])
