@@ -192,7 +192,9 @@ def visit_rules(today: date, villages: Collection[str] | None = None,
                                                     variant=axis),
                                                  _range(-limit, limit))])
     for name, limit in TEXT_LIMITS.items():
-        checks = [_check(rule(name, "too_long", limit=limit),
+        # Beside a free-text field's own checks (record_id's control characters).
+        checks = [*(columns[name].checks if name in columns else []),
+                  _check(rule(name, "too_long", limit=limit),
                          lambda s, limit=limit: s.isna() | (s.astype(str).str.len() <= limit))]
         known = {"village_code": villages, "department_code": departments}.get(name)
         if known is not None:

@@ -43,6 +43,7 @@ def test_each_broken_rule_names_its_row_field_and_code():
         {"summary": "走访\x00记录"},                       # 9: NUL
         {"record_id": "x" * 51},                         # 10
         {"cadre_count": 2**31},                          # 11: does not fit the database
+        {"record_id": "A\x01B"},                         # 12: a control character
     )
     errors, _ = check_visits(frame, TODAY)
     assert found(errors) == [
@@ -52,6 +53,7 @@ def test_each_broken_rule_names_its_row_field_and_code():
         (7, "lon", "incomplete_point"), (8, "lon", "bad_coordinate"),
         (9, "summary", "control_character"), (10, "record_id", "too_long"),
         (11, "cadre_count", "implausible_count"),  # nor would the database hold it
+        (12, "record_id", "control_character"),  # its length limit kept this check
     ]
     limits = {f.position: f.params.get("limit") for f in errors}
     assert (limits[3], limits[4], limits[5], limits[10]) == (200, 2000, 500, 50)
