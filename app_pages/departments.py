@@ -32,7 +32,8 @@ def render() -> None:
     st.altair_chart(ui.ranking_chart(report), key="departments_ranking_chart")
     ui.table(ui.ranking_shown(report), "departments_ranking", ui.ranking_columns(),
              columns=ui.RANKING_SHOWN, height=360)
-    ui.download_buttons(ui.ranking_download(report), "departments", "departments_ranking")
+    ui.download_buttons(lambda: ui.ranking_download(report), "departments",
+                        "departments_ranking")
 
     st.subheader(t("departments.trends"))
     compared = ui.compared_departments(st.multiselect(
@@ -47,7 +48,7 @@ def render() -> None:
             column.markdown(f"**{t(f'departments.metric.{metric}')}**")
             column.altair_chart(ui.trend_chart(report, compared, metric),
                                 key=f"departments_trend_{metric}", height=ui.TREND_HEIGHT)
-    ui.download_buttons(ui.months_download(report), "departments_months",
+    ui.download_buttons(lambda: ui.months_download(report), "departments_months",
                         "departments_months")
 
     st.subheader(t("departments.villages"))
@@ -83,7 +84,7 @@ def render() -> None:
                  columns=ui.WARNING_VISITS_SHOWN)
         if hidden:
             st.info(t("departments.records_hidden", count=hidden))
-    ui.download_buttons(ui.warnings_download(report), "departments_warnings",
+    ui.download_buttons(lambda: ui.warnings_download(report), "departments_warnings",
                         "departments_warnings")
 
 

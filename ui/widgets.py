@@ -5,7 +5,7 @@ issue tables and links between pages."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -294,12 +294,24 @@ def show_village_map(data: CoverageData, key: str, height: int = 620, layer: str
     return show_map(shown, key=key, height=height, clickable=clickable)
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx)."""
+def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str,
+                     key: str) -> None:
+    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx).
+
+    Each file is made when its button is clicked, not on every run: writing the Excel
+    file took 0.1-0.5 s of each run of the pages with a download (the problem ledger's
+    most). ``frame`` may instead be a maker of the frame, called then too, so that a
+    table offered only as a file is not computed on every run either; it runs outside
+    the script run (Streamlit's deferred download), so it must not call Streamlit
+    (nor ``t``: give it the words it needs).
+    """
+    def table() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
     left, right, _rest = st.columns([1, 1, 4])
-    left.download_button(t("download.csv"), csv_bytes(frame), file_name=f"{name}.csv",
-                         mime="text/csv", key=f"{key}_csv")
-    right.download_button(t("download.xlsx"), xlsx_bytes(frame, name),
+    left.download_button(t("download.csv"), lambda: csv_bytes(table()),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(t("download.xlsx"), lambda: xlsx_bytes(table(), name),
                           file_name=f"{name}.xlsx", key=f"{key}_xlsx")
 
 
@@ -629,10 +641,31 @@ def warning_columns() -> dict:
     }
 
 
-def department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
+def department_map(data: CoverageData, compliance: pd.DataFrame) -> RenderedMap:
     """The village map with one department's paired villages coloured by its compliance
-    (``geo.layers.compliance_layer``). The wheel scrolls the long page over it instead of
-    zooming the map (its buttons zoom)."""
+    (``geo.layers.compliance_layer``), rendered for ``show_map``. The wheel scrolls the
+    long page over it instead of zooming the map (its buttons zoom).
+
+    Built and rendered once per data (``data.cache_key``), villages shown, compliance,
+    language and tiles for every session: that took 0.1-0.2 s of each run of the
+    Departments page."""
+    if data.cache_key is None:
+        return render_map(_department_map(data, compliance))
+    return _rendered_department_map((*data.cache_key, get_settings().tiles), language(),
+                                    tuple(data.inputs.villages["code"]), compliance,
+                                    _data=data)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _rendered_department_map(cache_key: tuple, lang: str, villages: tuple[str, ...],
+                             compliance: pd.DataFrame, _data: CoverageData) -> RenderedMap:
+    """``department_map`` rendered (``villages``: the codes of ``_data``'s villages,
+    which a map of several counties cuts to those of the department)."""
+    return render_map(_department_map(_data, compliance))
+
+
+def _department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
+    """The folium map of ``department_map``."""
     settings = get_settings()
     labels = maps.map_labels(language(), data.inputs.window_days)
     codes = pd.Index(data.inputs.villages["code"])
@@ -830,9 +863,29 @@ def proposals_editor(rows: pd.DataFrame, key: str) -> list[tuple[str, str]]:
                                              edited["accept"], strict=True) if accepted]
 
 
-def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.Map:
+def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> RenderedMap:
     """The village map of a plan: proposed villages, the candidates left uncovered, and a
-    line from each department's anchor to its proposed village."""
+    line from each department's anchor to its proposed village; rendered for
+    ``show_map``, once per data (``coverage.cache_key``), plan, language and tiles for
+    every session (building and rendering it took 0.1-0.3 s of each run of the planner
+    page)."""
+    if coverage.cache_key is None:
+        return render_map(_plan_map(coverage, plan.uncovered, rows))
+    return _rendered_plan_map((*coverage.cache_key, get_settings().tiles), language(),
+                              plan.uncovered, rows, _coverage=coverage)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rendered_plan_map(cache_key: tuple, lang: str, uncovered: tuple[str, ...],
+                       rows: pd.DataFrame, _coverage: CoverageData) -> RenderedMap:
+    """``plan_map`` rendered."""
+    return render_map(_plan_map(_coverage, uncovered, rows))
+
+
+def _plan_map(coverage: CoverageData, uncovered: tuple[str, ...], rows: pd.DataFrame
+              ) -> folium.Map:
+    """The folium map of ``plan_map``: the plan's proposals (``rows``) and the villages
+    it leaves ``uncovered``."""
     settings = get_settings()
     labels = maps.map_labels(language(), coverage.inputs.window_days)
     codes = pd.Index(coverage.inputs.villages["code"])
@@ -840,16 +893,24 @@ def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.M
     fmap = maps.build_village_map(
         coverage.inputs.villages, coverage.townships, coverage.county, coverage.status,
         labels, tiles=settings.tiles, tianditu_key=settings.tianditu_key,
-        shown_layer=plan_layer(proposed, list(plan.uncovered), codes, labels),
+        shown_layer=plan_layer(proposed, list(uncovered), codes, labels),
         wheel_zoom=False)
     return maps.add_plan_lines(fmap, rows)
 
 
-def plan_sheet_bytes(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]) -> bytes:
-    """The organisation department's sheet (XLSX) of the accepted proposals."""
-    sheet = plan_service.plan_sheet(plan_service.accepted_plan(plan, accepted), data,
-                                    language())
-    return xlsx_bytes(sheet, plan_service.SHEET_NAME)
+def plan_sheet_file(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]
+                    ) -> Callable[[], bytes]:
+    """A maker of the organisation department's sheet (XLSX) of the accepted proposals
+    for the download button, run only when it is clicked (writing it took a tenth of a
+    second of each run); the sheet is in the language of this run."""
+    lang = language()
+
+    def make() -> bytes:
+        sheet = plan_service.plan_sheet(plan_service.accepted_plan(plan, accepted), data,
+                                        lang)
+        return xlsx_bytes(sheet, plan_service.SHEET_NAME)
+
+    return make
 
 
 def plan_summary(plan: Plan) -> str:
