@@ -29,7 +29,7 @@ def render() -> None:
 
     st.subheader(t("departments.ranking"))
     st.caption(t("departments.ranking_caption"))
-    st.altair_chart(ui.ranking_chart(report), key="departments_ranking_chart")
+    st.vega_lite_chart(spec=ui.ranking_chart(report), key="departments_ranking_chart")
     ui.table(ui.ranking_shown(report), "departments_ranking", ui.ranking_columns(),
              columns=ui.RANKING_SHOWN, height=360)
     ui.download_buttons(lambda: ui.ranking_download(report), "departments",
@@ -46,8 +46,9 @@ def render() -> None:
         for position, metric in enumerate(ui.TREND_METRICS):
             column = rows[position % 2]
             column.markdown(f"**{t(f'departments.metric.{metric}')}**")
-            column.altair_chart(ui.trend_chart(report, compared, metric),
-                                key=f"departments_trend_{metric}", height=ui.TREND_HEIGHT)
+            column.vega_lite_chart(spec=ui.trend_chart(report, compared, metric),
+                                   key=f"departments_trend_{metric}",
+                                   height=ui.TREND_HEIGHT)
     ui.download_buttons(lambda: ui.months_download(report), "departments_months",
                         "departments_months")
 
