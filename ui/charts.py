@@ -110,13 +110,13 @@ def _trend_frame(report: DepartmentReport, codes: list[str], metric: str
                  ) -> tuple[pd.DataFrame, list[str]]:
     """What a trend draws: each month's ``value`` of ``metric`` per ``department``
     (name) of ``codes``, and their names in the order of ``codes``."""
-    months = report.months.reset_index()
-    rows = months[months["code"].isin(codes)]
+    departments = report.months.index.get_level_values("code")
+    chosen = departments.isin(codes)
     names = report.ranked["name"].reindex(codes).fillna(pd.Series(codes, index=codes))
     frame = pd.DataFrame({
-        "month": rows["month"].to_numpy(),
-        "department": rows["code"].map(names).to_numpy(),
-        "value": rows[metric].astype("float64").to_numpy(),
+        "month": report.months.index.get_level_values("month")[chosen].to_numpy(),
+        "department": departments[chosen].map(names).to_numpy(),
+        "value": report.months[metric][chosen].astype("float64").to_numpy(),
     })
     return frame, names.tolist()
 

@@ -11,7 +11,7 @@ reruns showing the new state. Each control is drawn only for a role that may use
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -35,6 +35,7 @@ from geo.settings import local_today
 from geo.visit_rules import RuleFailure
 from ui.loaders import names, visit_village_options
 from ui.session import get_engine, language, plain, reporting_errors, t
+from ui.widgets import in_words
 from ui.writes import FORM_TEXT_VARIANT, keep_outcome, outcome_pending, show_outcome
 
 ACT = "ledger_act"
@@ -67,21 +68,12 @@ def rating_label(rating: str | None) -> str:
     return t("ledger.rating_none") if rating is None else t(f"ledger.rating.{rating}")
 
 
-def _in_words(values: pd.Series, words: Callable[[str], str]) -> pd.Series:
-    """``values`` as ``words`` gives them, a missing value as None; ``words`` is called
-    once per distinct value (once per row, the translations took a tenth of a second of
-    each run of a ledger of a thousand rows)."""
-    distinct = {value: words(value) for value in values.dropna().unique()}
-    return values.map(lambda value: None if value is None or pd.isna(value)
-                      else distinct[value])
-
-
 def ledger_shown(table: pd.DataFrame) -> pd.DataFrame:
     """The rows as shown and downloaded: status, category and rating as words."""
     return table.assign(
-        status=_in_words(table["status"], lambda s: t(f"problem.status.{s}")),
-        category=_in_words(table["category"], category_label),
-        satisfaction=_in_words(table["satisfaction"], rating_label))
+        status=in_words(table["status"], lambda s: t(f"problem.status.{s}")),
+        category=in_words(table["category"], category_label),
+        satisfaction=in_words(table["satisfaction"], rating_label))
 
 
 def ledger_columns() -> dict:
@@ -455,8 +447,8 @@ def choice_labels(table: pd.DataFrame) -> dict[int, str]:
     table's order: its number, village, category, status and description (whole: the
     box cuts what does not fit); each category and status put in words once."""
     lang = language()
-    categories = _in_words(table["category"], category_label)
-    statuses = _in_words(table["status"], lambda s: t(f"problem.status.{s}"))
+    categories = in_words(table["category"], category_label)
+    statuses = in_words(table["status"], lambda s: t(f"problem.status.{s}"))
     return {int(number): translate("ledger.choice", lang, id=int(number), village=village,
                                    category=category, status=status,
                                    description=description)
