@@ -38,7 +38,7 @@ from geo.department_report import (
     warning_rows,
 )
 from geo.formalism import WARNING_CODES
-from geo.i18n import translate_issue
+from geo.i18n import translate, translate_issue
 from geo.io.readers import parse_whole_numbers
 from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
@@ -758,11 +758,15 @@ PLANNER_SHOWN = ["accept", "department", "village", "township", "paired_with",
 
 
 def _village_labels(data: PlanData) -> dict[str, str]:
-    """Village label (name and township, unique) → code, for the pair editors."""
+    """Village label (name and township, unique) → code, for the pair editors (the
+    language read once, not per village)."""
     towns = data.townships.set_index("code")["short_name"]
-    return {t("record.village_in", name=name, township=towns.get(parent, "")): code
-            for code, name, parent in zip(data.villages["code"], data.villages["short_name"],
-                                          data.villages["parent_code"], strict=True)}
+    lang = language()
+    villages = zip(data.villages["code"], data.villages["short_name"],
+                   data.villages["parent_code"], strict=True)
+    return {translate("record.village_in", lang, name=name,
+                      township=towns.get(parent, "")): code
+            for code, name, parent in villages}
 
 
 def _department_labels(data: PlanData) -> dict[str, str]:
