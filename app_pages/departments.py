@@ -43,11 +43,10 @@ def render() -> None:
     if compared:
         st.caption(t("departments.trends_caption"))
         rows = st.columns(2)
-        for position, metric in enumerate(ui.TREND_METRICS):
+        for position, (metric, spec) in enumerate(ui.trend_charts(report, compared).items()):
             column = rows[position % 2]
             column.markdown(f"**{t(f'departments.metric.{metric}')}**")
-            column.vega_lite_chart(spec=ui.trend_chart(report, compared, metric),
-                                   key=f"departments_trend_{metric}",
+            column.vega_lite_chart(spec=spec, key=f"departments_trend_{metric}",
                                    height=ui.TREND_HEIGHT)
     ui.download_buttons(lambda: ui.months_download(report), "departments_months",
                         "departments_months")

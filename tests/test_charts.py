@@ -24,7 +24,8 @@ def _charts_page() -> None:
                            "warnings": [0, 2, 1], "name": ["甲单位", "乙单位", "丙单位"]},
                           index=pd.Index(["D1", "D2", "D3"], name="code"))
     months = pd.DataFrame(
-        {"visits": [3, 1, 0, 2]},
+        {"visits": [3, 1, 0, 2], "compliance": [1.0, 0.5, None, 0.0],
+         "resolution_rate": [0.25, None, 1.0, 0.75], "long_term_share": [0.0, 0.5, 0.5, 1.0]},
         index=pd.MultiIndex.from_tuples([("D1", "2026-10"), ("D1", "2026-11"),
                                          ("D2", "2026-10"), ("D2", "2026-11")],
                                         names=["code", "month"]))
@@ -34,11 +35,14 @@ def _charts_page() -> None:
     st.altair_chart(charts._ranking_chart(charts._ranking_frame(report)), key="altair_rank")
     st.vega_lite_chart(spec=charts.ranking_chart(report), key="spec_rank")
     codes = ["D2", "D1"]
-    frame, names = charts._trend_frame(report, codes, "visits")
-    st.altair_chart(charts._trend_chart(frame, names, "visits"), key="altair_trend",
-                    height=charts.TREND_HEIGHT)
-    st.vega_lite_chart(spec=charts.trend_chart(report, codes, "visits"), key="spec_trend",
-                       height=charts.TREND_HEIGHT)
+    frame, names = charts._trend_frame(report, codes)
+    specs = charts.trend_charts(report, codes)
+    assert list(specs) == list(charts.TREND_METRICS)
+    for metric, spec in specs.items():
+        st.altair_chart(charts._trend_chart(charts._trend_values(frame, metric), names,
+                                            metric), key=f"altair_{metric}",
+                        height=charts.TREND_HEIGHT)
+        st.vega_lite_chart(spec=spec, key=f"spec_{metric}", height=charts.TREND_HEIGHT)
 
 
 def _drawn(at: AppTest) -> list[tuple]:
@@ -60,10 +64,10 @@ def test_the_cached_specs_draw_what_altair_chart_draws():
         assert not at.exception
         runs.append(_drawn(at))
     for drawn in runs:
-        assert len(drawn) == 4
-        altair_rank, spec_rank, altair_trend, spec_trend = drawn
-        assert spec_rank == altair_rank
-        assert spec_trend == altair_trend
-        # Drawn with their data: the two scored departments, both departments' months.
-        assert sum(len(data) for _name, data in spec_rank[1]) > 0
-        assert spec_trend[0]["encoding"]["color"]["scale"]["domain"] == ["乙单位", "甲单位"]
+        assert len(drawn) == 2 + 2 * 4  # the ranking and four trends, each drawn twice
+        for by_altair, from_spec in zip(drawn[::2], drawn[1::2], strict=True):
+            assert from_spec == by_altair
+            assert sum(len(data) for _name, data in from_spec[1]) > 0  # drawn with data
+        for _trend, from_spec in zip(drawn[2::2], drawn[3::2], strict=True):
+            assert from_spec[0]["encoding"]["color"]["scale"]["domain"] == ["乙单位", "甲单位"]
+    assert runs[1] == runs[0]

@@ -7,7 +7,7 @@ then loaders, widgets and writes; a form's write goes inside
 ``with ui.reporting_errors():``.
 """
 
-from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_chart
+from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_charts
 from ui.drill import aggregated_figures, area_map, department_map, drilling, unit_tree
 from ui.loaders import (
     CoverageData,
@@ -201,7 +201,7 @@ __all__ = [
     "township_columns",
     "township_shown",
     "township_table",
-    "trend_chart",
+    "trend_charts",
     "undo_plan",
     "unit_tree",
     "village_card",

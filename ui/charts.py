@@ -96,36 +96,44 @@ def _ranking_chart(frame: pd.DataFrame) -> alt.LayerChart:
     return (bars + scores).properties(height=max(BAR_HEIGHT * len(frame), 60))
 
 
-def trend_chart(report: DepartmentReport, codes: list[str], metric: str) -> dict[str, Any]:
-    """One monthly trend (``TREND_METRICS``) of the departments ``codes``, one line each
-    in the order given; a month with nothing to show leaves a gap: a Vega-Lite spec for
-    ``st.vega_lite_chart``. Its title is the page's to draw
+def trend_charts(report: DepartmentReport, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """The monthly trends (``TREND_METRICS``, in its order) of the departments ``codes``,
+    one line each in the order given; a month with nothing to show leaves a gap: metric
+    → Vega-Lite spec for ``st.vega_lite_chart``. A trend's title is the page's to draw
     (``departments.metric.<metric>``): Streamlit's theme gives a chart title room that
-    the plot then lacks. Draw it ``TREND_HEIGHT`` px tall."""
-    frame, names = _trend_frame(report, codes, metric)
-    return _trend_spec(frame, tuple(names), metric, language())
+    the plot then lacks. Draw each ``TREND_HEIGHT`` px tall."""
+    frame, names = _trend_frame(report, codes)
+    return _trend_specs(frame, tuple(names), language())
 
 
-def _trend_frame(report: DepartmentReport, codes: list[str], metric: str
+def _trend_frame(report: DepartmentReport, codes: list[str]
                  ) -> tuple[pd.DataFrame, list[str]]:
-    """What a trend draws: each month's ``value`` of ``metric`` per ``department``
-    (name) of ``codes``, and their names in the order of ``codes``."""
+    """What the trends draw: each ``month``'s figures (a column per ``TREND_METRICS``)
+    per ``department`` (name) of ``codes``, and their names in the order of ``codes``."""
     departments = report.months.index.get_level_values("code")
     chosen = departments.isin(codes)
     names = report.ranked["name"].reindex(codes).fillna(pd.Series(codes, index=codes))
     frame = pd.DataFrame({
         "month": report.months.index.get_level_values("month")[chosen].to_numpy(),
         "department": departments[chosen].map(names).to_numpy(),
-        "value": report.months[metric][chosen].astype("float64").to_numpy(),
+        **{metric: report.months[metric][chosen].astype("float64").to_numpy()
+           for metric in TREND_METRICS},
     })
     return frame, names.tolist()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _trend_spec(frame: pd.DataFrame, names: tuple[str, ...], metric: str, lang: str
-                ) -> dict[str, Any]:
-    """The spec of ``_trend_chart(frame, names, metric)`` (its words in ``lang``)."""
-    return _convert_altair_to_vega_lite_spec(_trend_chart(frame, list(names), metric))
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trend_specs(frame: pd.DataFrame, names: tuple[str, ...], lang: str
+                 ) -> dict[str, dict[str, Any]]:
+    """The spec of each metric's ``_trend_chart`` (its words in ``lang``)."""
+    return {metric: _convert_altair_to_vega_lite_spec(
+                _trend_chart(_trend_values(frame, metric), list(names), metric))
+            for metric in TREND_METRICS}
+
+
+def _trend_values(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """One metric's trend of ``_trend_frame``: ``month``, ``department`` and ``value``."""
+    return frame[["month", "department", metric]].rename(columns={metric: "value"})
 
 
 def _trend_chart(frame: pd.DataFrame, names: list[str], metric: str) -> alt.Chart:
