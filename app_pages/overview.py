@@ -23,10 +23,11 @@ def render() -> None:
                            aside=ui.presentation_toggle)
     window = period.window_days
     data = ui.load_coverage(user, period)
+    shown = ui.drilled("overview", data)  # the cards and tables of the unit on the map
     if present:
         # The KPI strip, the map as tall as the screen leaves, and the lists beside it.
         with st.container(key="present_kpis"):
-            ui.kpi_cards(st.columns(ui.KPI_CARDS), data)
+            ui.kpi_cards(st.columns(ui.KPI_CARDS), shown)
         map_column, lists_column = st.columns([7, 2])
         with map_column:
             ui.area_map("overview", data, fullscreen=True, county_key="present_map",
@@ -35,7 +36,7 @@ def render() -> None:
             red_and_black(user, period)
         return
 
-    ui.kpi_cards(st.columns(ui.KPI_CARDS), data)
+    ui.kpi_cards(st.columns(ui.KPI_CARDS), shown)
     map_column, lists_column = st.columns([7, 2])
     with map_column:
         ui.area_map("overview", data, county_key="overview_map",
@@ -44,15 +45,20 @@ def render() -> None:
     with lists_column:
         red_and_black(user, period)
 
-    st.subheader(t("overview.townships"))
-    st.caption(t("overview.townships_caption"))
-    townships = ui.township_table(data)
-    ui.table(ui.township_shown(townships), "overview_townships", ui.township_columns(window),
-             columns=ui.TOWNSHIP_SHOWN)
-    ui.download_buttons(townships, "townships", "overview_townships")
+    units, level = ui.unit_table("overview", data)
+    if level is None:
+        st.subheader(t("overview.townships"))
+        st.caption(t("overview.townships_caption"))
+    else:
+        st.subheader(t("overview.units", level=t(f"drill.level.{level}")))
+        st.caption(t("overview.units_caption", level=t(f"drill.level.{level}")))
+    ui.table(ui.township_shown(units), "overview_townships",
+             ui.township_columns(window, level), columns=ui.TOWNSHIP_SHOWN)
+    ui.download_buttons(units, "townships" if level is None else "counties",
+                        "overview_townships")
 
     st.subheader(t("overview.top_neglected"))
-    top = ui.neglected_table(data).head(10)
+    top = ui.neglected_table(shown).head(10)
     ui.table(top.assign(group=top["group"].map(lambda g: t(f"group.{g}"))),
              "overview_top_neglected", ui.neglected_columns(window), empty=t("table.empty"),
              missing=t("table.never"),

@@ -7,7 +7,6 @@ import streamlit as st
 import ui
 from geo.access import Action, Role
 from geo.io.table_files import csv_bytes
-from geo.records import filter_visits
 from ui import t
 
 
@@ -30,7 +29,7 @@ def render() -> None:
             t("filter.department"), [None, *departments], key="visits_department",
             format_func=lambda c: t("filter.all") if c is None else departments[c],
             placeholder=t("filter.all"))
-    table = filter_visits(ui.visit_records(user, since), township, department)
+    table = ui.visit_records(user, since, township=township, department=department)
     st.caption(t("visits.count", count=len(table)))
     ui.table(table, "visits_table", ui.visit_columns(), empty=t("visits.none"))
     st.download_button(t("download.csv"), csv_bytes(table), file_name="visits.csv",

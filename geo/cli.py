@@ -318,7 +318,8 @@ def _report_output(args: argparse.Namespace, report: dict, csv_rows: object,
 def _departments_report(args: argparse.Namespace, settings: Settings, period: Period,
                         engine: object) -> dict | str:
     report = department_report.departments_report(
-        engine, auth.cli_user(), period, args.neglect_days or settings.neglect_days)
+        engine, auth.cli_user(), period, args.neglect_days or settings.neglect_days,
+        args.county)
     part = args.part or "departments"
     rows = None
     if args.format == "csv":
@@ -333,7 +334,7 @@ def _departments_report(args: argparse.Namespace, settings: Settings, period: Pe
 
 def _problems_report(args: argparse.Namespace, period: Period, engine: object) -> dict | str:
     """``report problems``: DESIGN.md's JSON, or its departments' rows as CSV."""
-    report = reports.load_problems_report(engine, auth.cli_user(), period)
+    report = reports.load_problems_report(engine, auth.cli_user(), period, args.county)
     rows = reports.problem_department_rows(report) if args.format == "csv" else None
     return _report_output(args, report, rows, {"departments": len(report["departments"]),
                                                "villages": len(report["villages"])})
@@ -343,8 +344,6 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     period = _period(args, settings)
     if args.part is not None and args.kind != "departments":
         raise PairMapError("part_departments_only", kind=args.kind)
-    if args.county is not None and args.kind not in ("coverage", "neglected"):
-        raise PairMapError("county_coverage_only", kind=args.kind)
     engine = db.make_engine(settings.database_url, settings.busy_timeout)
     db.upgrade(engine)
     if args.kind == "departments":
@@ -354,9 +353,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> dict | str:
     inputs = reports.load_coverage_inputs(engine, auth.cli_user(), period,
                                           args.neglect_days or settings.neglect_days,
                                           county=args.county)
-    townships = store.load_townships(engine)
-    if args.county is not None:
-        townships = reports.in_county(townships, "code", args.county)
+    townships = store.load_townships(engine, args.county)
     report = reports.coverage_report(inputs, townships,
                                      neglected_only=args.kind == "neglected")
     rows = reports.village_rows(report) if args.format == "csv" else None

@@ -552,9 +552,11 @@ _ROLLUP_COLUMNS = ["villages", "paired_share", "visited_share", "never_visited",
 
 
 def compute_township_rollup(
-    coverage: pd.DataFrame, villages: pd.DataFrame, townships: pd.DataFrame
+    coverage: pd.DataFrame, villages: pd.DataFrame, townships: pd.DataFrame,
+    keys: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Return the coverage of each township, in code order.
+    """Return the coverage of each township (or of the units ``keys`` names), in code
+    order.
 
     Parameters
     ----------
@@ -565,6 +567,9 @@ def compute_township_rollup(
     townships : DataFrame
         ``code`` and ``short_name`` (or ``name``). A township without villages gets a row
         with null shares; a village's township missing here gets a row without a name.
+    keys : Series, optional
+        The unit (a county, a city) of each village, by village code, to roll up to
+        instead of the village's township; ``townships`` then holds those units.
 
     Returns
     -------
@@ -577,7 +582,8 @@ def compute_township_rollup(
         missing), and the counts ``paired``, ``visited``, ``visits_in_window`` and
         ``population`` (known population).
     """
-    out = _rollup(coverage, villages, coverage["township_code"].astype(str).to_numpy())
+    owner = coverage["township_code"] if keys is None else keys.reindex(coverage.index)
+    out = _rollup(coverage, villages, owner.astype(str).to_numpy())
     name_column = "short_name" if "short_name" in townships else "name"
     names = pd.Series(
         townships[name_column].astype(object).to_numpy(),

@@ -36,6 +36,7 @@ from geo.inputs import CoverageInputs
 from geo.period import Period
 from geo.problem_service import metric_problems
 from geo.problems import department_problem_figures, monthly_satisfaction
+from geo.reports import county_villages
 from geo.values import to_json
 
 FIGURE_FIELDS = [
@@ -72,7 +73,7 @@ class DepartmentInputs:
 
 
 def load_department_inputs(engine: Engine, actor: User, period: Period,
-                           neglect_days: int) -> DepartmentInputs:
+                           neglect_days: int, county: str | None = None) -> DepartmentInputs:
     """Load the villages, pairings, visits and problems up to ``T``, departments and
     cadres once.
 
@@ -80,16 +81,24 @@ def load_department_inputs(engine: Engine, actor: User, period: Period,
     visit columns ``cadre_ids`` and ``summary`` are loaded for the computation and never
     returned by ``departments_report``; ``created_by`` is not loaded at all, nor are
     residents' names (``geo.problem_service.metric_problems``).
+
+    With ``county`` (a 6-digit code) only that county is read, in SQL: its departments
+    (``county_code``) and their cadres, its villages with their pairings and problems,
+    and the visits of its departments to its villages. A county with no village is
+    ``DataError`` (``geo.reports.county_villages``).
     """
     require(actor, Action.VIEW_MAPS)
-    visits = store.load_visits(engine, period.as_of)[list(_REPORT_VISIT_COLUMNS)]
-    cadres = store.load_cadres(engine)[["id", "department_code", "leader"]]
+    villages = county_villages(engine, county)
+    visits = store.load_visits(engine, period.as_of, county, columns=_REPORT_VISIT_COLUMNS,
+                               department_county=county)
+    cadres = store.load_cadres(engine, county)[["id", "department_code", "leader"]]
     return DepartmentInputs(
         coverage=CoverageInputs.for_period(
-            villages=store.load_villages(engine), pairings=store.load_pairings(engine),
-            visits=visits, period=period, neglect_days=neglect_days,
-            problems=metric_problems(engine, actor, period.as_of)),
-        departments=store.load_departments(engine),
+            villages=villages, pairings=store.load_pairings(engine, county),
+            visits=visits, period=period,
+            neglect_days=neglect_days,
+            problems=metric_problems(engine, actor, period.as_of, county)),
+        departments=store.load_departments(engine, county),
         cadres=cadres,
     )
 
@@ -204,8 +213,9 @@ def department_villages(inputs: DepartmentInputs, report: DepartmentReport,
 
 
 def departments_report(engine: Engine, actor: User, period: Period,
-                       neglect_days: int) -> dict[str, Any]:
-    """Return DESIGN.md's ``report departments`` object for ``period``.
+                       neglect_days: int, county: str | None = None) -> dict[str, Any]:
+    """Return DESIGN.md's ``report departments`` object for ``period`` (with ``county``,
+    of that county only: ``load_department_inputs``).
 
     Returns
     -------
@@ -223,7 +233,7 @@ def departments_report(engine: Engine, actor: User, period: Period,
         ``warnings`` counts the department's warnings naming a
         visit of that month.
     """
-    inputs = load_department_inputs(engine, actor, period, neglect_days)
+    inputs = load_department_inputs(engine, actor, period, neglect_days, county)
     return build_department_report(inputs).as_dict()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import folium
 import geopandas as gpd
@@ -72,13 +73,29 @@ class UnitTree:
 
     units: pd.DataFrame
 
+    @cached_property
+    def _children_of(self) -> dict[str | None, list[str]]:
+        """Each unit's children by code; under None, the units without a parent in the
+        database (villages aside). Built once per tree: the maps ask on every run."""
+        parent = self.units["parent_code"].astype(object)
+        orphan = parent.isna() | ~parent.isin(self.units.index)
+        keys = parent.where(~orphan, None)
+        children: dict[str | None, list[str]] = {}
+        for code, key, level in zip(self.units.index, keys, self.units["level"],
+                                    strict=True):
+            if key is None and level == "village":
+                continue
+            children.setdefault(key, []).append(str(code))
+        return {key: sorted(codes) for key, codes in children.items()}
+
+    @cached_property
+    def _level_of(self) -> dict[str, str]:
+        return dict(zip(self.units.index, self.units["level"].astype(str), strict=True))
+
     @property
     def roots(self) -> list[str]:
         """The units without a parent in the database, in code order."""
-        parent = self.units["parent_code"]
-        top = self.units[parent.isna() | ~parent.isin(self.units.index)]
-        top = top[top["level"] != "village"]
-        return sorted(top.index)
+        return list(self._children_of.get(None, []))
 
     @property
     def root(self) -> str | None:
@@ -88,7 +105,7 @@ class UnitTree:
 
     def level(self, code: str | None) -> str | None:
         """The level of ``code`` (None for the whole database)."""
-        return None if code is None else str(self.units.at[code, "level"])
+        return None if code is None else self._level_of[code]
 
     def name(self, code: str) -> str:
         """The short name of ``code``."""
@@ -96,9 +113,7 @@ class UnitTree:
 
     def children(self, code: str | None) -> list[str]:
         """The units directly under ``code`` (under nothing: the top units), by code."""
-        if code is None:
-            return self.roots
-        return sorted(self.units.index[self.units["parent_code"] == code])
+        return list(self._children_of.get(code, []))
 
     def path(self, code: str | None) -> list[str]:
         """The codes from the top unit down to ``code`` (empty for None)."""
@@ -126,13 +141,19 @@ class UnitTree:
 
     def under(self, code: str | None, level: str) -> list[str]:
         """The units of ``level`` under ``code`` (all of them for None), by code."""
-        units = self.units.index[self.units["level"] == level]
         if code is None:
-            return sorted(units)
+            return sorted(c for c, unit_level in self._level_of.items() if unit_level == level)
         if self.level(code) == level:
             return [code]
-        ancestors = self.ancestors_at(units, str(self.level(code)))
-        return sorted(ancestors.index[ancestors == code])
+        found: list[str] = []
+        pending = self.children(code)
+        while pending:
+            unit = pending.pop()
+            if self._level_of[unit] == level:
+                found.append(unit)
+            else:
+                pending.extend(self.children(unit))
+        return sorted(found)
 
 
 def load_tree(engine: Engine) -> UnitTree:

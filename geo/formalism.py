@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 from geo.crs import county_crs
 from geo.inputs import CoverageInputs, require_columns
 from geo.period import in_window
-from geo.text import normalize_text
+from geo.text import normalize_texts
 
 END_OF_PERIOD_BURST = "END_OF_PERIOD_BURST"
 EMPTY_RECORD = "EMPTY_RECORD"
@@ -85,7 +85,7 @@ def empty_records(visits: pd.DataFrame) -> pd.Series:
     Series of bool
         On ``visits``' index.
     """
-    text = visits["summary"].map(normalize_text)
+    text = normalize_texts(visits["summary"])
     households = pd.to_numeric(visits["households_visited"], errors="coerce").fillna(0)
     raised = pd.to_numeric(visits["problems_raised"], errors="coerce").fillna(0)
     return (text == "") & (households == 0) & (raised == 0)
@@ -99,14 +99,13 @@ def _empty_warnings() -> pd.DataFrame:
 
 
 def _prepared(visits: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The visits on or before ``T`` with a department: ``id`` (int), ``day``
-    (datetime64), ``text`` (normalised summary) beside the other columns."""
+    """The visits on or before ``T`` with a department: ``id`` (int) and ``day``
+    (datetime64) beside the other columns."""
     day = pd.to_datetime(pd.Series(visits["date"], dtype=object)).to_numpy("datetime64[D]")
     keep = (day <= np.datetime64(as_of, "D")) & visits["department_code"].notna().to_numpy()
     frame = visits.loc[keep].copy()
     frame["day"] = day[keep]
     frame["id"] = frame["id"].astype("int64")
-    frame["text"] = frame["summary"].map(normalize_text)
     return frame
 
 
@@ -237,6 +236,7 @@ def formalism_warnings(inputs: CoverageInputs) -> pd.DataFrame:
     require_columns(inputs.visits, "visits", FORMALISM_VISIT_COLUMNS)
     visits = _prepared(inputs.visits, inputs.as_of)
     window = visits[in_window(visits["day"], inputs.as_of, inputs.window_days)]
+    window = window.assign(text=normalize_texts(window["summary"]))  # only the window's
     parts = {
         END_OF_PERIOD_BURST: _bursts(visits, inputs.as_of, inputs.window_days),
         EMPTY_RECORD: _id_lists(window[empty_records(window)], ["department_code"]),

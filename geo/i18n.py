@@ -1152,8 +1152,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ledger.label.username": "用户名",
         # Province sample (issue 15)
         "error.unknown_scale": "样例规模 {scale} 不存在（可选 county、province）",
-        "error.county_coverage_only": "--county 只用于 coverage 和 neglected 报表，不用于 {kind}",
-        "cli.help.report_county": "只统计这个县（6 位代码）的村（社区）",
+        "cli.help.report_county": "只统计这个县（6 位代码）的村（社区）、单位及其记录",
         # Drill-down maps (issue 15)
         "drill.level.all": "全部",
         "drill.level.province": "省",
@@ -1198,6 +1197,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.note_county_map": "县级覆盖地图（geo/maps.py，村最多的县）HTML {bytes} 字节",
         "bench.import_postgresql": "导入（PostgreSQL）：{seconds} 秒",
         "bench.header": "{scale}：{villages} 个村，{visits} 条走访；各项为 {runs} 次的中位数",
+        "overview.units": "{level}对比",
+        "overview.units_caption": (
+            "最需关注的{level}在前（按需关注村占比、走访覆盖率、结对率排序）。"),
+        # Departments' county (issue 15: report --county, county_code in the data files)
+        "error.county_column_required": (
+            "数据库中有 {counties} 个县，单位文件须有县代码列（county_code 或 县代码），"
+            "写明每个单位所属的县"),
+        "issue.unknown_county": "“{value}”不是库中的县（请填写 6 位县代码，如 420526，或县名）",
+        "issue.ambiguous_county": "县名“{value}”不唯一（{candidates}），请填写县代码",
+        "issue.county_filled": "县代码为空，记为库中唯一的县 {name}（{county}）",
+        "issue.county_filled_file": (
+            "文件没有县代码列，{count} 个单位记为库中唯一的县 {name}（{county}）"),
     },
     "en": {
         "app.title": "PairMap",
@@ -2436,9 +2447,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ledger.label.username": "User",
         # Province sample (issue 15)
         "error.unknown_scale": "no sample of scale {scale} (county or province)",
-        "error.county_coverage_only": "--county applies to the coverage and neglected "
-                                      "reports only, not to {kind}",
-        "cli.help.report_county": "only this county's villages (6-digit code)",
+        "cli.help.report_county": ("only this county (6-digit code): its villages, "
+                                   "departments and their records"),
         # Drill-down maps (issue 15)
         "drill.level.all": "All",
         "drill.level.province": "Province",
@@ -2489,6 +2499,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   "most villages) renders to {bytes} bytes of HTML"),
         "bench.import_postgresql": "import (PostgreSQL): {seconds} s",
         "bench.header": "{scale}: {villages} villages, {visits} visits; medians of {runs} runs",
+        "overview.units": "{level} compared",
+        "overview.units_caption": (
+            "Weakest {level} first (by share of villages needing attention, visited "
+            "share, paired share)."),
+        # Departments' county (issue 15: report --county, county_code in the data files)
+        "error.county_column_required": (
+            "the database holds {counties} counties: a departments file needs a county "
+            "column (county_code) giving each department's county"),
+        "issue.unknown_county": ("{value!r} is not a county in the database (give its "
+                                 "6-digit code, such as 420526, or its name)"),
+        "issue.ambiguous_county": ("the county name {value!r} is ambiguous ({candidates}); "
+                                   "give its code"),
+        "issue.county_filled": ("no county given: recorded as the database's only county, "
+                                "{name} ({county})"),
+        "issue.county_filled_file": ("the file has no county column: {count} departments "
+                                     "recorded as the database's only county, {name} "
+                                     "({county})"),
     },
 }
 

@@ -92,3 +92,20 @@ class CoverageInputs:
     def at(self, as_of: date) -> CoverageInputs:
         """The same frames, window and threshold at another as-of date."""
         return dataclasses.replace(self, as_of=as_of)
+
+
+def concat_inputs(parts: list[CoverageInputs]) -> CoverageInputs:
+    """One set of inputs from several of the same period and threshold, each of other
+    villages (a county's: ``geo.reports.load_coverage_inputs(county=…)``), their frames
+    one after another with a fresh index."""
+    if not parts:
+        raise ValueError("no inputs to combine")
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+
+    def joined(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(part, name) for part in parts], ignore_index=True)
+
+    return dataclasses.replace(first, villages=joined("villages"), pairings=joined("pairings"),
+                               visits=joined("visits"), problems=joined("problems"))

@@ -174,8 +174,9 @@ def add_problem(engine: Engine, actor: User, problem: ProblemInput, today: date)
     liaison only for its own department. Returns its id."""
     require(actor, Action.WRITE_PROBLEMS, problem.department_code)
     with engine.begin() as connection:
-        (problem_id,) = _insert(connection, actor, [_new_row(connection, problem, today)])
-        store.bump_data_version(connection)
+        row = _new_row(connection, problem, today)
+        (problem_id,) = _insert(connection, actor, [row])
+        store.bump_data_version(connection, [row["village_code"]])
     return problem_id
 
 
@@ -244,7 +245,7 @@ def add_visit_with_problems(engine: Engine, actor: User, visit: VisitInput,
     with engine.begin() as connection:
         visit_id = insert_visit(connection, actor, visit, today, source)
         ids = insert_visit_problems(connection, actor, visit_id, problems, today)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [visit.village_code])  # the problems' too
     return visit_id, ids
 
 
@@ -266,7 +267,7 @@ def add_note(engine: Engine, actor: User, problem_id: int, text: str) -> int:
         note_id = connection.execute(insert(schema.problem_notes).values(**note).returning(
             schema.problem_notes.c.id)).scalar_one()
         write_audit(connection, actor, "create", "problem_notes", str(note_id), None, note)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [row["village_code"]])
     return note_id
 
 
@@ -286,7 +287,8 @@ def _change(connection: Connection, actor: User, before: dict, changes: dict) ->
                        .values(**changed))
     write_audit(connection, actor, "update", "problems", str(before["id"]),
                 {key: before.get(key) for key in changed}, changed)
-    store.bump_data_version(connection)
+    store.bump_data_version(connection, [before["village_code"],
+                                         changed.get("village_code", before["village_code"])])
 
 
 def move_problem(engine: Engine, actor: User, problem_id: int, status: str, today: date,

@@ -6,6 +6,7 @@ the role and department, run in one transaction and leave one audit entry each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,6 +17,7 @@ from geo import schema, store
 from geo.access import Action, Role, User, can, department_filter, require
 from geo.audit import write_audit
 from geo.errors import AccessDeniedError, DataError
+from geo.inputs import VISIT_COLUMNS
 from geo.period import active_pairings
 from geo.settings import local_now
 from geo.text import normalize_text
@@ -24,16 +26,17 @@ from geo.visit_rules import check_visits
 VISIT_FIELDS = ("date", "department_code", "village_code", "kind", "cadre_count", "cadre_ids",
                 "households_visited", "problems_raised", "problems_resolved", "lon", "lat",
                 "summary", "record_id")
-PRIVATE_VISIT_COLUMNS = ("summary", "cadre_ids", "created_by")
+METRIC_VISIT_COLUMNS = ("id", *VISIT_COLUMNS)
+"""What the metrics read of a visit (``geo.inputs.VISIT_COLUMNS``) and its id: no
+summaries, cadre ids or authors."""
 
 
 def metric_visits(engine: Engine, actor: User, until: date | None = None,
                   county: str | None = None) -> pd.DataFrame:
-    """Visits for metrics and maps (every role): no summaries, cadre ids or authors;
-    with ``county``, only those to its villages."""
+    """Visits for metrics and maps (every role), ``METRIC_VISIT_COLUMNS`` only; with
+    ``county``, only those to its villages."""
     require(actor, Action.VIEW_MAPS)
-    return store.load_visits(engine, until, county).drop(
-        columns=list(PRIVATE_VISIT_COLUMNS))
+    return store.load_visits(engine, until, county, columns=METRIC_VISIT_COLUMNS)
 
 
 def restrict_visits(visits: pd.DataFrame, actor: User, since: date | None = None,
@@ -53,10 +56,18 @@ def restrict_visits(visits: pd.DataFrame, actor: User, since: date | None = None
 
 
 def visits_for(engine: Engine, actor: User, since: date | None = None,
-               until: date | None = None) -> pd.DataFrame:
-    """Visit records with summaries that ``actor`` may read (a liaison: own department)."""
-    department_filter(actor, Action.VIEW_VISITS)  # refuse before reading anything
-    return restrict_visits(store.load_visits(engine, until), actor, since, until)
+               until: date | None = None, *, villages: Iterable[str] | None = None,
+               department: str | None = None, ids: Iterable[int] | None = None
+               ) -> pd.DataFrame:
+    """Visit records with summaries that ``actor`` may read (a liaison: own department),
+    selected in SQL: from ``since`` to ``until``, of ``villages`` (codes), of
+    ``department``, with ``ids`` (each None: any)."""
+    own = department_filter(actor, Action.VIEW_VISITS)  # refuse before reading anything
+    if own is not None and department not in (None, own):
+        villages = []  # another department's: nothing a liaison may read
+    visits = store.load_visits(engine, until, since=since, villages=villages,
+                               department=own or department, ids=ids)
+    return restrict_visits(visits, actor, since, until)
 
 
 def cadres_for(engine: Engine, actor: User) -> pd.DataFrame:
@@ -141,7 +152,7 @@ def add_visit(engine: Engine, actor: User, visit: VisitInput, today: date,
     require(actor, Action.WRITE_VISITS, visit.department_code)
     with engine.begin() as connection:
         visit_id = insert_visit(connection, actor, visit, today, source)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [visit.village_code])
     return visit_id
 
 
@@ -173,7 +184,7 @@ def update_visit(engine: Engine, actor: User, visit_id: int, visit: VisitInput, 
                            .values(**changed))
         write_audit(connection, actor, "update", "visits", str(visit_id),
                     {k: before.get(k) for k in changed}, changed)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [before["village_code"], row["village_code"]])
 
 
 def delete_visit(engine: Engine, actor: User, visit_id: int, today: date,
@@ -183,7 +194,7 @@ def delete_visit(engine: Engine, actor: User, visit_id: int, today: date,
         before = _editable(connection, actor, visit_id, today, edit_days)
         connection.execute(delete(schema.visits).where(schema.visits.c.id == visit_id))
         write_audit(connection, actor, "delete", "visits", str(visit_id), before, None)
-        store.bump_data_version(connection)
+        store.bump_data_version(connection, [before["village_code"]])
 
 
 def describe_visits(visits: pd.DataFrame, villages: pd.DataFrame,
@@ -201,16 +212,6 @@ def describe_visits(visits: pd.DataFrame, villages: pd.DataFrame,
                "department", "kind", "cadre_count", "cadre_ids", "households_visited",
                "problems_raised", "problems_resolved", "summary", "record_id"]
     return table.sort_values(["date", "id"], ascending=False)[columns].reset_index(drop=True)
-
-
-def filter_visits(table: pd.DataFrame, township_code: str | None = None,
-                  department_code: str | None = None) -> pd.DataFrame:
-    """Keep the rows of one township and/or department (None keeps all)."""
-    if township_code:
-        table = table[table["township_code"] == township_code]
-    if department_code:
-        table = table[table["department_code"] == department_code]
-    return table.reset_index(drop=True)
 
 
 def editable_visits(engine: Engine, actor: User, today: date, edit_days: int) -> pd.DataFrame:

@@ -24,26 +24,38 @@ def load_coverage_inputs(engine: Engine, actor: User, period: Period, neglect_da
                          county: str | None = None) -> CoverageInputs:
     """Load the villages, pairings, visits and problems up to ``T`` (without private
     columns) as the inputs of ``period`` with the neglect threshold ``neglect_days``;
-    with ``county`` (its code) only that county's villages and their records, so that
-    the need index is scaled over the county's villages."""
-    villages = store.load_villages(engine)
-    pairings = store.load_pairings(engine)
-    visits = metric_visits(engine, actor, period.as_of, county)  # read in SQL
+    with ``county`` (its code) only that county's villages and their records, read in
+    SQL (``county_villages``), so that the need index is scaled over the county's
+    villages."""
+    villages = county_villages(engine, county)
+    pairings = store.load_pairings(engine, county)
+    visits = metric_visits(engine, actor, period.as_of, county)
     problems = metric_problems(engine, actor, period.as_of, county)
-    if county is not None:
-        villages = in_county(villages, "code", county).reset_index(drop=True)
-        if villages.empty:
-            raise DataError("plan_unknown_county", code=county)
-        pairings = in_county(pairings, "village_code", county)
     return CoverageInputs.for_period(villages=villages, pairings=pairings, visits=visits,
                                      period=period, neglect_days=neglect_days,
                                      problems=problems)
 
 
-def in_county(frame: pd.DataFrame, column: str, county: str) -> pd.DataFrame:
-    """The rows of ``frame`` whose ``column`` (a village or township code) lies in
-    ``county`` (a code prefix)."""
-    return frame[frame[column].astype(str).str.startswith(county).to_numpy()]
+def county_villages(engine: Engine, county: str | None) -> pd.DataFrame:
+    """The villages of ``county`` (a 6-digit code; None: every village), read in SQL.
+
+    Raises
+    ------
+    DataError
+        ``plan_unknown_county``: ``county`` is not 6 digits or holds no village (a
+        shorter code would be a city's or a province's prefix).
+    """
+    if county is None:
+        return store.load_villages(engine)
+    villages = store.load_villages(engine, county) if is_county_code(county) else None
+    if villages is None or villages.empty:
+        raise DataError("plan_unknown_county", code=county)
+    return villages.reset_index(drop=True)
+
+
+def is_county_code(code: str) -> bool:
+    """Whether ``code`` has the form of a county's code (6 digits)."""
+    return len(code) == coverage.COUNTY_CODE_LENGTH and code.isascii() and code.isdigit()
 
 
 def coverage_report(inputs: CoverageInputs, townships: pd.DataFrame,
@@ -63,12 +75,15 @@ def village_rows(report: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def load_problems_report(engine: Engine, actor: User, period: Period) -> dict[str, Any]:
+def load_problems_report(engine: Engine, actor: User, period: Period,
+                         county: str | None = None) -> dict[str, Any]:
     """Return DESIGN.md's ``report problems`` object for ``period`` (every role: figures
-    and codes, no resident or description)."""
-    return problems_report(metric_problems(engine, actor, period.as_of),
-                           store.load_villages(engine), store.load_departments(engine),
-                           period)
+    and codes, no resident or description); with ``county`` (its code) only that
+    county's villages and their problems and its departments (``county_code``), read
+    in SQL."""
+    villages = county_villages(engine, county)
+    return problems_report(metric_problems(engine, actor, period.as_of, county), villages,
+                           store.load_departments(engine, county), period)
 
 
 def problem_department_rows(report: dict[str, Any]) -> pd.DataFrame:

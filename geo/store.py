@@ -7,6 +7,7 @@ always travel as bound parameters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
@@ -31,6 +32,7 @@ from sqlalchemy import (
 from geo import schema
 from geo.access import User
 from geo.audit import write_audit
+from geo.coverage import COUNTY_CODE_LENGTH
 from geo.io.table_files import EXPORT_COLUMNS
 from geo.values import to_python
 
@@ -99,24 +101,90 @@ def stored_problems(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def bump_data_version(connection: Connection) -> int:
+SCOPED_VERSION_KEY = "data_version:scoped"
+"""How many writes said which counties they changed (``bump_data_version(villages=…)``)."""
+COUNTY_VERSION_PREFIX = "data_version:county:"
+"""``data_version:county:<code>``: the data version of the last write that said it changed
+that county (its code: the first ``COUNTY_CODE_LENGTH`` digits of its villages' codes)."""
+
+
+def county_of(village_code: str) -> str:
+    """The county of a village: the first ``COUNTY_CODE_LENGTH`` digits of its code (as
+    ``geo.coverage`` scales the need index and ``in_county`` selects)."""
+    return str(village_code)[:COUNTY_CODE_LENGTH]
+
+
+def _increment(connection: Connection, key: str) -> int | None:
+    table = schema.meta
+    return connection.execute(
+        update(table).where(table.c.key == key)
+        .values(value=cast(cast(table.c.value, Integer) + 1, String))
+        .returning(table.c.value)
+    ).scalar_one_or_none()
+
+
+def bump_data_version(connection: Connection, villages: Iterable[str] | None = None) -> int:
     """Increase the data version (used to invalidate cached metrics) and return it.
+
+    With ``villages``, the write says it changed only what belongs to those villages'
+    counties (a visit, a problem): the caches of the other counties stay valid
+    (``data_versions``). Without, any county's data may have changed.
 
     One statement adds 1 to the stored value: two writers committing at the same moment
     each add theirs (PostgreSQL evaluates the sum again on the row as the other writer
     left it), where reading the version and then writing it let both write the same
     next number, and a cache keyed by it missed one of the writes.
     """
-    table = schema.meta
-    new = connection.execute(
-        update(table).where(table.c.key == DATA_VERSION_KEY)
-        .values(value=cast(cast(table.c.value, Integer) + 1, String))
-        .returning(table.c.value)
-    ).scalar_one_or_none()
+    new = _increment(connection, DATA_VERSION_KEY)
     if new is None:  # a database never written (the row exists from migration 0003 on)
-        connection.execute(insert(table).values(key=DATA_VERSION_KEY, value="1"))
-        return 1
+        connection.execute(insert(schema.meta).values(key=DATA_VERSION_KEY, value="1"))
+        new = 1
+    if villages is not None:
+        if _increment(connection, SCOPED_VERSION_KEY) is None:
+            connection.execute(insert(schema.meta).values(key=SCOPED_VERSION_KEY, value="1"))
+        for county in sorted({county_of(code) for code in villages}):
+            set_meta(connection, COUNTY_VERSION_PREFIX + county, str(new))
     return int(new)
+
+
+@dataclass(frozen=True)
+class DataVersions:
+    """The data version and what the county-scoped caches are keyed by.
+
+    ``unscoped`` counts the writes that did not say which counties they changed (every
+    county's data may have); ``counties`` holds, per county code, the version of the
+    last write that said it changed that county.
+    """
+
+    version: int
+    unscoped: int
+    counties: dict[str, int]
+
+    def county_key(self, county: str) -> tuple[int, int]:
+        """A key that changes with every write that may have changed ``county``."""
+        return self.unscoped, self.counties.get(county, 0)
+
+
+def data_versions(engine: Engine) -> DataVersions:
+    """The data version and the per-county versions, read in one query."""
+    table = schema.meta
+    with engine.connect() as connection:
+        rows = connection.execute(select(table.c.key, table.c.value).where(
+            table.c.key.startswith("data_version"))).all()
+    values = {key: int(value or 0) for key, value in rows}
+    version = values.get(DATA_VERSION_KEY, 0)
+    counties = {key[len(COUNTY_VERSION_PREFIX):]: value for key, value in values.items()
+                if key.startswith(COUNTY_VERSION_PREFIX)}
+    return DataVersions(version, version - values.get(SCOPED_VERSION_KEY, 0), counties)
+
+
+def village_counties(engine: Engine) -> list[str]:
+    """The counties (``county_of``) that have villages, in code order."""
+    table = schema.admin_units
+    with engine.connect() as connection:
+        codes = connection.execute(select(table.c.code).where(
+            table.c.level == "village")).scalars().all()
+    return sorted({county_of(code) for code in codes})
 
 
 def read_version(connection: Connection) -> int:
@@ -265,19 +333,38 @@ def _insert(connection: Connection, table: Table, frame: pd.DataFrame,
         )
 
 
-def _read(engine: Engine, table: Table, where: object = None) -> pd.DataFrame:
-    query = select(table)
+def _read(engine: Engine, table: Table, where: object = None, *,
+          columns: Iterable[str] | None = None, dates: Iterable[str] = (),
+          order_by: str | None = None) -> pd.DataFrame:
+    """The rows of ``table`` (its ``columns``, all by default) matching ``where``, in
+    ``order_by``'s order when given.
+
+    The ``dates`` columns travel as ISO text and are parsed in one vectorised pass into
+    ``datetime.date`` (None when empty): converting each row's date in the driver took
+    most of the time of reading a million visits."""
+    dated = set(dates)
+    names = list(columns) if columns is not None else [c.name for c in table.columns]
+    query = select(*[cast(table.c[name], String).label(name) if name in dated
+                     else table.c[name] for name in names])
     if where is not None:
         query = query.where(where)
+    if order_by is not None:
+        query = query.order_by(table.c[order_by])
     with engine.connect() as connection:
         result = connection.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # Plain tuples: pandas asks every Row for ``_fields``, which costs an exception.
+        rows = [tuple(row) for row in result.fetchall()]
+        frame = pd.DataFrame(rows, columns=list(result.keys()))
+    return _dates(frame, [name for name in names if name in dated])
 
 
-def load_units(engine: Engine, level: str) -> gpd.GeoDataFrame:
-    """Return the admin units of ``level`` with their polygons (WGS84), in code order."""
-    frame = _read(engine, schema.admin_units, schema.admin_units.c.level == level)
-    frame = frame.sort_values("code", ignore_index=True)
+def load_units(engine: Engine, level: str, county: str | None = None) -> gpd.GeoDataFrame:
+    """Return the admin units of ``level`` (of ``county`` only, a code prefix, when
+    given) with their polygons (WGS84), in code order."""
+    table = schema.admin_units
+    where = _conditions(table.c.level == level,
+                        None if county is None else in_county(table.c.code, county))
+    frame = _read(engine, table, where, order_by="code")
     geometry = [
         shapely.from_geojson(text) if isinstance(text, str) and text else
         (shapely.Point(lon, lat) if lon is not None and not pd.isna(lon) else None)
@@ -290,14 +377,15 @@ def load_units(engine: Engine, level: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
 
 
-def load_villages(engine: Engine) -> gpd.GeoDataFrame:
-    """Return the villages (polygon or point) with their figures."""
-    return load_units(engine, "village")
+def load_villages(engine: Engine, county: str | None = None) -> gpd.GeoDataFrame:
+    """Return the villages (polygon or point) with their figures (of ``county`` only, a
+    code prefix, when given)."""
+    return load_units(engine, "village", county)
 
 
-def load_townships(engine: Engine) -> gpd.GeoDataFrame:
-    """Return the townships."""
-    return load_units(engine, "township")
+def load_townships(engine: Engine, county: str | None = None) -> gpd.GeoDataFrame:
+    """Return the townships (of ``county`` only, when given)."""
+    return load_units(engine, "township", county)
 
 
 def load_county(engine: Engine) -> gpd.GeoDataFrame:
@@ -307,25 +395,32 @@ def load_county(engine: Engine) -> gpd.GeoDataFrame:
 
 def _dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     for column in columns:
-        frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object)
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601").dt.date.astype(object)
         frame.loc[frame[column].isna(), column] = None
     return frame
 
 
-def load_departments(engine: Engine) -> pd.DataFrame:
-    """Return the departments in code order."""
-    return _read(engine, schema.departments).sort_values("code", ignore_index=True)
+def load_departments(engine: Engine, county: str | None = None) -> pd.DataFrame:
+    """Return the departments in code order (with ``county``, those whose
+    ``county_code`` is ``county``)."""
+    table = schema.departments
+    where = None if county is None else table.c.county_code == county
+    return _read(engine, table, where).sort_values("code", ignore_index=True)
 
 
-def load_cadres(engine: Engine) -> pd.DataFrame:
-    """Return the cadres in id order."""
-    return _read(engine, schema.cadres).sort_values("id", ignore_index=True)
+def load_cadres(engine: Engine, county: str | None = None) -> pd.DataFrame:
+    """Return the cadres in id order (with ``county``, those of its departments)."""
+    table = schema.cadres
+    where = None if county is None else of_county_departments(table.c.department_code, county)
+    return _read(engine, table, where).sort_values("id", ignore_index=True)
 
 
-def load_pairings(engine: Engine) -> pd.DataFrame:
-    """Return the pairings; ``start_date`` and ``end_date`` are ``datetime.date``."""
-    frame = _read(engine, schema.pairings).sort_values("id", ignore_index=True)
-    return _dates(frame, ["start_date", "end_date"])
+def load_pairings(engine: Engine, county: str | None = None) -> pd.DataFrame:
+    """Return the pairings (of ``county``'s villages only, a code prefix, when given);
+    ``start_date`` and ``end_date`` are ``datetime.date``."""
+    table = schema.pairings
+    where = None if county is None else in_county(table.c.village_code, county)
+    return _read(engine, table, where, dates=["start_date", "end_date"], order_by="id")
 
 
 def in_county(column: object, county: str) -> object:
@@ -335,20 +430,38 @@ def in_county(column: object, county: str) -> object:
     return and_(column >= county, column < upper)
 
 
+def of_county_departments(column: object, county: str) -> object:
+    """The condition "``column`` (a department code) is a department of ``county``"
+    (its ``county_code``), as a subquery."""
+    departments = schema.departments
+    return column.in_(select(departments.c.code).where(departments.c.county_code == county))
+
+
 def _conditions(*conditions: object) -> object:
     present = [c for c in conditions if c is not None]
     return and_(*present) if present else None
 
 
-def load_visits(engine: Engine, until: date | None = None, county: str | None = None
-                ) -> pd.DataFrame:
-    """Return the visits (optionally only those on or before ``until``, and only those of
-    ``county``'s villages) in id order."""
+def load_visits(engine: Engine, until: date | None = None, county: str | None = None,
+                columns: Iterable[str] | None = None,
+                department_county: str | None = None, *, since: date | None = None,
+                villages: Iterable[str] | None = None, department: str | None = None,
+                ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Return the visits in id order, selected in SQL: optionally only those from
+    ``since`` to ``until`` (inclusive), of ``county``'s villages, by
+    ``department_county``'s departments, of ``villages`` (codes), of ``department``,
+    with ``ids``; only ``columns`` when given."""
     table = schema.visits
-    where = _conditions(None if until is None else table.c.date <= until,
-                        None if county is None else in_county(table.c.village_code, county))
-    frame = _read(engine, table, where).sort_values("id", ignore_index=True)
-    return _dates(frame, ["date"])
+    where = _conditions(
+        None if until is None else table.c.date <= until,
+        None if since is None else table.c.date >= since,
+        None if county is None else in_county(table.c.village_code, county),
+        None if department_county is None
+        else of_county_departments(table.c.department_code, department_county),
+        None if villages is None else table.c.village_code.in_(list(villages)),
+        None if department is None else table.c.department_code == department,
+        None if ids is None else table.c.id.in_([int(i) for i in ids]))
+    return _read(engine, table, where, columns=columns, dates=["date"], order_by="id")
 
 
 PROBLEM_DATE_COLUMNS = ("raised_on", "due_date", "resolved_on")
@@ -363,8 +476,7 @@ def load_problems(engine: Engine, until: date | None = None, county: str | None 
     table = schema.problems
     where = _conditions(None if until is None else table.c.raised_on <= until,
                         None if county is None else in_county(table.c.village_code, county))
-    frame = _read(engine, schema.problems, where).sort_values("id", ignore_index=True)
-    return _dates(frame, PROBLEM_DATE_COLUMNS)
+    return _read(engine, schema.problems, where, dates=PROBLEM_DATE_COLUMNS, order_by="id")
 
 
 def load_problem_notes(engine: Engine, problem_id: int | None = None) -> pd.DataFrame:

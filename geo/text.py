@@ -6,6 +6,9 @@ import math
 import re
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 _WHITESPACE = re.compile(r"\s+")
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会")
 
@@ -20,6 +23,15 @@ def normalize_text(value: object) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(value))
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def normalize_texts(values: pd.Series) -> pd.Series:
+    """``normalize_text`` of every value of ``values``, on its index, each distinct
+    value normalised once (visit summaries repeat: a million of them hold far fewer
+    distinct texts)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    normal = np.array([normalize_text(value) for value in uniques] + [""], dtype=object)
+    return pd.Series(normal[codes], index=values.index, dtype=object)
 
 
 def short_village_name(name: str) -> str:

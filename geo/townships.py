@@ -12,8 +12,9 @@ TOWNSHIP_COLUMNS = ["code", "township", "villages", "paired_share", "visited_sha
 
 
 def build_township_table(status: pd.DataFrame, villages: pd.DataFrame,
-                         townships: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per township with villages, worst first.
+                         townships: pd.DataFrame, keys: pd.Series | None = None
+                         ) -> pd.DataFrame:
+    """Return one row per township (or per unit of ``keys``) with villages, worst first.
 
     Parameters
     ----------
@@ -21,6 +22,9 @@ def build_township_table(status: pd.DataFrame, villages: pd.DataFrame,
         ``geo.status.compute_village_status`` output.
     villages, townships : DataFrame
         As loaded by ``geo.store`` (villages for ``population``).
+    keys : Series, optional
+        The unit of each village (a county), by village code, to compare instead of
+        townships; ``townships`` then holds those units' ``code`` and ``short_name``.
 
     Returns
     -------
@@ -30,7 +34,7 @@ def build_township_table(status: pd.DataFrame, villages: pd.DataFrame,
         share of villages needing attention for a severe reason, then the lowest visited
         share, then the lowest paired share, then code.
     """
-    rollup = compute_township_rollup(status, villages, townships)
+    rollup = compute_township_rollup(status, villages, townships, keys)
     rollup = rollup[rollup["villages"] > 0].reset_index()
     severe_share = rollup["severe"] / rollup["villages"]
     order = (rollup.assign(_severe=-severe_share)

@@ -97,6 +97,27 @@ def test_visit_reads_follow_roles(demo_engine: Engine):
     assert not {"summary", "cadre_ids", "created_by"} & set(metrics.columns)
 
 
+@pytest.mark.slow  # reads every visit of the sample once, to check the selections
+def test_visit_reads_select_in_sql_what_a_pandas_filter_would(demo_engine: Engine):
+    everything = visits_for(demo_engine, ORGANISER)
+    since, until = TODAY - timedelta(days=90), TODAY - timedelta(days=10)
+    in_range = everything[(everything["date"] >= since) & (everything["date"] <= until)]
+    villages = sorted(in_range.loc[in_range["department_code"] == OWN, "village_code"])[:3]
+    expected = in_range[in_range["village_code"].isin(villages)
+                        & (in_range["department_code"] == OWN)]
+    chosen = visits_for(demo_engine, ORGANISER, since, until, villages=villages,
+                        department=OWN)
+    assert len(expected) > 0
+    assert sorted(chosen["id"]) == sorted(expected["id"])
+    ids = everything["id"].head(7).tolist()
+    assert sorted(visits_for(demo_engine, ORGANISER, ids=ids)["id"]) == sorted(ids)
+    # a liaison reads its own department's, whatever it asks for
+    own = visits_for(demo_engine, LIAISON, since, until)
+    assert len(own) > 0 and set(own["department_code"]) == {OWN}
+    assert visits_for(demo_engine, LIAISON, department=OTHER).empty
+    assert set(visits_for(demo_engine, LIAISON, ids=ids)["department_code"]) <= {OWN}
+
+
 def test_cadre_names_follow_roles(demo_engine: Engine):
     with pytest.raises(AccessDeniedError):
         cadres_for(demo_engine, LEADER)

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy.exc import OperationalError
@@ -205,6 +206,32 @@ def test_every_page_opens_or_refuses_for_every_role(app_db: Path, role: str):
             assert [w.value for w in alone.warning] == ["您的角色无权查看此页面。"]
             assert not alone.title and not alone.dataframe and not alone.metric
             assert not _components(alone)
+
+
+def test_no_page_changes_the_coverage_every_session_shares(app_db: Path):
+    """``ui.loaders.load_coverage`` hands every session the same object (not a copy):
+    after every page has run, what it holds equals a fresh computation."""
+    from geo.overview import build_overview
+    from geo.period import Period
+    from geo.settings import Settings, local_today
+    from ui import loaders
+
+    at = _run(user="admin")
+    for page in NAVIGATION["admin"]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    settings = Settings.from_env()
+    period = Period(local_today(), settings.window_days)
+    shared = loaders.load_coverage(ADMIN, period)
+    assert loaders.load_coverage(ADMIN, period) is shared  # the one the pages were given
+    engine = db.make_engine(os.environ["PAIRMAP_DATABASE_URL"])
+    inputs = reports.load_coverage_inputs(engine, ADMIN, period, settings.neglect_days)
+    fresh = build_overview(inputs, shared.departments)
+    pd.testing.assert_frame_equal(shared.status, fresh.status)
+    assert shared.overview.kpis == fresh.kpis and shared.overview.previous == fresh.previous
+    for name in ("villages", "pairings", "visits", "problems"):
+        pd.testing.assert_frame_equal(pd.DataFrame(getattr(shared.inputs, name)),
+                                      pd.DataFrame(getattr(inputs, name)), obj=name)
 
 
 @pytest.mark.parametrize("role", list(USERS))

@@ -132,3 +132,32 @@ def test_two_counties_without_a_province_open_on_both(tmp_path: Path,
         assert f"{east_town[:9]}001" in _map_features(at)
     finally:
         shared._clear_caches()
+
+
+def test_the_cards_and_the_comparison_follow_the_unit_on_the_map(province_db: Path):
+    """At the province the cards count all 24 villages and the table compares the two
+    counties; drilled into a county, they count its 12 villages and compare its
+    townships; into a township, its 6 (the tiny province: in each township the first 4
+    villages paired, the first 2 visited in the window, the 3rd before it)."""
+    at = _run(user="leader")
+    assert not at.exception, [e.value for e in at.exception]
+    per_town = two_counties.VILLAGES_PER_TOWNSHIP
+    assert at.metric[0].value == f"16 / {4 * per_town}"
+    assert at.subheader[0].value == "县（市、区）对比"
+    table = at.dataframe[0].value
+    assert sorted(table["township"]) == sorted(COUNTIES.values())
+    assert table["villages"].tolist() == [2 * per_town, 2 * per_town]
+
+    at.selectbox(key="drill_overview_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_overview_county").set_value(WEST).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric[0].value == f"8 / {2 * per_town}"
+    assert at.metric[2].value == "6"  # never visited: the 4th, 5th and 6th of each township
+    assert at.subheader[0].value == "乡镇对比"
+    table = at.dataframe[0].value
+    assert sorted(table["township"]) == sorted(TOWNSHIPS[WEST].values())
+
+    at.selectbox(key="drill_overview_township").set_value(TOWN).run()
+    assert not at.exception
+    assert at.metric[0].value == f"4 / {per_town}"
+    assert at.dataframe[0].value["township"].tolist() == [TOWNSHIPS[WEST][TOWN]]

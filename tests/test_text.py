@@ -1,7 +1,8 @@
+import pandas as pd
 import pytest
 
 from geo.demo.reference import load_admin_units
-from geo.text import normalize_text, short_village_name, village_kind
+from geo.text import normalize_text, normalize_texts, short_village_name, village_kind
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,15 @@ def test_every_real_village_gets_a_clean_short_name():
     assert not villages["short_name"].str.contains("委员会").any()
     assert villages["short_name"].str.endswith(("村", "社区")).all()
     assert villages["short_name"].is_unique
+
+
+def test_normalize_texts_gives_each_value_its_normal_form_on_the_same_index():
+    values = pd.Series(["  入户　走访 ", None, "入户 走访", float("nan"), "ＡＢ", "  入户　走访 "],
+                       index=[10, 11, 12, 13, 14, 15])
+    normal = normalize_texts(values)
+    assert normal.index.tolist() == [10, 11, 12, 13, 14, 15]
+    assert normal.tolist() == ["入户 走访", "", "入户 走访", "", "AB", "入户 走访"]
+
+
+def test_normalize_texts_of_nothing_is_empty():
+    assert normalize_texts(pd.Series([], dtype=object)).empty

@@ -8,7 +8,15 @@ then loaders, widgets and writes; a form's write goes inside
 """
 
 from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_charts
-from ui.drill import aggregated_figures, area_map, department_map, drilling, unit_tree
+from ui.drill import (
+    aggregated_figures,
+    area_map,
+    department_map,
+    drilled,
+    drilling,
+    unit_table,
+    unit_tree,
+)
 from ui.loaders import (
     CoverageData,
     briefing_file,
@@ -144,6 +152,7 @@ __all__ = [
     "department_villages_shown",
     "describe_visits",
     "download_buttons",
+    "drilled",
     "drilling",
     "editable_visits",
     "first_visit_date",
@@ -203,6 +212,7 @@ __all__ = [
     "township_table",
     "trend_charts",
     "undo_plan",
+    "unit_table",
     "unit_tree",
     "village_card",
     "village_choices",

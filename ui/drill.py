@@ -17,22 +17,25 @@ import streamlit as st
 
 from geo import drilldown
 from geo.drilldown import UnitTree, View
+from geo.overview import overview_for
+from geo.townships import build_township_table
 from ui import widgets
-from ui.loaders import CoverageData, data_key, get_engine
-from ui.session import language, plain, t
-from ui.widgets import show_map, show_village_map, village_map
+from ui.loaders import CoverageData, get_engine, township_table, units_key
+from ui.session import get_settings, language, plain, t
+from ui.widgets import RenderedMap, render_map, show_map, show_village_map, village_map
 
 BREADCRUMB_SEPARATOR = " › "
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _tree(version: int, url: str) -> UnitTree:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _tree(unscoped: int, url: str) -> UnitTree:
     return drilldown.load_tree(get_engine())
 
 
 def unit_tree() -> UnitTree:
-    """The admin units of the current data version (no geometry)."""
-    return _tree(*data_key())
+    """The admin units of the current data version (no geometry), one object shared by
+    every session (its lookups are built once); never changed by a caller."""
+    return _tree(*units_key())
 
 
 def drilling() -> bool:
@@ -42,30 +45,77 @@ def drilling() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _shapes(version: int, url: str, codes: tuple[str, ...], level: str | None
+def _shapes(unscoped: int, url: str, codes: tuple[str, ...], level: str | None
             ) -> gpd.GeoDataFrame:
     return drilldown.simplified(drilldown.load_shapes(get_engine(), list(codes)), level)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _outlines(version: int, url: str, codes: tuple[str, ...], level: str | None,
+def _outlines(unscoped: int, url: str, codes: tuple[str, ...], level: str | None,
               outline_codes: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return drilldown.dissolved(_shapes(version, url, codes, level), unit_tree(),
+    return drilldown.dissolved(_shapes(unscoped, url, codes, level), unit_tree(),
                                list(outline_codes))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _figures(version: int, url: str, as_of: object, window_days: int, neglect_days: int,
-             level: str, _status: pd.DataFrame) -> pd.DataFrame:
+def _figures(cache_key: tuple, level: str, _status: pd.DataFrame) -> pd.DataFrame:
     return drilldown.aggregate_figures(_status, unit_tree(), level)
 
 
 def aggregated_figures(data: CoverageData, level: str) -> pd.DataFrame:
     """The figures of every unit of ``level`` (``geo.drilldown.aggregate_figures``) of
-    ``data``'s period, computed once per data version and period for every session."""
-    inputs = data.inputs
-    return _figures(*data_key(), inputs.as_of, inputs.window_days, inputs.neglect_days,
-                    level, data.status)
+    ``data``'s period, computed once per data and period for every session."""
+    if data.cache_key is None:
+        return drilldown.aggregate_figures(data.status, unit_tree(), level)
+    return _figures(data.cache_key, level, data.status)
+
+
+def _cut(data: CoverageData, code: str) -> CoverageData:
+    tree = unit_tree()
+    villages = tree.under(code, "village")
+    part = _village_data(data, tree, View(code, tree.level(code), "village", villages))
+    overview = overview_for(data.overview, data.inputs, villages)
+    key = None if data.cache_key is None else (*data.cache_key, code)
+    return replace(part, overview=overview, status=overview.status, cache_key=key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _drilled(cache_key: tuple, code: str, _data: CoverageData) -> CoverageData:
+    return _cut(_data, code)
+
+
+def drilled(page: str, data: CoverageData) -> CoverageData:
+    """``data`` cut to the unit ``page``'s map shows (its villages, townships and cards:
+    ``geo.overview.overview_for``), so that the cards add up to the map; the whole of
+    ``data`` at the top, or with one county. Shared by every session, never changed."""
+    code = current_code(page) if drilling() else None
+    if code is None or code == unit_tree().root:
+        return data
+    if data.cache_key is None:
+        return _cut(data, code)
+    return _drilled(data.cache_key, code, data)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _unit_table(cache_key: tuple, code: str | None, _data: CoverageData
+                ) -> tuple[pd.DataFrame, str | None]:
+    tree = unit_tree()
+    view = drilldown.choose_view(tree, code)
+    part = _data if code is None or code == tree.root else _cut(_data, code)
+    if view.shown != "county":
+        return township_table(part), None
+    owners = tree.ancestors_at(list(part.status.index), "county")
+    units = tree.units.loc[view.units, ["short_name"]].rename_axis("code").reset_index()
+    return build_township_table(part.status, part.inputs.villages, units, owners), "county"
+
+
+def unit_table(page: str, data: CoverageData) -> tuple[pd.DataFrame, str | None]:
+    """The comparison under ``page``'s map, worst first (``geo.townships``): the
+    counties of a province or city, else the townships of the unit shown; with the
+    level compared (None: townships)."""
+    if not drilling() or data.cache_key is None:
+        return township_table(data), None
+    return _unit_table(data.cache_key, current_code(page), data)
 
 
 def _state(page: str) -> str:
@@ -170,13 +220,10 @@ def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
     view = drilldown.choose_view(tree, code)
     nonce = st.session_state.get(f"{_state(page)}_nonce", 0)
     key = f"{_state(page)}_map_{code}_{nonce}_{layer}"
+    shown = view_map(data, code, layer, fullscreen, fit_window)
     if view.shown == "village":
-        focus = view.code if view.level == "township" else None
-        fmap = village_map(_village_data(data, tree, view), layer, focus, fullscreen)
-        return show_map(fmap, key=key, height=height, clickable=clickable,
-                        fit_window=fit_window)
-    fmap = unit_map(data, tree, view)
-    clicked = show_map(fmap, key=key, height=height, clickable=True, fit_window=fit_window)
+        return show_map(shown, key=key, height=height, clickable=clickable)
+    clicked = show_map(shown, key=key, height=height, clickable=True)
     st.caption(t("drill.click_hint"))
     if clicked is not None and clicked in set(view.units):
         go_to(page, clicked)
@@ -184,10 +231,39 @@ def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
     return None
 
 
+def _build_view_map(data: CoverageData, code: str | None, layer: str, fullscreen: bool,
+                    fit_window: bool) -> RenderedMap:
+    tree = unit_tree()
+    view = drilldown.choose_view(tree, code)
+    if view.shown == "village":
+        focus = view.code if view.level == "township" else None
+        fmap = village_map(_village_data(data, tree, view), layer, focus, fullscreen)
+    else:
+        fmap = unit_map(data, tree, view)
+    return render_map(fmap, fit_window)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _view_map(cache_key: tuple, tiles: str, lang: str, code: str | None, layer: str,
+              fullscreen: bool, fit_window: bool, _data: CoverageData) -> RenderedMap:
+    return _build_view_map(_data, code, layer, fullscreen, fit_window)
+
+
+def view_map(data: CoverageData, code: str | None, layer: str = "pairing",
+             fullscreen: bool = False, fit_window: bool = False) -> RenderedMap:
+    """The map of unit ``code`` (``geo.drilldown.choose_view``: its counties, townships
+    or villages) built and rendered once per data, language and options for every
+    session; a map of villages shows ``layer``."""
+    if data.cache_key is None:
+        return _build_view_map(data, code, layer, fullscreen, fit_window)
+    return _view_map(data.cache_key, get_settings().tiles, language(), code, layer,
+                     fullscreen, fit_window, _data=data)
+
+
 def unit_map(data: CoverageData, tree: UnitTree, view: View) -> folium.Map:
     """The choropleth of the counties (or townships) of ``view``, from cached simplified
     shapes and aggregated figures."""
-    version = data_key()
+    version = units_key()
     shapes = _shapes(*version, tuple(view.units), view.level)
     outlines = _outlines(*version, tuple(view.units), view.level,
                          tuple(drilldown.outline_codes(tree, view)))

@@ -26,11 +26,11 @@ from geo.department_report import (
     load_department_inputs,
 )
 from geo.errors import AccessDeniedError
-from geo.inputs import CoverageInputs
+from geo.inputs import CoverageInputs, concat_inputs
 from geo.io.plan_files import read_plan_upload
 from geo.ledger import ledger_table
 from geo.neglected import build_neglected_table
-from geo.overview import Overview, build_overview
+from geo.overview import Overview, build_overview, combine_overviews
 from geo.period import Period
 from geo.plan_service import PlanData, load_plan_data
 from geo.planner import Plan, PlanSettings
@@ -78,29 +78,71 @@ def data_key() -> tuple[int, str]:
     return store.data_version(get_engine()), get_settings().database_url
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _coverage(version: int, url: str, as_of: date, window_days: int,
-              neglect_days: int) -> CoverageData:
+def units_key() -> tuple[int, str]:
+    """The cache key of the admin units (names, parents, boundaries): it changes with
+    every write that does not say which counties' visits or problems it changed
+    (``store.bump_data_version``), so not with each recorded visit (ui.drill's caches)."""
+    return store.data_versions(get_engine()).unscoped, get_settings().database_url
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _village_counties(unscoped: int, url: str) -> list[str]:
+    return store.village_counties(get_engine())
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _county_part(county_key: tuple[int, int], url: str, county: str, as_of: date,
+                 window_days: int, neglect_days: int) -> tuple[Overview, CoverageInputs]:
     engine = get_engine()
     system = User("system", Role.ADMIN)
     inputs = reports.load_coverage_inputs(engine, system, Period(as_of, window_days),
-                                          neglect_days)
+                                          neglect_days, county)
+    return build_overview(inputs, store.load_departments(engine)), inputs
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _coverage(key: tuple, url: str, as_of: date, window_days: int, neglect_days: int,
+              counties: tuple[str, ...]) -> CoverageData:
+    engine = get_engine()
+    period = Period(as_of, window_days)
     departments = store.load_departments(engine)
-    overview = build_overview(inputs, departments)
+    if len(counties) > 1:
+        parts = [_county_part(county_key, url, county, as_of, window_days, neglect_days)
+                 for county, county_key in zip(counties, key, strict=True)]
+        overview = combine_overviews([overview for overview, _inputs in parts])
+        inputs = concat_inputs([inputs for _overview, inputs in parts])
+    else:
+        inputs = reports.load_coverage_inputs(engine, User("system", Role.ADMIN), period,
+                                              neglect_days)
+        overview = build_overview(inputs, departments)
     return CoverageData(overview=overview, status=overview.status, inputs=inputs,
                         townships=store.load_townships(engine),
                         county=store.load_county(engine), departments=departments,
-                        cache_key=(version, url, as_of, window_days, neglect_days))
+                        cache_key=(key, url, as_of, window_days, neglect_days))
 
 
 def load_coverage(user: User, period: Period, neglect_days: int | None = None
                   ) -> CoverageData:
     """Return the coverage of every village in ``period`` with the boundaries, for a user
-    who may see maps (cached per data version; recomputed after any write)."""
+    who may see maps (cached per data version; recomputed after any write).
+
+    One object per data version and period is shared by every session of the process,
+    not copied into each run (a province's visits are a million rows): callers read it
+    and never change it (``tests/test_apptest.py`` checks that no page does).
+
+    With several counties, each county's coverage is computed over its own villages and
+    records and kept per county (``geo.overview.combine_overviews``): a visit or a
+    problem recorded in one county recomputes that county only (``store.data_versions``).
+    """
     if not can(user, Action.VIEW_MAPS):
         raise AccessDeniedError("maps")
-    return _coverage(*data_key(), period.as_of, period.window_days,
-                     neglect_days or get_settings().neglect_days)
+    versions = store.data_versions(get_engine())
+    url = get_settings().database_url
+    counties = tuple(_village_counties(versions.unscoped, url))
+    key = (tuple(versions.county_key(county) for county in counties) if len(counties) > 1
+           else (versions.version,))
+    return _coverage(key, url, period.as_of, period.window_days,
+                     neglect_days or get_settings().neglect_days, counties)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -157,8 +199,7 @@ def pairing_table(user: User, as_of: date) -> pd.DataFrame:
 def warning_visits(user: User, visit_ids: list[int], until: date) -> tuple[pd.DataFrame, int]:
     """The visit records a warning names that ``user`` may read, and how many of them
     ``user`` may not read (a liaison reads its own department's only)."""
-    readable = visit_records(user, since=date.min, until=until)
-    shown = readable[readable["id"].isin(visit_ids)]
+    shown = visit_records(user, since=date.min, until=until, ids=visit_ids)
     return shown, len(set(visit_ids)) - len(shown)
 
 
@@ -219,27 +260,31 @@ def village_total(data: CoverageData, township: str | None = None) -> int:
 
 def village_card(user: User, data: CoverageData, code: str) -> VillageCard:
     """Return the card of village ``code``; its visit list shows what ``user`` may read."""
-    visible = (visit_records(user, since=date.min, until=data.inputs.as_of)
+    visible = (visit_records(user, since=date.min, until=data.inputs.as_of, villages=[code])
                if can(user, Action.VIEW_VISITS) else None)
     return build_village_card(code, data.status, data.inputs, data.townships,
                               data.departments, visible, language())
 
 
+def visit_records(user: User, since: date, until: date | None = None, *,
+                  township: str | None = None, villages: list[str] | None = None,
+                  department: str | None = None, ids: list[int] | None = None
+                  ) -> pd.DataFrame:
+    """Return the visit records ``user`` may read from ``since`` to ``until`` (of one
+    ``township``, of ``villages``, of one ``department``, with ``ids``: each None for
+    any), with names, newest first. Read in SQL on each call: a province holds a million
+    visits, and a page shows a few of them."""
+    current = names()
+    if township is not None:
+        in_town = current.villages.loc[current.villages["parent_code"] == township, "code"]
+        villages = [code for code in in_town if villages is None or code in villages]
+    visits = records.visits_for(get_engine(), user, since, until, villages=villages,
+                                department=department, ids=ids)
+    return records.describe_visits(visits, current.villages, current.departments)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
-def _all_visit_records(version: int, url: str) -> pd.DataFrame:
-    """Every visit with names, per data version; never shown before ``restrict_visits``."""
-    engine = get_engine()
-    return records.describe_visits(store.load_visits(engine), store.load_villages(engine),
-                                   store.load_departments(engine))
-
-
-def visit_records(user: User, since: date, until: date | None = None) -> pd.DataFrame:
-    """Return the visit records ``user`` may read since ``since``, with names."""
-    return records.restrict_visits(_all_visit_records(*data_key()), user, since, until)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _names(version: int, url: str) -> Names:
+def _names(unscoped: int, url: str) -> Names:
     engine = get_engine()
     units = ["code", "short_name", "parent_code"]
     return Names(villages=pd.DataFrame(store.load_villages(engine)[units]),
@@ -248,8 +293,9 @@ def _names(version: int, url: str) -> Names:
 
 
 def names() -> Names:
-    """Codes and names of the current data version."""
-    return _names(*data_key())
+    """Codes and names of the current data (they change only with writes that are not
+    scoped to counties: ``units_key``)."""
+    return _names(*units_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -311,7 +357,7 @@ class VisitReference:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _visit_reference(version: int, url: str) -> VisitReference:
+def _visit_reference(unscoped: int, url: str) -> VisitReference:
     engine = get_engine()
     villages = store.load_villages(engine)
     return VisitReference(
@@ -321,8 +367,9 @@ def _visit_reference(version: int, url: str) -> VisitReference:
 
 
 def visit_reference() -> VisitReference:
-    """The visit form's reference data of the current data version."""
-    return _visit_reference(*data_key())
+    """The visit form's reference data (villages, pairings, departments: they change only
+    with writes that are not scoped to counties, ``units_key``)."""
+    return _visit_reference(*units_key())
 
 
 def visit_village_options(department_code: str | None, township_code: str | None,

@@ -331,11 +331,13 @@ def township_shown(table: pd.DataFrame) -> pd.DataFrame:
                         visited_share=table["visited_share"] * 100)
 
 
-def township_columns(window: int) -> dict:
-    """Column headings and formats of ``township_shown`` (乡镇对比)."""
+def township_columns(window: int, level: str | None = None) -> dict:
+    """Column headings and formats of ``township_shown`` (乡镇对比; with ``level``, the
+    comparison of that level's units, ``ui.drill.unit_table``)."""
     share = st.column_config.ProgressColumn
     return {
-        "township": st.column_config.TextColumn(t("township.name")),
+        "township": st.column_config.TextColumn(
+            t("township.name") if level is None else t(f"drill.level.{level}")),
         "villages": st.column_config.NumberColumn(t("township.villages")),
         "paired_share": share(t("township.paired_share"), min_value=0, max_value=100,
                               format="%.0f%%"),

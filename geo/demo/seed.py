@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -67,11 +67,13 @@ def schematic_units(seed: int = DEFAULT_SEED) -> gpd.GeoDataFrame:
 
 
 def build_demo_county(seed: int = DEFAULT_SEED, anchor: date | None = None) -> DemoCounty:
-    """Build the sample county whose visit history ends on ``anchor`` (default today)."""
+    """Build the sample county whose visit history ends on ``anchor`` (default today);
+    its departments belong to it (``county_code``)."""
     anchor = anchor or local_today()
     units = schematic_units(seed)
     villages = units[units["level"] == "village"].reset_index(drop=True)
     sample = generate_sample(villages, anchor=anchor, seed=seed)
+    sample = replace(sample, departments=sample.departments.assign(county_code=COUNTY_CODE))
     others = units[units["level"] != "village"]
     figures = sample.units.drop(columns="geometry")
     villages = villages[["code", "geometry"]].merge(figures, on="code", how="left")
@@ -191,7 +193,7 @@ def seed_demo(
         sample = demo.sample
         seconds["build"] = round(time.perf_counter() - started, 1)
         store.replace_all(
-            engine, demo.units, sample.departments.assign(county_code=COUNTY_CODE),
+            engine, demo.units, sample.departments,
             sample.cadres, sample.pairings, sample.visits, meta=meta, actor=actor,
             problems=sample.problems,
         )

@@ -89,6 +89,8 @@ HEADER_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "departments": {
         "code": ("code", "department_code", "单位代码", "单位编码", "代码", "编码"),
+        "county_code": ("county_code", "county", "县代码", "所属县代码", "县(市、区)代码",
+                        "区县代码", "所属县", "县(市、区)", "所属县(市、区)"),
         "name": ("name", "department", "单位名称", "单位", "名称", "部门名称"),
         "kind": ("kind", "单位类型", "单位类别", "类型", "类别"),
         "party_members": ("party_members", "党员人数", "党员数"),

@@ -160,9 +160,11 @@ def plan_departments(connection: Connection, ctx: Context, rows: pd.DataFrame,
     db = ctx.reference.departments.copy()
     db["name"] = normal_db_text(db["name"])
     ctx.duplicates(rows[["code"]].astype(str), valid, "code")
+    filled = _department_counties(ctx, rows, db)
     file = rows[valid & ~ctx.issues.error_rows]
-    fields = ["name", "kind", "party_members", "seat_lon", "seat_lat", "active"]
-    keep = ["name", "kind", "party_members", "active"]
+    _report_filled_counties(ctx, file["pos"].to_numpy()[filled[file.index]])
+    fields = ["county_code", "name", "kind", "party_members", "seat_lon", "seat_lat", "active"]
+    keep = ["county_code", "name", "kind", "party_members", "active"]
     keep += [f for f in ("seat_lon", "seat_lat") if not ctx.has(f)]
     db = db.assign(db_code=db["code"])
     unchanged, changed, new = split_keyed(file, db, ["code"], fields, keep, "db_code")
@@ -176,13 +178,43 @@ def plan_departments(connection: Connection, ctx: Context, rows: pd.DataFrame,
     plan.update(fields, changed, changed["code"])
     new["party_members"] = new["party_members"].fillna(0)
     new["active"] = new["active"].fillna(True)
-    # A new department belongs to the county of a database holding one county; with
-    # several (the province sample) its county is not known from the file yet.
-    counties = connection.execute(select(schema.admin_units.c.code).where(
-        schema.admin_units.c.level == "county")).scalars().all()
-    new["county_code"] = counties[0] if len(counties) == 1 else None
-    plan.insert(["code", "county_code", *fields], new)
+    plan.insert(["code", *fields], new)
     return plan
+
+
+def _department_counties(ctx: Context, rows: pd.DataFrame, db: pd.DataFrame) -> np.ndarray:
+    """Give ``county_code`` to the rows whose file cell is empty (or whose file has no
+    such column) and whose department has no county stored: with one county in the
+    database, that county (returned as a mask, to be reported: nothing is filled in
+    silently); with several, an error on the row (the file must say which); with none,
+    it stays empty. A row whose department has a county stored keeps it, as any other
+    field left empty."""
+    stored = db.set_index("code")["county_code"]
+    cells = ctx.text("county_code")
+    empty = np.ones(len(rows), dtype=bool) if cells is None else as_mask(cells == "")
+    without = empty & as_mask(rows["code"].map(stored).isna())
+    counties = ctx.reference.counties["code"].tolist()
+    if len(counties) == 1:
+        rows.loc[without, "county_code"] = counties[0]
+        return without
+    if len(counties) > 1:
+        ctx.issues.error(without, "county_code", "missing_value")
+    return np.zeros(len(rows), dtype=bool)
+
+
+def _report_filled_counties(ctx: Context, positions: np.ndarray) -> None:
+    """Warn that the rows at ``positions`` were given the database's one county: on each
+    row when the file has a county column, once for the file when it has none."""
+    if len(positions) == 0:
+        return
+    county = ctx.reference.counties.iloc[0]
+    params = {"county": county["code"], "name": county["name"]}
+    if ctx.has("county_code"):
+        ctx.issues.warning(None, "county_code", "county_filled", params,
+                           positions=positions)
+    else:
+        ctx.issues.file_warning(None, "county_filled_file",
+                                {**params, "count": len(positions)})
 
 
 def plan_cadres(connection: Connection, ctx: Context, rows: pd.DataFrame,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo import schema
 from geo.access import User
+from geo.errors import DataError
 from geo.io.readers import (
     RawTable,
     as_mask,
@@ -26,7 +27,13 @@ from geo.io.readers import (
     unquote,
 )
 from geo.io.report import Issues
-from geo.io.resolve import Reference, kind_lookup, resolve_departments, resolve_villages
+from geo.io.resolve import (
+    Reference,
+    kind_lookup,
+    resolve_counties,
+    resolve_departments,
+    resolve_villages,
+)
 from geo.pairing_rules import required_visits_failures
 from geo.problem_rules import check_problems, split_codes
 from geo.schema import VILLAGE_FIGURES, VILLAGE_KINDS, VISIT_COUNT_FIELDS
@@ -180,6 +187,19 @@ class Context:
         self.limit(codes, "department_code", TEXT_LIMITS["department_code"])
         return resolve_departments(self.issues, self.reference, codes, self.text("department"))
 
+    def counties(self) -> pd.Series:
+        """The ``county_code`` column resolved to stored counties (None where empty or
+        the column is absent). The column is required when the database holds several
+        counties (``DataError``, as a required column missing)."""
+        values = self.text("county_code")
+        if values is None:
+            if len(self.reference.counties) > 1:
+                raise DataError("county_column_required", file=self.raw.file,
+                                row=self.raw.header_row,
+                                counties=len(self.reference.counties))
+            return pd.Series([None] * len(self.raw), dtype=object)
+        return resolve_counties(self.issues, self.reference, values)
+
     def villages(self, code_field: str = "village_code", name_field: str = "village",
                  extra_names: pd.Series | None = None) -> pd.Series:
         names = self.text(name_field)
@@ -312,6 +332,7 @@ def _prepare_departments(ctx: Context) -> pd.DataFrame:
     codes = ctx.required_text("code")
     ctx.limit(codes, "code", TEXT_LIMITS["department_code"])
     rows["code"] = codes
+    rows["county_code"] = ctx.counties()
     names = ctx.text("name")
     ctx.limit(names, "name", TEXT_LIMITS["name"])
     rows["name"] = names if names is not None else ctx.blank()

@@ -227,9 +227,10 @@ class Issues:
         where = positions if positions is not None else np.flatnonzero(np.asarray(mask))
         self._add(self._warnings, where, name, code, params, values)
 
-    def file_warning(self, column: str, code: str) -> None:
-        """A warning about a whole column (reported on the header row)."""
-        self._warnings.append((np.array([-1]), column, [None], code, [{}]))
+    def file_warning(self, column: str | None, code: str, params: dict | None = None) -> None:
+        """A warning about a whole column, or with ``column`` None the whole file
+        (reported on the header row)."""
+        self._warnings.append((np.array([-1]), column, [None], code, [dict(params or {})]))
 
     def build(self, target: str) -> list[Issue]:
         """The errors or warnings (``target``), by row, then in the order they were

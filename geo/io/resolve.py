@@ -28,6 +28,8 @@ class Reference:
     villages: pd.DataFrame
     townships: pd.DataFrame
     departments: pd.DataFrame
+    counties: pd.DataFrame
+    """``code``, ``name`` and ``short_name`` of the stored counties, in code order."""
 
     def village_households(self) -> dict[str, int]:
         """Village code → households, for the villages whose households are known."""
@@ -45,7 +47,9 @@ def load_reference(connection: Connection) -> Reference:
                               .where(units.c.level == "township").order_by(units.c.code))
     departments = select_frame(connection, select(schema.departments).order_by(
         schema.departments.c.code))
-    return Reference(villages, townships, departments)
+    counties = select_frame(connection, select(units.c.code, units.c.name, units.c.short_name)
+                             .where(units.c.level == "county").order_by(units.c.code))
+    return Reference(villages, townships, departments, counties)
 
 
 def _combos(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -190,6 +194,44 @@ def resolve_departments(issues: Issues, reference: Reference, codes: pd.Series |
                 out.append(None)
                 kinds.append(("ambiguous_department", "department",
                               {"candidates": ", ".join(found[:5])}))
+    result = pd.Series(np.array(out, dtype=object)[combo] if len(combo) else [], dtype=object)
+    _combo_issues(issues, combo, kinds)
+    return result
+
+
+COUNTY_PADDING = "000000"
+"""A county's 6-digit code padded to the 12 digits of the statistical division code."""
+
+
+def resolve_counties(issues: Issues, reference: Reference, values: pd.Series,
+                     name: str = "county_code") -> pd.Series:
+    """County codes from a column that gives a stored county by its code (6 digits, or
+    the 12-digit form ending in ``000000``) or its name; None where the cell is empty.
+    Another value is an error on its row (``unknown_county``, or ``ambiguous_county``
+    for a name that two stored counties share)."""
+    lookup: dict[str, list[str]] = {}
+    counties = reference.counties
+    for code, full, short in zip(counties["code"], counties["name"], counties["short_name"],
+                                 strict=True):
+        keys = {code, code + COUNTY_PADDING, normalize_text(full or ""),
+                normalize_text(short or "")} - {""}
+        for key in keys:
+            lookup.setdefault(key, []).append(code)
+    frame = pd.DataFrame({"value": values.reset_index(drop=True)})
+    combo, distinct = _combos(frame)
+    out: list[str | None] = []
+    kinds: list[tuple[str, str, dict]] = []
+    for (value,) in distinct.itertuples(index=False):
+        found = sorted(set(lookup.get(value, []))) if value else []
+        out.append(found[0] if len(found) == 1 else None)
+        if not value or len(found) == 1:
+            kinds.append(("", "", {}))
+        elif not found:
+            kinds.append(("unknown_county", name, {}))
+        else:
+            names_of = counties.set_index("code")["name"]
+            kinds.append(("ambiguous_county", name, {
+                "candidates": ", ".join(f"{c} {names_of[c]}" for c in found[:5])}))
     result = pd.Series(np.array(out, dtype=object)[combo] if len(combo) else [], dtype=object)
     _combo_issues(issues, combo, kinds)
     return result

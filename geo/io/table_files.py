@@ -19,7 +19,8 @@ UNIT_COLUMNS = ["code", "name", "short_name", "parent_code", "kind", "boundary_s
 EXPORT_COLUMNS: dict[str, list[str]] = {
     "townships": ["code", "name", "short_name", "parent_code", "boundary_source"],
     "villages": [*UNIT_COLUMNS, *VILLAGE_FIGURES, "weak"],
-    "departments": ["code", "name", "kind", "party_members", "seat_lon", "seat_lat", "active"],
+    "departments": ["code", "county_code", "name", "kind", "party_members", "seat_lon",
+                    "seat_lat", "active"],
     "cadres": ["id", "department_code", "name", "leader", "active"],
     "pairings": ["id", "department_code", "village_code", "kind", "start_date", "end_date",
                  "required_visits_per_month", "note"],
