@@ -33,10 +33,11 @@ def render() -> None:
 
     st.subheader(t("departments.ranking"))
     st.caption(t("departments.ranking_caption"))
-    st.altair_chart(ui.ranking_chart(report), key="departments_ranking_chart")
+    st.vega_lite_chart(spec=ui.ranking_chart(report), key="departments_ranking_chart")
     ui.table(ui.ranking_shown(report), "departments_ranking", ui.ranking_columns(),
              columns=ui.RANKING_SHOWN, height=360)
-    ui.download_buttons(ui.ranking_download(report), "departments", "departments_ranking")
+    ui.download_buttons(lambda: ui.ranking_download(report), "departments",
+                        "departments_ranking")
 
     st.subheader(t("departments.trends"))
     compared = ui.compared_departments(st.multiselect(
@@ -46,12 +47,12 @@ def render() -> None:
     if compared:
         st.caption(t("departments.trends_caption"))
         rows = st.columns(2)
-        for position, metric in enumerate(ui.TREND_METRICS):
+        for position, (metric, spec) in enumerate(ui.trend_charts(report, compared).items()):
             column = rows[position % 2]
             column.markdown(f"**{t(f'departments.metric.{metric}')}**")
-            column.altair_chart(ui.trend_chart(report, compared, metric),
-                                key=f"departments_trend_{metric}", height=ui.TREND_HEIGHT)
-    ui.download_buttons(ui.months_download(report), "departments_months",
+            column.vega_lite_chart(spec=spec, key=f"departments_trend_{metric}",
+                                   height=ui.TREND_HEIGHT)
+    ui.download_buttons(lambda: ui.months_download(report), "departments_months",
                         "departments_months")
 
     st.subheader(t("departments.villages"))
@@ -87,7 +88,7 @@ def render() -> None:
                  columns=ui.WARNING_VISITS_SHOWN)
         if hidden:
             st.info(t("departments.records_hidden", count=hidden))
-    ui.download_buttons(ui.warnings_download(report), "departments_warnings",
+    ui.download_buttons(lambda: ui.warnings_download(report), "departments_warnings",
                         "departments_warnings")
 
 

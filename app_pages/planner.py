@@ -50,7 +50,7 @@ def render() -> None:
         return
     if capacity is None or locks is None or exclusions is None:
         return
-    plan, rows = ui.make_plan(data, reasons, limit, members, capacity, locks,
+    plan, rows = ui.make_plan(user, period, reasons, limit, members, capacity, locks,
                               exclusions, costs)
     st.subheader(t("planner.proposals", count=len(rows)))
     st.caption(ui.plan_summary(plan))
@@ -63,7 +63,7 @@ def render() -> None:
                      disabled=not accepted, key="planner_commit") and ui.commit_plan(
                          user, plan, accepted, OUTCOME):
         st.rerun()
-    sheet.download_button(t("planner.sheet"), ui.plan_sheet_bytes(plan, data, accepted),
+    sheet.download_button(t("planner.sheet"), ui.plan_sheet_file(plan, data, accepted),
                           file_name=t("planner.sheet_file"), disabled=not accepted,
                           key="planner_sheet")
 

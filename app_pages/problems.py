@@ -45,10 +45,9 @@ def _filters() -> tuple:
 
 def _chosen(user: User, table: object, today: date) -> None:
     """The chosen problem: details, notes and the forms the role may use."""
-    rows = {int(r["id"]): r for r in table.to_dict("records")}
-    chosen = ledger.choose_problem(rows)
-    ledger.show_problem(user, rows[chosen])
-    if can(user, Action.WRITE_PROBLEMS) and ledger.act_on(user, rows[chosen], today):
+    chosen = ledger.choose_problem(table)
+    ledger.show_problem(user, chosen)
+    if can(user, Action.WRITE_PROBLEMS) and ledger.act_on(user, chosen, today):
         st.rerun()
 
 

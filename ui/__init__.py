@@ -7,7 +7,7 @@ then loaders, widgets and writes; a form's write goes inside
 ``with ui.reporting_errors():``.
 """
 
-from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_chart
+from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_charts
 from ui.drill import (
     aggregated_figures,
     area_map,
@@ -95,7 +95,7 @@ from ui.widgets import (
     pairings_shown,
     period_picker,
     plan_map,
-    plan_sheet_bytes,
+    plan_sheet_file,
     plan_summary,
     proposals_editor,
     ranking_columns,
@@ -193,7 +193,7 @@ __all__ = [
     "period_picker",
     "plain",
     "plan_map",
-    "plan_sheet_bytes",
+    "plan_sheet_file",
     "plan_summary",
     "presentation_toggle",
     "presenting",
@@ -218,7 +218,7 @@ __all__ = [
     "township_columns",
     "township_shown",
     "township_table",
-    "trend_chart",
+    "trend_charts",
     "undo_plan",
     "unit_table",
     "unit_tree",

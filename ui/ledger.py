@@ -21,7 +21,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from geo import problem_service
 from geo.access import Action, Role, User, can
-from geo.i18n import translate_issue
+from geo.i18n import translate, translate_issue
 from geo.ledger import LedgerCounts, check_closing, check_new_problem
 from geo.problem_rules import split_codes
 from geo.problem_service import STATUS_MOVES, ProblemInput
@@ -35,6 +35,7 @@ from geo.settings import local_today
 from geo.visit_rules import RuleFailure
 from ui.loaders import names, visit_village_options
 from ui.session import get_engine, language, plain, reporting_errors, t
+from ui.widgets import in_words
 from ui.writes import FORM_TEXT_VARIANT, keep_outcome, outcome_pending, show_outcome
 
 ACT = "ledger_act"
@@ -70,10 +71,9 @@ def rating_label(rating: str | None) -> str:
 def ledger_shown(table: pd.DataFrame) -> pd.DataFrame:
     """The rows as shown and downloaded: status, category and rating as words."""
     return table.assign(
-        status=table["status"].map(lambda s: t(f"problem.status.{s}")),
-        category=table["category"].map(category_label),
-        satisfaction=table["satisfaction"].map(
-            lambda r: None if r is None or pd.isna(r) else rating_label(r)))
+        status=in_words(table["status"], lambda s: t(f"problem.status.{s}")),
+        category=in_words(table["category"], category_label),
+        satisfaction=in_words(table["satisfaction"], rating_label))
 
 
 def ledger_columns() -> dict:
@@ -113,14 +113,6 @@ def show_counts(counts: LedgerCounts, window_days: int) -> None:
                     counts.closed_unresolved, border=True)
     st.caption(t("ledger.count.listed", listed=counts.listed, open=counts.open,
                  resolved=counts.resolved, unresolved=counts.closed_unresolved))
-
-
-def choice_label(row: Mapping[str, object]) -> str:
-    """How a problem reads in the select box: its number, village, category, status and
-    description (whole: the box cuts what does not fit)."""
-    return t("ledger.choice", id=int(row["id"]), village=row["village"],
-             category=category_label(row["category"]),
-             status=t(f"problem.status.{row['status']}"), description=row["description"])
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -450,16 +442,34 @@ def add_problem(user: User, entry: NewProblem, beside: Mapping[str, DeltaGenerat
     return False
 
 
-def choose_problem(rows: dict[int, Mapping[str, object]]) -> int:
-    """The select box of the listed problems (by their number; the first when the one
-    chosen is no longer listed); a problem just entered is chosen on the run after."""
+def choice_labels(table: pd.DataFrame) -> dict[int, str]:
+    """How each problem of ``table`` reads in the select box, by its number, in the
+    table's order: its number, village, category, status and description (whole: the
+    box cuts what does not fit); each category and status put in words once."""
+    lang = language()
+    categories = in_words(table["category"], category_label)
+    statuses = in_words(table["status"], lambda s: t(f"problem.status.{s}"))
+    return {int(number): translate("ledger.choice", lang, id=int(number), village=village,
+                                   category=category, status=status,
+                                   description=description)
+            for number, village, category, status, description in zip(
+                table["id"], table["village"], categories, statuses, table["description"],
+                strict=True)}
+
+
+def choose_problem(table: pd.DataFrame) -> dict[str, object]:
+    """The select box of the listed problems of ``table`` (by their number; the first
+    when the one chosen is no longer listed); a problem just entered is chosen on the
+    run after. Returns the chosen row (``DataFrame.to_dict`` of it)."""
+    labels = choice_labels(table)
     wanted = st.session_state.pop(CHOSEN_NEXT, None)
-    if wanted in rows:
+    if wanted in labels:
         st.session_state["ledger_choose"] = wanted
-    elif st.session_state.get("ledger_choose") not in rows:
-        st.session_state["ledger_choose"] = next(iter(rows))  # the filters left it out
-    return st.selectbox(t("ledger.choose"), list(rows), key="ledger_choose",
-                        format_func=lambda i: choice_label(rows[i]))
+    elif st.session_state.get("ledger_choose") not in labels:
+        st.session_state["ledger_choose"] = next(iter(labels))  # the filters left it out
+    chosen = st.selectbox(t("ledger.choose"), list(labels), key="ledger_choose",
+                          format_func=labels.__getitem__)
+    return table[table["id"].astype("int64") == chosen].to_dict("records")[0]
 
 
 def show_new_outcome() -> None:

@@ -459,15 +459,31 @@ def visit_village_options(department_code: str | None, township_code: str | None
     return labels
 
 
-def make_plan(data: PlanData, reasons: list[str], max_per_village: int,
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plan(version: int, url: str, as_of: date, window_days: int, neglect_days: int,
+          reasons: tuple[str, ...], max_per_village: int, members_per_village: int,
+          capacity: dict[str, int], locks: tuple[tuple[str, str], ...],
+          exclusions: tuple[tuple[str, str], ...], costs: pd.DataFrame | None
+          ) -> tuple[Plan, pd.DataFrame]:
+    data = _plan_data(version, url, as_of, window_days, neglect_days)
+    settings = PlanSettings(reasons, max_per_village, members_per_village)
+    plan = plan_service.make_plan(data, settings, capacity, locks, exclusions, costs)
+    return plan, plan_service.proposal_rows(plan, data)
+
+
+def make_plan(user: User, period: Period, reasons: list[str], max_per_village: int,
               members_per_village: int, capacity: dict[str, int],
               locks: list[tuple[str, str]], exclusions: list[tuple[str, str]],
               costs: pd.DataFrame | None = None) -> tuple[Plan, pd.DataFrame]:
-    """Solve the plan of the page's parameters; the plan and its proposals as a table
-    (``geo.plan_service.proposal_rows``)."""
-    settings = PlanSettings(tuple(reasons), max_per_village, members_per_village)
-    plan = plan_service.make_plan(data, settings, capacity, locks, exclusions, costs)
-    return plan, plan_service.proposal_rows(plan, data)
+    """Solve the plan of the page's parameters over ``load_plan_inputs(user, period)``;
+    the plan and its proposals as a table (``geo.plan_service.proposal_rows``). Cached
+    per data version and parameters for every session: solving it again took a third
+    of a second of each run of the planner page."""
+    if not can(user, Action.EDIT_PAIRINGS):
+        raise AccessDeniedError("pairings")
+    return _plan(*data_key(), period.as_of, period.window_days, get_settings().neglect_days,
+                 tuple(reasons), max_per_village, members_per_village, capacity,
+                 tuple(locks), tuple(exclusions), costs)
 
 
 def read_cost_upload(filename: str, data: bytes, plan_data: PlanData) -> pd.DataFrame:

@@ -5,7 +5,7 @@ issue tables and links between pages."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,7 +38,7 @@ from geo.department_report import (
     warning_rows,
 )
 from geo.formalism import WARNING_CODES
-from geo.i18n import translate_issue
+from geo.i18n import translate, translate_issue
 from geo.io.readers import parse_whole_numbers
 from geo.io.report import Issue
 from geo.io.table_files import csv_bytes, xlsx_bytes
@@ -108,6 +108,15 @@ def kpi_cards(columns: list[DeltaGenerator], data: CoverageData) -> None:
     kpi_card(columns[4], t("kpi.overdue"), kpis.overdue_problems, kpis.overdue_problems,
              previous.overdue_problems, t("kpi.overdue.help"), lower_is_better=True,
              count_key="kpi.delta_problems")
+
+
+def in_words(values: pd.Series, words: Callable[[str], str]) -> pd.Series:
+    """``values`` (codes) as ``words`` gives them, a missing value as None; ``words`` is
+    called once per distinct value: once per row, the translations (``t``) took a tenth
+    of a second of each run of the problem ledger's thousand rows."""
+    distinct = {value: words(value) for value in values.dropna().unique()}
+    return values.map(lambda value: None if value is None or pd.isna(value)
+                      else distinct[value])
 
 
 def table(frame: pd.DataFrame, key: str, column_config: dict | None = None,
@@ -294,36 +303,25 @@ def show_village_map(data: CoverageData, key: str, height: int = 620, layer: str
     return show_map(shown, key=key, height=height, clickable=clickable)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _csv_file(frame: pd.DataFrame) -> bytes:
-    return csv_bytes(frame)
+def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str,
+                     key: str) -> None:
+    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx).
 
+    Each file is made when its button is clicked, not on every run: writing the Excel
+    file took 0.1-0.5 s of each run of the pages with a download (the problem ledger's
+    most). ``frame`` may instead be a maker of the frame, called then too, so that a
+    table offered only as a file is not computed on every run either; it runs outside
+    the script run (Streamlit's deferred download), so it must not call Streamlit
+    (nor ``t``: give it the words it needs).
+    """
+    def table() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _xlsx_file(frame: pd.DataFrame, name: str) -> bytes:
-    return xlsx_bytes(frame, name)
-
-
-LARGE_DOWNLOAD_ROWS = 20_000
-"""From this many rows a table's files are made when their button is clicked, not in
-every run (a province's problem ledger has some 180,000)."""
-
-
-def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel downloads of ``frame`` side by side (files ``name``.csv/.xlsx); the
-    files are made once per content (a province's tables have thousands of rows, and
-    an Excel file of them took seconds of every run), those of a table of
-    ``LARGE_DOWNLOAD_ROWS`` or more only when clicked."""
     left, right, _rest = st.columns([1, 1, 4])
-    if len(frame) >= LARGE_DOWNLOAD_ROWS:
-        csv_data: object = lambda: csv_bytes(frame)  # noqa: E731
-        xlsx_data: object = lambda: xlsx_bytes(frame, name)  # noqa: E731
-    else:
-        csv_data, xlsx_data = _csv_file(frame), _xlsx_file(frame, name)
-    left.download_button(t("download.csv"), csv_data, file_name=f"{name}.csv",
-                         mime="text/csv", key=f"{key}_csv")
-    right.download_button(t("download.xlsx"), xlsx_data, file_name=f"{name}.xlsx",
-                          key=f"{key}_xlsx")
+    left.download_button(t("download.csv"), lambda: csv_bytes(table()),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(t("download.xlsx"), lambda: xlsx_bytes(table(), name),
+                          file_name=f"{name}.xlsx", key=f"{key}_xlsx")
 
 
 def township_shown(table: pd.DataFrame) -> pd.DataFrame:
@@ -430,7 +428,7 @@ def pairing_columns() -> dict:
 
 def pairings_shown(table: pd.DataFrame) -> pd.DataFrame:
     """The pairings table as shown and downloaded: the state as a word."""
-    return table.assign(state=table["state"].map(lambda s: t(f"pairings.state.{s}")))
+    return table.assign(state=in_words(table["state"], lambda s: t(f"pairings.state.{s}")))
 
 
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
@@ -623,7 +621,7 @@ def warnings_shown(report: DepartmentReport, department: str | None) -> pd.DataF
         warnings = warnings[warnings["department_code"] == department]
     names = report.ranked["name"]
     return pd.DataFrame({
-        "warning": warnings["code"].map(lambda c: t(f"warning.{c}")).to_numpy(),
+        "warning": in_words(warnings["code"], lambda c: t(f"warning.{c}")).to_numpy(),
         "department": warnings["department_code"].map(names).to_numpy(),
         "period": warnings["period"].to_numpy(),
         "count": warnings["count"].astype("int64").to_numpy(),
@@ -654,10 +652,31 @@ def warning_columns() -> dict:
     }
 
 
-def department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
+def department_map(data: CoverageData, compliance: pd.DataFrame) -> RenderedMap:
     """The village map with one department's paired villages coloured by its compliance
-    (``geo.layers.compliance_layer``). The wheel scrolls the long page over it instead of
-    zooming the map (its buttons zoom)."""
+    (``geo.layers.compliance_layer``), rendered for ``show_map``. The wheel scrolls the
+    long page over it instead of zooming the map (its buttons zoom).
+
+    Built and rendered once per data (``data.cache_key``), villages shown, compliance,
+    language and tiles for every session: that took 0.1-0.2 s of each run of the
+    Departments page."""
+    if data.cache_key is None:
+        return render_map(_department_map(data, compliance))
+    return _rendered_department_map((*data.cache_key, get_settings().tiles), language(),
+                                    tuple(data.inputs.villages["code"]), compliance,
+                                    _data=data)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _rendered_department_map(cache_key: tuple, lang: str, villages: tuple[str, ...],
+                             compliance: pd.DataFrame, _data: CoverageData) -> RenderedMap:
+    """``department_map`` rendered (``villages``: the codes of ``_data``'s villages,
+    which a map of several counties cuts to those of the department)."""
+    return render_map(_department_map(_data, compliance))
+
+
+def _department_map(data: CoverageData, compliance: pd.DataFrame) -> folium.Map:
+    """The folium map of ``department_map``."""
     settings = get_settings()
     labels = maps.map_labels(language(), data.inputs.window_days)
     codes = pd.Index(data.inputs.villages["code"])
@@ -741,11 +760,15 @@ PLANNER_SHOWN = ["accept", "department", "village", "township", "paired_with",
 
 
 def _village_labels(data: PlanData) -> dict[str, str]:
-    """Village label (name and township, unique) → code, for the pair editors."""
+    """Village label (name and township, unique) → code, for the pair editors (the
+    language read once, not per village)."""
     towns = data.townships.set_index("code")["short_name"]
-    return {t("record.village_in", name=name, township=towns.get(parent, "")): code
-            for code, name, parent in zip(data.villages["code"], data.villages["short_name"],
-                                          data.villages["parent_code"], strict=True)}
+    lang = language()
+    villages = zip(data.villages["code"], data.villages["short_name"],
+                   data.villages["parent_code"], strict=True)
+    return {translate("record.village_in", lang, name=name,
+                      township=towns.get(parent, "")): code
+            for code, name, parent in villages}
 
 
 def _department_labels(data: PlanData) -> dict[str, str]:
@@ -855,9 +878,29 @@ def proposals_editor(rows: pd.DataFrame, key: str) -> list[tuple[str, str]]:
                                              edited["accept"], strict=True) if accepted]
 
 
-def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.Map:
+def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> RenderedMap:
     """The village map of a plan: proposed villages, the candidates left uncovered, and a
-    line from each department's anchor to its proposed village."""
+    line from each department's anchor to its proposed village; rendered for
+    ``show_map``, once per data (``coverage.cache_key``), plan, language and tiles for
+    every session (building and rendering it took 0.1-0.3 s of each run of the planner
+    page)."""
+    if coverage.cache_key is None:
+        return render_map(_plan_map(coverage, plan.uncovered, rows))
+    return _rendered_plan_map((*coverage.cache_key, get_settings().tiles), language(),
+                              plan.uncovered, rows, _coverage=coverage)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rendered_plan_map(cache_key: tuple, lang: str, uncovered: tuple[str, ...],
+                       rows: pd.DataFrame, _coverage: CoverageData) -> RenderedMap:
+    """``plan_map`` rendered."""
+    return render_map(_plan_map(_coverage, uncovered, rows))
+
+
+def _plan_map(coverage: CoverageData, uncovered: tuple[str, ...], rows: pd.DataFrame
+              ) -> folium.Map:
+    """The folium map of ``plan_map``: the plan's proposals (``rows``) and the villages
+    it leaves ``uncovered``."""
     settings = get_settings()
     labels = maps.map_labels(language(), coverage.inputs.window_days)
     codes = pd.Index(coverage.inputs.villages["code"])
@@ -865,16 +908,24 @@ def plan_map(coverage: CoverageData, plan: Plan, rows: pd.DataFrame) -> folium.M
     fmap = maps.build_village_map(
         coverage.inputs.villages, coverage.townships, coverage.county, coverage.status,
         labels, tiles=settings.tiles, tianditu_key=settings.tianditu_key,
-        shown_layer=plan_layer(proposed, list(plan.uncovered), codes, labels),
+        shown_layer=plan_layer(proposed, list(uncovered), codes, labels),
         wheel_zoom=False)
     return maps.add_plan_lines(fmap, rows)
 
 
-def plan_sheet_bytes(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]) -> bytes:
-    """The organisation department's sheet (XLSX) of the accepted proposals."""
-    sheet = plan_service.plan_sheet(plan_service.accepted_plan(plan, accepted), data,
-                                    language())
-    return xlsx_bytes(sheet, plan_service.SHEET_NAME)
+def plan_sheet_file(plan: Plan, data: PlanData, accepted: list[tuple[str, str]]
+                    ) -> Callable[[], bytes]:
+    """A maker of the organisation department's sheet (XLSX) of the accepted proposals
+    for the download button, run only when it is clicked (writing it took a tenth of a
+    second of each run); the sheet is in the language of this run."""
+    lang = language()
+
+    def make() -> bytes:
+        sheet = plan_service.plan_sheet(plan_service.accepted_plan(plan, accepted), data,
+                                        lang)
+        return xlsx_bytes(sheet, plan_service.SHEET_NAME)
+
+    return make
 
 
 def plan_summary(plan: Plan) -> str:
