@@ -10,11 +10,13 @@ from ui import t
 
 
 def red_and_black(user: User, period: Period) -> None:
-    """The department red and black lists, a compact column beside the map."""
+    """The department red and black lists (of the unit on the map's counties), a compact
+    column beside the map."""
     with st.container(key="overview_red_black"):
         st.markdown(f"**{t('overview.red_black')}**")
         st.caption(t("overview.red_black_caption", window=period.window_days))
-        ui.red_and_black_lists(ui.load_department_report(user, period))
+        ui.red_and_black_lists(ui.load_department_report(
+            user, period, ui.drilled_counties("overview")))
 
 
 def render() -> None:

@@ -304,7 +304,7 @@ def unit_map(data: CoverageData, tree: UnitTree, view: View) -> folium.Map:
 
 
 def department_map(data: CoverageData, compliance: pd.DataFrame,
-                   department_code: str | None = None) -> folium.Map:
+                   department_code: str | None = None) -> RenderedMap:
     """One department's paired villages on the map (``ui.widgets.department_map``). With
     several counties, the map is cut to the counties of its paired villages (without
     any: its own ``county_code``), and to their townships when those counties have more
