@@ -228,3 +228,37 @@ def test_the_problem_ledger_lists_the_unit_chosen_above_it(province_db: Path):
     at.selectbox(key="drill_ledger_county").set_value(WEST).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.dataframe[0].value["description"].tolist() == ["西边的路"]
+
+
+def test_a_visit_recomputes_its_own_county_only(province_db: Path,
+                                                 monkeypatch: pytest.MonkeyPatch):
+    """The overview's coverage is kept per county: after a visit is recorded in one
+    county, the next run reads that county's records again and not the other's, and the
+    cards count the visit."""
+    from datetime import timedelta
+
+    from geo import records, reports
+    from geo.access import Role, User
+
+    at = _run(user="leader")
+    assert not at.exception, [e.value for e in at.exception]
+    never_before = int(at.metric[2].value)
+    loaded: list[str | None] = []
+    load = reports.load_coverage_inputs
+
+    def counting(engine, actor, period, neglect_days, county=None):
+        loaded.append(county)
+        return load(engine, actor, period, neglect_days, county)
+
+    monkeypatch.setattr(reports, "load_coverage_inputs", counting)
+    engine = db.make_engine(f"sqlite:///{province_db}")
+    never_visited = f"{TOWN[:9]}006"  # neither paired nor visited (two_counties)
+    records.add_visit(engine, User("cli:test", Role.ADMIN), records.VisitInput(
+        date=two_counties.AS_OF - timedelta(days=1), department_code="D01",
+        village_code=never_visited, kind="政策宣讲", summary="入户走访"),
+        two_counties.AS_OF)
+    engine.dispose()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(loaded) == {WEST[:6]}, loaded
+    assert int(at.metric[2].value) == never_before - 1
