@@ -44,6 +44,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -62,6 +63,7 @@ from geo.audit import write_audit
 from geo.errors import ConfigError, DataError
 from geo.settings import DATA_DIR, local_now
 from geo.text import normalize_text
+from geo.visit_rules import CONTROL_CHARACTERS
 
 BCRYPT_ROUNDS = 12
 MIN_PASSWORD_LENGTH = 8
@@ -154,6 +156,19 @@ def _public(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != "password_hash"}
 
 
+def validate_display_name(display_name: str) -> str:
+    """A user's name as shown (text normal form); ``DataError`` on the ``display_name``
+    field when it holds a control character or is longer than the column holds."""
+    text = normalize_text(display_name)
+    if re.search(CONTROL_CHARACTERS, text):
+        raise DataError("control_character", column="display_name")
+    limit = schema.users.c.display_name.type.length
+    if limit is not None and len(text) > limit:
+        raise DataError("too_long", column="display_name", limit=limit,
+                        value=text[:20] + "…")
+    return text
+
+
 def _insert_user(connection: Connection, actor: User, username: str, role: str,
                  department_code: str | None, password: str, display_name: str) -> User:
     name = validate_username(username)
@@ -172,11 +187,12 @@ def _insert_user(connection: Connection, actor: User, username: str, role: str,
         if known is None:
             raise DataError("unknown_department", column="department", code=department_code)
     validate_password(password)
+    shown_name = validate_display_name(display_name)
     exists = connection.execute(select(schema.users.c.username).where(
         schema.users.c.username == name)).first()
     if exists is not None:
         raise DataError("user_exists", column="username", name=name)
-    row = {"username": name, "display_name": normalize_text(display_name) or name,
+    row = {"username": name, "display_name": shown_name or name,
            "password_hash": hash_password(password), "role": role_value.value,
            "department_code": department_code, "active": True}
     connection.execute(insert(schema.users).values(**row))

@@ -1199,6 +1199,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.header": "{scale}：{villages} 个村，{visits} 条走访；各项为 {runs} 次的中位数",
         "overview.units": "{level}对比",
         "neglected.count_unit": "{count} 个村（社区）待关注，含严重与一般（{unit}共 {total} 个）",
+        "issue.required_above_most": "每月走访次数最多 {limit}（填写的是 {value}）",
         "overview.units_caption": (
             "最需关注的{level}在前（按需关注村占比、走访覆盖率、结对率排序）。"),
         # Departments' county (issue 15: report --county, county_code in the data files)
@@ -2502,6 +2503,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bench.header": "{scale}: {villages} villages, {visits} visits; medians of {runs} runs",
         "overview.units": "{level} compared",
         "neglected.count_unit": "{count} villages need attention (of {total} in {unit})",
+        "issue.required_above_most": "at most {limit} visits a month ({value} was given)",
         "overview.units_caption": (
             "Weakest {level} first (by share of villages needing attention, visited "
             "share, paired share)."),

@@ -21,21 +21,27 @@ from geo.visit_rules import CONTROL_CHARACTERS, MAX_COUNT, RuleFailure
 MIN_REQUIRED_VISITS = 1
 """The fewest visits a month a pairing can require: 0 would make every month met and
 hide a pairing nobody visits (UI.md: never hide the bad news)."""
+MAX_REQUIRED_VISITS = 31
+"""The most visits a month a pairing can require: one a day. More is a typing slip (99999
+made every month of the pairing a shortfall)."""
 
 
-def required_visits_failures(numbers: pd.Series) -> list[tuple[np.ndarray, str]]:
+def required_visits_failures(numbers: pd.Series) -> list[tuple[np.ndarray, str, dict]]:
     """The broken rules of parsed required-visits values (``Int64``; missing: no rule):
-    a mask and an issue code each (``negative_count``, ``bad_number`` above
-    ``MAX_COUNT``, ``required_below_one`` for 0)."""
+    a mask, an issue code and its parameters each (``negative_count``, ``bad_number``
+    above ``MAX_COUNT``, ``required_above_most`` above ``MAX_REQUIRED_VISITS``,
+    ``required_below_one`` for 0)."""
     values = pd.array(numbers, dtype="Int64")
     given = ~pd.isna(values)
     filled = np.where(given, values.fillna(0).to_numpy(dtype=np.int64), 0)
     negative = given & (filled < 0)
     too_big = given & (filled > MAX_COUNT)
+    too_many = given & (filled > MAX_REQUIRED_VISITS) & ~too_big
     below = given & (filled >= 0) & (filled < MIN_REQUIRED_VISITS)
-    return [(np.asarray(mask, dtype=bool), code) for mask, code in
-            ((negative, "negative_count"), (too_big, "bad_number"),
-             (below, "required_below_one")) if np.asarray(mask, dtype=bool).any()]
+    return [(np.asarray(mask, dtype=bool), code, params) for mask, code, params in
+            ((negative, "negative_count", {}), (too_big, "bad_number", {}),
+             (too_many, "required_above_most", {"limit": MAX_REQUIRED_VISITS}),
+             (below, "required_below_one", {})) if np.asarray(mask, dtype=bool).any()]
 
 
 def note_failures(note: str) -> list[RuleFailure]:

@@ -155,8 +155,8 @@ def check_pairing_edit(start: date, required_text: str, note: str, end_date: dat
             failures.append(RuleFailure(0, "required_visits_per_month", "bad_number", text))
         else:
             broken = required_visits_failures(numbers)
-            failures += [RuleFailure(0, "required_visits_per_month", code, text)
-                         for _, code in broken]
+            failures += [RuleFailure(0, "required_visits_per_month", code, text, params)
+                         for _, code, params in broken]
             required = None if broken else int(numbers.iloc[0])
     normal = normal_note(note)
     failures += note_failures(normal)

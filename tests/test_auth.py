@@ -69,6 +69,14 @@ def test_user_rules(db_with_departments: Engine):
         auth.create_user(engine, ADMIN, "<script>", "leader", None, "password1")
     leader = auth.create_user(engine, ADMIN, "leader1", "leader", "XS001", "password1")
     assert leader.department_code is None  # only a liaison belongs to a department
+    with pytest.raises(DataError) as bell:
+        auth.create_user(engine, ADMIN, "bell", "leader", None, "password1", "王\x07五")
+    assert (bell.value.code, bell.value.column) == ("control_character", "display_name")
+    with pytest.raises(DataError) as long_name:
+        auth.create_user(engine, ADMIN, "long", "leader", None, "password1", "长" * 101)
+    assert (long_name.value.code, long_name.value.params["limit"]) == ("too_long", 100)
+    assert auth.create_user(engine, ADMIN, "full", "leader", None, "password1",
+                            "长" * 100).display_name == "长" * 100
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.ORGANISER, Role.LIAISON])

@@ -363,11 +363,14 @@ def test_required_visits_are_a_whole_number_from_one(demo, tmp_path):
             ["XS003", "420526101003", "结对共建", "2024-01-01", "-1"],
             ["XS003", "420526101201", "结对共建", "2024-01-01", "两次"],
             ["XS003", "420526101005", "结对共建", "2024-01-01", "2"],
-            ["XS003", "420526101202", "结对共建", "2024-01-01", ""]]
+            ["XS003", "420526101202", "结对共建", "2024-01-01", ""],
+            ["XS003", "420526101203", "结对共建", "2024-01-01", "99999"]]
     report = run(demo, "pairings", write_csv(tmp_path / "结对.csv", header, rows))
     assert issues(report) == [(2, "每月走访次数", "required_below_one"),
                               (3, "每月走访次数", "negative_count"),
-                              (4, "每月走访次数", "bad_number")]
+                              (4, "每月走访次数", "bad_number"),
+                              (7, "每月走访次数", "required_above_most")]
+    assert translate_issue(report.errors[3], "zh") == "每月走访次数最多 31（填写的是 99999）"
     assert translate_issue(report.errors[0], "zh") == "每月走访次数至少为 1（填写的是 0）"
 
 

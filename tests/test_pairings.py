@@ -75,12 +75,16 @@ def test_two_pairings_overlap_when_they_share_a_day(a, b, overlap):
     assert pairings_overlap(*b, *a) is overlap
 
 
-def test_required_visits_are_a_whole_number_from_one():
-    numbers = pd.Series([1, 0, -2, 2**31, None, 12], dtype="Int64")
-    broken = {code: mask.tolist() for mask, code in required_visits_failures(numbers)}
-    assert broken == {"negative_count": [False, False, True, False, False, False],
-                      "bad_number": [False, False, False, True, False, False],
-                      "required_below_one": [False, True, False, False, False, False]}
+def test_required_visits_are_a_whole_number_from_one_to_one_a_day():
+    numbers = pd.Series([1, 0, -2, 2**31, None, 12, 31, 32, 99999], dtype="Int64")
+    broken = {code: (mask.tolist(), params) for mask, code, params
+              in required_visits_failures(numbers)}
+    no, yes = False, True
+    assert broken == {
+        "negative_count": ([no, no, yes, no, no, no, no, no, no], {}),
+        "bad_number": ([no, no, no, yes, no, no, no, no, no], {}),
+        "required_above_most": ([no, no, no, no, no, no, no, yes, yes], {"limit": 31}),
+        "required_below_one": ([no, yes, no, no, no, no, no, no, no], {})}
 
 
 def test_an_end_before_the_start_or_into_another_pairing_is_refused():
@@ -95,7 +99,8 @@ def test_an_end_before_the_start_or_into_another_pairing_is_refused():
 
 @pytest.mark.parametrize(("typed", "code"), [
     ("", "missing_value"), ("两次", "bad_number"), ("1.5", "bad_number"),
-    ("0", "required_below_one"), ("-1", "negative_count"), ("99999999999", "bad_number")])
+    ("0", "required_below_one"), ("-1", "negative_count"), ("99999999999", "bad_number"),
+    ("99999", "required_above_most")])
 def test_a_bad_required_visits_value_is_refused_as_typed(typed, code):
     check = pairings.check_pairing_edit(date(2025, 1, 1), typed, "", None, [])
     assert check.wanted is None

@@ -299,8 +299,8 @@ def _prepare_pairings(ctx: Context) -> pd.DataFrame:
     rows["end_date"] = ctx.dates("end_date", required=False)
     rows["kind"] = ctx.kinds("kind", schema.PAIRING_KINDS, required=False)
     required = ctx.counts("required_visits_per_month", default=None, checked=False)
-    for mask, code in required_visits_failures(required):
-        ctx.issues.error(mask, "required_visits_per_month", code)
+    for mask, code, params in required_visits_failures(required):
+        ctx.issues.error(mask, "required_visits_per_month", code, params)
     rows["required_visits_per_month"] = required
     note = ctx.text("note")
     ctx.limit(note, "note", None)
