@@ -262,3 +262,15 @@ def test_a_visit_recomputes_its_own_county_only(province_db: Path,
     assert not at.exception, [e.value for e in at.exception]
     assert set(loaded) == {WEST[:6]}, loaded
     assert int(at.metric[2].value) == never_before - 1
+
+
+def test_the_unit_chosen_on_the_overview_is_the_unit_of_the_other_pages(province_db: Path):
+    at = _run(user="leader")
+    at.selectbox(key="drill_overview_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_overview_county").set_value(WEST).run()
+    at.switch_page("app_pages/neglected.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _breadcrumb(at) == f"当前范围：湖北省 › 宜昌市 › {COUNTIES[WEST]}"
+    assert at.selectbox(key="drill_neglected_county").value == WEST
+    at.switch_page("app_pages/overview.py").run()
+    assert _breadcrumb(at) == f"当前范围：湖北省 › 宜昌市 › {COUNTIES[WEST]}"

@@ -99,6 +99,9 @@ def test_a_liaison_opens_its_own_warnings_records_and_no_others(browser,
                                  LIAISON, PASSWORD)
     try:
         page.get_by_text("形式主义预警").first.wait_for(timeout=60_000)
+        # The page's tables are drawn after its text: wait for its own warnings' table.
+        page.locator(f".st-key-departments_warnings_{OWN} [data-testid='stDataFrame']"
+                     ).wait_for(timeout=60_000)
         _wait_until_idle(page)
         tables = page.locator("[data-testid='stDataFrame']")
         before = tables.count()
@@ -120,6 +123,8 @@ def test_a_liaison_opens_its_own_warnings_records_and_no_others(browser,
 
 
 def test_a_name_on_the_overview_opens_its_department(browser, departments_app: str):
+    from playwright.sync_api import expect
+
     context, page = _fresh_login(browser, departments_app, (1280, 720), LEADER, PASSWORD)
     try:
         lists = page.locator(".st-key-overview_red_black")
@@ -132,8 +137,9 @@ def test_a_name_on_the_overview_opens_its_department(browser, departments_app: s
         _wait_until_idle(page)
         code = parse_qs(urlsplit(page.url).query)["department"][0]
         assert code.startswith("XS")
-        compared = page.locator(".st-key-departments_compare").inner_text()
-        assert name in compared
+        # The choice is filled in by the page's run: a readiness poll, not one reading.
+        expect(page.locator(".st-key-departments_compare")).to_contain_text(
+            name, timeout=60_000)
         _screenshot(page, "departments-from-overview")
     finally:
         context.close()

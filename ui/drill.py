@@ -1,9 +1,11 @@
 """Drill-down glue: breadcrumb, level selectors and the map of the chosen unit
 (``geo.drilldown``), with a click on an area opening it.
 
-The chosen unit lives in ``st.session_state["drill_<page>"]`` (a code, or None for the
-whole database). Every change of it bumps a counter that is part of the map's key, so a
-new map starts without the click of the one before (which would open a unit again).
+The chosen unit lives in ``st.session_state["drill_unit"]`` (a code, or None for the whole
+database), one for every page: a county chosen on the overview is the county of the
+neglected villages, departments and problem ledger pages too. Every change of it bumps a
+counter of the page that is part of its map's key, so a new map starts without the click
+of the one before (which would open a unit again).
 """
 
 from __future__ import annotations
@@ -123,9 +125,14 @@ def _state(page: str) -> str:
     return f"drill_{page}"
 
 
+UNIT_STATE = "drill_unit"
+"""The session's chosen unit, shared by the pages that drill down."""
+
+
 def current_code(page: str) -> str | None:
-    """The unit ``page``'s map shows (its first: the single top unit, or all)."""
-    key = _state(page)
+    """The unit ``page``'s map shows (the session's chosen unit; at first the single top
+    unit, or all)."""
+    key = UNIT_STATE
     tree = unit_tree()
     if key not in st.session_state or (st.session_state[key] is not None
                                        and st.session_state[key] not in tree.units.index):
@@ -135,7 +142,7 @@ def current_code(page: str) -> str | None:
 
 def go_to(page: str, code: str | None) -> None:
     """Show unit ``code`` on ``page``'s map (a new map: the old one's click is dropped)."""
-    st.session_state[_state(page)] = code
+    st.session_state[UNIT_STATE] = code
     st.session_state[f"{_state(page)}_nonce"] = st.session_state.get(
         f"{_state(page)}_nonce", 0) + 1
 
