@@ -23,7 +23,7 @@ def render() -> None:
     counties = None
     if ui.drilling():  # several counties: the departments of the unit chosen here
         ui.drill_selectors("departments")
-        counties = ui.drilled_counties("departments")
+        counties = ui.drilled_counties()
     report = ui.load_department_report(user, period, counties)
     st.caption(t("departments.period_caption", start=period.start.isoformat(),
                  end=period.as_of.isoformat(), days=period.window_days))

@@ -17,7 +17,7 @@ def render() -> None:
     township = unit = None
     if ui.drilling():  # several counties: the list of the unit chosen above it
         unit = ui.drill_selectors("neglected")
-        data = ui.drilled("neglected", data)
+        data = ui.drilled(data)
     else:
         towns = ui.township_choices()
         township = left.selectbox(t("filter.township"), [None, *towns],

@@ -16,7 +16,7 @@ def red_and_black(user: User, period: Period) -> None:
         st.markdown(f"**{t('overview.red_black')}**")
         st.caption(t("overview.red_black_caption", window=period.window_days))
         ui.red_and_black_lists(ui.load_department_report(
-            user, period, ui.drilled_counties("overview")))
+            user, period, ui.drilled_counties()))
 
 
 def render() -> None:
@@ -25,7 +25,7 @@ def render() -> None:
                            aside=ui.presentation_toggle)
     window = period.window_days
     data = ui.load_coverage(user, period)
-    shown = ui.drilled("overview", data)  # the cards and tables of the unit on the map
+    shown = ui.drilled(data)  # the cards and tables of the unit on the map
     if present:
         # The KPI strip, the map as tall as the screen leaves, and the lists beside it.
         with st.container(key="present_kpis"):
@@ -47,7 +47,7 @@ def render() -> None:
     with lists_column:
         red_and_black(user, period)
 
-    units, level = ui.unit_table("overview", data)
+    units, level = ui.unit_table(data)
     if level is None:
         st.subheader(t("overview.townships"))
         st.caption(t("overview.townships_caption"))

@@ -64,7 +64,7 @@ def render() -> None:
     user, period = ui.page(Action.VIEW_PROBLEMS, "page.ledger")
     st.caption(t("ledger.question"))
     filters = _filters()
-    table = filter_ledger(ui.ledger_rows(user, period, ui.drilled_villages("ledger")),
+    table = filter_ledger(ui.ledger_rows(user, period, ui.drilled_villages()),
                           *filters)
     ledger.show_counts(ledger_counts(table), period.window_days)
     shown = ledger.ledger_shown(table)

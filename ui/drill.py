@@ -87,12 +87,19 @@ def _drilled(cache_key: tuple, code: str, _data: CoverageData) -> CoverageData:
     return _cut(_data, code)
 
 
-def drilled(page: str, data: CoverageData) -> CoverageData:
-    """``data`` cut to the unit ``page``'s map shows (its villages, townships and cards:
+def chosen_below_top() -> str | None:
+    """The session's chosen unit when it is below the top (None at the top, for the
+    whole database, or with a single county): what the pages cut their figures to."""
+    code = current_code() if drilling() else None
+    return None if code is None or code == unit_tree().root else code
+
+
+def drilled(data: CoverageData) -> CoverageData:
+    """``data`` cut to the chosen unit (its villages, townships and cards:
     ``geo.overview.overview_for``), so that the cards add up to the map; the whole of
     ``data`` at the top, or with one county. Shared by every session, never changed."""
-    code = current_code(page) if drilling() else None
-    if code is None or code == unit_tree().root:
+    code = chosen_below_top()
+    if code is None:
         return data
     if data.cache_key is None:
         return _cut(data, code)
@@ -112,13 +119,13 @@ def _unit_table(cache_key: tuple, code: str | None, _data: CoverageData
     return build_township_table(part.status, part.inputs.villages, units, owners), "county"
 
 
-def unit_table(page: str, data: CoverageData) -> tuple[pd.DataFrame, str | None]:
-    """The comparison under ``page``'s map, worst first (``geo.townships``): the
-    counties of a province or city, else the townships of the unit shown; with the
-    level compared (None: townships)."""
+def unit_table(data: CoverageData) -> tuple[pd.DataFrame, str | None]:
+    """The comparison under the map, worst first (``geo.townships``): the counties of a
+    province or city, else the townships of the chosen unit; with the level compared
+    (None: townships)."""
     if not drilling() or data.cache_key is None:
         return township_table(data), None
-    return _unit_table(data.cache_key, current_code(page), data)
+    return _unit_table(data.cache_key, current_code(), data)
 
 
 def _state(page: str) -> str:
@@ -129,8 +136,8 @@ UNIT_STATE = "drill_unit"
 """The session's chosen unit, shared by the pages that drill down."""
 
 
-def current_code(page: str) -> str | None:
-    """The unit ``page``'s map shows (the session's chosen unit; at first the single top
+def current_code() -> str | None:
+    """The session's chosen unit, which every page's map shows (at first the single top
     unit, or all)."""
     key = UNIT_STATE
     tree = unit_tree()
@@ -203,29 +210,22 @@ def drill_selectors(page: str) -> str:
     """The breadcrumb and the level selectors of ``page`` without a map (a page whose
     list follows the unit chosen: ``drilled``); returns the chosen unit's name."""
     tree = unit_tree()
-    code = current_code(page)
+    code = current_code()
     selectors(page, tree, code)
     return t("drill.level.all") if code is None else tree.name(code)
 
 
-def drilled_villages(page: str) -> list[str] | None:
-    """The villages of the unit chosen on ``page``; None for the whole database, or with
-    a single county."""
-    code = current_code(page) if drilling() else None
-    tree = unit_tree()
-    if code is None or code == tree.root:
-        return None
-    return tree.under(code, "village")
+def drilled_villages() -> list[str] | None:
+    """The villages of the chosen unit (``chosen_below_top``; None: all)."""
+    code = chosen_below_top()
+    return None if code is None else unit_tree().under(code, "village")
 
 
-def drilled_counties(page: str) -> list[str] | None:
-    """The counties (``geo.store.county_of`` of their villages) of the unit chosen on
-    ``page``; None for the whole database, or with a single county."""
-    code = current_code(page) if drilling() else None
-    tree = unit_tree()
-    if code is None or code == tree.root:
-        return None
-    return sorted({county_of(village) for village in tree.under(code, "village")})
+def drilled_counties() -> list[str] | None:
+    """The counties (``geo.store.county_of`` of their villages) of the chosen unit
+    (``chosen_below_top``; None: all)."""
+    villages = drilled_villages()
+    return None if villages is None else sorted({county_of(code) for code in villages})
 
 
 def _village_data(data: CoverageData, tree: UnitTree, view: View) -> CoverageData:
@@ -252,7 +252,7 @@ def area_map(page: str, data: CoverageData, layer: str = "pairing", *,
                                 fullscreen=fullscreen, clickable=clickable,
                                 fit_window=fit_window)
     tree = unit_tree()
-    code = current_code(page)
+    code = current_code()
     selectors(page, tree, code)
     view = drilldown.choose_view(tree, code)
     nonce = st.session_state.get(f"{_state(page)}_nonce", 0)
