@@ -114,13 +114,19 @@ def county_of(village_code: str) -> str:
     return str(village_code)[:COUNTY_CODE_LENGTH]
 
 
-def _increment(connection: Connection, key: str) -> int | None:
+def _increment(connection: Connection, key: str) -> int:
+    """Add 1 to the ``meta`` counter ``key`` in one statement (1 for a counter never
+    written) and return it."""
     table = schema.meta
-    return connection.execute(
+    new = connection.execute(
         update(table).where(table.c.key == key)
         .values(value=cast(cast(table.c.value, Integer) + 1, String))
         .returning(table.c.value)
     ).scalar_one_or_none()
+    if new is None:  # data_version's row exists from migration 0003 on; the others later
+        connection.execute(insert(table).values(key=key, value="1"))
+        return 1
+    return int(new)
 
 
 def bump_data_version(connection: Connection, villages: Iterable[str] | None = None) -> int:
@@ -136,15 +142,11 @@ def bump_data_version(connection: Connection, villages: Iterable[str] | None = N
     next number, and a cache keyed by it missed one of the writes.
     """
     new = _increment(connection, DATA_VERSION_KEY)
-    if new is None:  # a database never written (the row exists from migration 0003 on)
-        connection.execute(insert(schema.meta).values(key=DATA_VERSION_KEY, value="1"))
-        new = 1
     if villages is not None:
-        if _increment(connection, SCOPED_VERSION_KEY) is None:
-            connection.execute(insert(schema.meta).values(key=SCOPED_VERSION_KEY, value="1"))
+        _increment(connection, SCOPED_VERSION_KEY)
         for county in sorted({county_of(code) for code in villages}):
             set_meta(connection, COUNTY_VERSION_PREFIX + county, str(new))
-    return int(new)
+    return new
 
 
 @dataclass(frozen=True)
