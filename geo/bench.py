@@ -383,7 +383,7 @@ def map_bytes(engine: Engine, notes: list[Note]) -> dict[str, int | None]:
 
 def largest_county(villages: pd.DataFrame) -> str:
     """The county code (6 digits) with the most villages; the smallest code of a tie."""
-    counts = villages["code"].astype(str).str[:6].value_counts()
+    counts = villages["code"].astype(str).str[:coverage.COUNTY_CODE_LENGTH].value_counts()
     return str(min(counts[counts == counts.max()].index))
 
 

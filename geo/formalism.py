@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 from rapidfuzz import fuzz, process
 
+from geo.coverage import COUNTY_CODE_LENGTH
 from geo.crs import county_crs
 from geo.inputs import CoverageInputs, require_columns
 from geo.period import in_window
@@ -66,7 +67,6 @@ WARNING_COLUMNS = ("department_code", "code", "period", "count", "visit_ids", "g
 """The columns of ``formalism_warnings``."""
 
 _DUPLICATE_KEY = ["department_code", "village_code", "date", "kind", "text"]
-_COUNTY_CODE_LENGTH = 6
 _POLYGON_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 
 
@@ -179,10 +179,10 @@ def _location_mismatches(window: pd.DataFrame, villages: pd.DataFrame) -> pd.Dat
     if judged.empty:
         return judged
     judged = judged.assign(lon=lon[judged.index], lat=lat[judged.index],
-                           county=code[judged.index].str[:_COUNTY_CODE_LENGTH])
+                           county=code[judged.index].str[:COUNTY_CODE_LENGTH])
     outside = []
     for county, visits in judged.groupby("county"):
-        county_polygons = polygons[polygons.index.str[:_COUNTY_CODE_LENGTH] == county]
+        county_polygons = polygons[polygons.index.str[:COUNTY_CODE_LENGTH] == county]
         crs = county_crs(shapely.convex_hull(shapely.GeometryCollection(
             list(county_polygons.to_numpy()))))
         shapes = gpd.GeoSeries(county_polygons.reindex(
