@@ -35,9 +35,9 @@ from geo.departments import (
 from geo.formalism import (
     DUPLICATE,
     END_OF_PERIOD_BURST,
-    WARNING_CODES,
     excluded_visit_ids,
     formalism_warnings,
+    in_warning_order,
 )
 from geo.inputs import CoverageInputs
 from geo.period import Period
@@ -232,11 +232,8 @@ def combine_department_reports(parts: list[DepartmentReport]) -> DepartmentRepor
         columns={"paired_coverage": "paired_village_coverage"}).assign(
         active=ranked["rank"].notna()))
     listed = list(first.red.columns)
-    warnings = pd.concat([part.warnings for part in parts], ignore_index=True)
-    order = warnings["code"].map({code: i for i, code in enumerate(WARNING_CODES)})
-    warnings = (warnings.assign(_order=order)
-                .sort_values(["department_code", "_order", "period"], kind="stable")
-                .drop(columns="_order").reset_index(drop=True))
+    warnings = in_warning_order(pd.concat([part.warnings for part in parts],
+                                          ignore_index=True))
     return DepartmentReport(
         as_of=first.as_of, window_days=first.window_days, ranked=ranked,
         months=pd.concat([part.months for part in parts]).sort_index(kind="stable"),

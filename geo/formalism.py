@@ -258,6 +258,13 @@ def formalism_warnings(inputs: CoverageInputs) -> pd.DataFrame:
                                                                   None)
     warnings["groups"] = warnings["groups"].astype(object).where(warnings["groups"].notna(),
                                                                   None)
+    return in_warning_order(warnings)
+
+
+def in_warning_order(warnings: pd.DataFrame) -> pd.DataFrame:
+    """``warnings`` by department code, then code in ``WARNING_CODES`` order, then
+    quarter, with a fresh index (``formalism_warnings``' order; the department report of
+    several counties puts theirs in it too)."""
     order = warnings["code"].map({code: i for i, code in enumerate(WARNING_CODES)})
     return (warnings.assign(_order=order)
             .sort_values(["department_code", "_order", "period"], kind="stable")
