@@ -106,16 +106,23 @@ def test_a_liaison_opens_its_own_warnings_records_and_no_others(browser,
         tables = page.locator("[data-testid='stDataFrame']")
         before = tables.count()
         _select_first_row(page, tables.nth(before - 1))  # its own department's warnings
-        expect(tables).to_have_count(before + 1)  # the warning's records open below
+        expect(tables).to_have_count(before + 1, timeout=60_000)  # its records open below
         _screenshot(page, "departments-liaison-own-warning")
         # Another department's warning: none of its records, only how many there are.
         page.locator(".st-key-departments_warnings_department").click()
         page.keyboard.type(OTHER_NAME)
         page.get_by_role("option", name=OTHER_NAME).click()
+        # The rerun may not have begun when the click returns, and the old records stay
+        # on the page until it ends: wait for the other department's table and for the
+        # records to go (readiness polls, not the app's idle mark alone).
+        page.locator(f".st-key-departments_warnings_{OTHER} [data-testid='stDataFrame']"
+                     ).wait_for(timeout=60_000)
+        expect(page.locator("[class*='st-key-departments_warning_visits_']")
+               ).to_have_count(0, timeout=60_000)
         _wait_until_idle(page)
-        expect(tables).to_have_count(before)
+        expect(tables).to_have_count(before, timeout=30_000)
         _select_first_row(page, tables.nth(before - 1))
-        expect(page.get_by_text("条记录属于其他单位，您无权查看")).to_be_visible()
+        expect(page.get_by_text("条记录属于其他单位，您无权查看")).to_be_visible(timeout=60_000)
         assert tables.count() == before
         _screenshot(page, "departments-liaison-other-warning")
     finally:
