@@ -129,7 +129,7 @@ def _changes(action: str, before: dict | None, after: dict | None, lang: str) ->
                       after=_value_text(k, after.get(k), lang)) for k in fields)
     shown = after or before
     return sep.join(translate("audit.value", lang, field=_label("field", k, lang),
-                              value=_value_text(k, shown[k], lang))
+                              recorded=_value_text(k, shown[k], lang))
                     for k in _in_order(list(shown)) if shown[k] not in (None, ""))
 
 

@@ -602,7 +602,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "数据库正忙（可能有大批量导入正在写入），{seconds} 秒内未能写入；"
             "已填写的内容仍保留，请稍后再试"),
         "audit.change": "{field}：{before} → {after}",
-        "audit.value": "{field}：{value}",
+        "audit.value": "{field}：{recorded}",
         "audit.separator": "；",
         "audit.yes": "是",
         "audit.no": "否",
@@ -1211,6 +1211,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.county_filled": "县代码为空，记为库中唯一的县 {name}（{county}）",
         "issue.county_filled_file": (
             "文件没有县代码列，{count} 个单位记为库中唯一的县 {name}（{county}）"),
+        # Issue 15's leftovers: names above one county, long values in messages
+        "overview.department_in_county": "{name}（{county}）",
+        "value.shortened": "{start}…（共 {length} 个字符）",
     },
     "en": {
         "app.title": "PairMap",
@@ -2077,7 +2080,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "the database is busy (a large import may be writing) and could not be written "
             "within {seconds} s; what you typed is kept, try again shortly"),
         "audit.change": "{field}: {before} → {after}",
-        "audit.value": "{field}: {value}",
+        "audit.value": "{field}: {recorded}",
         "audit.separator": "; ",
         "audit.yes": "yes",
         "audit.no": "no",
@@ -2520,8 +2523,34 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.county_filled_file": ("the file has no county column: {count} departments "
                                      "recorded as the database's only county, {name} "
                                      "({county})"),
+        # Issue 15's leftovers: names above one county, long values in messages
+        "overview.department_in_county": "{name} ({county})",
+        "value.shortened": "{start}… ({length} characters)",
     },
 }
+
+
+VALUE_SHOWN_MAX = 60
+"""The longest value a message repeats whole; a longer one (a 1,000-character 反映人)
+shows its first ``VALUE_SHOWN_START`` characters and its length (``shown_value``)."""
+VALUE_SHOWN_START = 30
+
+
+def shown_value(value: object, lang: str = DEFAULT_LANG) -> object:
+    """``value`` as a message repeats it: a text over ``VALUE_SHOWN_MAX`` characters as
+    its start and length ("甲乙丙…（共 1000 个字符）"), anything else unchanged."""
+    if isinstance(value, str) and len(value) > VALUE_SHOWN_MAX:
+        return translate("value.shortened", lang, start=value[:VALUE_SHOWN_START],
+                         length=len(value))
+    return value
+
+
+def _with_value_shown(values: Mapping[str, object], lang: str) -> dict[str, object]:
+    """``values`` with the one named ``value`` (what a person typed) as ``shown_value``."""
+    shown = dict(values)
+    if "value" in shown:
+        shown["value"] = shown_value(shown["value"], lang)
+    return shown
 
 
 def translate(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
@@ -2535,7 +2564,7 @@ def translate(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     text = CATALOGUE.get(lang, {}).get(key)
     if text is None:
         text = CATALOGUE[DEFAULT_LANG][key]
-    return text.format(**values) if values else text
+    return text.format(**_with_value_shown(values, lang)) if values else text
 
 
 class _Blank(dict):
@@ -2555,7 +2584,7 @@ def _fill(template: str, values: Mapping[str, object], lang: str = DEFAULT_LANG)
     list in ``lang`` ("甲、乙", "A, B")."""
     separator = _template("list.separator", lang) or ", "
     shown = {name: separator.join(map(str, value)) if isinstance(value, tuple) else value
-             for name, value in values.items()}
+             for name, value in _with_value_shown(values, lang).items()}
     try:
         return template.format_map(_Blank(shown))
     except (ValueError, IndexError, KeyError, AttributeError):

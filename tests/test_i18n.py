@@ -95,3 +95,34 @@ def test_no_key_is_written_twice_in_a_language():
     for node in languages:
         keys = [key.value for key in node.keys if isinstance(key, ast.Constant)]
         assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
+def test_a_message_repeats_a_long_value_by_its_start_and_length():
+    """A 1,000-character 反映人 typed into a form is not echoed whole: the message shows
+    its first characters and how long it is; a short value is repeated as typed."""
+    from geo.io.report import Issue
+
+    long = "张" * 29 + "王" + "李" * 970
+    message = translate_issue(Issue(3, "反映人", long, "too_long", {"limit": 50}))
+    assert message == f"“{'张' * 29}王…（共 1000 个字符）”超过 50 个字符"
+    english = translate_issue(Issue(3, "反映人", long, "too_long", {"limit": 50}), "en")
+    assert "(1000 characters)" in english and "李" not in english
+    assert long not in Issue(3, "反映人", long, "too_long", {"limit": 50}).describe()
+    sixty = "张" * 60
+    assert translate_issue(Issue(3, "反映人", sixty, "too_long", {"limit": 50})) == (
+        f"“{sixty}”超过 50 个字符")
+    assert translate("planner.number_bad", value="9" * 61, low=1, high=5).startswith(
+        f"“{'9' * 30}…（共 61 个字符）”")
+
+
+def test_the_audit_log_shows_a_recorded_value_whole():
+    """What was stored is shown whole in the audit log, however long."""
+    import pandas as pd
+
+    from geo.audit import describe_audit
+
+    summary = "走访" * 200
+    log = pd.DataFrame([{"id": 1, "at": "2026-12-01T08:00:00", "username": "admin",
+                         "action": "create", "entity": "visits", "entity_key": "1",
+                         "before": None, "after": json.dumps({"summary": summary})}])
+    assert summary in describe_audit(log, "zh")["changes"].iloc[0]

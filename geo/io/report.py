@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.i18n import translate, translate_issue
+from geo.i18n import shown_value, translate, translate_issue
 from geo.io.readers import RawTable, unquote
 from geo.values import to_python
 
@@ -60,7 +60,8 @@ class Issue:
         where = ", ".join(part for part in (
             f"{unit} {self.row}" if self.row is not None else "",
             f"column {self.column}" if self.column else "",
-            f"value {self.value!r}" if self.value not in (None, "") else "",
+            f"value {shown_value(self.value, 'en')!r}" if self.value not in (None, "")
+            else "",
         ) if part)
         return f"{where}: {self.message}" if where else self.message
 
