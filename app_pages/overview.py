@@ -16,7 +16,7 @@ def red_and_black(user: User, period: Period) -> None:
         st.markdown(f"**{t('overview.red_black')}**")
         st.caption(t("overview.red_black_caption", window=period.window_days))
         ui.red_and_black_lists(ui.load_department_report(
-            user, period, ui.drilled_counties()))
+            user, period, ui.drilled_counties()), ui.department_county_names())
 
 
 def render() -> None:

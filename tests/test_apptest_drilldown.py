@@ -187,13 +187,7 @@ def test_the_departments_page_reports_the_departments_of_the_unit_chosen(
         province_db: Path):
     """With each department's county (the villages' 6 digits), the ranking of a county
     holds its own departments only; the whole province ranks both."""
-    connection = sqlite3.connect(province_db)
-    with connection:
-        for code, county in (("D01", WEST[:6]), ("D02", EAST[:6])):
-            connection.execute("UPDATE departments SET county_code = ? WHERE code = ?",
-                               (county, code))
-        connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
-    connection.close()
+    _set_department_counties(province_db)
     at = _run(user="leader")
     at.switch_page("app_pages/departments.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -205,6 +199,39 @@ def test_the_departments_page_reports_the_departments_of_the_unit_chosen(
     ranking = next(f.value for f in at.dataframe if "score" in f.value)
     assert ranking["name"].tolist() == [f"{COUNTIES[WEST]}组织部"]
     assert ranking["rank"].tolist() == [1]
+
+
+def _set_department_counties(path: Path) -> None:
+    """Give D01 the west county and D02 the east (``two_counties`` leaves them none)."""
+    connection = sqlite3.connect(path)
+    with connection:
+        for code, county in (("D01", WEST[:6]), ("D02", EAST[:6])):
+            connection.execute("UPDATE departments SET county_code = ? WHERE code = ?",
+                               (county, code))
+        connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+    connection.close()
+
+
+def _red_and_black(at) -> list[str]:
+    return [link.value for link in at.get("page_link") if link.proto.page == "departments"]
+
+
+def test_the_red_and_black_lists_name_the_county_where_the_unit_holds_several(
+        province_db: Path):
+    """Above one county a department's name in the lists carries its county's (every
+    county has a 组织部 of the same kind); within one county it does not."""
+    _set_department_counties(province_db)
+    at = _run(user="leader")
+    assert not at.exception, [e.value for e in at.exception]
+    names = {f"{COUNTIES[WEST]}组织部": COUNTIES[WEST], f"{COUNTIES[EAST]}组织部": COUNTIES[EAST]}
+    listed = _red_and_black(at)
+    assert sorted(line.split("\u3000")[-1] for line in listed) == sorted(
+        f"{name}（{county}）" for name, county in names.items())
+    at.selectbox(key="drill_overview_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_overview_county").set_value(WEST).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [line.split("\u3000")[-1] for line in _red_and_black(at)] == [
+        f"{COUNTIES[WEST]}组织部"]
 
 
 def test_the_problem_ledger_lists_the_unit_chosen_above_it(province_db: Path):

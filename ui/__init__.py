@@ -11,6 +11,7 @@ from ui.charts import TREND_HEIGHT, TREND_METRICS, ranking_chart, trend_charts
 from ui.drill import (
     aggregated_figures,
     area_map,
+    department_county_names,
     department_map,
     drill_selectors,
     drilled,
@@ -151,6 +152,7 @@ __all__ = [
     "current_user",
     "data_note",
     "department_choices",
+    "department_county_names",
     "department_map",
     "department_village_columns",
     "department_villages_shown",

@@ -23,7 +23,7 @@ from geo.overview import overview_for
 from geo.store import county_of
 from geo.townships import build_township_table
 from ui import widgets
-from ui.loaders import CoverageData, get_engine, township_table, units_key
+from ui.loaders import CoverageData, get_engine, names, township_table, units_key
 from ui.session import get_settings, language, plain, t
 from ui.widgets import RenderedMap, render_map, show_map, show_village_map, village_map
 
@@ -226,6 +226,26 @@ def drilled_counties() -> list[str] | None:
     (``chosen_below_top``; None: all)."""
     villages = drilled_villages()
     return None if villages is None else sorted({county_of(code) for code in villages})
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _department_county_names(unscoped: int, url: str) -> dict[str, str]:
+    tree = unit_tree()
+    # a department's county_code has 6 digits, a county unit's code 6 or 12
+    county_names = {county_of(code): tree.name(code) for code in tree.under(None, "county")}
+    departments = names().departments.dropna(subset=["county_code"])
+    return {code: county_names[county] for code, county
+            in zip(departments["code"], departments["county_code"], strict=True)
+            if county in county_names}
+
+
+def department_county_names() -> dict[str, str] | None:
+    """Each department's county name, where the chosen unit spans several counties (a
+    name such as 区委办公室 is in every county); None within one county."""
+    counties = drilled_counties()
+    if not drilling() or (counties is not None and len(counties) <= 1):
+        return None
+    return _department_county_names(*units_key())
 
 
 def _village_data(data: CoverageData, tree: UnitTree, view: View) -> CoverageData:

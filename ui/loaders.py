@@ -346,7 +346,7 @@ def _names(unscoped: int, url: str) -> Names:
     units = ["code", "short_name", "parent_code"]
     return Names(villages=pd.DataFrame(store.load_villages(engine)[units]),
                  townships=pd.DataFrame(store.load_townships(engine)[units]),
-                 departments=store.load_departments(engine)[["code", "name"]])
+                 departments=store.load_departments(engine)[["code", "name", "county_code"]])
 
 
 def names() -> Names:

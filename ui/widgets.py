@@ -5,7 +5,7 @@ issue tables and links between pages."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -713,10 +713,12 @@ def department_village_columns() -> dict:
     }
 
 
-def red_and_black_lists(report: DepartmentReport) -> None:
+def red_and_black_lists(report: DepartmentReport,
+                        counties: Mapping[str, str] | None = None) -> None:
     """The red list (红榜) and the black list (黑榜), a line per department: rank, score
     and name (the score before the name, so that a long name cut short by a narrow
-    column never hides it); each opens its department on the Departments page."""
+    column never hides it), with ``counties`` the department's county after its name;
+    each opens its department on the Departments page."""
     for title, rows in ((t("departments.list_red"), report.red),
                         (t("departments.list_black"), report.black)):
         st.markdown(f"**{title}**")
@@ -724,7 +726,11 @@ def red_and_black_lists(report: DepartmentReport) -> None:
             st.caption(t("departments.no_scores"))
             continue
         for code, row in rows.iterrows():
-            label = t("overview.list_row", rank=int(row["rank"]), name=plain(row["name"]),
+            name = plain(row["name"])
+            if counties is not None and code in counties:
+                name = t("overview.department_in_county", name=name,
+                         county=plain(counties[code]))
+            label = t("overview.list_row", rank=int(row["rank"]), name=name,
                       score=f"{row['score']:.2f}")
             department_link(code, label)
 
