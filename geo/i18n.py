@@ -1212,7 +1212,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "issue.county_filled_file": (
             "文件没有县代码列，{count} 个单位记为库中唯一的县 {name}（{county}）"),
         # Issue 15's leftovers: names above one county, long values in messages
-        "overview.department_in_county": "{name}（{county}）",
+        "overview.department_in_county": "{county}·{name}",
         "value.shortened": "{start}…（共 {length} 个字符）",
     },
     "en": {
@@ -2524,7 +2524,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                      "recorded as the database's only county, {name} "
                                      "({county})"),
         # Issue 15's leftovers: names above one county, long values in messages
-        "overview.department_in_county": "{name} ({county})",
+        "overview.department_in_county": "{county} · {name}",
         "value.shortened": "{start}… ({length} characters)",
     },
 }

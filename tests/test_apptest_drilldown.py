@@ -218,15 +218,16 @@ def _red_and_black(at) -> list[str]:
 
 def test_the_red_and_black_lists_name_the_county_where_the_unit_holds_several(
         province_db: Path):
-    """Above one county a department's name in the lists carries its county's (every
-    county has a 组织部 of the same kind); within one county it does not."""
+    """Above one county a department's name in the lists follows its county's (every
+    county has a 组织部 of the same kind; the county first, as a narrow column cuts the
+    end of a line short); within one county it does not."""
     _set_department_counties(province_db)
     at = _run(user="leader")
     assert not at.exception, [e.value for e in at.exception]
     names = {f"{COUNTIES[WEST]}组织部": COUNTIES[WEST], f"{COUNTIES[EAST]}组织部": COUNTIES[EAST]}
     listed = _red_and_black(at)
     assert sorted(line.split("\u3000")[-1] for line in listed) == sorted(
-        f"{name}（{county}）" for name, county in names.items())
+        f"{county}·{name}" for name, county in names.items())
     at.selectbox(key="drill_overview_city").set_value(two_counties.CITY).run()
     at.selectbox(key="drill_overview_county").set_value(WEST).run()
     assert not at.exception, [e.value for e in at.exception]

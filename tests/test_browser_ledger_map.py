@@ -70,11 +70,12 @@ def _watch(page, origin: str, foreign: list[str], errors: list[str]) -> None:
         if response.status >= 400 and not _streamlit_probe(response.url) else None)
 
 
-def _open(browser, url: str, origin: str) -> tuple[object, object, list[str], list[str]]:
-    """A fresh logged-in context at 1280×720 on ``url``, watched from its first request."""
+def _open(browser, url: str, origin: str, size: tuple[int, int] = SIZE
+          ) -> tuple[object, object, list[str], list[str]]:
+    """A fresh logged-in context at ``size`` on ``url``, watched from its first request."""
     foreign: list[str] = []
     errors: list[str] = []
-    context, page = _fresh_login(browser, url, SIZE,
+    context, page = _fresh_login(browser, url, size,
                                  prepare=lambda page: _watch(page, origin, foreign, errors))
     return context, page, foreign, errors
 
@@ -144,5 +145,23 @@ def test_five_cards_in_presentation_mode_at_1280(browser, app: str):
     except Exception:
         _screenshot(page, "ledger-present-failure")
         raise
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["overview", "present"])
+def test_card_values_are_whole_on_a_1024x768_projector(browser, app: str, present: bool):
+    """On an XGA projector with the menu open a card is about 60 px wide: a value too wide
+    for it (86 / 96 here; 24352 / 27057 on a province at 1280) wraps at its space and is
+    set smaller (ui.widgets.kpi_value_css), never cut short with an ellipsis."""
+    context, page, _foreign, _errors = _open(browser, f"{app}?present=1" if present else app,
+                                             urlsplit(app).netloc, (1024, 768))
+    try:
+        cards = _cards(page)
+        assert [c["label"] for c in cards] == CARDS, cards
+        assert cards[0]["value"].replace("\n", " ") == "86 / 96", cards
+        assert all(c["value_whole"] for c in cards), cards
+        assert len({round(c["top"]) for c in cards}) == 1, cards
+        _screenshot(page, f"overview5-{'present-' if present else ''}1024x768")
     finally:
         context.close()

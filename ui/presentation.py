@@ -28,9 +28,8 @@ PRESENT_CSS = """<style>
 }
 .stMainBlockContainer h1 { padding: 0; }
 /* The KPI strip in large type, legible from the back of a meeting room. */
-.st-key-present_kpis [data-testid="stMetricValue"] > div {
-  font-size: 3.4rem; line-height: 1.1; font-weight: 600;
-}
+.st-key-present_kpis { --kpi-value-size: 3.4rem; }
+.st-key-present_kpis [data-testid="stMetricValue"] > div { line-height: 1.1; font-weight: 600; }
 .st-key-present_kpis [data-testid="stMetricLabel"] p { font-size: 1.3rem; font-weight: 600; }
 .st-key-present_kpis [data-testid="stMetricDelta"] p { font-size: 1.05rem; }
 .st-key-present_as_of p { font-size: 1.6rem; font-weight: 700; margin: 0; }

@@ -87,6 +87,37 @@ def kpi_card(column: DeltaGenerator, label: str, value: object,
 
 KPI_CARDS = 5
 """How many cards ``kpi_cards`` draws: the columns a page gives it."""
+KPI_VALUE_EM = {**dict.fromkeys("0123456789", 0.497), " ": 0.2, "/": 0.35, "%": 0.824,
+                "-": 0.311, "+": 0.497, ".": 0.22}
+"""Widths in em of a card value's characters in Streamlit's font (Source Sans, measured
+in Chromium); any other character counts 1 em (a CJK character's width)."""
+KPI_VALUE_FILL = 0.9
+"""The share of a card's width its value may take (semi-bold type in the presentation
+mode is a little wider)."""
+
+
+def _ems(text: str) -> float:
+    return sum(KPI_VALUE_EM.get(character, 1.0) for character in text)
+
+
+def kpi_value_css(key: str, value: object) -> str:
+    """A rule fitting the value of the card in container ``key`` to the card's width,
+    where Streamlit would cut it short with an ellipsis (24352 / 27057 at 1280×720).
+
+    The value may wrap at a space onto a second line; its size is the card's own
+    (``--kpi-value-size``: 2.25rem, larger in the presentation mode) or less, so that
+    the wider of its two lines fits (a value without a space: the whole value).
+    """
+    text = str(value)
+    splits = [max(_ems(text[:at].rstrip()), _ems(text[at:].lstrip()))
+              for at, character in enumerate(text) if character == " "]
+    ems = min(splits, default=_ems(text)) or 1.0
+    fitting = 100 * KPI_VALUE_FILL / ems
+    return (f".st-key-{key} [data-testid='stMetricValue'] {{ container-type: inline-size; }}"
+            f"\n.st-key-{key} [data-testid='stMetricValue'] > div {{ font-size: "
+            f"min(var(--kpi-value-size, 2.25rem), {fitting:.1f}cqi); }}"
+            f"\n.st-key-{key} [data-testid='stMetricValue'] > div * {{ "
+            f"white-space: normal !important; }}")
 
 
 def kpi_cards(columns: list[DeltaGenerator], data: CoverageData) -> None:
@@ -96,16 +127,22 @@ def kpi_cards(columns: list[DeltaGenerator], data: CoverageData) -> None:
     normal overview and the presentation mode's strip draw the same cards)."""
     kpis, previous = data.overview.kpis, data.overview.previous
     window = data.inputs.window_days
-    kpi_card(columns[0], t("kpi.paired"), f"{kpis.paired} / {kpis.villages}", kpis.paired,
+    values = [f"{kpis.paired} / {kpis.villages}", f"{kpis.visited_share:.0%}",
+              kpis.never_visited, kpis.severe, kpis.overdue_problems]
+    keys = [f"kpi_card_{index}" for index in range(KPI_CARDS)]
+    st.html("<style>" + "\n".join(map(kpi_value_css, keys, values)) + "</style>")
+    cards = [column.container(key=key, height="stretch")
+             for column, key in zip(columns, keys, strict=True)]
+    kpi_card(cards[0], t("kpi.paired"), values[0], kpis.paired,
              previous.paired, t("kpi.paired.help"))
-    kpi_card(columns[1], t("kpi.visited", window=window), f"{kpis.visited_share:.0%}",
+    kpi_card(cards[1], t("kpi.visited", window=window), values[1],
              kpis.visited_share, previous.visited_share,
              t("kpi.visited.help", window=window), share=True)
-    kpi_card(columns[2], t("kpi.never_visited"), kpis.never_visited, kpis.never_visited,
+    kpi_card(cards[2], t("kpi.never_visited"), values[2], kpis.never_visited,
              previous.never_visited, t("kpi.never_visited.help"), lower_is_better=True)
-    kpi_card(columns[3], t("kpi.severe"), kpis.severe, kpis.severe, previous.severe,
+    kpi_card(cards[3], t("kpi.severe"), values[3], kpis.severe, previous.severe,
              t("kpi.severe.help", days=get_settings().neglect_days), lower_is_better=True)
-    kpi_card(columns[4], t("kpi.overdue"), kpis.overdue_problems, kpis.overdue_problems,
+    kpi_card(cards[4], t("kpi.overdue"), values[4], kpis.overdue_problems,
              previous.overdue_problems, t("kpi.overdue.help"), lower_is_better=True,
              count_key="kpi.delta_problems")
 
@@ -717,7 +754,7 @@ def red_and_black_lists(report: DepartmentReport,
                         counties: Mapping[str, str] | None = None) -> None:
     """The red list (红榜) and the black list (黑榜), a line per department: rank, score
     and name (the score before the name, so that a long name cut short by a narrow
-    column never hides it), with ``counties`` the department's county after its name;
+    column never hides it), with ``counties`` the department's county before its name;
     each opens its department on the Departments page."""
     for title, rows in ((t("departments.list_red"), report.red),
                         (t("departments.list_black"), report.black)):
