@@ -398,7 +398,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.password_too_long": "密码不能超过 {maximum} 字节（一个汉字占 3 字节）",
         "error.bad_username": "用户名为 1-50 个字符：小写字母、数字、“.”、“_”或“-”",
         "error.unknown_role": "没有角色“{role}”，可选：{choices}",
-        "error.liaison_needs_department": "单位联络员必须指定单位（命令行：--department 单位代码）",
+        "error.liaison_needs_department": "单位联络员必须指定单位（{option_department}）",
         "error.unknown_department": "没有单位“{code}”",
         "error.user_exists": "用户 {name} 已存在",
         "error.admin_exists": "系统管理员已存在，请直接登录",
@@ -507,26 +507,29 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.no_geometry_column": "文件中没有图形",
         "error.no_features": "文件中没有要素",
         "error.no_feature_geometry": "文件中没有任何要素带有图形",
-        "error.gcj02_needs_lonlat": "--src-crs gcj02 需要经纬度坐标，但文件声明的是 {declared}",
+        "error.gcj02_needs_lonlat": (
+            "{option_src_crs}为 gcj02 时需要经纬度坐标，但文件声明的是 {declared}"),
         "error.gcj02_outside_china": (
-            "--src-crs gcj02 需要中国范围内的经纬度，但坐标范围是 {extent}"),
-        "error.bad_src_crs": "--src-crs“{value}”不是坐标系，请用 EPSG:N 或 gcj02",
+            "{option_src_crs}为 gcj02 时需要中国范围内的经纬度，但坐标范围是 {extent}"),
+        "error.bad_src_crs": "{option_src_crs}中的“{value}”不是坐标系，请填 EPSG:N 或 gcj02",
         "error.no_crs_not_lonlat": (
-            "文件未声明坐标系，且坐标（{extent}）不是中国范围内的经纬度；请用 --src-crs "
-            "EPSG:N（或 --src-crs gcj02）指定原坐标系"),
+            "文件未声明坐标系，且坐标（{extent}）不是中国范围内的经纬度；"
+            "请在{option_src_crs}中填写原坐标系（EPSG:N 或 gcj02）"),
         "error.declared_lonlat_implausible": (
-            "文件声明为 {declared}，但坐标（{extent}）不是经纬度；请用 --src-crs EPSG:N（或 "
-            "--src-crs gcj02）指定原坐标系"),
+            "文件声明为 {declared}，但坐标（{extent}）不是经纬度；"
+            "请在{option_src_crs}中填写原坐标系（EPSG:N 或 gcj02）"),
         "error.no_coordinates_converted": (
-            "没有任何坐标能从 {crs} 转换；请检查坐标系，或用 --src-crs EPSG:N（或 --src-crs "
-            "gcj02）指定原坐标系"),
+            "没有任何坐标能从 {crs} 转换；请检查坐标系，"
+            "或在{option_src_crs}中填写原坐标系（EPSG:N 或 gcj02）"),
         "error.outside_china_as_read": (
-            "按 {crs} 读取后，要素不在中国范围内（{extent}）；请检查坐标系，或用 --src-crs "
-            "EPSG:N（或 --src-crs gcj02）指定原坐标系"),
+            "按 {crs} 读取后，要素不在中国范围内（{extent}）；请检查坐标系，"
+            "或在{option_src_crs}中填写原坐标系（EPSG:N 或 gcj02）"),
         "error.cannot_reproject": "无法把坐标从 {crs} 转换为 WGS84：{detail}",
         "error.no_such_field": "没有{what}列“{column}”（{option}）；文件的列有：{columns}",
-        "error.several_code_columns": "有多列像区划代码（{columns}），请用 --code-field 指定",
-        "error.no_code_column": "找不到区划代码列（文件的列有：{columns}），请用 --code-field 指定",
+        "error.several_code_columns": (
+            "有多列像区划代码（{columns}），请在{option_code_field}中指定一列"),
+        "error.no_code_column": (
+            "找不到区划代码列（文件的列有：{columns}），请在{option_code_field}中指定"),
         "error.unknown_level": "没有层级“{level}”，请选乡镇（township）或村（village）",
         "error.units_changed": "导入期间区划数据被修改，请重新导入",
         "error.upload_without_name": "上传的文件没有文件名",
@@ -1214,6 +1217,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # Issue 15's leftovers: names above one county, long values in messages
         "overview.department_in_county": "{county}·{name}",
         "value.shortened": "{start}…（共 {length} 个字符）",
+        # How a message names an option: on the command line, or in a form of the app
+        "option.src_crs.cli": "--src-crs",
+        "option.src_crs.form": "“坐标系”一栏",
+        "option.code_field.cli": "--code-field",
+        "option.code_field.form": "“代码字段”一栏",
+        "option.name_field.cli": "--name-field",
+        "option.name_field.form": "“名称字段”一栏",
+        "option.department.cli": "命令行：--department 单位代码",
+        "option.department.form": "请在“单位”中选择",
     },
     "en": {
         "app.title": "PairMap",
@@ -1745,7 +1757,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.bad_username": (
             "a username has 1-50 characters: lower-case letters, digits, '.', '_' or '-'"),
         "error.unknown_role": "unknown role {role!r}; use one of {choices}",
-        "error.liaison_needs_department": "a liaison always has a department (--department CODE)",
+        "error.liaison_needs_department": "a liaison always has a department ({option_department})",
         "error.unknown_department": "unknown department {code}",
         "error.user_exists": "user {name} already exists",
         "error.admin_exists": "the administrator already exists; log in instead",
@@ -1975,32 +1987,34 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.no_features": "the file holds no feature",
         "error.no_feature_geometry": "no feature of the file has a geometry",
         "error.gcj02_needs_lonlat": (
-            "--src-crs gcj02 needs longitude/latitude, but the file declares {declared}"),
+            "{option_src_crs} gcj02 needs longitude/latitude, but the file declares "
+            "{declared}"),
         "error.gcj02_outside_china": (
-            "--src-crs gcj02 needs longitude/latitude inside China, but the coordinates run "
-            "{extent}"),
-        "error.bad_src_crs": "--src-crs {value!r} is not a coordinate system; use EPSG:N or gcj02",
+            "{option_src_crs} gcj02 needs longitude/latitude inside China, but the "
+            "coordinates run {extent}"),
+        "error.bad_src_crs": (
+            "{option_src_crs} {value!r} is not a coordinate system; use EPSG:N or gcj02"),
         "error.no_crs_not_lonlat": (
             "the file declares no coordinate system and its coordinates ({extent}) are not "
-            "longitude/latitude inside China; give the source CRS with --src-crs EPSG:N (or "
-            "--src-crs gcj02)"),
+            "longitude/latitude inside China; give the source CRS in {option_src_crs} "
+            "(EPSG:N or gcj02)"),
         "error.declared_lonlat_implausible": (
             "the file declares {declared}, but its coordinates ({extent}) are not "
-            "longitude/latitude; give the source CRS with --src-crs EPSG:N (or --src-crs "
-            "gcj02)"),
+            "longitude/latitude; give the source CRS in {option_src_crs} (EPSG:N or gcj02)"),
         "error.no_coordinates_converted": (
             "no coordinate could be converted from {crs}; check the coordinate system or "
-            "give the source CRS with --src-crs EPSG:N (or --src-crs gcj02)"),
+            "give the source CRS in {option_src_crs} (EPSG:N or gcj02)"),
         "error.outside_china_as_read": (
             "read as {crs}, the features lie outside China ({extent}); check the coordinate "
-            "system or give the source CRS with --src-crs EPSG:N (or --src-crs gcj02)"),
+            "system or give the source CRS in {option_src_crs} (EPSG:N or gcj02)"),
         "error.cannot_reproject": "cannot convert the coordinates from {crs} to WGS84: {detail}",
         "error.no_such_field": (
             "there is no {what} column {column!r} ({option}); the columns are {columns}"),
         "error.several_code_columns": (
-            "several columns hold codes ({columns}); name the code column with --code-field"),
+            "several columns hold codes ({columns}); name the code column in "
+            "{option_code_field}"),
         "error.no_code_column": (
-            "no code column found (columns: {columns}); name it with --code-field"),
+            "no code column found (columns: {columns}); name it in {option_code_field}"),
         "error.unknown_level": "unknown level {level!r}; use township or village",
         "error.units_changed": "the units changed while the file was imported; import it again",
         "error.upload_without_name": "the upload has no file name",
@@ -2526,6 +2540,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # Issue 15's leftovers: names above one county, long values in messages
         "overview.department_in_county": "{county} · {name}",
         "value.shortened": "{start}… ({length} characters)",
+        # How a message names an option: on the command line, or in a form of the app
+        "option.src_crs.cli": "--src-crs",
+        "option.src_crs.form": "the Coordinate system field",
+        "option.code_field.cli": "--code-field",
+        "option.code_field.form": "the Code column field",
+        "option.name_field.cli": "--name-field",
+        "option.name_field.form": "the Name column field",
+        "option.department.cli": "--department CODE",
+        "option.department.form": "choose it under Department",
     },
 }
 
@@ -2598,15 +2621,27 @@ def translate_or_none(key: str, lang: str = DEFAULT_LANG, **values: object) -> s
     return translate(key, lang, **values)
 
 
-def translate_error(error: object, lang: str = DEFAULT_LANG) -> str:
+OPTIONS = ("src_crs", "code_field", "name_field", "department")
+"""The options a message may name (``{option_src_crs}``, or an ``option`` parameter
+holding one of these names): ``option.<name>.cli`` on the command line, ``.form`` in
+the app, where a clerk has a form and no command line."""
+INTERFACES = ("cli", "form")
+
+
+def translate_error(error: object, lang: str = DEFAULT_LANG, interface: str = "cli") -> str:
     """Return the sentence of a ``geo.errors.PairMapError`` in ``lang``, with where it is.
 
     The sentence is ``error.<code>`` filled with the error's parameters, followed by the
     file, row and column it names ("（文件 visits.csv，第 3 行，“日期”列）"); a column
-    alone is a form field and is not repeated in the sentence.
+    alone is a form field and is not repeated in the sentence. An option it names is
+    named as ``interface`` (one of ``INTERFACES``) offers it (``OPTIONS``).
     """
     code = str(getattr(error, "code", "unexpected"))
     params = dict(getattr(error, "params", {}) or {})
+    options = {name: _template(f"option.{name}.{interface}", lang) or "" for name in OPTIONS}
+    params = {**{f"option_{name}": text for name, text in options.items()}, **params}
+    if params.get("option") in options:
+        params["option"] = options[params["option"]]
     template = _template(f"error.{code}", lang)
     if template is None and _template(f"issue.{code}", lang) is not None:
         # A broken import rule raised for one record (the visit form): the issue's text.

@@ -255,7 +255,7 @@ def _error_text(exc: PairMapError) -> str:
     shown = SimpleNamespace(code=exc.code, file=escaped(exc.file), row=exc.row,
                             column=escaped(exc.column),
                             params={k: escaped(v) for k, v in exc.params.items()})
-    return translate_error(shown, language())
+    return translate_error(shown, language(), interface="form")
 
 
 @contextmanager

@@ -124,7 +124,7 @@ def detect_code_field(frame: pd.DataFrame, hint: str | None = None,
     DataError
         When ``hint`` is not a column, or no column (or several) could be the code.
     """
-    found = _find_header(frame, hint, CODE_HEADERS, "code", "--code-field", file)
+    found = _find_header(frame, hint, CODE_HEADERS, "code", "code_field", file)
     if found is not None:
         return found
     looks_like_codes = []
@@ -155,7 +155,7 @@ def detect_name_field(frame: pd.DataFrame, hint: str | None = None,
     DataError
         When ``hint`` is given and is not a column.
     """
-    return _find_header(frame, hint, NAME_HEADERS, "name", "--name-field", file)
+    return _find_header(frame, hint, NAME_HEADERS, "name", "name_field", file)
 
 
 # --------------------------------------------------------------------------- validation
