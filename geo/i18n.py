@@ -1226,6 +1226,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "option.name_field.form": "“名称字段”一栏",
         "option.department.cli": "命令行：--department 单位代码",
         "option.department.form": "请在“单位”中选择",
+        "upload.button": "选择文件",
+        "upload.limit": "每个文件不超过 {megabytes} MB",
     },
     "en": {
         "app.title": "PairMap",
@@ -2549,6 +2551,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "option.name_field.form": "the Name column field",
         "option.department.cli": "--department CODE",
         "option.department.form": "choose it under Department",
+        "upload.button": "Choose a file",
+        "upload.limit": "up to {megabytes} MB per file",
     },
 }
 

@@ -141,3 +141,38 @@ def test_a_switch_relabels_the_choices_on_its_page(browser, admin_app):
         context.close()
     assert chosen == [translate("layer.problems", "en")]
     assert translate("filter.all", "en") in shown and translate("filter.all", "zh") not in shown
+
+
+UPLOADER_WORDS = """
+() => [...document.querySelectorAll("[data-testid='stFileUploaderDropzone']")].map((zone) => {
+  const button = zone.querySelector("button [data-testid='stMarkdownContainer'] p");
+  const limit = zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span");
+  const shown = (node) => getComputedStyle(node, "::after").content;
+  return {button: shown(button), limit: shown(limit),
+          hidden: [button, limit].every((n) => getComputedStyle(n).fontSize === "0px")};
+})
+"""
+
+
+def test_the_file_uploaders_words_are_in_the_ui_language(browser, admin_app):
+    """Streamlit writes its uploader's button and limit in English only: the app draws
+    them over in the UI language (ui.session.uploader_css)."""
+    url, _database = admin_app
+    context, page = _fresh_login(browser, f"{url}data", (1280, 720))
+    try:
+        page.locator("[data-testid='stFileUploaderDropzone']").nth(1).wait_for(
+            timeout=60_000)
+        _wait_until_idle(page)
+        chinese = page.evaluate(UPLOADER_WORDS)
+        assert chinese == [{"button": '"选择文件"', "limit": '"每个文件不超过 200 MB"',
+                            "hidden": True}] * 2, chinese
+        page.locator("[data-testid='stSidebarUserContent'] label").filter(
+            has_text="English").click()
+        page.locator("h1").filter(has_text="Data").wait_for(timeout=60_000)
+        _wait_until_idle(page)
+        english = page.evaluate(UPLOADER_WORDS)
+        assert english == [{"button": '"Choose a file"', "limit": '"up to 200 MB per file"',
+                            "hidden": True}] * 2, english
+        _screenshot(page, "uploader-english")
+    finally:
+        context.close()

@@ -60,6 +60,25 @@ LOGIN_PASSWORD = "login_password"
 LOGIN_SUBMIT = "login_submit"
 LOGIN_REFUSED = "pairmap_login_refused"
 """Set by a refused login (``_submitted_login``) for the login form of the same run."""
+def uploader_css() -> str:
+    """Words for the file uploader in the UI language: Streamlit writes its button
+    ("Upload") and its limit ("200MB per file • CSV, XLSX") in English only. They are
+    drawn over with the catalogue's (the limit from ``server.maxUploadSize``; the file
+    kinds are in each uploader's heading)."""
+    button = json.dumps(t("upload.button"), ensure_ascii=False)
+    limit = json.dumps(t("upload.limit", megabytes=st.get_option("server.maxUploadSize")),
+                       ensure_ascii=False)
+    dropzone = "[data-testid='stFileUploaderDropzone']"
+    return f"""<style>
+{dropzone} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}
+{dropzone} button [data-testid='stMarkdownContainer'] p::after {{
+  content: {button}; font-size: 1rem; }}
+[data-testid='stFileUploaderDropzoneInstructions'] span {{ font-size: 0; }}
+[data-testid='stFileUploaderDropzoneInstructions'] span::after {{
+  content: {limit}; font-size: 0.875rem; }}
+</style>"""
+
+
 PAGE_CSS = """<style>
 /* Projector (1280x720): Streamlit leaves about 120 px above a page's title; keep a little. */
 .stMainBlockContainer, .block-container { padding-top: 1rem; }
@@ -513,7 +532,7 @@ def page(action: Action, title_key: str, as_of_caption: bool = True,
         st.stop()
     offline.configure_offline_assets(st.get_option("server.baseUrlPath") or "")
     period = Period(local_today(), get_settings().window_days)
-    st.html(PAGE_CSS)
+    st.html(PAGE_CSS + uploader_css())
     if aside is None:
         st.title(t(title_key))
     else:
