@@ -1228,6 +1228,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "option.department.form": "请在“单位”中选择",
         "upload.button": "选择文件",
         "upload.limit": "每个文件不超过 {megabytes} MB",
+        "error.seconds_negative": "{name} 应为 0 或正整数秒数，现为 {value}",
     },
     "en": {
         "app.title": "PairMap",
@@ -2553,6 +2554,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "option.department.form": "choose it under Department",
         "upload.button": "Choose a file",
         "upload.limit": "up to {megabytes} MB per file",
+        "error.seconds_negative": "{name} must be 0 or a whole number of seconds, not {value}",
     },
 }
 

@@ -72,6 +72,17 @@ def _positive_whole(name: str, raw: str) -> int:
     return value
 
 
+def _whole_seconds(name: str, raw: str) -> int:
+    """A whole number of seconds, 0 or more (0: off)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError("seconds_not_whole", name=name, value=raw) from None
+    if value < 0:
+        raise ConfigError("seconds_negative", name=name, value=value)
+    return value
+
+
 def resolve_database_url(url: str, root: Path = PROJECT_ROOT) -> str:
     """Make a relative SQLite path absolute against the project root.
 
@@ -106,6 +117,7 @@ class Settings:
     upload_max_columns: int = 200
     upload_max_shared_strings_mb: int = 100
     cookie_key: str = field(default="", repr=False)
+    warm_seconds: int = 60
 
     @classmethod
     def from_env(
@@ -140,4 +152,5 @@ class Settings:
             upload_max_shared_strings_mb=_positive_whole(
                 "PAIRMAP_UPLOAD_MAX_SHARED_STRINGS_MB", get("UPLOAD_MAX_SHARED_STRINGS_MB", "100")),
             cookie_key=get("COOKIE_KEY", ""),
+            warm_seconds=_whole_seconds("PAIRMAP_WARM_SECONDS", get("WARM_SECONDS", "60")),
         )

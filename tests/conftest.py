@@ -31,6 +31,9 @@ from geo import db
 from geo.demo import seed
 
 ROOT = Path(__file__).resolve().parent.parent
+# No warming thread (ui/warm.py) in the tests' processes and the servers they start: it
+# would read the database beside what a test counts. tests/test_warm.py runs it itself.
+os.environ.setdefault("PAIRMAP_WARM_SECONDS", "0")
 ANCHOR = date(2026, 11, 28)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(

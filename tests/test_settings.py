@@ -11,6 +11,9 @@ def test_defaults(tmp_path: Path):
     assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'pairmap.db'}"
     assert (settings.tiles, settings.lang) == ("none", "zh")
     assert (settings.window_days, settings.neglect_days, settings.edit_days) == (90, 90, 7)
+    assert settings.warm_seconds == 60
+    off = Settings.from_env({"PAIRMAP_WARM_SECONDS": "0"}, secrets_file=tmp_path / "none.toml")
+    assert off.warm_seconds == 0
 
 
 def test_environment_wins_over_secrets(tmp_path: Path):
@@ -23,7 +26,8 @@ def test_environment_wins_over_secrets(tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PAIRMAP_WINDOW_DAYS", "ninety"), ("PAIRMAP_EDIT_DAYS", "0"), ("PAIRMAP_LANG", "fr")],
+    [("PAIRMAP_WINDOW_DAYS", "ninety"), ("PAIRMAP_EDIT_DAYS", "0"), ("PAIRMAP_LANG", "fr"),
+     ("PAIRMAP_WARM_SECONDS", "-1"), ("PAIRMAP_WARM_SECONDS", "1.5")],
 )
 def test_bad_values_are_refused_with_the_setting_named(tmp_path: Path, name: str, value: str):
     with pytest.raises(ConfigError, match=name):

@@ -65,6 +65,7 @@ from ui.session import (
     sidebar,
     t,
 )
+from ui.warm import start_warming
 from ui.widgets import (
     COMPARE_MAX,
     DEPARTMENT_MAP_HEIGHT,
@@ -214,6 +215,7 @@ __all__ = [
     "show_village_card",
     "show_village_map",
     "sidebar",
+    "start_warming",
     "t",
     "table",
     "township_choices",
