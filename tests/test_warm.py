@@ -91,3 +91,29 @@ def test_start_warming_once_per_process_and_not_when_turned_off(
     finally:
         first.stop()
         first.join(timeout=60)
+
+
+def test_a_thread_ended_by_an_error_is_replaced_at_the_next_run(
+        province_url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAIRMAP_WARM_SECONDS", "3600")
+    shared._clear_caches()
+
+    def broken() -> tuple:
+        raise OSError("the database went away for a moment")
+
+    monkeypatch.setattr(warm, "warm_overview", broken)
+    monkeypatch.setattr(warm.threading, "excepthook", lambda args: None)  # quiet here
+    failed = warm.start_warming()
+    failed.join(timeout=60)
+    assert not failed.is_alive() and failed.warmed is None
+    monkeypatch.undo()
+    monkeypatch.setenv("PAIRMAP_DATABASE_URL", province_url)
+    monkeypatch.setenv("PAIRMAP_WARM_SECONDS", "3600")
+    shared._clear_caches()
+    again = warm.start_warming()
+    try:
+        assert again is not failed
+        _until(lambda: again.warmed is not None)
+    finally:
+        again.stop()
+        again.join(timeout=60)

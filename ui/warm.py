@@ -11,7 +11,6 @@ recorded visit recomputes its own county only, as a page would.
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from geo.access import Role, User
@@ -20,7 +19,6 @@ from geo.settings import local_today
 from ui.loaders import data_key, load_coverage, load_department_report
 from ui.session import get_settings
 
-log = logging.getLogger(__name__)
 SYSTEM = User("system:warm", Role.ADMIN)
 """Who the warming thread reads as: it only fills caches, and shows nothing to anyone."""
 
@@ -53,12 +51,11 @@ class Warmer(threading.Thread):
         """The key of the last warming done (None before the first)."""
 
     def run(self) -> None:
+        # An error (a database down for a moment) ends the thread with its traceback in
+        # the server's log; the next run of app.py starts another (``start_warming``).
         while not self.stopping.is_set():
-            try:
-                if current_key() != self.warmed:
-                    self.warmed = warm_overview()
-            except Exception:  # a database down for a moment: try again at the next poll
-                log.exception("warming the overview's figures failed")
+            if current_key() != self.warmed:
+                self.warmed = warm_overview()
             self.stopping.wait(self.poll)
 
     def stop(self) -> None:
@@ -72,7 +69,8 @@ _starting = threading.Lock()
 
 def start_warming() -> Warmer | None:
     """Start the process's warming thread unless it runs or ``PAIRMAP_WARM_SECONDS`` is 0
-    (called by every run of ``app.py``; cheap after the first). Returns the thread."""
+    (called by every run of ``app.py``; cheap after the first; a thread ended by an
+    error is replaced). Returns the thread."""
     global _started
     seconds = get_settings().warm_seconds
     if seconds == 0:
