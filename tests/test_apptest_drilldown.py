@@ -258,6 +258,32 @@ def test_the_problem_ledger_lists_the_unit_chosen_above_it(province_db: Path):
     assert at.dataframe[0].value["description"].tolist() == ["西边的路"]
 
 
+def test_visit_records_follow_the_unit_and_name_each_department_s_county(
+        province_db: Path):
+    """With several counties the visit records have the drill-down's selectors instead of
+    a flat township box, and the department box names each department's county; in one
+    county it offers that county's departments only."""
+    _set_department_counties(province_db)
+    at = _run(user="leader")
+    at.switch_page("app_pages/visit_records.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [s for s in at.selectbox if s.key == "visits_township"]
+    everywhere = at.dataframe[0].value  # each county's 组织部 visits its own villages
+    assert set(everywhere["department"]) == {f"{name}组织部" for name in COUNTIES.values()}
+    box = at.selectbox(key="visits_department")
+    assert box.options[1:] == [
+        f"{COUNTIES[WEST]}·{COUNTIES[WEST]}组织部", f"{COUNTIES[EAST]}·{COUNTIES[EAST]}组织部"]
+    at.selectbox(key="drill_visits_city").set_value(two_counties.CITY).run()
+    at.selectbox(key="drill_visits_county").set_value(WEST).run()
+    assert not at.exception, [e.value for e in at.exception]
+    west = at.dataframe[0].value
+    assert set(west["department"]) == {f"{COUNTIES[WEST]}组织部"}
+    assert len(west) == (everywhere["department"] == f"{COUNTIES[WEST]}组织部").sum() > 0
+    box = at.selectbox(key="visits_department")
+    assert box.options[1:] == [
+        f"{COUNTIES[WEST]}组织部"]
+
+
 def test_a_visit_recomputes_its_own_county_only(province_db: Path,
                                                  monkeypatch: pytest.MonkeyPatch):
     """The overview's coverage is kept per county: after a visit is recorded in one

@@ -248,6 +248,19 @@ def department_county_names() -> dict[str, str] | None:
     return _department_county_names(*units_key())
 
 
+def department_labels() -> dict[str, str]:
+    """Department code → name for a select box, of the chosen unit's counties only; named
+    with its county (``department_county_names``) where the unit holds several."""
+    departments = names().departments
+    counties = drilled_counties()
+    if counties is not None:
+        departments = departments[departments["county_code"].isin(counties)]
+    in_county = department_county_names() or {}
+    return {code: t("overview.department_in_county", name=name, county=in_county[code])
+            if code in in_county else name
+            for code, name in zip(departments["code"], departments["name"], strict=True)}
+
+
 def _village_data(data: CoverageData, tree: UnitTree, view: View) -> CoverageData:
     villages, townships, county, status = drilldown.subset_village_inputs(
         data.inputs.villages, data.townships, data.county, data.status, tree, view)
