@@ -164,8 +164,7 @@ def validate_display_name(display_name: str) -> str:
         raise DataError("control_character", column="display_name")
     limit = schema.users.c.display_name.type.length
     if limit is not None and len(text) > limit:
-        raise DataError("too_long", column="display_name", limit=limit,
-                        value=text[:20] + "…")
+        raise DataError("too_long", column="display_name", limit=limit, value=text)
     return text
 
 

@@ -20,6 +20,7 @@ from geo import auth, db, schema
 from geo.access import Role, User
 from geo.audit import describe_audit, load_audit_log
 from geo.errors import AccessDeniedError, ConfigError, DataError
+from geo.i18n import translate_error
 
 ADMIN = User("boss", Role.ADMIN)
 NOW = datetime(2026, 11, 28, 10, 0)
@@ -75,6 +76,9 @@ def test_user_rules(db_with_departments: Engine):
     with pytest.raises(DataError) as long_name:
         auth.create_user(engine, ADMIN, "long", "leader", None, "password1", "长" * 101)
     assert (long_name.value.code, long_name.value.params["limit"]) == ("too_long", 100)
+    # the message shortens the value as every message does (geo.i18n.shown_value)
+    assert translate_error(long_name.value, "zh", interface="form") == (
+        f"“{'长' * 30}…（共 101 个字符）”超过 100 个字符")
     assert auth.create_user(engine, ADMIN, "full", "leader", None, "password1",
                             "长" * 100).display_name == "长" * 100
 

@@ -89,7 +89,8 @@ PAGE_CSS = """<style>
 }
 /* Five KPI cards in a row at 1280x720 with the menu open: a long label or change wraps
    onto a second line instead of being cut short with an ellipsis. */
-[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] *,
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 /* A select box that always holds a choice (required=True, so it cannot be emptied) needs

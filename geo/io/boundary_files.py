@@ -309,8 +309,12 @@ def _number(value: float) -> str:
 
 
 def _extent(bounds: np.ndarray) -> str:
+    """The coordinates' ranges in no language's words ("x 500000–501000, y 3400000–3401000":
+    a Chinese message names them too); "NaN" for coordinates that are not numbers."""
+    if not np.isfinite(bounds).all():
+        return "NaN"
     minx, miny, maxx, maxy = (_number(float(v)) for v in bounds)
-    return f"x {minx} to {maxx}, y {miny} to {maxy}"
+    return f"x {minx}–{maxx}, y {miny}–{maxy}"
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, src_crs: str | None, name: str,
@@ -340,8 +344,7 @@ def _to_wgs84(frame: gpd.GeoDataFrame, src_crs: str | None, name: str,
         label = f"{crs_label(given)} (--src-crs)"
     elif declared is None:
         if not lonlat_in_china(bounds):
-            where = _extent(bounds) if np.isfinite(bounds).all() else "not finite"
-            raise DataError("no_crs_not_lonlat", file=name, extent=where)
+            raise DataError("no_crs_not_lonlat", file=name, extent=_extent(bounds))
         frame = frame.set_crs(4326)
         label = "EPSG:4326 (assumed: no CRS declared, longitude/latitude inside China)"
         warnings.append(Issue(None, None, None, "assumed_wgs84"))
