@@ -256,8 +256,7 @@ def department_labels() -> dict[str, str]:
     if counties is not None:
         departments = departments[departments["county_code"].isin(counties)]
     in_county = department_county_names() or {}
-    return {code: t("overview.department_in_county", name=name, county=in_county[code])
-            if code in in_county else name
+    return {code: widgets.department_name(name, in_county.get(code))
             for code, name in zip(departments["code"], departments["name"], strict=True)}
 
 

@@ -750,6 +750,13 @@ def department_village_columns() -> dict:
     }
 
 
+def department_name(name: str, county: str | None = None) -> str:
+    """A department as named where several counties are shown: its county first
+    (兴山县·县委办公室, as a narrow column cuts the end of a line), or its name alone."""
+    return name if county is None else t("overview.department_in_county", name=name,
+                                         county=county)
+
+
 def red_and_black_lists(report: DepartmentReport,
                         counties: Mapping[str, str] | None = None) -> None:
     """The red list (红榜) and the black list (黑榜), a line per department: rank, score
@@ -763,11 +770,8 @@ def red_and_black_lists(report: DepartmentReport,
             st.caption(t("departments.no_scores"))
             continue
         for code, row in rows.iterrows():
-            name = plain(row["name"])
-            if counties is not None and code in counties:
-                name = t("overview.department_in_county", name=name,
-                         county=plain(counties[code]))
-            label = t("overview.list_row", rank=int(row["rank"]), name=name,
+            name = department_name(row["name"], (counties or {}).get(code))
+            label = t("overview.list_row", rank=int(row["rank"]), name=plain(name),
                       score=f"{row['score']:.2f}")
             department_link(code, label)
 
