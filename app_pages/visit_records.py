@@ -42,7 +42,7 @@ def render() -> None:
                              department=department)
     st.caption(t("visits.count", count=len(table)))
     ui.table(table, "visits_table", ui.visit_columns(), empty=t("visits.none"))
-    st.download_button(t("download.csv"), csv_bytes(table), file_name="visits.csv",
+    st.download_button(t("download.csv"), lambda: csv_bytes(table), file_name="visits.csv",
                        mime="text/csv", key="visits_download")
 
 
