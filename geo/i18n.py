@@ -1226,6 +1226,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "option.name_field.form": "“名称字段”一栏",
         "option.department.cli": "命令行：--department 单位代码",
         "option.department.form": "请在“单位”中选择",
+        # Streamlit's uploader in the UI's words; the warming thread's setting
         "upload.button": "选择文件",
         "upload.limit": "每个文件不超过 {megabytes} MB",
         "error.seconds_negative": "{name} 应为 0 或正整数秒数，现为 {value}",
@@ -2552,6 +2553,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "option.name_field.form": "the Name column field",
         "option.department.cli": "--department CODE",
         "option.department.form": "choose it under Department",
+        # Streamlit's uploader in the UI's words; the warming thread's setting
         "upload.button": "Choose a file",
         "upload.limit": "up to {megabytes} MB per file",
         "error.seconds_negative": "{name} must be 0 or a whole number of seconds, not {value}",

@@ -6,8 +6,9 @@ import math
 import re
 import unicodedata
 
-import numpy as np
 import pandas as pd
+
+from geo.values import by_distinct
 
 _WHITESPACE = re.compile(r"\s+")
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会")
@@ -29,9 +30,7 @@ def normalize_texts(values: pd.Series) -> pd.Series:
     """``normalize_text`` of every value of ``values``, on its index, each distinct
     value normalised once (visit summaries repeat: a million of them hold far fewer
     distinct texts)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    normal = np.array([normalize_text(value) for value in uniques] + [""], dtype=object)
-    return pd.Series(normal[codes], index=values.index, dtype=object)
+    return by_distinct(values, normalize_text, missing=normalize_text(None))
 
 
 def short_village_name(name: str) -> str:

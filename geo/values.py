@@ -3,11 +3,13 @@
 ``to_python`` gives what a database driver takes (None for every kind of missing value,
 ``int``/``float``/``bool`` for numpy scalars, ``datetime`` for a pandas timestamp);
 ``to_json`` goes one step further for reports (ISO dates, lists converted item by item).
+``by_distinct`` applies a function to a column once per distinct value.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -47,3 +49,16 @@ def to_json(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def by_distinct(values: pd.Series, function: Callable[[object], object],
+                missing: object = None) -> pd.Series:
+    """``function`` of each value of ``values`` (object dtype, on its index), called once
+    per distinct value: a column repeats its villages, kinds and summaries, and a call a
+    row cost a second in a million. A missing value (None, NaN, NA) gives ``missing``
+    without a call."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(value) for value in uniques]
+    mapped[-1] = missing  # code -1: a missing value
+    return pd.Series(mapped[codes], index=values.index, dtype=object)

@@ -25,7 +25,7 @@ import pandera.pandas as pa
 
 from geo.formalism import empty_records
 from geo.schema import VISIT_COUNT_FIELDS, VISIT_KINDS
-from geo.values import to_python
+from geo.values import by_distinct, to_python
 
 MAX_COUNT = 2**31 - 1
 """Counts above this do not fit the database's integer columns."""
@@ -128,10 +128,8 @@ def _village_households(households: Mapping[str, int]) -> Callable[[pd.DataFrame
         if not {"village_code", "households_visited"} <= set(frame.columns):
             return pd.Series(True, index=frame.index)
         # Each distinct village looked up once (a file repeats its villages).
-        codes, villages = pd.factorize(frame["village_code"])
-        of_village = pd.to_numeric(pd.Series(villages, dtype=object).map(households),
-                                   errors="coerce").to_numpy(dtype=float)
-        known = pd.Series(np.append(of_village, np.nan)[codes], index=frame.index)
+        known = pd.to_numeric(by_distinct(frame["village_code"], households.get),
+                              errors="coerce")
         more = frame["households_visited"] > known
         return ~more.fillna(False).astype(bool)
     return within

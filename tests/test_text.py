@@ -54,3 +54,14 @@ def test_normalize_texts_gives_each_value_its_normal_form_on_the_same_index():
 
 def test_normalize_texts_of_nothing_is_empty():
     assert normalize_texts(pd.Series([], dtype=object)).empty
+
+
+def test_by_distinct_calls_once_per_distinct_value_and_keeps_the_index():
+    from geo.values import by_distinct
+
+    calls = []
+    values = pd.Series(["甲", None, "乙", "甲", float("nan"), pd.NA], index=[5, 6, 7, 8, 9, 10])
+    shown = by_distinct(values, lambda v: calls.append(v) or f"<{v}>", missing="—")
+    assert shown.tolist() == ["<甲>", "—", "<乙>", "<甲>", "—", "—"]
+    assert shown.index.tolist() == [5, 6, 7, 8, 9, 10]
+    assert calls == ["甲", "乙"]  # once each, and never for a missing value
